@@ -1,0 +1,68 @@
+// `uboot-gen [generate] CONFIG`: plan → write → verify, with ImageBuilder's -c/-d/-t/-o.
+import * as path from 'node:path';
+import { UbootGenError, EXIT_CODE } from '../../errors.js';
+import { generate } from '../../generate.js';
+import { hexUpper } from '../../util/hex.js';
+import { verifyGenerated, type VerifyReport } from '../../verify.js';
+import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
+import { formatVerifyReport } from './simulate.js';
+import { parseNumberOption, withSpinner } from '../util.js';
+
+export interface GenerateCliOptions {
+  config?: string; dir?: string; loadCmd?: string; output?: string; json?: boolean; verify: boolean; share: boolean;
+  ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean;
+}
+
+export async function runGenerate(positional: string | undefined, o: GenerateCliOptions): Promise<void> {
+  const configFile = o.config ?? positional;
+  if (!configFile) throw new UbootGenError('USAGE', 'no config file given: run `uboot-gen CONFIG` or `uboot-gen -c CONFIG -d DIR` (see --help)');
+  if (o.config && positional && o.config !== positional) throw new UbootGenError('USAGE', `two config files given: ${positional} and -c ${o.config}`);
+  const out = process.stdout;
+  const style = makeStyle(out);
+
+  const gen = await withSpinner(!o.json, 'planning', () => generate(configFile, {
+    ...(o.dir !== undefined ? { dir: o.dir } : {}),
+    ...(o.loadCmd !== undefined ? { loadCmd: o.loadCmd } : {}),
+    ...(o.output !== undefined ? { outputName: o.output } : {}),
+    share: o.share,
+    ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
+    write: !o.dryRun,
+  }));
+
+  let report: VerifyReport | undefined;
+  if (o.verify) report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion }));
+
+  const scriptName = path.relative(process.cwd(), gen.outputs.scriptPath) || gen.outputs.scriptPath;
+  const loadCmd = gen.plan.config.loadCmd ?? gen.plan.config.xenLoad;
+  const hint = `${loadCmd} ${hexUpper(gen.plan.scriptAddr)} ${gen.plan.config.ubootScript.value}; source ${hexUpper(gen.plan.scriptAddr)}`;
+
+  if (o.json) {
+    out.write(`${JSON.stringify({
+      ok: report ? report.ok : true,
+      plan: planJson(gen.plan),
+      outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: gen.written },
+      ubootCommand: hint,
+      diagnostics: gen.diagnostics,
+      ...(report ? { verification: report.json } : {}),
+    }, null, 2)}\n`);
+  } else {
+    for (const d of gen.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    if (!o.quiet) {
+      out.write(`${style.bold('Plan')}  ${planSummary(gen.plan).join('\n      ')}\n\n`);
+      out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length)}\n\n`);
+      if (report) out.write(`${formatVerifyReport(report, style)}\n\n`);
+    }
+    if (o.dryRun) out.write('Dry run: nothing written.\n');
+    else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
+  }
+  if (report && !report.ok) process.exitCode = EXIT_CODE.verify;
+}
+
+function planJson(plan: ReturnType<typeof generate>['plan']) {
+  const { config: _c, ...rest } = plan;
+  return {
+    ...rest,
+    xen: { ...plan.xen, uimage: plan.xen.uimage ? { file: plan.xen.uimage.file, size: plan.xen.uimage.bytes.length } : undefined },
+    loads: plan.loads.map(({ absPath: _a, ...l }) => l),
+  };
+}

@@ -1,0 +1,54 @@
+// Human-readable reports: the plan table and diagnostics. Colour only on a TTY
+// without NO_COLOR; JSON mode never calls these.
+import { hexUpper, humanSize } from '../util/hex.js';
+import type { Diagnostic } from '../config/types.js';
+import type { BootPlan } from '../plan/types.js';
+import { UbootGenError } from '../errors.js';
+
+export interface Style { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string }
+
+export function makeStyle(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Style {
+  const on = Boolean(stream.isTTY) && !env['NO_COLOR'] && env['TERM'] !== 'dumb';
+  const wrap = (a: number, b: number) => (s: string) => (on ? `\x1b[${a}m${s}\x1b[${b}m` : s);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39) };
+}
+
+/** Left-aligned text table; the last column is not padded. */
+export function table(rows: string[][], header: string[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function planTable(plan: BootPlan, scriptName: string, scriptSize: number): string {
+  const rows: string[][] = [[hexUpper(plan.scriptAddr), hexUpper(plan.scriptAddr + 0x200000), humanSize(scriptSize), '', scriptName, 'U-Boot script']];
+  for (const l of plan.loads) {
+    const fp = l.footprint !== l.transferSize ? `${humanSize(l.footprint)}` : '';
+    rows.push([hexUpper(l.addr), hexUpper(l.reservedEnd), humanSize(l.transferSize), fp, l.file, l.keys.join(', ') + (l.note ? ` (${l.note})` : '')]);
+  }
+  return table(rows, ['ADDRESS', 'RESERVED TO', 'SIZE', 'IN RAM', 'FILE', 'FOR']);
+}
+
+export function planSummary(plan: BootPlan): string[] {
+  const doms = plan.domains;
+  const dom0 = doms.some((d) => d.kind === 'dom0');
+  const domUs = doms.filter((d) => d.kind === 'domU').length;
+  const lines = [
+    `${dom0 ? 'dom0' : 'no dom0 (true dom0less)'} + ${domUs} domU${domUs === 1 ? '' : 's'}, ${plan.bootCmd}; Xen runs at ${hexUpper(plan.xen.runAddr)}..${hexUpper(plan.xen.runAddr + plan.xen.imageSize)}`,
+    `DTB: ${plan.dtb.originalSize} bytes; the fdt edits add ${plan.dtb.growth} bytes → fdt resize ${plan.dtb.resizeExtra} (totalsize ${plan.dtb.resizedSize}, +${plan.dtb.bootPad} U-Boot pad at boot)`,
+  ];
+  const shared = plan.loads.filter((l) => l.keys.length > 1);
+  for (const s of shared) lines.push(`shared: ${s.file} is loaded once for ${s.keys.join(', ')}`);
+  return lines;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const at = d.where ? `${d.where.file}:${d.where.line}:${d.where.col}: ` : '';
+  return `${at}${d.level}: ${d.message}`;
+}
+
+export function formatError(err: unknown): string {
+  if (err instanceof UbootGenError) return `error: ${err.describe()}`;
+  if (err instanceof Error) return `error: ${err.stack ?? err.message}`;
+  return `error: ${String(err)}`;
+}

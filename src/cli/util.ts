@@ -1,0 +1,29 @@
+// Small CLI helpers: number options and the optional spinner.
+import { UbootGenError } from '../errors.js';
+
+/** Parse `0x...` or decimal, with an optional K/M/G suffix (binary units). */
+export function parseNumberOption(s: string, flag: string): number {
+  const m = /^(0x[0-9a-f]+|\d+)([kmg]?)$/i.exec(s.trim());
+  if (!m) throw new UbootGenError('USAGE', `${flag} takes a number (decimal or 0x hex, optional K/M/G), got "${s}"`);
+  const n = Number(m[1]!);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return n * mult;
+}
+
+/**
+ * Run `work` with an ora spinner on stderr when stderr is an interactive terminal
+ * (never in JSON mode, CI or pipes). ora is imported lazily: it costs start-up time.
+ */
+export async function withSpinner<T>(allowed: boolean, text: string, work: () => T): Promise<T> {
+  if (!allowed || !process.stderr.isTTY || process.env['CI']) return work();
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text, stream: process.stderr }).start();
+  try {
+    const r = work();
+    spinner.stop();
+    return r;
+  } catch (e) {
+    spinner.stop();
+    throw e;
+  }
+}

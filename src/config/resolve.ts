@@ -1,0 +1,498 @@
+// RawConfig → typed Config: key validation (unknown / unsupported / index shape), ImageBuilder's
+// defaults and cross-field rules, in the order `uboot-script-gen` applies them
+// (main → xen_config() → xen_file_loading(); imagebuilder.md §3, §4).
+// Messages reuse ImageBuilder's texts where it has one, so users can search for them.
+
+import { ConfigError } from '../errors.js';
+import { ArithError, evaluateArithmetic } from './arith.js';
+import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey } from './keys.js';
+import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
+import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, SourcePos } from './types.js';
+
+export interface ResolveOptions {
+  env?: Env;
+  /** `-t`: overrides LOAD_CMD (with ImageBuilder's aliases). */
+  loadCmdOverride?: string;
+  /** `-o NAME`: UBOOT_SOURCE=NAME.source, UBOOT_SCRIPT=NAME.scr. */
+  outputNameOverride?: string;
+}
+
+/** `-t` aliases (uboot-script-gen getopts handling). Anything else is used verbatim. */
+export const LOAD_CMD_ALIASES: Readonly<Record<string, string>> = {
+  tftp: 'tftpb',
+  sd: 'load mmc 0:1',
+  scsi: 'load scsi 0:1',
+  usb: 'fatload usb 0:1',
+  virtio: 'load virtio 0:1',
+};
+
+export const BOOT_CMDS: readonly BootCmd[] = ['booti', 'bootm', 'bootz', 'bootefi', 'none'];
+
+export const DEFAULT_DOM0_CMD = 'console=hvc0 earlycon=xenboot earlyprintk clk_ignore_unused';
+export const DEFAULT_DOMU_CMD = 'console=ttyAMA0';
+export const DEFAULT_DOM0_MEM_MB = 1024;
+export const DEFAULT_DOM0_VCPUS = 1;
+export const DEFAULT_DOMU_MEM_MB = 512;
+
+/** Where a value set on the command line points. */
+export const COMMAND_LINE_POS: SourcePos = { file: '<command line>', line: 0, col: 0 };
+
+/** Hints for unsupported keys that have a specific workaround. */
+const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
+  LINUX: 'Linux-only mode (LINUX without XEN) is not supported yet',
+  LINUX_RAMDISK: 'Linux-only mode is not supported yet',
+  LINUX_CMD: 'Linux-only mode is not supported yet',
+  LINUX_ROOTFS: 'Linux-only mode is not supported yet',
+  FIT: 'generate a plain boot.scr instead (drop FIT and the -f option)',
+};
+
+export function resolveConfig(raw: RawConfig, opts: ResolveOptions = {}): { config: Config; diagnostics: Diagnostic[] } {
+  return new Resolver(raw, opts).run();
+}
+
+class Resolver {
+  readonly #raw: RawConfig;
+  readonly #opts: ResolveOptions;
+  readonly #env: Env;
+  readonly #diags: Diagnostic[] = [];
+
+  constructor(raw: RawConfig, opts: ResolveOptions) {
+    this.#raw = raw;
+    this.#opts = opts;
+    this.#env = opts.env ?? {};
+  }
+
+  run(): { config: Config; diagnostics: Diagnostic[] } {
+    const numDomUs = this.#numDomUs();
+    this.#validateKeys(numDomUs);
+
+    // main: output names, BOOT_CMD, mode.
+    const { ubootSource, ubootScript } = this.#outputs();
+    const bootCmd = this.#bootCmd();
+    const xen = this.#xen();
+
+    // xen_config()
+    const dom0Kernel = this.#set('DOM0_KERNEL');
+    const { xenCmd, xenCmdDefaulted } = this.#xenCmd(dom0Kernel !== undefined, numDomUs);
+    const loadCmd = this.#loadCmd();
+
+    let dom0: Dom0Config | undefined;
+    if (dom0Kernel) {
+      const load = this.#loadFor('DOM0_LOAD', loadCmd, 'Neither DOM0_LOAD nor LOAD_CMD is specified');
+      dom0 = this.#dom0(dom0Kernel, load);
+    }
+
+    const domUs: DomUConfig[] = [];
+    for (let n = 0; n < numDomUs; n++) domUs.push(this.#domU(n, dom0 !== undefined, numDomUs));
+    // xen_file_loading(): per-domU load commands are checked for every domU, skipped ones included.
+    for (const d of domUs) {
+      d.load = this.#loadFor(`DOMU_LOAD[${d.index}]`, loadCmd, `Neither DOMU_LOAD[${d.index}] nor LOAD_CMD is specified`);
+    }
+    const xenLoad = this.#loadFor('XEN_LOAD', loadCmd, 'Neither XEN_LOAD nor LOAD_CMD is specified');
+
+    const { memoryStart, memoryEnd } = this.#memory();
+    const deviceTree = this.#fileRef('DEVICE_TREE');
+    const appendExtraCmds = this.#fileRef('APPEND_EXTRA_CMDS');
+
+    const config: Config = {
+      configFile: this.#raw.file,
+      memoryStart,
+      memoryEnd,
+      ...(deviceTree ? { deviceTree } : {}),
+      xen,
+      xenCmd,
+      xenCmdDefaulted,
+      ...(dom0 ? { dom0 } : {}),
+      domUs,
+      ...(loadCmd !== undefined ? { loadCmd } : {}),
+      xenLoad,
+      bootCmd,
+      ubootSource,
+      ubootScript,
+      ...(appendExtraCmds ? { appendExtraCmds } : {}),
+    };
+    return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
+  }
+
+  // ---- raw access ----
+
+  /** The value of NAME / NAME[sub] if it was assigned (empty included). */
+  #get(name: string, sub?: string): RawValue | undefined {
+    return this.#raw.vars.get(name)?.elements.get(sub ?? '0');
+  }
+
+  /** The value if it is set and non-empty: ImageBuilder tests keys with `test -z`/`test "$X"`. */
+  #set(name: string, sub?: string): RawValue | undefined {
+    const v = this.#get(name, sub);
+    return v && v.value !== '' ? v : undefined;
+  }
+
+  #fileRef(name: string, sub?: string): FileRef | undefined {
+    const v = this.#set(name, sub);
+    return v ? { value: v.value, key: v.key, where: v.valueWhere } : undefined;
+  }
+
+  #error(code: ConstructorParameters<typeof ConfigError>[0], message: string, where: SourcePos | undefined, key?: string, hint?: string): never {
+    const w = where ? { ...where, ...(key ? { key } : {}) } : { file: this.#raw.file, ...(key ? { key } : {}) };
+    throw new ConfigError(code, message, key ? { key } : {}, w, hint);
+  }
+
+  #warn(code: string, message: string, where?: SourcePos): void {
+    this.#diags.push({ level: 'warning', code, message, ...(where ? { where } : {}) });
+  }
+
+  #info(code: string, message: string, where?: SourcePos): void {
+    this.#diags.push({ level: 'info', code, message, ...(where ? { where } : {}) });
+  }
+
+  /** A whole decimal number, or a CONFIG_BAD_VALUE naming the key and what is expected. */
+  #wholeNumber(v: RawValue, what: string, min = 0): number {
+    const text = v.value.trim();
+    if (!/^[0-9]+$/.test(text) || Number(text) > Number.MAX_SAFE_INTEGER) {
+      this.#error('CONFIG_BAD_VALUE', `${v.key} must be ${what}, got "${v.value}"`, v.where, v.key);
+    }
+    const n = Number(text);
+    if (n < min) this.#error('CONFIG_BAD_VALUE', `${v.key} must be ${what} of at least ${min}, got "${v.value}"`, v.where, v.key);
+    return n;
+  }
+
+  // ---- validation ----
+
+  #numDomUs(): number {
+    const v = this.#set('NUM_DOMUS');
+    return v ? this.#wholeNumber(v, 'a whole number of domUs') : 0;
+  }
+
+  #validateKeys(numDomUs: number): void {
+    for (const a of this.#raw.assignments) {
+      const spec = KEY_BY_NAME.get(a.name);
+      if (!spec) { this.#unknownKey(a); continue; }
+      if (spec.indexed === false && a.indexed) {
+        this.#error('CONFIG_UNKNOWN_KEY', `${a.name} takes no index: write ${a.name}=..., not ${a.key}=...`, a.where, a.key);
+      }
+      if (spec.indexed === 'n' && !a.indexed) {
+        const example = a.name.startsWith('DOMU_') ? `${a.name}[0]=... for the first domU` : `${a.name}[0]=...`;
+        this.#error('CONFIG_UNKNOWN_KEY', `${a.name} is an array (one entry per ${a.name.startsWith('DOMU_') ? 'domU' : 'item'}): write ${example}`, a.where, a.key);
+      }
+      if (spec.indexed === 'n,m' && !/^\d+,\d+$/.test(a.subscript ?? '')) {
+        this.#error('CONFIG_UNKNOWN_KEY', `${a.name} is indexed by domU and vCPU: write ${a.name}[0,0]=..., got ${a.key}`, a.where, a.key);
+      }
+      // Per-domU entries past NUM_DOMUS are never read by ImageBuilder.
+      if (a.name.startsWith('DOMU_') && a.subscript !== undefined) {
+        const n = Number(a.subscript.split(',')[0]);
+        if (n >= numDomUs) {
+          this.#warn('CONFIG_IGNORED_INDEX', `${a.key} is set but NUM_DOMUS=${numDomUs}, so it is ignored`, a.where);
+          continue;
+        }
+      }
+      if (!spec.supported && a.value !== '' && !(spec.type === 'count' && spec.key.startsWith('NUM_') && a.value.trim() === '0')) {
+        const hint = UNSUPPORTED_HINTS[a.name];
+        this.#error('CONFIG_UNSUPPORTED',
+          `${a.key} is an ImageBuilder option uboot-gen does not support yet; remove it or generate this configuration with ImageBuilder's uboot-script-gen`,
+          a.where, a.key, hint);
+      }
+      if (spec.diskImageOnly && a.value !== '') {
+        this.#info('CONFIG_DISK_IMAGE_ONLY', `${a.key} is read only by ImageBuilder's disk_image tool; it does not change the boot script`, a.where);
+      }
+    }
+  }
+
+  #unknownKey(a: RawAssignment): void {
+    const notKey = NOT_IMAGEBUILDER_KEYS.get(a.name);
+    if (notKey) {
+      this.#warn('CONFIG_UNKNOWN_KEY', `${a.key} is not an ImageBuilder option, so it is ignored: ${notKey}`, a.where);
+      return;
+    }
+    // A variable read by a later expansion is a helper (e.g. BASE=/srv; XEN=$BASE/xen), not a typo.
+    if (this.#raw.referenced.has(a.name)) return;
+    const suggestion = suggestKey(a.name);
+    if (!suggestion && /[a-z]/.test(a.name)) return; // lower-case helper names never collide with ImageBuilder keys
+    this.#warn('CONFIG_UNKNOWN_KEY',
+      `${a.key} is not an ImageBuilder option, so it is ignored${suggestion ? `; did you mean ${suggestion}?` : ''}`,
+      a.where);
+  }
+
+  // ---- main ----
+
+  #outputs(): { ubootSource: FileRef; ubootScript: FileRef } {
+    const o = this.#opts.outputNameOverride;
+    if (o !== undefined && o !== '') {
+      return {
+        ubootSource: { value: `${o}.source`, key: 'UBOOT_SOURCE', where: COMMAND_LINE_POS },
+        ubootScript: { value: `${o}.scr`, key: 'UBOOT_SCRIPT', where: COMMAND_LINE_POS },
+      };
+    }
+    const src = this.#fileRef('UBOOT_SOURCE');
+    if (!src) {
+      this.#error('CONFIG_MISSING', 'UBOOT_SOURCE not set, either specify it in the config or set it with the -o option',
+        this.#get('UBOOT_SOURCE')?.where, 'UBOOT_SOURCE');
+    }
+    const script = this.#fileRef('UBOOT_SCRIPT') ?? {
+      // ${UBOOT_SOURCE%.source}.scr
+      value: `${src.value.endsWith('.source') ? src.value.slice(0, -'.source'.length) : src.value}.scr`,
+      key: 'UBOOT_SCRIPT',
+      where: src.where,
+    };
+    return { ubootSource: src, ubootScript: script };
+  }
+
+  #bootCmd(): BootCmd {
+    const v = this.#set('BOOT_CMD');
+    if (!v) return 'booti';
+    if ((BOOT_CMDS as readonly string[]).includes(v.value)) return v.value as BootCmd;
+    const expected = `expected one of ${BOOT_CMDS.join(', ')}`;
+    // ImageBuilder's check is a regex on " bootm booti bootz bootefi none " matched against " $BOOT_CMD",
+    // so any word prefix ("bo", "boot") passes there and then produces a broken boot line.
+    const prefixBug = BOOT_CMDS.some((c) => c.startsWith(v.value));
+    this.#error('CONFIG_BAD_VALUE',
+      `"BOOT_CMD=${v.value}" is not valid; ${expected}${prefixBug ? ` (ImageBuilder's prefix check would accept "${v.value}" and write a "${v.value}" boot line that U-Boot cannot run)` : ''}`,
+      v.where, 'BOOT_CMD');
+  }
+
+  #xen(): FileRef {
+    const x = this.#fileRef('XEN');
+    if (x) return x;
+    const linux = this.#set('LINUX');
+    if (linux) {
+      this.#error('CONFIG_UNSUPPORTED', 'LINUX is set but XEN is not: Linux-only mode is not supported yet; set XEN to boot Xen',
+        linux.where, 'LINUX');
+    }
+    this.#error('CONFIG_MISSING', 'Neither a Xen or Linux kernel is specified, exiting', this.#get('XEN')?.where, 'XEN',
+      'set XEN to the Xen hypervisor image (Linux-only mode is not supported yet)');
+  }
+
+  // ---- xen_config() ----
+
+  #xenCmd(hasDom0: boolean, numDomUs: number): { xenCmd: string; xenCmdDefaulted: boolean } {
+    const given = this.#set('XEN_CMD');
+    const dom0Mem = this.#set('DOM0_MEM');
+    const dom0Vcpus = this.#set('DOM0_VCPUS');
+    const mem = dom0Mem ? this.#wholeNumber(dom0Mem, 'a whole number of MiB', 1) : DEFAULT_DOM0_MEM_MB;
+    const vcpus = dom0Vcpus ? this.#wholeNumber(dom0Vcpus, 'a whole number of vCPUs', 1) : DEFAULT_DOM0_VCPUS;
+
+    let xenCmd: string;
+    if (!given) {
+      // The two trailing spaces are ImageBuilder's empty "$XEN_COLORS $DOM0_COLORS" (colours are unsupported here).
+      xenCmd = `console=dtuart dtuart=serial0 dom0_mem=${mem}M dom0_max_vcpus=${vcpus} bootscrub=0 vwfi=native sched=null  `;
+    } else {
+      const clash = dom0Mem ?? dom0Vcpus;
+      if (clash) {
+        this.#error('CONFIG_CONFLICT',
+          'One can specify either XEN_CMD or (DOM0_MEM and/or DOM0_VCPUS). ' +
+          '(ImageBuilder prints this and stops without writing a script but exits with status 0, a known bug; uboot-gen treats it as an error.)',
+          clash.where, clash.key, `put dom0_mem=/dom0_max_vcpus= into XEN_CMD (set at line ${given.where.line}) and remove ${clash.key}`);
+      }
+      xenCmd = given.value;
+    }
+
+    if (!hasDom0) {
+      if (numDomUs === 0) {
+        this.#error('CONFIG_MISSING', 'Neither dom0 or domUs are specified, exiting.', this.#get('NUM_DOMUS')?.where, 'NUM_DOMUS',
+          'set DOM0_KERNEL, or NUM_DOMUS and DOMU_KERNEL[0]');
+      }
+      const dom0Only = ['DOM0_MEM', 'DOM0_VCPUS', 'DOM0_CMD', 'DOM0_RAMDISK', 'DOM0_ROOTFS']
+        .map((k) => this.#set(k)).filter((v): v is RawValue => v !== undefined)
+        .sort((a, b) => a.where.line - b.where.line || a.where.col - b.where.col);
+      const first = dom0Only[0];
+      if (first) {
+        this.#error('CONFIG_CONFLICT',
+          'For dom0less configuration without dom0, no dom0 specific parameters should be specified, exiting.',
+          first.where, first.key, `DOM0_KERNEL is not set, but ${dom0Only.map((v) => v.key).join(', ')} ${dom0Only.length > 1 ? 'are' : 'is'}; remove ${dom0Only.length > 1 ? 'them' : 'it'} or set DOM0_KERNEL`);
+      }
+      this.#info('TRUE_DOM0LESS', 'Dom0 kernel is not specified, continue with true dom0less setup.');
+      // ${params[@]/dom0*/} on the word-split XEN_CMD: in each word, everything from the first
+      // "dom0" on is removed; emptied words leave their separating spaces behind.
+      xenCmd = xenCmd.split(/[ \t\n]+/).filter((w) => w !== '').map((w) => {
+        const i = w.indexOf('dom0');
+        return i < 0 ? w : w.slice(0, i);
+      }).join(' ');
+    }
+    return { xenCmd, xenCmdDefaulted: !given };
+  }
+
+  #loadCmd(): string | undefined {
+    const t = this.#opts.loadCmdOverride;
+    if (t !== undefined && t !== '') return LOAD_CMD_ALIASES[t] ?? t;
+    const v = this.#get('LOAD_CMD');
+    if (v) return v.value !== '' ? v.value : undefined;
+    const fromEnv = this.#env['LOAD_CMD'];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      this.#info('LOAD_CMD_FROM_ENV', `LOAD_CMD is not set in the config; using "${fromEnv}" from the environment, as ImageBuilder would`);
+      return fromEnv;
+    }
+    return undefined;
+  }
+
+  #loadFor(key: string, loadCmd: string | undefined, missing: string): string {
+    const m = key.match(/^([A-Z0-9_]+)(?:\[(\d+)\])?$/) as RegExpMatchArray;
+    const v = this.#set(m[1] as string, m[2]);
+    if (v) return v.value;
+    if (loadCmd !== undefined) return loadCmd;
+    this.#error('CONFIG_MISSING', missing, undefined, key, `set LOAD_CMD (or ${key}) in the config, or pass -t`);
+  }
+
+  #dom0(kernel: RawValue, load: string): Dom0Config {
+    const ramdisk = this.#fileRef('DOM0_RAMDISK');
+    const rootfs = this.#fileRef('DOM0_ROOTFS');
+    const given = this.#set('DOM0_CMD');
+    let cmd = given ? given.value : DEFAULT_DOM0_CMD;
+    // ImageBuilder appends a root= only when the command line has none (substring test, so
+    // "nfsroot=" counts as one too).
+    if (!cmd.includes('root=')) {
+      cmd += rootfs ? ` root=${this.#findRootDev(load, this.#get('DOM0_ROOTFS') as RawValue)}` : ' root=/dev/ram0';
+    }
+    return {
+      kernel: { value: kernel.value, key: kernel.key, where: kernel.valueWhere },
+      ...(ramdisk ? { ramdisk } : {}),
+      ...(rootfs ? { rootfs } : {}),
+      cmd,
+      cmdDefaulted: !given,
+      load,
+    };
+  }
+
+  /**
+   * Guesses the Linux root device from a load command, as ImageBuilder's find_root_dev():
+   * device = last word before the last ':', partition = text after the first ':' plus one
+   * (the rootfs partition follows the boot partition). mmc → /dev/mmcblk<d>p<p>, scsi → /dev/sd<a+d><p>.
+   */
+  #findRootDev(load: string, rootfs: RawValue): string {
+    const colon = load.indexOf(':');
+    const before = colon < 0 ? load : load.slice(0, load.lastIndexOf(':'));
+    const dev = before.slice(before.lastIndexOf(' ') + 1);
+    const par = colon < 0 ? '' : load.slice(colon + 1);
+    const hint = 'set root= in DOM0_CMD yourself to bypass the guess';
+    if (colon < 0 || !/^\d+$/.test(dev) || !/^\d+$/.test(par)) {
+      this.#error('CONFIG_BAD_VALUE',
+        `Could not parse device and partition. (DOM0_ROOTFS is set, so root= is derived from the dom0 load command "${load}", which must look like "load mmc 0:1")`,
+        rootfs.where, rootfs.key, hint);
+    }
+    const partition = Number(par) + 1;
+    if (load.includes('mmc')) return `/dev/mmcblk${dev}p${partition}`;
+    if (load.includes('scsi')) return `/dev/sd${String.fromCharCode(97 + Number(dev))}${partition}`;
+    this.#error('CONFIG_BAD_VALUE',
+      `Only mmc and scsi are supported for guessing the root device from the load command; "${load}" is neither`,
+      rootfs.where, rootfs.key, hint);
+  }
+
+  #domU(n: number, hasDom0: boolean, numDomUs: number): DomUConfig {
+    const kernel = this.#fileRef('DOMU_KERNEL', String(n));
+    if (!kernel) {
+      const numWhere = this.#get('NUM_DOMUS');
+      this.#error('CONFIG_MISSING', `DOMU_KERNEL[${n}] is not defined`, numWhere?.where, `DOMU_KERNEL[${n}]`,
+        `NUM_DOMUS=${numDomUs} asks for domUs 0..${numDomUs - 1}; set DOMU_KERNEL[${n}] or lower NUM_DOMUS`);
+    }
+    const sub = String(n);
+    const ramdisk = this.#fileRef('DOMU_RAMDISK', sub);
+    const passthroughDtb = this.#fileRef('DOMU_PASSTHROUGH_DTB', sub);
+    const paths = this.#set('DOMU_PASSTHROUGH_PATHS', sub);
+    const passthroughPaths = paths ? paths.value.split(/[ \t\n]+/).filter((p) => p !== '') : [];
+
+    const memV = this.#set('DOMU_MEM', sub);
+    const memRaw = memV ? this.#wholeNumber(memV, 'a whole number of MiB') : 0;
+    const memMB = memRaw === 0 ? DEFAULT_DOMU_MEM_MB : memRaw;
+    const vcpusV = this.#set('DOMU_VCPUS', sub);
+    const vcpus = vcpusV ? this.#wholeNumber(vcpusV, 'a whole number of vCPUs', 1) : 1;
+
+    const vplV = this.#set('DOMU_VPL011', sub);
+    const vpl011 = vplV ? this.#wholeNumber(vplV, '0 or 1') !== 0 : true;
+
+    const cmdV = this.#set('DOMU_CMD', sub);
+    const cmd = cmdV ? cmdV.value : vpl011 ? DEFAULT_DOMU_CMD : '';
+
+    const enhanced = this.#enhanced(n, hasDom0);
+
+    const nobootV = this.#set('DOMU_NOBOOT', sub);
+    const noboot = nobootV !== undefined;
+    if (nobootV && /^(0|no|n|false|off)$/i.test(nobootV.value.trim())) {
+      this.#warn('DOMU_NOBOOT_VALUE',
+        `${nobootV.key}="${nobootV.value}" still skips domU ${n}: ImageBuilder only checks that DOMU_NOBOOT is not empty`, nobootV.where);
+    }
+    const rootfs = this.#fileRef('DOMU_ROOTFS', sub);
+    if (noboot) {
+      this.#info('DOMU_NOBOOT', `DomU[${n}] is not started at boot (${nobootV?.key} is set): no files are loaded for it and it gets no /chosen node`, nobootV?.where);
+    } else if (rootfs) {
+      this.#warn('DOMU_SKIPPED_ROOTFS', `Skipping DomU[${n}]: cannot handle non-ramdisk rootfs for dom0less VMs.`, this.#get('DOMU_ROOTFS', sub)?.where);
+    }
+
+    return {
+      index: n,
+      kernel,
+      ...(ramdisk ? { ramdisk } : {}),
+      ...(passthroughDtb ? { passthroughDtb } : {}),
+      passthroughPaths,
+      cmd,
+      cmdDefaulted: !cmdV,
+      memMB,
+      vcpus,
+      vpl011,
+      ...(enhanced ? { enhanced } : {}),
+      noboot,
+      ...(rootfs ? { rootfs } : {}),
+      boot: !noboot && !rootfs,
+      load: '', // filled in by the xen_file_loading() pass
+    };
+  }
+
+  /**
+   * ImageBuilder: `if ENHANCED==1 || (DOM0_KERNEL && ENHANCED!=0) → "enabled"; elif ENHANCED==2 → "no-xenstore"`,
+   * where an unset ENHANCED counts as "not 0". So 2 with a dom0 yields "enabled".
+   */
+  #enhanced(n: number, hasDom0: boolean): DomUEnhanced | undefined {
+    const v = this.#set('DOMU_ENHANCED', String(n));
+    if (!v) return hasDom0 ? 'enabled' : undefined;
+    const e = v.value.trim();
+    if (!/^[012]$/.test(e)) {
+      this.#error('CONFIG_BAD_VALUE', `${v.key} must be 0, 1 or 2, got "${v.value}"`, v.where, v.key);
+    }
+    if (e === '1') return 'enabled';
+    if (e === '0') return undefined;
+    if (hasDom0) {
+      this.#warn('DOMU_ENHANCED_QUIRK',
+        `${v.key}=2 asks for xen,enhanced "no-xenstore", but with a dom0 present ImageBuilder writes "enabled" (its first test matches any non-zero value); uboot-gen does the same`,
+        v.where);
+      return 'enabled';
+    }
+    return 'no-xenstore';
+  }
+
+  // ---- addresses ----
+
+  #memory(): { memoryStart: number; memoryEnd: number } {
+    const s = this.#set('MEMORY_START');
+    const e = this.#set('MEMORY_END');
+    const memoryStart = s ? this.#address(s) : 0;
+    if (!e) {
+      this.#error('CONFIG_MISSING',
+        'MEMORY_END is not set; ImageBuilder would stop with "Error, not enough memory to load all binaries"',
+        this.#get('MEMORY_END')?.where, 'MEMORY_END', 'set MEMORY_END to the end of the RAM bank the images go to, e.g. MEMORY_END="0x80000000"');
+    }
+    const memoryEnd = this.#address(e);
+    if (memoryEnd <= memoryStart) {
+      this.#error('CONFIG_BAD_VALUE',
+        `MEMORY_END (0x${memoryEnd.toString(16).toUpperCase()}) must be above MEMORY_START (0x${memoryStart.toString(16).toUpperCase()})`,
+        e.where, 'MEMORY_END');
+    }
+    return { memoryStart, memoryEnd };
+  }
+
+  /** Bash arithmetic, as ImageBuilder uses these in $(( )): hex, decimal, leading-0 octal, expressions. */
+  #address(v: RawValue): number {
+    const lookup = (name: string, sub: string | undefined): string | undefined =>
+      this.#raw.vars.has(name) ? this.#get(name, sub)?.value : (sub === undefined || sub === '0' ? this.#env[name] : undefined);
+    let n: bigint;
+    try {
+      n = evaluateArithmetic(v.value, lookup);
+    } catch (err) {
+      if (!(err instanceof ArithError)) throw err;
+      this.#error('CONFIG_BAD_VALUE', `${v.key} must be an address (0x hex or decimal), got "${v.value}": ${err.message}`, v.where, v.key);
+    }
+    if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) {
+      this.#error('CONFIG_BAD_VALUE', `${v.key} must be an address between 0 and 2^53-1, got "${v.value}" (= ${n})`, v.where, v.key);
+    }
+    if (/^\s*0[0-7]+\s*$/.test(v.value)) {
+      this.#warn('CONFIG_OCTAL', `${v.key}="${v.value}" has a leading 0, so bash reads it as octal (= ${n}); write 0x… for hex`, v.where);
+    }
+    return Number(n);
+  }
+}

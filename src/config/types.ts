@@ -1,0 +1,108 @@
+// The typed result of reading an ImageBuilder config. Everything the planner needs,
+// already defaulted and cross-checked the way ImageBuilder's `uboot-script-gen` does it
+// (xen_config() / xen_file_loading()), but with no file-system access: paths stay
+// exactly as written, and the caller resolves them against the -d directory.
+
+/** A position in a config file. `line` and `col` are 1-based; `col` counts UTF-16 units. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * A file named by the config. `value` is the path as written (after quote removal and
+ * variable expansion), `key` the ImageBuilder key that named it (e.g. 'DOMU_KERNEL[1]'),
+ * `where` the position of the first character of the value. Values that come from the
+ * command line (-o) point at `{ file: '<command line>', line: 0, col: 0 }`; a value derived
+ * from another key (UBOOT_SCRIPT from UBOOT_SOURCE) points at that key's value.
+ */
+export interface FileRef {
+  value: string;
+  key: string;
+  where: SourcePos;
+}
+
+/** Non-fatal findings; errors are thrown as ConfigError instead. */
+export interface Diagnostic {
+  level: 'warning' | 'info';
+  /** Stable identifier, e.g. 'CONFIG_UNKNOWN_KEY', 'CONFIG_IGNORED_INDEX', 'DOMU_SKIPPED_ROOTFS'. */
+  code: string;
+  message: string;
+  where?: SourcePos;
+}
+
+export type BootCmd = 'booti' | 'bootm' | 'bootz' | 'bootefi' | 'none';
+
+/** `xen,enhanced` value of a domU node; undefined means the property is not emitted. */
+export type DomUEnhanced = 'enabled' | 'no-xenstore';
+
+export interface Dom0Config {
+  kernel: FileRef;
+  ramdisk?: FileRef;
+  /** DOM0_RAMDISK-less root: DOM0_ROOTFS only drives the `root=` guess (disk_image owns the file). */
+  rootfs?: FileRef;
+  /** Final dom0 bootargs (`/chosen xen,dom0-bootargs`), `root=` already appended when ImageBuilder would. */
+  cmd: string;
+  /** True when DOM0_CMD was unset/empty and the ImageBuilder default was used. */
+  cmdDefaulted: boolean;
+  /** Load command for DOM0_KERNEL and DOM0_RAMDISK: DOM0_LOAD, else LOAD_CMD. */
+  load: string;
+}
+
+export interface DomUConfig {
+  /** n in DOMU_*[n]; also the node name suffix `/chosen/domU<n>`. */
+  index: number;
+  kernel: FileRef;
+  ramdisk?: FileRef;
+  passthroughDtb?: FileRef;
+  /** DOMU_PASSTHROUGH_PATHS[n] split on whitespace (host DT paths that get `xen,passthrough`). */
+  passthroughPaths: string[];
+  /** Module `bootargs`: DOMU_CMD[n], else 'console=ttyAMA0', else '' when vpl011 is off. */
+  cmd: string;
+  cmdDefaulted: boolean;
+  /** DOMU_MEM[n] in MiB; 512 when unset or 0. */
+  memMB: number;
+  /** DOMU_VCPUS[n]; 1 when unset. */
+  vcpus: number;
+  /** DOMU_VPL011[n] != 0 (default true). */
+  vpl011: boolean;
+  enhanced?: DomUEnhanced;
+  /** DOMU_NOBOOT[n] is non-empty: the domU is not loaded and gets no node (passthrough paths still marked). */
+  noboot: boolean;
+  /** DOMU_ROOTFS[n]: the domU is skipped by uboot-script-gen (disk_image-only feature). */
+  rootfs?: FileRef;
+  /** True when this domU is loaded and gets a /chosen/domU<n> node (i.e. !noboot && !rootfs). */
+  boot: boolean;
+  /** Load command for this domU's files: DOMU_LOAD[n], else LOAD_CMD. */
+  load: string;
+}
+
+export interface Config {
+  /** The config file as given to loadConfig()/parseConfigText(). */
+  configFile: string;
+  /** MEMORY_START (0 when unset, bash arithmetic). */
+  memoryStart: number;
+  /** MEMORY_END (required). */
+  memoryEnd: number;
+  deviceTree?: FileRef;
+  xen: FileRef;
+  /** Final Xen command line (`/chosen xen,xen-bootargs`), exactly as ImageBuilder builds it, spacing included. */
+  xenCmd: string;
+  /** True when XEN_CMD was unset/empty and ImageBuilder's default line was built. */
+  xenCmdDefaulted: boolean;
+  /** Absent in a "true dom0less" config. */
+  dom0?: Dom0Config;
+  /** One entry per n < NUM_DOMUS, in index order (skipped domUs included, with boot=false). */
+  domUs: DomUConfig[];
+  /** LOAD_CMD after the -t override and its aliases (tftp → tftpb, sd → load mmc 0:1 ...); undefined if none. */
+  loadCmd?: string;
+  /** Load command for XEN and DEVICE_TREE: XEN_LOAD, else LOAD_CMD. */
+  xenLoad: string;
+  bootCmd: BootCmd;
+  /** UBOOT_SOURCE (or `<-o name>.source`). */
+  ubootSource: FileRef;
+  /** UBOOT_SCRIPT (or `<-o name>.scr`, or `${UBOOT_SOURCE%.source}.scr`). */
+  ubootScript: FileRef;
+  appendExtraCmds?: FileRef;
+}

@@ -1,0 +1,184 @@
+// Size a boot file from its header, reading only the first 64 KiB and the last
+// 4 bytes (gzip ISIZE): kernels and ramdisks are never read whole. Footprint rules
+// follow ImageBuilder uboot-script-gen add_size_from_file()/get_image_size():
+// ML4 (arm64 image_size), ML7 (zImage end − start); everything else its file size.
+import * as fs from 'node:fs';
+import { ImageFormatError } from '../errors.js';
+import { boundBy } from '../util/bytes.js';
+import { type Arm64ImageInfo, parseArm64Image } from './arm64-image.js';
+import { type CpioVariant, cpioVariant, parseCpioEntry } from './cpio.js';
+import { type DtbHeader, parseDtbHeader } from './dtb.js';
+import type { ImageFormatId } from './format.js';
+import { gzipIsize, parseGzipHeader, peekGunzip } from './gzip.js';
+import { type CompressionId, detectCompression, detectFormat } from './registry.js';
+import { type UImageHeader, UIMAGE_HEADER_SIZE, uimage } from './uimage.js';
+import { type ZImageInfo, parseZImage } from './zimage.js';
+
+/** Bytes read from the start of every file. */
+export const HEAD_BYTES = 64 * 1024;
+/** Decompressed bytes looked at to tell what a gzip file contains. */
+export const PEEK_BYTES = 4096;
+
+export interface ImageInfo {
+  path: string;
+  /** What the file is for, e.g. the config key `DOMU_KERNEL[0]`. */
+  what: string;
+  format: ImageFormatId;
+  fileSize: number;
+  /** Bytes loaded over the wire / from storage: the file size. */
+  transferSize: number;
+  /** Bytes the file occupies once booted (reg size, RAM plan). */
+  footprint: number;
+  /** gzip: format of the decompressed start; uimage: format of the payload (part 0 for multi/script). */
+  inner?: ImageFormatId;
+  /** Compressed container not parsed further ('zstd', 'bzip2', ...), or 'gzip'. */
+  compression?: CompressionId;
+  /** Set for files that are plain text (boot.source, policies). */
+  text?: 'ascii' | 'utf8';
+  arm64?: Arm64ImageInfo;
+  zimage?: ZImageInfo;
+  uimage?: UImageHeader & { parts?: number[] };
+  gzip?: { isize: number; name?: string; innerCpio?: CpioVariant };
+  dtb?: DtbHeader;
+  cpio?: { variant: CpioVariant; firstName: string };
+}
+
+/** The file operations sizeImage() needs; tests pass a counting wrapper. */
+export interface ImageFileIo {
+  open(path: string): number;
+  size(fd: number): number;
+  read(fd: number, position: number, length: number): Uint8Array;
+  close(fd: number): void;
+}
+
+export const nodeFileIo: ImageFileIo = {
+  open: (path) => fs.openSync(path, 'r'),
+  size: (fd) => fs.fstatSync(fd).size,
+  read(fd, position, length) {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(fd, buf, got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return new Uint8Array(buf.buffer, buf.byteOffset, got);
+  },
+  close: (fd) => fs.closeSync(fd),
+};
+
+function openError(path: string, what: string, e: unknown): ImageFormatError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'does not exist'
+    : code === 'EISDIR' ? 'is a directory, not a file'
+    : code === 'EACCES' ? 'cannot be read (permission denied)'
+    : `cannot be read (${(e as Error).message})`;
+  return new ImageFormatError('IMAGE_NOT_FOUND', `${what} = "${path}" ${why}`, { path, errno: code }, { file: path, key: what });
+}
+
+const isPrintableAscii = (b: number): boolean => (b >= 0x20 && b <= 0x7e) || (b >= 0x07 && b <= 0x0d) || b === 0x1b;
+
+/** 'ascii' / 'utf8' when the bytes look like text (as file(1) decides), else undefined. */
+export function textKind(head: Uint8Array): 'ascii' | 'utf8' | undefined {
+  if (head.length === 0) return undefined;
+  if (head.every(isPrintableAscii)) return 'ascii';
+  if (head.some((b) => b < 0x80 && !isPrintableAscii(b))) return undefined;
+  // A head slice may end inside a multi-byte sequence: ignore an incomplete tail.
+  let end = head.length;
+  for (let back = 1; back <= 3 && end - back >= 0; back++) {
+    const b = head[end - back] ?? 0;
+    if (b >= 0xc0) { end -= back; break; }
+    if (b < 0x80) break;
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, end));
+    return 'utf8';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Identify and size one file. Reads at most HEAD_BYTES from the start and the
+ * last 4 bytes. Throws ImageFormatError: IMAGE_NOT_FOUND, or the parse error of
+ * the detected format (IMAGE_TRUNCATED, IMAGE_BAD_CRC, ...).
+ */
+export function sizeImage(path: string, what: string, io: ImageFileIo = nodeFileIo): ImageInfo {
+  let fd: number;
+  try {
+    fd = io.open(path);
+  } catch (e) {
+    throw openError(path, what, e);
+  }
+  try {
+    let fileSize: number;
+    let head: Uint8Array;
+    let tail: Uint8Array;
+    try {
+      fileSize = io.size(fd);
+      head = io.read(fd, 0, Math.min(HEAD_BYTES, fileSize));
+      tail = fileSize <= head.length ? head.subarray(Math.max(0, head.length - 4)) : io.read(fd, fileSize - 4, 4);
+    } catch (e) {
+      throw openError(path, what, e);
+    }
+    return identify(path, what, fileSize, head, tail);
+  } finally {
+    io.close(fd);
+  }
+}
+
+function identify(path: string, what: string, fileSize: number, head: Uint8Array, tail: Uint8Array): ImageInfo {
+  const label = what === path ? path : `${what} ("${path}")`;
+  const format = detectFormat(head);
+  const base: ImageInfo = { path, what, format, fileSize, transferSize: fileSize, footprint: fileSize };
+  switch (format) {
+    case 'arm64-image': {
+      const arm64 = parseArm64Image(head, label);
+      // ImageBuilder reads image_size as is: a pre-3.17 kernel's 0 leaves the file
+      // size (U-Boot would assume 16 MiB; arm64.sizeWasGuessed tells the planner).
+      const headerSize = arm64.sizeWasGuessed ? 0 : arm64.imageSize;
+      return { ...base, arm64, footprint: Math.max(fileSize, headerSize) };
+    }
+    case 'zimage': {
+      const z = parseZImage(head, label);
+      return { ...base, zimage: z, footprint: Math.max(fileSize, z.size) };
+    }
+    case 'uimage': {
+      const info = uimage.parse(head, label);
+      boundBy(info.header.size, fileSize - UIMAGE_HEADER_SIZE, 'ih_size', label);
+      const inner = detectFormat(info.payloadHead);
+      return {
+        ...base,
+        uimage: { ...info.header, ...(info.parts ? { parts: info.parts } : {}) },
+        ...(inner !== 'unknown' ? { inner } : {}),
+      };
+    }
+    case 'gzip': {
+      const header = parseGzipHeader(head, label);
+      const isize = gzipIsize(tail);
+      const peek = peekGunzip(head, PEEK_BYTES);
+      const inner = detectFormat(peek);
+      const innerCpio = inner === 'cpio' ? cpioVariant(peek) : undefined;
+      return {
+        ...base, compression: 'gzip',
+        gzip: { isize, ...(header.name !== undefined ? { name: header.name } : {}), ...(innerCpio ? { innerCpio } : {}) },
+        ...(inner !== 'unknown' ? { inner } : {}),
+      };
+    }
+    case 'cpio': {
+      const first = parseCpioEntry(head, label);
+      return { ...base, cpio: { variant: first.variant, firstName: first.name } };
+    }
+    case 'dtb': {
+      const h = parseDtbHeader(head, label);
+      boundBy(h.totalsize, fileSize, 'totalsize', label);
+      return { ...base, dtb: h };
+    }
+    case 'unknown': {
+      const text = textKind(head);
+      if (text) return { ...base, text };
+      const compression = detectCompression(head);
+      return compression ? { ...base, compression } : base;
+    }
+  }
+}

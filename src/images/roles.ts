@@ -1,0 +1,130 @@
+// Is this file the right kind of thing for its config key? ImageBuilder asks
+// `file -L` and greps (uboot-script-gen check_file_type / check_compressed_file_type);
+// we decide from the parsed headers, with the acceptance rules of the code that
+// will consume the file: Xen's kernel_probe() for kernels, U-Boot booti/bootz for
+// Xen itself, Linux's initramfs unpacker for ramdisks.
+import { ImageFormatError } from '../errors.js';
+import type { ImageFormatId } from './format.js';
+import type { ImageInfo } from './probe-file.js';
+import {
+  IH_ARCH_ARM, IH_ARCH_ARM64, IH_COMP_GZIP, IH_COMP_NONE, IH_TYPE_KERNEL, IH_TYPE_KERNEL_NOLOAD, uimageArchName, uimageCompName, uimageOsName, uimageTypeName,
+} from './uimage.js';
+
+export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'script-text';
+
+export const ROLE_EXPECTS: Record<ImageRole, string> = {
+  xen: 'the Xen hypervisor is expected (arm64 Image or arm32 zImage)',
+  kernel: 'a kernel is expected (arm64 Image, zImage, uImage or gzip-compressed kernel)',
+  ramdisk: 'a ramdisk is expected (cpio archive, or gzip- or zstd-compressed cpio)',
+  dtb: 'a device tree blob is expected',
+  'passthrough-dtb': 'a partial device tree blob (passthrough DTB) is expected',
+  'script-text': 'a text file is expected',
+};
+
+const FORMAT_PHRASE: Record<ImageFormatId, string> = {
+  'arm64-image': 'a Linux arm64 Image',
+  zimage: 'an arm32 zImage',
+  uimage: 'a legacy U-Boot image',
+  gzip: 'gzip-compressed data',
+  cpio: 'a cpio archive',
+  dtb: 'a device tree blob',
+  unknown: 'an unrecognised binary file',
+};
+
+/** "a device tree blob", "gzip-compressed data containing a cpio archive", ... */
+export function describeWhatItIs(info: ImageInfo): string {
+  if (info.format === 'uimage' && info.uimage) {
+    const u = info.uimage;
+    return `a legacy U-Boot image (${uimageArchName(u.arch)} ${uimageOsName(u.os)} ${uimageTypeName(u.type)}, ${uimageCompName(u.comp)})`;
+  }
+  if (info.format === 'gzip') {
+    return info.inner ? `gzip-compressed data containing ${FORMAT_PHRASE[info.inner]}` : 'gzip-compressed data of unknown content';
+  }
+  if (info.format === 'cpio' && info.cpio) return `a cpio archive (${info.cpio.variant} format)`;
+  if (info.format === 'unknown') {
+    if (info.fileSize === 0) return 'an empty file';
+    if (info.text) return info.text === 'ascii' ? 'an ASCII text file' : 'a UTF-8 text file';
+    if (info.compression) return `${info.compression}-compressed data`;
+  }
+  return FORMAT_PHRASE[info.format];
+}
+
+function wrongType(info: ImageInfo, role: ImageRole, label: string, hint?: string): ImageFormatError {
+  return new ImageFormatError('IMAGE_WRONG_TYPE',
+    `${label} = "${info.path}" is ${describeWhatItIs(info)}, but ${ROLE_EXPECTS[role]}`,
+    { key: label, path: info.path, role, format: info.format, ...(info.inner ? { inner: info.inner } : {}) },
+    { file: info.path, key: label }, hint);
+}
+
+const isKernelFormat = (f: ImageFormatId | undefined): boolean => f === 'arm64-image' || f === 'zimage';
+
+/**
+ * Throw IMAGE_WRONG_TYPE unless `info` (from sizeImage()) can serve as `role`.
+ * `label` is the config key, e.g. `DOMU_KERNEL[0]`, and appears in the message.
+ */
+export function checkRole(info: ImageInfo, role: ImageRole, label: string): void {
+  switch (role) {
+    case 'xen':
+      if (isKernelFormat(info.format)) return;
+      if (info.format === 'gzip' && isKernelFormat(info.inner)) {
+        throw wrongType(info, role, label,
+          'booti only boots a compressed image when kernel_comp_addr_r and kernel_comp_size are set, and the generated script '
+          + 'does not set them; decompress Xen first (gunzip -k)');
+      }
+      if (info.format === 'uimage') {
+        throw wrongType(info, role, label, 'give the raw Xen binary; the script boots it with booti (or wraps it itself for bootm)');
+      }
+      throw wrongType(info, role, label);
+
+    case 'kernel':
+      if (isKernelFormat(info.format)) return;
+      if (info.format === 'gzip') {
+        // Xen gunzips the module (kernel_decompress) and probes the result again.
+        if (isKernelFormat(info.inner)) return;
+        throw wrongType(info, role, label, 'Xen can decompress a gzip kernel, but this one does not contain an arm64 Image or zImage');
+      }
+      if (info.format === 'uimage' && info.uimage) {
+        // Xen kernel_uimage_probe(): compression none or gzip, arch ARM or ARM64.
+        const u = info.uimage;
+        if (u.type !== IH_TYPE_KERNEL && u.type !== IH_TYPE_KERNEL_NOLOAD) {
+          throw wrongType(info, role, label, 'Xen would load its payload as a kernel anyway; build it with mkimage -T kernel');
+        }
+        if (u.comp !== IH_COMP_NONE && u.comp !== IH_COMP_GZIP) {
+          throw wrongType(info, role, label, `Xen only accepts uncompressed or gzip uImages ("Unsupported uImage compression type ${u.comp}")`);
+        }
+        if (u.arch !== IH_ARCH_ARM && u.arch !== IH_ARCH_ARM64) {
+          throw wrongType(info, role, label, `Xen only accepts ARM or AArch64 uImages ("Unsupported uImage arch type ${u.arch}")`);
+        }
+        return;
+      }
+      if (info.compression && info.compression !== 'gzip') {
+        throw wrongType(info, role, label, `Xen only decompresses gzip kernels; ${info.compression} is not supported`);
+      }
+      throw wrongType(info, role, label);
+
+    case 'ramdisk':
+      if (info.format === 'cpio' || (info.format === 'gzip' && info.inner === 'cpio')) {
+        const variant = info.format === 'cpio' ? info.cpio?.variant : info.gzip?.innerCpio;
+        if (variant === 'odc') {
+          throw wrongType(info, role, label, 'Linux unpacks only newc/crc cpio archives ("no cpio magic"); rebuild it with cpio -H newc');
+        }
+        return;
+      }
+      // zstd: accepted without looking inside (we do not decompress zstd).
+      if (info.format === 'unknown' && info.compression === 'zstd') return;
+      if (info.format === 'uimage') {
+        throw wrongType(info, role, label, 'Xen passes boot modules to the guest unchanged, so Linux would get the uImage header; use the raw cpio(.gz)');
+      }
+      throw wrongType(info, role, label);
+
+    case 'dtb':
+    case 'passthrough-dtb':
+      if (info.format === 'dtb') return;
+      if (info.text) throw wrongType(info, role, label, 'compile the source first: dtc -I dts -O dtb -o file.dtb file.dts');
+      throw wrongType(info, role, label);
+
+    case 'script-text':
+      if (info.format === 'unknown' && info.text) return;
+      throw wrongType(info, role, label);
+  }
+}

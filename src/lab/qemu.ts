@@ -1,0 +1,284 @@
+// Boots real U-Boot + real Xen under QEMU (Arm "virt" board) and watches the serial
+// console: stops autoboot, types the commands that fetch and run boot.scr over TFTP
+// (QEMU's user-mode network has a built-in TFTP server on 10.0.2.2), then waits for
+// every domain's marker line, a Xen panic, a guest kernel panic, U-Boot giving its
+// prompt back, QEMU exiting, or the timeout. Only the QEMU started here is killed,
+// by PID, also when this Node process exits or is interrupted.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { LabError } from '../errors.js';
+import { acquireLabLock, DEFAULT_LOCK_FILE } from './lock.js';
+import { LAB_MARKER_PREFIX } from './initramfs.js';
+import { findMarkers, findXenPanic, findUbootErrors, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
+
+export const QEMU_BIN = 'qemu-system-aarch64';
+export const UBOOT_QEMU_ARM64 = '/usr/lib/u-boot/qemu_arm64/u-boot.bin';
+/** Board used by every lab boot; `prepareLab` dumps its DTB with the same options. */
+export const LAB_MACHINE_ARGS: readonly string[] = [
+  '-machine', 'virt,virtualization=true,gic-version=3', '-cpu', 'cortex-a57', '-smp', '4', '-m', '2048',
+];
+export const LAB_MEMORY_START = 0x40000000;
+export const LAB_MEMORY_SIZE = 0x80000000;
+/** Where the console commands load boot.scr (ImageBuilder's uboot_addr for MEMORY_START 0x40000000). */
+export const LAB_SCRIPT_ADDR = 0x40200000;
+
+export type LabOutcome =
+  | 'all-up'          // every expected marker appeared
+  | 'xen-panic'       // Xen printed its panic box
+  | 'guest-panic'     // a Linux guest printed "Kernel panic - not syncing"
+  | 'uboot-returned'  // the script ended and U-Boot printed its prompt again (boot command failed)
+  | 'qemu-exited'     // QEMU stopped by itself (U-Boot reset, or Xen reboot with -no-reboot)
+  | 'timeout';
+
+export interface LabDomainSeen {
+  token: string;
+  /** ms after QEMU start when the marker line was complete. */
+  seenAt?: number;
+  cpus?: number;
+  memKb?: number;
+  /** Xen domain id when the marker came through Xen's console as `(XEN) DOMn:`; 0 when printed directly (hvc0). */
+  domid?: number;
+}
+
+export interface LabBootResult {
+  outcome: LabOutcome;
+  wallMs: number;
+  /** Serial output, CRLF normalised to LF. */
+  serialLog: string;
+  perDomain: LabDomainSeen[];
+  /** Message lines inside Xen's `****` panic box (without the `(XEN) ` prefix), joined by newlines. */
+  xenPanic?: string;
+  ubootErrors: string[];
+  /** Per-domain verdicts from the same log (see parseXenConsole). */
+  console: XenConsoleReport;
+  qemuExitCode?: number | null;
+}
+
+export interface BootQemuOptions {
+  /** Directory served by QEMU's TFTP server (holds boot.scr and every file it loads). */
+  tftpDir: string;
+  scriptName: string;
+  timeoutMs: number;
+  /** Domain tokens (the `labtoken=` values in each domain's command line) that must all print their marker. */
+  expect: { markers: string[] };
+  logFile?: string;
+  /** Commands typed at the U-Boot prompt; default fetches `scriptName` by TFTP and sources it. */
+  commands?: string[];
+  /** After a Xen/guest panic is seen, keep reading this long to capture the rest of the box. */
+  settleMs?: number;
+  qemuBin?: string;
+  ubootBin?: string;
+  lockFile?: string;
+  /** Names/tokens of the domains in Xen's order, for the per-domain verdicts (default: one per marker token). */
+  domains?: ExpectedDomain[];
+  /** Called with each chunk of (normalised) serial text, e.g. to tee to a terminal. */
+  onOutput?: (text: string) => void;
+}
+
+export function defaultCommands(scriptName: string, scriptAddr = LAB_SCRIPT_ADDR): string[] {
+  const a = `0x${scriptAddr.toString(16)}`;
+  return [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; tftpb ${a} ${scriptName}; source ${a}`];
+}
+
+export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64): string[] {
+  return [
+    ...LAB_MACHINE_ARGS,
+    '-serial', 'stdio', '-monitor', 'none', '-display', 'none', '-no-reboot',
+    '-device', 'virtio-net-pci,netdev=n0', '-netdev', `user,id=n0,tftp=${tftpDir}`,
+    '-bios', ubootBin,
+  ];
+}
+
+const AUTOBOOT_PROMPT = 'Hit any key to stop autoboot';
+const UBOOT_PROMPT = '=> ';
+
+/** Boot once. Holds the machine-wide lab lock for the whole boot. */
+export async function bootQemu(opts: BootQemuOptions): Promise<LabBootResult> {
+  const release = await acquireLabLock(opts.lockFile ?? DEFAULT_LOCK_FILE);
+  try {
+    return await bootQemuLocked(opts);
+  } finally {
+    release();
+  }
+}
+
+function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
+  const qemuBin = opts.qemuBin ?? QEMU_BIN;
+  const ubootBin = opts.ubootBin ?? UBOOT_QEMU_ARM64;
+  if (!fs.existsSync(ubootBin)) {
+    throw new LabError('LAB_SETUP', `U-Boot for QEMU arm64 is missing: ${ubootBin}.`, { ubootBin }, undefined, 'apt-get install -y u-boot-qemu');
+  }
+  if (opts.commands === undefined && !fs.existsSync(`${opts.tftpDir}/${opts.scriptName}`)) {
+    throw new LabError('LAB_BOOT', `Boot script ${opts.scriptName} is not in the TFTP directory ${opts.tftpDir}.`, { tftpDir: opts.tftpDir });
+  }
+  const commands = opts.commands ?? defaultCommands(opts.scriptName);
+  const settleMs = opts.settleMs ?? 1500;
+  const tokens = opts.expect.markers;
+  const t0 = Date.now();
+  let log = '';
+  let pendingCR = false;
+  const logStream = opts.logFile ? fs.createWriteStream(opts.logFile) : undefined;
+
+  return new Promise<LabBootResult>((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(qemuBin, qemuArgs(opts.tftpDir, ubootBin), { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    } catch (e) {
+      reject(new LabError('LAB_SETUP', `Cannot start ${qemuBin}: ${(e as Error).message}.`, {}, undefined, 'apt-get install -y qemu-system-arm'));
+      return;
+    }
+    const pid = child.pid;
+    let finished = false;
+    let outcome: LabOutcome | undefined;
+    let exitCode: number | null | undefined;
+    let stderr = '';
+    let autobootStopped = false;
+    let nextCommand = 0;
+    let commandsDoneAt = -1; // log length when the last command was typed
+    let settleTimer: NodeJS.Timeout | undefined;
+    let promptTimer: NodeJS.Timeout | undefined;
+    const seenAt = new Map<string, number>();
+    let markerScanFrom = 0;
+    let xenPanicSeen = false;
+    let guestPanicCount = 0;
+
+    const killChild = (): void => {
+      if (pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      }
+    };
+    const onSignal = (sig: NodeJS.Signals): void => {
+      killChild();
+      cleanupHandlers();
+      process.kill(process.pid, sig);
+    };
+    const cleanupHandlers = (): void => {
+      process.off('exit', killChild);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
+    };
+    process.on('exit', killChild);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGHUP', onSignal);
+
+    const timeout = setTimeout(() => finish('timeout'), opts.timeoutMs);
+
+    function finish(o: LabOutcome): void {
+      if (finished) return;
+      finished = true;
+      outcome = o;
+      clearTimeout(timeout);
+      if (settleTimer) clearTimeout(settleTimer);
+      if (promptTimer) clearTimeout(promptTimer);
+      killChild();
+      // Resolve once QEMU is really gone so the next boot never overlaps it.
+      if (child.exitCode !== null || child.signalCode !== null) done();
+      else child.once('close', done);
+    }
+
+    function done(): void {
+      cleanupHandlers();
+      logStream?.end();
+      const perDomain: LabDomainSeen[] = tokens.map((token) => {
+        const m: LabMarker | undefined = findMarkers(log).find((x) => x.token === token);
+        const d: LabDomainSeen = { token };
+        const at = seenAt.get(token);
+        if (at !== undefined) d.seenAt = at;
+        if (m) {
+          if (m.cpus !== undefined) d.cpus = m.cpus;
+          if (m.memKb !== undefined) d.memKb = m.memKb;
+          d.domid = m.domid;
+        }
+        return d;
+      });
+      const panic = findXenPanic(log);
+      const result: LabBootResult = {
+        outcome: outcome ?? 'qemu-exited',
+        wallMs: Date.now() - t0,
+        serialLog: log,
+        perDomain,
+        ubootErrors: findUbootErrors(log),
+        console: parseXenConsole(log, { domains: opts.domains ?? tokens.map((t) => ({ name: t, token: t })) }),
+        qemuExitCode: exitCode,
+      };
+      if (panic) result.xenPanic = panic.message;
+      if (result.outcome === 'qemu-exited' && log.length === 0) {
+        reject(new LabError('LAB_BOOT', `QEMU exited (code ${String(exitCode)}) without any serial output: ${stderr.trim()}`, { stderr }));
+        return;
+      }
+      resolve(result);
+    }
+
+    const typeNext = (): void => {
+      const cmd = commands[nextCommand++];
+      if (cmd === undefined) return;
+      child.stdin?.write(`${cmd}\n`);
+      if (nextCommand === commands.length) commandsDoneAt = log.length;
+    };
+
+    function onText(text: string): void {
+      log += text;
+      logStream?.write(text);
+      opts.onOutput?.(text);
+      if (finished) return;
+      if (!autobootStopped && log.includes(AUTOBOOT_PROMPT)) {
+        autobootStopped = true;
+        child.stdin?.write('\n');
+      }
+      // Each command is typed only when U-Boot shows its prompt, so input is never lost.
+      if (autobootStopped && nextCommand < commands.length && log.endsWith(UBOOT_PROMPT)) {
+        typeNext();
+        return;
+      }
+      // Rescan only when a new marker prefix arrived (the scan reassembles whole guest consoles).
+      const markerAt = log.indexOf(LAB_MARKER_PREFIX, markerScanFrom);
+      if (markerAt >= 0 && log.endsWith('\n')) {
+        markerScanFrom = markerAt + LAB_MARKER_PREFIX.length;
+        for (const m of findMarkers(log)) {
+          if (tokens.includes(m.token) && !seenAt.has(m.token)) seenAt.set(m.token, Date.now() - t0);
+        }
+      }
+      if (tokens.length > 0 && tokens.every((t) => seenAt.has(t))) { finish('all-up'); return; }
+      if (!settleTimer && log.includes('Panic on CPU', Math.max(0, log.length - text.length - 40)) && !xenPanicSeen) xenPanicSeen = true;
+      if (!settleTimer) {
+        const panic = xenPanicSeen ? findXenPanic(log) : undefined;
+        if (panic?.complete) { settleTimer = setTimeout(() => finish('xen-panic'), 300); return; }
+        // A crashed guest does not stop the others: finish only when every domain has either
+        // printed its marker or panicked.
+        if (log.includes('Kernel panic - not syncing', Math.max(0, log.length - text.length - 40))) guestPanicCount = (log.match(/(?<!end )Kernel panic - not syncing: /g) ?? []).length;
+        const guestPanics = guestPanicCount;
+        if (guestPanics > 0 && guestPanics + seenAt.size >= tokens.length) { settleTimer = setTimeout(() => finish('guest-panic'), settleMs); return; }
+      }
+      if (commandsDoneAt >= 0 && log.length > commandsDoneAt && log.endsWith(UBOOT_PROMPT) && !/Starting kernel \.\.\./.test(log.slice(commandsDoneAt))) {
+        // The prompt came back after the script: give stray output 500 ms, then stop.
+        if (promptTimer) clearTimeout(promptTimer);
+        promptTimer = setTimeout(() => { if (log.endsWith(UBOOT_PROMPT)) finish('uboot-returned'); }, 500);
+      }
+    }
+
+    child.stdout?.setEncoding('latin1');
+    child.stdout?.on('data', (chunk: string) => {
+      // Serial output uses CRLF; keep LF only. A CR at the end of a chunk may pair with the next LF.
+      let s = (pendingCR ? '\r' : '') + chunk;
+      pendingCR = s.endsWith('\r');
+      if (pendingCR) s = s.slice(0, -1);
+      onText(s.replace(/\r+\n/g, '\n').replace(/\r/g, ''));
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => { stderr += s; });
+    child.stdin?.on('error', () => { /* QEMU gone; reported through close */ });
+    child.on('error', (e) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timeout);
+      cleanupHandlers();
+      reject(new LabError('LAB_SETUP', `Cannot run ${qemuBin}: ${e.message}.`, {}, undefined, 'apt-get install -y qemu-system-arm'));
+    });
+    child.on('close', (code) => {
+      exitCode = code;
+      if (!finished) finish('qemu-exited');
+    });
+  });
+}

@@ -1,0 +1,131 @@
+// The plan: every binary's place in RAM, plus the device-tree edits that tell Xen
+// where each one is. Pure data; src/emit turns it into text, src/cli prints it.
+import type { BootCmd, Config, Diagnostic } from '../config/types.js';
+import type { ImageFormatId } from '../images/format.js';
+
+export interface Region {
+  start: number;
+  /** Exclusive end. */
+  end: number;
+  /** What holds this region, e.g. "/reserved-memory/optee@7e000000" or "U-Boot". */
+  label: string;
+}
+
+export type LoadRole =
+  | 'dom0-kernel' | 'dom0-ramdisk'
+  | 'domU-kernel' | 'domU-ramdisk' | 'domU-dtb'
+  | 'xen' | 'dtb';
+
+/** One file loaded into RAM by the script. */
+export interface PlannedLoad {
+  /** Stable id, also the ImageBuilder FIT/-s name: dom0_linux, dom0_ramdisk, domU0_kernel, host_kernel, host_fdt ... */
+  id: string;
+  role: LoadRole;
+  /** Config keys whose file this is; more than one when identical binaries are shared. */
+  keys: string[];
+  /** Path as written in the load command (relative to the -d directory when inside it). */
+  file: string;
+  /** Absolute path on this machine (not emitted). */
+  absPath: string;
+  loadCmd: string;
+  addr: number;
+  /** Bytes on the wire. */
+  transferSize: number;
+  /** Bytes occupied once booted (arm64 image_size incl. BSS, DTB after edits and U-Boot's pad). */
+  footprint: number;
+  /** Size written in the `reg` property of its module node (ImageBuilder: max(file, header size)). */
+  regSize: number;
+  /** [addr, reservedEnd) is kept free for this load (2 MiB aligned end). */
+  reservedEnd: number;
+  format: ImageFormatId;
+  /** For gzip/uImage: the format inside. */
+  inner?: ImageFormatId;
+  /** Why the address is not simply the next free slot (reserved memory skipped, ...). */
+  note?: string;
+}
+
+export type FdtValue =
+  /** `<...>`: `text` is exactly what goes between the angle brackets. */
+  | { kind: 'cells'; cells: number[]; text: string }
+  /** `"..."` */
+  | { kind: 'string'; value: string }
+  /** ImageBuilder's str_a: ` "a" "b"` (an empty list renders as a trailing space: an empty property). */
+  | { kind: 'strings'; values: string[] }
+  /** A property with no value (bool). */
+  | { kind: 'empty' };
+
+export type FdtEdit =
+  | { op: 'mknod'; parent: string; name: string }
+  | { op: 'set'; path: string; prop: string; value: FdtValue };
+
+export interface PlannedDomain {
+  /** 'dom0' or the /chosen child name 'domU<n>'. */
+  name: string;
+  kind: 'dom0' | 'domU';
+  index?: number;
+  kernel: PlannedLoad;
+  ramdisk?: PlannedLoad;
+  passthroughDtb?: PlannedLoad;
+  memMB?: number;
+  vcpus?: number;
+  cmd: string;
+}
+
+export interface DtbPlan {
+  load: PlannedLoad;
+  /** totalsize of the file. */
+  originalSize: number;
+  /** Bytes the script's `fdt` edits add to the structure and strings blocks. */
+  growth: number;
+  /** The N of `fdt resize N`. */
+  resizeExtra: number;
+  /** totalsize after `fdt resize N` at this address. */
+  resizedSize: number;
+  /** Space booti may add in place (CONFIG_SYS_FDT_PAD). */
+  bootPad: number;
+}
+
+export interface XenPlan {
+  load: PlannedLoad;
+  /** Where booti/bootm runs Xen (after U-Boot's relocation rule). */
+  runAddr: number;
+  /** Xen's header image_size (incl. BSS): [runAddr, runAddr+imageSize) is Xen once running. */
+  imageSize: number;
+  /** For bootm: the uImage wrapper file written next to XEN. */
+  uimage?: { file: string; absPath: string; bytes: Uint8Array };
+}
+
+export interface BootPlan {
+  config: Config;
+  /** The -d directory all paths are relative to. */
+  dir: string;
+  memoryStart: number;
+  memoryEnd: number;
+  /** Where boot.scr is meant to be loaded (ImageBuilder's uboot_addr). */
+  scriptAddr: number;
+  /** All loads in script order. */
+  loads: PlannedLoad[];
+  xen: XenPlan;
+  dtb: DtbPlan;
+  domains: PlannedDomain[];
+  edits: FdtEdit[];
+  bootCmd: BootCmd;
+  /** Regions the planner kept clear: DTB reservations, U-Boot's area, fixed relocation targets. */
+  avoided: Region[];
+  /** RAM banks assumed (from the DTB's /memory, else MEMORY_START..END). */
+  ram: Region[];
+  /** End of the last reserved region (everything lies below this). */
+  highWater: number;
+  diagnostics: Diagnostic[];
+}
+
+export interface PlanOptions {
+  /** Share identical kernels/ramdisks between domains (default true). */
+  share?: boolean;
+  /** Size of U-Boot's own area at the top of RAM (default 32 MiB). */
+  ubootReserve?: number;
+  /** CONFIG_SYS_FDT_PAD of the target U-Boot (default 0x3000). */
+  fdtPad?: number;
+  /** SOURCE_DATE_EPOCH value for generated uImages (xen.ub). */
+  timestamp?: number;
+}

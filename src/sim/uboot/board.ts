@@ -1,0 +1,154 @@
+// Board profiles: what U-Boot knows about the machine before the script runs (DRAM banks,
+// its own reserved window at the top of RAM, CPU count, FDT pad) plus the build options that
+// change command behaviour.
+//
+// QEMU virt facts below come from a real run of Debian bookworm's u-boot-qemu 2023.01
+// (qemu-system-aarch64 -machine virt -cpu cortex-a57 -m 2048 -bios .../qemu_arm64/u-boot.bin):
+//   bdinfo: DRAM 0x40000000 + 0x80000000, relocaddr 0xbfef7000, sp 0xbedb6da0,
+//           lmb reserved[0] [0xbddb2000-0xbfffffff]
+//   tftpb to 0xbddb1000 (1251 bytes) succeeds, to 0xbddb1c00 / 0xbddb2000 fails with
+//   "TFTP error: trying to overwrite reserved memory..."; a raw initrd relocated by booti lands at
+//   0xbddb1000 (just below 0xbddb2000). So the protected window is [0xbddb2000, 0xc0000000).
+import { pathOffset, getprop, subnodes, getName } from '../../fdt/ro.js';
+import { checkHeader } from '../../fdt/header.js';
+import { fdtStrerror } from '../../fdt/errors.js';
+import { UbootGenError } from '../../errors.js';
+import type { BoardProfile } from '../handoff.js';
+import type { MemBank } from '../ram.js';
+
+/** Default U-Boot version modelled: Debian bookworm's u-boot-qemu (what the lab runs). */
+export const DEFAULT_UBOOT_VERSION = '2023.01';
+
+/** Bytes below the end of the last DRAM bank that U-Boot 2023.01 on QEMU virt (2 GiB) protects. */
+export const QEMU_VIRT_UBOOT_RESERVED_BYTES = 0xc0000000 - 0xbddb2000;
+
+/** CONFIG_SYS_FDT_PAD default (lib/Kconfig). */
+export const FDT_PAD_DEFAULT = 0x3000;
+
+/** Build options (Kconfig) that change what commands do. */
+export interface UbootBuildOptions {
+  /** CONFIG_SUPPORT_RAW_INITRD: booti/bootm accept `ADDR:SIZE` raw ramdisks (y in Debian's qemu_arm64). */
+  rawInitrd: boolean;
+  /** CONFIG_SYS_LOAD_ADDR (image_load_addr default). */
+  loadAddr: number;
+  /** CONFIG_SYS_BOOTM_LEN. */
+  bootmLen: number;
+  /** Network device name printed by tftpboot (`Using %s device`). */
+  ethDevice: string;
+  /** Our IP / server IP printed by tftpboot (the env's ipaddr/serverip win when set). */
+  ipAddr: string;
+  serverIp: string;
+}
+
+export const QEMU_VIRT_BUILD: UbootBuildOptions = {
+  rawInitrd: true,
+  loadAddr: 0x40200000,
+  bootmLen: 0x8000000,
+  ethDevice: 'virtio-net#32',
+  ipAddr: '10.0.2.15',
+  serverIp: '10.0.2.2',
+};
+
+/**
+ * Default environment of Debian's qemu_arm64 U-Boot 2023.01 (observed with `printenv`), limited to
+ * the variables that change what boot commands do or that scripts commonly read. NB fdt_high and
+ * initrd_high are 0xffffffff: on arm64 that is a ceiling, not "in place".
+ */
+export const QEMU_VIRT_DEFAULT_ENV: Readonly<Record<string, string>> = {
+  arch: 'arm',
+  baudrate: '115200',
+  board: 'qemu-arm',
+  board_name: 'qemu-arm',
+  bootdelay: '2',
+  cpu: 'armv8',
+  ethaddr: '52:52:52:52:52:52',
+  fdt_addr: '0x40000000',
+  fdt_high: '0xffffffff',
+  fdtcontroladdr: 'bedb6db0',
+  initrd_high: '0xffffffff',
+  kernel_addr_r: '0x40400000',
+  loadaddr: '0x40200000',
+  pxefile_addr_r: '0x40300000',
+  ramdisk_addr_r: '0x44000000',
+  scriptaddr: '0x40200000',
+  stderr: 'pl011@9000000',
+  stdin: 'pl011@9000000',
+  stdout: 'pl011@9000000',
+  vendor: 'emulation',
+};
+
+/** QEMU virt with `-m` MiB of RAM (default 2048) and `-smp` CPUs (default 4). */
+export function qemuVirtBoard(opts: { memMiB?: number; cpus?: number } = {}): BoardProfile {
+  const size = (opts.memMiB ?? 2048) * 0x100000;
+  return boardFromBanks([{ start: 0x40000000, size }], { pcpus: opts.cpus ?? 4, name: `qemu-virt-arm64 (${opts.memMiB ?? 2048} MiB)` });
+}
+
+/** A board whose U-Boot window is the top QEMU_VIRT_UBOOT_RESERVED_BYTES of the last bank. */
+export function boardFromBanks(dram: MemBank[], opts: { pcpus?: number; name?: string; reservedBytes?: number } = {}): BoardProfile {
+  if (dram.length === 0) throw new UbootGenError('SIM_BAD_INPUT', 'a board needs at least one DRAM bank');
+  const last = dram.reduce((a, b) => (b.start + b.size > a.start + a.size ? b : a));
+  const reserved = Math.min(opts.reservedBytes ?? QEMU_VIRT_UBOOT_RESERVED_BYTES, last.size);
+  return {
+    dram: dram.map((b) => ({ ...b })),
+    ubootReserved: { start: last.start + last.size - reserved, size: reserved },
+    pcpus: opts.pcpus ?? 1,
+    fdtPad: FDT_PAD_DEFAULT,
+    name: opts.name ?? 'custom',
+  };
+}
+
+/** MEMORY_START / MEMORY_END style board (end exclusive). */
+export function boardFromRange(start: number, end: number, pcpus = 1): BoardProfile {
+  if (!(end > start)) throw new UbootGenError('SIM_BAD_INPUT', `memory end 0x${end.toString(16)} is not above start 0x${start.toString(16)}`);
+  return boardFromBanks([{ start, size: end - start }], { pcpus, name: `memory 0x${start.toString(16)}-0x${end.toString(16)}` });
+}
+
+/**
+ * A board described by a DTB (e.g. QEMU's `-machine virt,dumpdtb=`): banks from every /memory node's
+ * `reg` (root #address-cells/#size-cells), pCPUs = `cpu@` children of /cpus.
+ */
+export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
+  const hc = checkHeader(dtb);
+  if (hc < 0) throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: ${fdtStrerror(hc)}`);
+  const cellsOf = (prop: string, dflt: number): number => {
+    const v = getprop(dtb, 0, prop);
+    return typeof v === 'number' || v.length !== 4 ? dflt : readCells(v, 0, 1);
+  };
+  const ac = cellsOf('#address-cells', 2);
+  const sc = cellsOf('#size-cells', 1);
+  const dram: MemBank[] = [];
+  let pcpus = 0;
+  for (const node of subnodes(dtb, 0)) {
+    const n = getName(dtb, node);
+    if (typeof n !== 'string') continue;
+    if (n === 'memory' || n.startsWith('memory@')) {
+      const reg = getprop(dtb, node, 'reg');
+      if (typeof reg === 'number') continue;
+      const step = (ac + sc) * 4;
+      for (let o = 0; o + step <= reg.length; o += step) {
+        const size = readCells(reg, o + ac * 4, sc);
+        if (size > 0) dram.push({ start: readCells(reg, o, ac), size });
+      }
+    }
+  }
+  const cpus = pathOffset(dtb, '/cpus');
+  if (cpus >= 0) {
+    for (const c of subnodes(dtb, cpus)) {
+      const n = getName(dtb, c);
+      if (typeof n === 'string' && (n === 'cpu' || n.startsWith('cpu@'))) pcpus++;
+    }
+  }
+  if (dram.length === 0) throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: no /memory node with a usable reg`);
+  dram.sort((a, b) => a.start - b.start);
+  return boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name });
+}
+
+/** Big-endian multi-cell number (cells ≤ 2 keep exact values below 2^53). */
+export function readCells(b: Uint8Array, off: number, cells: number): number {
+  let v = 0;
+  for (let i = 0; i < cells; i++) {
+    const at = off + i * 4;
+    v = v * 0x1_0000_0000 + (b[at]! * 0x1000000 + b[at + 1]! * 0x10000 + b[at + 2]! * 0x100 + b[at + 3]!);
+  }
+  return v;
+}

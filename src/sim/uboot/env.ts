@@ -1,0 +1,69 @@
+// U-Boot's environment (env/common.c): a flat name → string map. `printenv` lists it sorted
+// by name, as the hash table export does. Numbers are written as env_set_hex() does: "%lx".
+import { hexBare } from '../../util/hex.js';
+
+export class Env {
+  readonly #vars = new Map<string, string>();
+
+  constructor(initial: Record<string, string> = {}) {
+    for (const [k, v] of Object.entries(initial)) this.#vars.set(k, v);
+  }
+
+  get(name: string): string | undefined { return this.#vars.get(name); }
+  has(name: string): boolean { return this.#vars.has(name); }
+  set(name: string, value: string): void { this.#vars.set(name, value); }
+  delete(name: string): boolean { return this.#vars.delete(name); }
+
+  /** env_set_hex(): lower-case hex without 0x. */
+  setHex(name: string, value: number): void { this.#vars.set(name, hexBare(value)); }
+
+  /** env_get_yesno(): 1 for y/Y/t/T/1, 0 for anything else set, -1 when unset. */
+  yesNo(name: string): -1 | 0 | 1 {
+    const v = this.#vars.get(name);
+    if (v === undefined) return -1;
+    return /^[yYtT1]/.test(v) ? 1 : 0;
+  }
+
+  /** Sorted entries, as `printenv` prints them. */
+  entries(): [string, string][] {
+    return [...this.#vars.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  toObject(): Record<string, string> { return Object.fromEntries(this.entries()); }
+}
+
+/**
+ * hextoul() / simple_strtoul(s, NULL, 16): hex digits with an optional 0x, stopping at the first
+ * non-hex character. `whole` is true when every character was consumed (U-Boot's `*end == '\0'` checks).
+ */
+export function hexToUl(s: string): { value: number; whole: boolean; digits: number } {
+  let i = 0;
+  if (/^0[xX]/.test(s) && /[0-9a-fA-F]/.test(s[2] ?? '')) i = 2;
+  let value = 0;
+  let digits = 0;
+  while (i < s.length && /[0-9a-fA-F]/.test(s[i]!)) {
+    value = (value * 16 + parseInt(s[i]!, 16)) % 2 ** 64;
+    i++; digits++;
+  }
+  return { value, whole: i === s.length && s.length > 0, digits };
+}
+
+/**
+ * simple_strtoul(s, &end, 0): base 0 = 0x hex, leading 0 octal, else decimal. `rest` is what follows the number.
+ */
+export function strtoulBase0(s: string): { value: number; rest: string; digits: number } {
+  let base = 10;
+  let i = 0;
+  if (s[0] === '0') {
+    if ((s[1] === 'x' || s[1] === 'X') && /[0-9a-fA-F]/.test(s[2] ?? '')) { base = 16; i = 2; } else base = 8;
+  }
+  const digitRe = base === 16 ? /[0-9a-fA-F]/ : base === 8 ? /[0-7]/ : /[0-9]/;
+  let value = 0;
+  let digits = 0;
+  while (i < s.length && digitRe.test(s[i]!)) {
+    value = (value * base + parseInt(s[i]!, base)) % 2 ** 64;
+    i++; digits++;
+  }
+  if (base === 8 && digits === 0) digits = 1; // the leading "0" itself
+  return { value, rest: s.slice(i), digits };
+}

@@ -1,0 +1,34 @@
+// The folder a TFTP server (or a boot partition) would serve. Names are resolved strictly inside
+// the root: "../x", absolute paths and symlinks leaving the root are "not found", as tftpd's
+// secure mode (-s) treats them.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface ServedFile { path: string; name: string; size: number }
+
+export class FileServer {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = fs.realpathSync(path.resolve(root));
+  }
+
+  /** The file for a requested name, or undefined (missing, a directory, or outside the root). */
+  resolve(name: string): ServedFile | undefined {
+    if (name === '' || name.includes('\0')) return undefined;
+    const rel = name.replace(/^\/+/, '');
+    const candidate = path.resolve(this.root, rel);
+    if (!isInside(this.root, candidate)) return undefined;
+    let real: string;
+    try { real = fs.realpathSync(candidate); } catch { return undefined; }
+    if (!isInside(this.root, real)) return undefined;
+    const st = fs.statSync(real);
+    if (!st.isFile()) return undefined;
+    return { path: real, name, size: st.size };
+  }
+}
+
+function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' ? false : !rel.startsWith('..') && !path.isAbsolute(rel);
+}

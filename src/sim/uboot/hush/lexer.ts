@@ -1,0 +1,163 @@
+// Tokeniser for U-Boot's default ("old") hush, modelled on common/cli_hush.c parse_stream():
+// words, `;`, `&&`, `||` and newlines. Quote and escape rules:
+//  - `'…'` literal; `"…"` groups and allows `$` expansion (`\"`, `\\`, `\$` escape inside);
+//  - outside quotes `\x` makes x literal and `\<newline>` puts a newline INTO the word
+//    (it is not a line continuation in the old parser);
+//  - `#` starts a comment only at the start of a word outside quotes;
+//  - a lone `&` or `|` is a syntax error (no pipes or background jobs in U-Boot).
+// In re-parse mode (FLAG_REPARSING, used after `$` substitution) `$`, `;`, `&`, `|` are ordinary.
+
+export type WordPart =
+  | { kind: 'lit'; text: string }
+  | { kind: 'var'; name: string; inDq: boolean };
+
+export interface Word {
+  parts: WordPart[];
+  /** Any quote character took part in the word (make_string() re-quotes such words). */
+  quoted: boolean;
+  /** Unquoted and unescaped literal text (candidate reserved word / assignment). */
+  plain: boolean;
+}
+
+export type Token =
+  | { t: 'word'; word: Word; line: number; start: number; end: number }
+  | { t: 'op'; op: ';' | '&&' | '||' | 'nl'; line: number; start: number; end: number }
+  | { t: 'eof'; line: number; start: number; end: number };
+
+export class HushSyntaxError extends Error {
+  constructor(readonly line: number, detail: string) { super(`syntax error (${detail}) at line ${line}`); }
+}
+
+const NAME_START = /[A-Za-z_]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+
+export class Lexer {
+  #pos = 0;
+  #line = 1;
+
+  constructor(readonly text: string, readonly reparsing = false) {}
+
+  get line(): number { return this.#line; }
+  get pos(): number { return this.#pos; }
+
+  next(): Token {
+    const s = this.text;
+    // skip blanks and comments
+    for (;;) {
+      const c = s[this.#pos];
+      if (c === ' ' || c === '\t') { this.#pos++; continue; }
+      if (c === '#' ) {
+        while (this.#pos < s.length && s[this.#pos] !== '\n') this.#pos++;
+        continue;
+      }
+      break;
+    }
+    const start = this.#pos;
+    const line = this.#line;
+    if (this.#pos >= s.length) return { t: 'eof', line, start, end: start };
+    const c = s[this.#pos]!;
+    if (c === '\n') { this.#pos++; this.#line++; return { t: 'op', op: 'nl', line, start, end: this.#pos }; }
+    if (!this.reparsing) {
+      if (c === ';') { this.#pos++; return { t: 'op', op: ';', line, start, end: this.#pos }; }
+      if (c === '&' || c === '|') {
+        if (s[this.#pos + 1] === c) { this.#pos += 2; return { t: 'op', op: c === '&' ? '&&' : '||', line, start, end: this.#pos }; }
+        throw new HushSyntaxError(line, `lone '${c}'`);
+      }
+    }
+    return this.#word(start, line);
+  }
+
+  #word(start: number, line: number): Token {
+    const s = this.text;
+    const parts: WordPart[] = [];
+    let lit = '';
+    let quoted = false;
+    let escaped = false;
+    const flush = (): void => { if (lit !== '') { parts.push({ kind: 'lit', text: lit }); lit = ''; } };
+    for (;;) {
+      const c = s[this.#pos];
+      if (c === undefined) break;
+      if (c === ' ' || c === '\t' || c === '\n') break;
+      if (!this.reparsing && (c === ';' || c === '&' || c === '|')) break;
+      if (c === '\\') {
+        const n = s[this.#pos + 1];
+        if (n === undefined) { this.#pos++; break; }
+        if (n === '\n') this.#line++;
+        lit += n; escaped = true; this.#pos += 2; continue;
+      }
+      if (c === "'") {
+        quoted = true;
+        const close = s.indexOf("'", this.#pos + 1);
+        if (close < 0) throw new HushSyntaxError(this.#line, 'unterminated quote');
+        const body = s.slice(this.#pos + 1, close);
+        this.#line += countNl(body);
+        lit += body; this.#pos = close + 1; continue;
+      }
+      if (c === '"') {
+        quoted = true;
+        this.#pos++;
+        for (;;) {
+          const d = s[this.#pos];
+          if (d === undefined) throw new HushSyntaxError(this.#line, 'unterminated quote');
+          if (d === '"') { this.#pos++; break; }
+          if (d === '\\') {
+            const n = s[this.#pos + 1];
+            if (n === '"' || n === '\\' || n === '$' || n === '`') { lit += n; this.#pos += 2; continue; }
+            lit += d; this.#pos++; continue;
+          }
+          if (d === '$' && !this.reparsing) {
+            const v = this.#dollar(true);
+            if (v) { flush(); parts.push(v); continue; }
+          }
+          if (d === '\n') this.#line++;
+          lit += d; this.#pos++;
+        }
+        continue;
+      }
+      if (c === '$' && !this.reparsing) {
+        const v = this.#dollar(false);
+        if (v) { flush(); parts.push(v); continue; }
+      }
+      lit += c; this.#pos++;
+    }
+    flush();
+    const plain = !quoted && !escaped && parts.every((p) => p.kind === 'lit');
+    return { t: 'word', word: { parts, quoted, plain }, line, start, end: this.#pos };
+  }
+
+  /** handle_dollar(): `$name`, `${…}`, `$?`; anything else leaves `$` literal (returns undefined). */
+  #dollar(inDq: boolean): WordPart | undefined {
+    const s = this.text;
+    const n = s[this.#pos + 1];
+    if (n === undefined) return undefined;
+    if (n === '{') {
+      const close = s.indexOf('}', this.#pos + 2);
+      if (close < 0) throw new HushSyntaxError(this.#line, 'unterminated ${');
+      const name = s.slice(this.#pos + 2, close);
+      this.#pos = close + 1;
+      return { kind: 'var', name, inDq };
+    }
+    if (n === '?') { this.#pos += 2; return { kind: 'var', name: '?', inDq }; }
+    if (NAME_START.test(n)) {
+      let e = this.#pos + 2;
+      while (e < s.length && NAME_CHAR.test(s[e]!)) e++;
+      const name = s.slice(this.#pos + 1, e);
+      this.#pos = e;
+      return { kind: 'var', name, inDq };
+    }
+    return undefined;
+  }
+}
+
+function countNl(s: string): number {
+  let n = 0;
+  for (const ch of s) if (ch === '\n') n++;
+  return n;
+}
+
+/** The literal text of a word without substitutions (quotes and escapes already removed). */
+export function wordText(w: Word): string {
+  return w.parts.map((p) => (p.kind === 'lit' ? p.text : '')).join('');
+}
+
+export const wordHasVar = (w: Word): boolean => w.parts.some((p) => p.kind === 'var');

@@ -1,0 +1,99 @@
+// Executes hush text on a Machine: one top-level line is parsed, then run, then the next
+// (parse_stream_outer()), so a syntax error only stops what follows it. A failing command
+// does not stop the script; its line, text, status and console output are recorded.
+import { cmdProcess } from '../command.js';
+import type { Machine } from '../machine.js';
+import { HushSyntaxError } from './lexer.js';
+import { expandCommand } from './expand.js';
+import { Parser, type Pipe, type SimpleCommand, type Statement } from './parser.js';
+
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/s;
+
+export interface RunOptions {
+  /** Record failures of commands at this nesting level (the script being simulated). */
+  recordFailures?: boolean;
+}
+
+/** Run hush text (a script body, `run` variable, or test input). Returns `$?` afterwards. */
+export function runHush(m: Machine, text: string, opts: RunOptions = {}): number {
+  const parser = new Parser(text);
+  m.depth++;
+  try {
+    for (;;) {
+      let line: Statement[] | undefined;
+      try {
+        line = parser.nextLine();
+      } catch (e) {
+        if (!(e instanceof HushSyntaxError)) throw e;
+        m.console.line('syntax error');
+        m.lastRc = 1;
+        if (opts.recordFailures) m.failures.push({ line: e.line, command: '', rc: 1, message: ['syntax error', e.message] });
+        m.stopped ??= 'syntax-error';
+        return 1;
+      }
+      if (!line) break;
+      for (const st of line) {
+        runStatement(m, st, opts, false);
+        if (m.stopped) return m.lastRc;
+      }
+    }
+    return m.lastRc;
+  } finally {
+    m.depth--;
+  }
+}
+
+function runList(m: Machine, list: Statement[], opts: RunOptions, inCondition: boolean): void {
+  for (const st of list) {
+    runStatement(m, st, opts, inCondition);
+    if (m.stopped) return;
+  }
+}
+
+function runStatement(m: Machine, st: Statement, opts: RunOptions, inCondition: boolean): void {
+  st.items.forEach((it, i) => {
+    if (m.stopped) return;
+    if (it.op === '&&' && m.lastRc !== 0) return;
+    if (it.op === '||' && m.lastRc === 0) return;
+    // The left side of && / || is a condition: its failure is control flow, not an error.
+    const isCondition = inCondition || i < st.items.length - 1;
+    runPipe(m, it.pipe, opts, isCondition);
+  });
+}
+
+function runPipe(m: Machine, pipe: Pipe, opts: RunOptions, inCondition: boolean): void {
+  if (pipe.kind === 'cmd') { runSimple(m, pipe, opts, inCondition); return; }
+  for (const clause of pipe.clauses) {
+    runList(m, clause.cond, opts, true);
+    if (m.stopped) return;
+    if (m.lastRc === 0) { runList(m, clause.body, opts, inCondition); return; }
+  }
+  if (pipe.elseBody) runList(m, pipe.elseBody, opts, inCondition);
+  else m.lastRc = 0;
+}
+
+function runSimple(m: Machine, cmd: SimpleCommand, opts: RunOptions, inCondition: boolean): void {
+  const mark = m.console.mark();
+  let rc = 0;
+  for (const argv of expandCommand(m, cmd)) {
+    rc = runArgv(m, argv);
+    if (m.stopped) break;
+  }
+  m.lastRc = rc;
+  if (rc !== 0 && opts.recordFailures && !inCondition) {
+    m.failures.push({ line: cmd.line, command: cmd.text, rc, message: m.console.since(mark) });
+  }
+}
+
+/** One argv: hush-local assignments, or a command through cmd_process(). */
+export function runArgv(m: Machine, argv: string[]): number {
+  if (argv.length === 0) return 0;
+  if (argv.every((a) => ASSIGNMENT.test(a))) {
+    for (const a of argv) {
+      const eq = a.indexOf('=');
+      m.locals.set(a.slice(0, eq), a.slice(eq + 1));
+    }
+    return 0;
+  }
+  return cmdProcess(m, m.commands, argv);
+}

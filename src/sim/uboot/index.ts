@@ -1,0 +1,133 @@
+// Library entry of the U-Boot simulator: run a boot.scr against the files a TFTP server would serve,
+// exactly as a board would (the script is first loaded with `tftpb ADDR boot.scr`, then `source ADDR`),
+// and return the console transcript, every failed command, and the hand-off to the next stage.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { BoardProfile, BootHandoff } from '../handoff.js';
+import { hexBare } from '../../util/hex.js';
+import { commandTable } from './cmd/index.js';
+import { Machine, type CommandFailure, type MachineOptions, type StopReason } from './machine.js';
+import { runHush } from './hush/run.js';
+import { tftpLoadServed } from './cmd/net.js';
+import type { UbootBuildOptions } from './board.js';
+
+export { Machine } from './machine.js';
+export type { CommandFailure, MachineOptions, StopReason } from './machine.js';
+export { qemuVirtBoard, boardFromDtb, boardFromRange, boardFromBanks, DEFAULT_UBOOT_VERSION, QEMU_VIRT_DEFAULT_ENV, QEMU_VIRT_BUILD } from './board.js';
+export type { UbootBuildOptions } from './board.js';
+
+/** Commands Debian's qemu_arm64 build does not include. */
+export const QEMU_ARM64_EXCLUDED_COMMANDS: readonly string[] = ['bootz'];
+
+export interface CreateMachineOptions extends Omit<MachineOptions, 'commands'> {
+  /** Commands to leave out of the table (default: QEMU_ARM64_EXCLUDED_COMMANDS). */
+  excludeCommands?: readonly string[];
+}
+
+export function createMachine(opts: CreateMachineOptions): Machine {
+  return new Machine({ ...opts, commands: commandTable(opts.excludeCommands ?? QEMU_ARM64_EXCLUDED_COMMANDS) });
+}
+
+export interface SimulateUbootOptions {
+  /** boot.scr bytes. */
+  script: Uint8Array;
+  /** Folder served over TFTP (and as the boot partition for `load`). */
+  root: string;
+  board?: BoardProfile;
+  build?: Partial<UbootBuildOptions>;
+  /** Where the script is loaded before `source` (default 0x40200000, the board's scriptaddr). */
+  scriptAddr?: number;
+  /** Files placed in RAM before the script runs (as if loaded by an earlier step). */
+  preload?: { addr: number; file: string }[];
+  /** Extra/overriding environment variables. */
+  env?: Record<string, string>;
+  ubootVersion?: string;
+}
+
+export interface UbootResult {
+  /** Console transcript, starting with the prompt lines of the `tftpb` + `source` that start the script. */
+  console: string[];
+  failures: CommandFailure[];
+  handoff?: BootHandoff;
+  bootAttempted: boolean;
+  env: Record<string, string>;
+  stoppedReason: StopReason;
+  ubootVersion: string;
+}
+
+const PROMPT = '=> ';
+
+/** Run hush text on a machine (tests, REPL-like use). Failures are recorded. Returns `$?`. */
+export function runCommands(m: Machine, text: string): number {
+  return runHush(m, text, { recordFailures: true });
+}
+
+/** Type a line at the prompt: echo it like the console does, then run it. */
+export function typeLine(m: Machine, line: string): number {
+  m.console.line(`${PROMPT}${line}`);
+  return runHush(m, line);
+}
+
+export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
+  const m = createMachine({ root: opts.root, board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion });
+  for (const p of opts.preload ?? []) {
+    const f = m.files.resolve(p.file);
+    if (f) m.ram.writeFile(p.addr, f);
+  }
+  const scriptAddr = opts.scriptAddr ?? 0x40200000;
+  // The script bytes are "served" as boot.scr: written to a private temp folder so RAM can reference them.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uboot-gen-scr-'));
+  try {
+    const scr = path.join(dir, 'boot.scr');
+    fs.writeFileSync(scr, opts.script);
+    const addr = hexBare(scriptAddr);
+    m.console.line(`${PROMPT}tftpb ${addr} boot.scr`);
+    if (m.canLoad(scriptAddr, opts.script.length)) {
+      // The same lines tftpboot prints for a successful transfer.
+      m.console.line(`Using ${m.build.ethDevice} device`);
+      m.console.line(`TFTP from server ${m.build.serverIp}; our IP address is ${m.build.ipAddr}`);
+      m.console.line("Filename 'boot.scr'.");
+      m.console.line(`Load address: 0x${addr}`);
+      tftpLoadServed(m, scriptAddr, { path: scr, name: 'boot.scr', size: opts.script.length });
+      typeLine(m, `source ${addr}`);
+    } else {
+      m.console.line('TFTP error: trying to overwrite reserved memory...');
+    }
+    // Script bytes are read lazily from the temp file: materialise what RAM still references.
+    return {
+      console: m.console.transcript(),
+      failures: m.failures,
+      ...(m.handoff ? { handoff: materialiseHandoff(m.handoff, scr) } : {}),
+      bootAttempted: m.bootAttempted,
+      env: m.env.toObject(),
+      stoppedReason: m.stopped ?? 'end-of-script',
+      ubootVersion: m.ubootVersion,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Segments that still point at the temporary boot.scr are converted to in-memory bytes. */
+function materialiseHandoff(h: BootHandoff, scrPath: string): BootHandoff {
+  for (const seg of h.ram.segments(0, Number.MAX_SAFE_INTEGER)) {
+    if (seg.source.kind === 'file' && seg.source.path === scrPath) {
+      h.ram.write(seg.start, h.ram.read(seg.start, seg.length), 'boot.scr');
+    }
+  }
+  return h;
+}
+
+
+/** Human-readable transcript for the CLI: console lines, then a summary of failures and the hand-off. */
+export function formatTranscript(r: UbootResult): string {
+  const out = [...r.console];
+  out.push('', `-- U-Boot ${r.ubootVersion} simulation: ${r.stoppedReason}${r.bootAttempted ? '' : ' (no boot command ran)'}`);
+  for (const f of r.failures) out.push(`-- line ${f.line}: \`${f.command}\` failed (rc ${f.rc})${f.message.length ? `: ${f.message.join(' | ')}` : ''}`);
+  if (r.handoff) {
+    const h = r.handoff;
+    out.push(`-- ${h.command}: entry 0x${hexBare(h.entry)} (loaded at 0x${hexBare(h.loadAddr)}), FDT at 0x${hexBare(h.fdtAddr)} (${h.fdt.length} bytes)`);
+  }
+  return `${out.join('\n')}\n`;
+}

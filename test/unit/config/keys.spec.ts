@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { KEYS, KEY_BY_NAME, editDistance, suggestKey } from '../../../src/config/keys.js';
+
+describe('config/keys', () => {
+  it('has one row per key, with the supported set of the brief', () => {
+    expect(new Set(KEYS.map((k) => k.key)).size).to.equal(KEYS.length);
+    const supported = KEYS.filter((k) => k.supported).map((k) => k.key).sort();
+    expect(supported).to.deep.equal([
+      'APPEND_EXTRA_CMDS', 'BOOT_AUX_FILE', 'BOOT_CMD', 'DEVICE_TREE', 'DOM0_CMD', 'DOM0_KERNEL', 'DOM0_LOAD', 'DOM0_MEM',
+      'DOM0_RAMDISK', 'DOM0_ROOTFS', 'DOM0_VCPUS', 'DOMU_CMD', 'DOMU_DRIVER_DOMAIN', 'DOMU_ENHANCED', 'DOMU_KERNEL', 'DOMU_LOAD',
+      'DOMU_MEM', 'DOMU_NOBOOT', 'DOMU_PASSTHROUGH_DTB', 'DOMU_PASSTHROUGH_PATHS', 'DOMU_RAMDISK', 'DOMU_ROOTFS', 'DOMU_VCPUS',
+      'DOMU_VPL011', 'GPT', 'LOAD_CMD', 'MEMORY_END', 'MEMORY_START', 'NUM_BOOT_AUX_FILE', 'NUM_DOMUS', 'UBOOT_SCRIPT',
+      'UBOOT_SOURCE', 'XEN', 'XEN_CMD', 'XEN_LOAD',
+    ]);
+    expect(KEY_BY_NAME.get('DOMU_VCPU_HARD_AFFINITY')?.indexed).to.equal('n,m');
+    expect(KEY_BY_NAME.get('DOMU_KERNEL')?.indexed).to.equal('n');
+    expect(KEY_BY_NAME.get('XEN')?.indexed).to.equal(false);
+    for (const k of ['FIT', 'FIT_ENC_KEY_DIR', 'FDTEDIT', 'BITSTREAM', 'DT_OVERLAY', 'XEN_POLICY', 'CPUPOOL', 'DOMU_STATIC_MEM', 'DOMU_SHARED_MEM', 'DOMU_COLORS', 'LINUX', 'LOPPER_PATH', 'DOMU_P2M_MEM_MB', 'DOMU_DOMID']) {
+      expect(KEY_BY_NAME.get(k)?.supported, k).to.equal(false);
+    }
+  });
+
+  it('computes edit distances and suggests only plausible typos', () => {
+    expect(editDistance('DOMU_KERNAL', 'DOMU_KERNEL')).to.equal(1);
+    expect(editDistance('', 'ABC')).to.equal(3);
+    expect(suggestKey('DOMU_KERNAL')).to.equal('DOMU_KERNEL');
+    expect(suggestKey('DOMU_RAMDISC')).to.equal('DOMU_RAMDISK');
+    expect(suggestKey('xen_cmd')).to.equal('XEN_CMD');
+    expect(suggestKey('NUMDOMUS')).to.equal('NUM_DOMUS');
+    expect(suggestKey('FOO')).to.equal(undefined);
+    expect(suggestKey('TOTALLY_UNRELATED')).to.equal(undefined);
+  });
+});
