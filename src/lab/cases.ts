@@ -6,7 +6,8 @@ import { alignUp, SZ_2M } from '../util/align.js';
 import { hexUpper, hexUpperBare } from '../util/hex.js';
 import { readRange } from '../util/file.js';
 import { LAB_TOKEN_PARAM } from './initramfs.js';
-import { LAB_MEMORY_START, LAB_SCRIPT_ADDR } from './qemu.js';
+import { LAB_MEMORY_START, LAB_SCRIPT_ADDR, type LabOutcome } from './qemu.js';
+import type { DomainVerdictKind } from './xen-console.js';
 
 /** Sizes the scripts are planned with (from the real assets). */
 export interface LabCaseInputs {
@@ -22,6 +23,14 @@ export interface LabCaseInputs {
   xenUimageSize?: number;
 }
 
+export interface LabCaseExpectation {
+  outcome: LabOutcome;
+  /** Verdict per domain name. */
+  verdicts: Record<string, DomainVerdictKind>;
+  /** The Xen panic message or the U-Boot/guest message every failing domain reports. */
+  message?: string;
+}
+
 /** A file the TFTP directory of a case must hold, and where it comes from. */
 export type LabCaseFile =
   | { name: string; from: 'kernel' | 'xen' | 'initramfs' | 'dtb' }
@@ -31,8 +40,8 @@ export type LabCaseFile =
 export interface LabCase {
   name: string;
   title: string;
-  /** What the case is expected to show (for the README; the log is the truth). */
-  expectation: string;
+  /** What the real boot showed when the case was captured (test/fixtures/transcripts); run-lab checks it still does. */
+  expect: LabCaseExpectation;
   source: string;
   files: LabCaseFile[];
   /** Domains in the order Xen creates them (dom0, then /chosen child order = reverse `fdt mknod` order), with the id Xen gives each. */
@@ -154,14 +163,13 @@ function twoDomUs(i: LabCaseInputs, o: TwoDomUOptions = {}): { source: string; f
   const ramdisk = b.load({ name: LAB_INITRAMFS, from: 'initramfs' }, i.initramfsSize);
   // A second ramdisk slot for the "missing file" case (the file never arrives).
   const missing = o.missingRamdiskForDomU1 ? b.load({ name: 'missing-initramfs.cpio.gz', from: 'initramfs' }, i.initramfsSize, { emit: false }) : undefined;
-  if (missing) b.files.pop(); // the TFTP server must NOT have it
+  if (missing) b.files.pop(); // the TFTP server must NOT have this file
   let xen: { addr: number; size: number };
   if (o.boot === 'bootm-uimage') {
-    const at = LAB_MEMORY_START; // placeholder, fixed below
-    void at;
-    xen = b.load({ name: 'xen.ub', from: 'xen-uimage', loadAddr: 0 }, i.xenUimageSize ?? xenSize(i) + 64);
-    const f = b.files[b.files.length - 1] as { name: string; from: 'xen-uimage'; loadAddr: number };
-    f.loadAddr = xen.addr;
+    // ImageBuilder wraps Xen with load = entry = the address the .ub file itself is loaded at.
+    const file = { name: 'xen.ub', from: 'xen-uimage' as const, loadAddr: 0 };
+    xen = b.load(file, i.xenUimageSize ?? xenSize(i) + 64);
+    file.loadAddr = xen.addr;
   } else {
     xen = b.load({ name: LAB_XEN, from: 'xen' }, xenSize(i), { emit: o.xenOffset === undefined });
     if (o.xenOffset !== undefined) {
@@ -223,37 +231,43 @@ function dom0PlusDomU(i: LabCaseInputs): { source: string; files: LabCaseFile[];
 
 /** Every ground-truth case, in capture order. */
 export function labCases(i: LabCaseInputs): LabCase[] {
-  const mk = (name: string, title: string, expectation: string, timeoutMs: number,
-    s: { source: string; files: LabCaseFile[]; domains: LabCase['domains'] }): LabCase =>
-    ({ name, title, expectation, timeoutMs, ...s });
+  const mk = (name: string, title: string, timeoutMs: number,
+    s: { source: string; files: LabCaseFile[]; domains: LabCase['domains'] }, expect: LabCaseExpectation): LabCase =>
+    ({ name, title, timeoutMs, expect, ...s });
+  const both = (v: DomainVerdictKind): Record<string, DomainVerdictKind> => ({ domU1: v, domU0: v });
   return [
-    mk('a-dom0less-2domu', 'true dom0less, 2 domUs sharing one kernel + one initramfs (booti)',
-      'both domUs reach userspace', 120_000, twoDomUs(i)),
-    mk('b-dom0-domu', 'dom0 + 1 domU (booti)', 'dom0 and the domU reach userspace', 180_000, dom0PlusDomU(i)),
-    mk('c-bootm-raw-image', 'bootm of the raw Xen arm64 Image', 'U-Boot rejects the image and returns to its prompt', 60_000,
-      twoDomUs(i, { boot: 'bootm-raw' })),
+    mk('a-dom0less-2domu', 'true dom0less, 2 domUs sharing one kernel + one initramfs (booti)', 120_000,
+      twoDomUs(i), { outcome: 'all-up', verdicts: both('up') }),
+    mk('b-dom0-domu', 'dom0 + 1 domU (booti)', 180_000, dom0PlusDomU(i), { outcome: 'all-up', verdicts: { dom0: 'up', domU0: 'up' } }),
+    mk('c-bootm-raw-image', 'bootm of the raw Xen arm64 Image', 60_000, twoDomUs(i, { boot: 'bootm-raw' }),
+      { outcome: 'uboot-returned', verdicts: both('not started'), message: "ERROR: can't get kernel image!" }),
     mk('d-bootm-xen-uimage', 'Xen wrapped by mkimage -A arm64 -O linux -T kernel -C none -a/-e <2 MiB-aligned load address>, bootm',
-      'Xen boots from the uImage', 120_000, twoDomUs(i, { boot: 'bootm-uimage' })),
-    mk('e-domu-memory-one-cell', 'domU0 memory as ONE cell (memory <196608>)', 'Xen rejects domU0 memory', 90_000,
-      twoDomUs(i, { domU0Memory: '<196608>' })),
-    mk('f-enhanced-without-dom0', 'xen,enhanced "enabled" on domUs without dom0', 'see log', 120_000, twoDomUs(i, { enhanced: true })),
-    mk('g-tftp-missing-stale-filesize', 'tftpb of a missing file, then fdt set reg with 0x${filesize} (stale value)',
-      'domU1 gets a stale-size ramdisk of whatever RAM held', 120_000, twoDomUs(i, { missingRamdiskForDomU1: true })),
-    mk('h-fdt-nospace', 'DT edits on a packed DTB without fdt resize', 'fdt set fails with FDT_ERR_NOSPACE', 90_000,
-      twoDomUs(i, { resize: false })),
-    mk('i-dtuart-serial0', 'Xen console dtuart=serial0 (board DTB has no /aliases)', 'Xen is silent', 45_000,
-      twoDomUs(i, { xenCmd: 'console=dtuart dtuart=serial0' })),
-    // Extra ground truth for the simulators (not in the original list).
-    mk('j-fdt-high-unset', 'no `setenv fdt_high`: U-Boot relocates the DTB at boot', 'DTB relocated; Xen gets the new address', 120_000,
-      twoDomUs(i, { fdtHigh: false })),
-    mk('k-xen-unaligned-booti', 'Xen loaded 1 MiB past a 2 MiB boundary, right below the DTB (booti moves image_size bytes up)',
-      'the move or the FDT overlap check breaks the boot', 60_000, twoDomUs(i, { xenOffset: 0x100000 })),
-    mk('l-tftp-into-uboot-reserved', 'DTB loaded at 0xBE000000, inside U-Boot\'s reserved top of RAM', 'tftpb refuses; boot fails', 60_000,
-      twoDomUs(i, { dtbAddr: 0xBE000000 })),
-    mk('m-domu-memory-too-big', 'domU0 memory 2 GiB on a 2 GiB board', 'Xen cannot allocate domU0 memory', 90_000,
-      twoDomUs(i, { domU0Memory: '<0x0 0x200000 >' })),
-    mk('n-domu-kernel-reg-not-module-start', 'domU0 kernel module reg starts 2 MiB inside the loaded Image', 'Xen finds no kernel header there', 90_000,
-      twoDomUs(i, { domU0KernelRegAddr: LAB_MEMORY_START + 3 * SZ_2M })),
+      120_000, twoDomUs(i, { boot: 'bootm-uimage' }), { outcome: 'all-up', verdicts: both('up') }),
+    mk('e-domu-memory-one-cell', 'domU0 memory as ONE cell (memory <196608>)', 90_000, twoDomUs(i, { domU0Memory: '<196608>' }),
+      { outcome: 'xen-panic', verdicts: both('xen panic'), message: 'Could not set up domain domU0' }),
+    mk('f-enhanced-without-dom0', 'xen,enhanced "enabled" on domUs without dom0', 120_000, twoDomUs(i, { enhanced: true }),
+      { outcome: 'xen-panic', verdicts: both('xen panic'), message: 'At the moment, Xenstore support requires dom0 to be present' }),
+    mk('g-tftp-missing-stale-filesize', 'tftpb of a missing file, then fdt set reg with 0x${filesize} (stale value)', 120_000,
+      twoDomUs(i, { missingRamdiskForDomU1: true }),
+      { outcome: 'guest-panic', verdicts: { domU1: 'guest fails', domU0: 'up' } }),
+    mk('h-fdt-nospace', 'DT edits on a packed DTB without fdt resize', 90_000, twoDomUs(i, { resize: false }),
+      { outcome: 'xen-panic', verdicts: both('xen panic'), message: 'Could not set up DOM0 guest OS' }),
+    mk('i-dtuart-serial0', 'Xen console dtuart=serial0 (board DTB has no /aliases)', 45_000,
+      twoDomUs(i, { xenCmd: 'console=dtuart dtuart=serial0' }), { outcome: 'timeout', verdicts: both('silent hang') }),
+    // Extra ground truth for the simulators (beyond the original list).
+    mk('j-fdt-high-unset', 'no `setenv fdt_high`: U-Boot relocates the DTB at boot', 120_000, twoDomUs(i, { fdtHigh: false }),
+      { outcome: 'all-up', verdicts: both('up') }),
+    mk('k-xen-unaligned-booti', 'Xen loaded 1 MiB past a 2 MiB boundary, right below the DTB (booti moves image_size bytes up onto it)',
+      60_000, twoDomUs(i, { xenOffset: 0x100000 }),
+      { outcome: 'uboot-returned', verdicts: both('not started'), message: 'Could not find a valid device tree' }),
+    mk('l-tftp-into-uboot-reserved', "DTB loaded at 0xBE000000, inside U-Boot's reserved top of RAM", 60_000,
+      twoDomUs(i, { dtbAddr: 0xBE000000 }),
+      { outcome: 'uboot-returned', verdicts: both('not started'), message: 'Could not find a valid device tree' }),
+    mk('m-domu-memory-too-big', 'domU0 memory 2 GiB on a 2 GiB board', 90_000, twoDomUs(i, { domU0Memory: '<0x0 0x200000 >' }),
+      { outcome: 'xen-panic', verdicts: both('xen panic'), message: 'Failed to allocate requested domain memory. 2097152KB unallocated. Fix the VMs configurations.' }),
+    mk('n-domu-kernel-reg-not-module-start', 'domU0 kernel module reg starts 2 MiB inside the loaded Image', 90_000,
+      twoDomUs(i, { domU0KernelRegAddr: LAB_MEMORY_START + 3 * SZ_2M }),
+      { outcome: 'xen-panic', verdicts: both('xen panic'), message: 'Could not set up domain domU0' }),
   ];
 }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SZ_2M, alignUp, rangesOverlap } from '../util/align.js';
 import { hexUpper, humanSize } from '../util/hex.js';
+import { readRange } from '../util/file.js';
 import { ConfigError, ImageFormatError, PlanError } from '../errors.js';
 import type { Config, Diagnostic, FileRef } from '../config/types.js';
 import { sizeImage, type ImageInfo } from '../images/probe-file.js';
@@ -18,7 +19,9 @@ import { placeNext } from './allocate.js';
 import { buildFdtEdits, measureEdits } from './fdt-edits.js';
 import type { BootPlan, LoadRole, PlanOptions, PlannedDomain, PlannedLoad, Region } from './types.js';
 
-export const DEFAULT_UBOOT_RESERVE = 32 * 1024 * 1024;
+// Debian 2023.01 qemu_arm64 with 2 GiB reserves [0xBDDB2000, 0xC0000000) = 34.3 MiB (bdinfo in
+// test/fixtures/transcripts/uboot-bdinfo.log); rounded up to 2 MiB.
+export const DEFAULT_UBOOT_RESERVE = 0x2400000;
 export const DEFAULT_FDT_PAD = 0x3000;
 /** Xen refuses a DTB larger than this (MAX_FDT_SIZE), and needs it 8-byte aligned. */
 export const XEN_MAX_FDT_SIZE = SZ_2M;
@@ -59,17 +62,25 @@ function sizeChecked(dir: string, ref: FileRef, role: ImageRole): ImageInfo {
   return info;
 }
 
-/** Content identity for sharing: same real path, or same size and same SHA-256. */
+/**
+ * Content identity for sharing: same real path, or same size and same bytes. Bytes are
+ * compared by a hash of the first 64 KiB first, so distinct kernels of equal size are
+ * told apart without reading them whole; only equal heads lead to a full SHA-256.
+ */
 class Identity {
   #byReal = new Map<string, string>();
-  #hashes = new Map<string, string>();
+  #head = new Map<string, string>();
+  #full = new Map<string, string>();
   key(abs: string, size: number, candidates: Iterable<{ abs: string; size: number }>): string {
     const real = fs.realpathSync(abs);
     const known = this.#byReal.get(real);
     if (known) return known;
     for (const c of candidates) {
-      if (c.size === size && fs.realpathSync(c.abs) !== real && this.#hash(c.abs) === this.#hash(abs)) {
-        const k = this.#byReal.get(fs.realpathSync(c.abs))!;
+      const cReal = fs.realpathSync(c.abs);
+      if (c.size !== size || cReal === real) continue;
+      if (this.#hash(this.#head, c.abs, HEAD_FINGERPRINT) !== this.#hash(this.#head, abs, HEAD_FINGERPRINT)) continue;
+      if (this.#hash(this.#full, c.abs) === this.#hash(this.#full, abs)) {
+        const k = this.#byReal.get(cReal)!;
         this.#byReal.set(real, k);
         return k;
       }
@@ -77,15 +88,26 @@ class Identity {
     this.#byReal.set(real, real);
     return real;
   }
-  #hash(abs: string): string {
-    let h = this.#hashes.get(abs);
+  #hash(cache: Map<string, string>, abs: string, limit?: number): string {
+    let h = cache.get(abs);
     if (!h) {
-      h = crypto.createHash('sha256').update(fs.readFileSync(abs)).digest('hex');
-      this.#hashes.set(abs, h);
+      const hash = crypto.createHash('sha256');
+      if (limit !== undefined) hash.update(readRange(abs, 0, limit));
+      else {
+        const fd = fs.openSync(abs, 'r');
+        try {
+          const chunk = Buffer.allocUnsafe(1 << 20);
+          for (let n; (n = fs.readSync(fd, chunk, 0, chunk.length, null)) > 0;) hash.update(chunk.subarray(0, n));
+        } finally { fs.closeSync(fd); }
+      }
+      h = hash.digest('hex');
+      cache.set(abs, h);
     }
     return h;
   }
 }
+
+const HEAD_FINGERPRINT = 64 * 1024;
 
 export interface PlanInputs {
   config: Config;

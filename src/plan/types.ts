@@ -122,7 +122,7 @@ export interface BootPlan {
 export interface PlanOptions {
   /** Share identical kernels/ramdisks between domains (default true). */
   share?: boolean;
-  /** Size of U-Boot's own area at the top of RAM (default 32 MiB). */
+  /** Size of U-Boot's own area at the top of RAM (default 36 MiB). */
   ubootReserve?: number;
   /** CONFIG_SYS_FDT_PAD of the target U-Boot (default 0x3000). */
   fdtPad?: number;

@@ -4,7 +4,7 @@ import { SparseRam } from '../ram.js';
 import type { BoardProfile, BootHandoff } from '../handoff.js';
 import { rangesOverlap } from '../../util/align.js';
 import { totalsize } from '../../fdt/header.js';
-import { FDT_MAGIC, FDT_V17_SIZE } from '../../fdt/constants.js';
+import { FDT_V17_SIZE } from '../../fdt/constants.js';
 import { Console } from './console.js';
 import { Env } from './env.js';
 import { FileServer } from './files.js';
@@ -92,7 +92,6 @@ export class Machine {
   readFdt(addr: number): Uint8Array | undefined {
     const head = this.ram.read(addr, FDT_V17_SIZE);
     if (head[0] !== 0xd0 || head[1] !== 0x0d || head[2] !== 0xfe || head[3] !== 0xed) return undefined;
-    void FDT_MAGIC;
     const size = totalsize(head);
     if (size < FDT_V17_SIZE || size > 0x7fffffff || !this.ram.inRam(addr, size)) return head;
     return this.ram.read(addr, size);

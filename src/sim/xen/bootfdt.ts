@@ -79,8 +79,8 @@ export function processMultibootNode(st: ScanState, node: DtNode, ac: number, sc
     return;
   }
   const reg = node.props.get('reg');
-  if (!reg) bi.console.panic(`node ${node.name} missing \`reg' property\n`);
-  if (reg.length < (ac + sc) * 4) bi.console.panic(`fdt: node \`${node.name}': \`reg\` property length is too short\n`);
+  if (!reg) return bi.console.panic(`node ${node.name} missing \`reg' property\n`);
+  if (reg.length < (ac + sc) * 4) return bi.console.panic(`fdt: node \`${node.name}': \`reg\` property length is too short\n`);
   const start = ac > 0 ? readCells(reg, ac, 0) : 0;
   const size = sc > 0 ? readCells(reg, sc, ac) : 0;
 
@@ -187,7 +187,7 @@ function processReservedMemory(st: ScanState, rsv: DtNode): number {
   const walk = (n: DtNode, ac: number, sc: number): number => {
     for (const c of n.children) {
       const rc = getMeminfo(st, c, 'reg', ac, sc, 'reserved', 'reserved');
-      if (rc === ENOSPC) st.bi.console.panic('Max number of supported reserved-memory regions reached.\n');
+      if (rc === ENOSPC) return st.bi.console.panic('Max number of supported reserved-memory regions reached.\n');
       if (rc !== 0 && rc !== ENOENT) return rc;
       const sub = walk(c, propU32(c, '#address-cells', ac)!, propU32(c, '#size-cells', sc)!);
       if (sub) return sub;
@@ -229,7 +229,7 @@ export function bootFdtInfo(bi: BootInfo, root: DtNode, memrsv: readonly { addre
     cells[depth] = { ac: propU32(node, '#address-cells', parentCells.ac)!, sc: propU32(node, '#size-cells', parentCells.sc)! };
     if (depth === 0) continue;
     const rc = earlyScanNode(st, node, depth, parentCells.ac, parentCells.sc);
-    if (rc !== 0) bi.console.panic(`Early FDT parsing failed (${rc})\n`);
+    if (rc !== 0) return bi.console.panic(`Early FDT parsing failed (${rc})\n`);
   }
   return { skippedModules: st.skippedModules };
 }

@@ -82,12 +82,12 @@ export function kernelDecompress(ctx: ProbeCtx, mod: BootModule, out: { dec?: De
   }
   if (content.damage || content.nothingAtStart) {
     console.estimates.push(`inflate error text for the damaged gzip kernel at ${paddr(addr)} (${content.damage?.what ?? 'nothing loaded'}): the real message depends on the bytes`);
-    console.panic('invalid compressed format (err=2)\n');
+    return console.panic('invalid compressed format (err=2)\n');
   }
   const fileSize = content.fileSize ?? size;
   if (size < fileSize) {
     // perform_gunzip() consumes the whole range and wants more.
-    console.panic('ran out of input data\n');
+    return console.panic('ran out of input data\n');
   }
   const realSize = u32le(ram.read(addr + fileSize - 4, 4), 0);
   let head: Uint8Array;
@@ -95,7 +95,7 @@ export function kernelDecompress(ctx: ProbeCtx, mod: BootModule, out: { dec?: De
     head = peekGunzip(ram.read(addr, Math.min(fileSize, 64 * 1024)), 0x10000);
   } catch {
     console.estimates.push(`inflate error text for the gzip kernel at ${paddr(addr)}: the real message depends on the bytes`);
-    console.panic('invalid compressed format (err=2)\n');
+    return console.panic('invalid compressed format (err=2)\n');
   }
   if (size > fileSize && outputSize !== realSize) {
     out.notes.push(`gzip kernel at ${paddr(addr)}: the module range is ${size - fileSize} bytes longer than the file, so Xen takes ISIZE = ${outputSize} from whatever follows the file instead of ${realSize}`);

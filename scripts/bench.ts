@@ -1,0 +1,83 @@
+// `npm run bench`: whole-process wall time and peak RSS of the CLI on generated configs,
+// and the simulator on 128 domUs × 32 MiB kernels. Prints figures; asserts nothing
+// (targets are printed next to the figures). Inputs are sparse files in a temp folder.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { arm64Image, initramfs, virtDtb } from './samples.js';
+import { FdtWriter } from '../src/fdt/sw.js';
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+
+function boardDtb(memBytes: number): Uint8Array {
+  if (memBytes === 0x80000000) return virtDtb();
+  const w = new FdtWriter().finishReservemap();
+  w.beginNode('').propertyU32('#size-cells', 2).propertyU32('#address-cells', 2).propertyString('compatible', 'linux,dummy-virt');
+  const hi = Math.floor(memBytes / 0x100000000);
+  w.beginNode('memory@40000000').propertyCells('reg', [0, 0x40000000, hi, memBytes % 0x100000000]).propertyString('device_type', 'memory').endNode();
+  w.beginNode('pl011@9000000').propertyCells('reg', [0, 0x09000000, 0, 0x1000]).propertyStrings('compatible', ['arm,pl011', 'arm,primecell']).endNode();
+  w.beginNode('cpus').propertyU32('#size-cells', 0).propertyU32('#address-cells', 1);
+  for (let i = 0; i < 4; i++) w.beginNode(`cpu@${i}`).propertyU32('reg', i).propertyString('device_type', 'cpu').endNode();
+  w.endNode();
+  w.beginNode('chosen').endNode();
+  w.endNode();
+  return w.finish();
+}
+
+/** A config with a dom0 and `n` domUs, each with its own 32 MiB kernel (distinct headers) and a shared initramfs. */
+function makeCase(n: number, opts: { kernelBytes: number; dom0: boolean }): { dir: string; config: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `uboot-gen-bench-${n}-`));
+  const memBytes = n > 8 ? 16 * 1024 ** 3 : 2 * 1024 ** 3;
+  fs.writeFileSync(path.join(dir, 'board.dtb'), boardDtb(memBytes));
+  fs.writeFileSync(path.join(dir, 'xen'), arm64Image({ fileSize: 0x20000, imageSize: 0x1360c8, textOffset: 0, flags: 0xa, code0: 0x91005a4d, fill: 7 }));
+  fs.writeFileSync(path.join(dir, 'initrd.cpio.gz'), initramfs());
+  const kernel = (name: string, fill: number) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, arm64Image({ fileSize: 4096, imageSize: opts.kernelBytes + 0x10000, textOffset: 0, flags: 0xa, code0: 0xfa405a4d, fill }));
+    fs.truncateSync(f, opts.kernelBytes);
+  };
+  const lines = [
+    'MEMORY_START=0x40000000', `MEMORY_END=${'0x' + (0x40000000 + memBytes).toString(16)}`, 'DEVICE_TREE=board.dtb', 'XEN=xen',
+    'XEN_CMD="console=dtuart dtuart=/pl011@9000000 dom0_mem=256M"', `NUM_DOMUS=${n}`, 'LOAD_CMD=tftpb', 'UBOOT_SOURCE=boot.source',
+  ];
+  if (opts.dom0) { kernel('Image-dom0', 1); lines.push('DOM0_KERNEL=Image-dom0', 'DOM0_RAMDISK=initrd.cpio.gz'); }
+  for (let i = 0; i < n; i++) {
+    kernel(`Image-${i}`, 100 + i);
+    lines.push(`DOMU_KERNEL[${i}]=Image-${i}`, `DOMU_RAMDISK[${i}]=initrd.cpio.gz`, `DOMU_MEM[${i}]=64`);
+  }
+  const config = path.join(dir, 'config');
+  fs.writeFileSync(config, `${lines.join('\n')}\n`);
+  return { dir, config };
+}
+
+/** Runs the CLI in a fresh Node process; the child reports its own peak RSS at exit. */
+function runCli(args: string[]): { ms: number; rssMiB: number; status: number } {
+  const probe = `import('${path.join(REPO, 'dist/src/cli/main.js')}').then((m) => m.main(['node', 'uboot-gen', ...${JSON.stringify(args)}]))`
+    + `.then(() => { process.stderr.write('\\nBENCH_RSS ' + process.resourceUsage().maxRSS + '\\n'); })`;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const rss = /BENCH_RSS (\d+)/.exec(r.stderr)?.[1];
+  if (!rss) throw new Error(`bench run failed (${args.join(' ')}):\n${r.stdout}\n${r.stderr}`);
+  return { ms, rssMiB: Number(rss) / 1024, status: r.status ?? -1 };
+}
+
+function measure(label: string, args: string[], target?: string): void {
+  runCli(args); // warm the file cache
+  const runs = Array.from({ length: RUNS }, () => runCli(args));
+  const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+  const median = ms[Math.floor(ms.length / 2)]!;
+  const rss = Math.max(...runs.map((r) => r.rssMiB));
+  console.log(`${label.padEnd(46)} median ${median.toFixed(1).padStart(7)} ms  min ${ms[0]!.toFixed(1).padStart(7)} ms  peak RSS ${rss.toFixed(1).padStart(6)} MiB  exit ${runs[0]!.status}${target ? `   (target: ${target})` : ''}`);
+}
+
+console.log(`uboot-gen bench — node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} runs each, whole-process wall time\n`);
+const cases = [2, 32, 128].map((n) => ({ n, ...makeCase(n, { kernelBytes: 32 * 1024 * 1024, dom0: false }) }));
+for (const c of cases) measure(`generate, ${c.n} domUs (--no-verify)`, [c.config, '--no-verify', '-q'], c.n === 32 ? '≤ 150 ms' : undefined);
+for (const c of cases) measure(`generate + verify, ${c.n} domUs × 32 MiB`, [c.config, '-q'], c.n === 128 ? 'simulation < 1 s, < 200 MiB' : undefined);
+const sample = makeCase(2, { kernelBytes: 32 * 1024 * 1024, dom0: true });
+measure('generate + verify, dom0 + 2 domUs', [sample.config, '-q'], '≤ 100 ms');
+measure('simulate boot.scr only, 128 domUs × 32 MiB', ['simulate', path.join(cases[2]!.dir, 'boot.scr'), '--root', cases[2]!.dir, '--board', path.join(cases[2]!.dir, 'board.dtb'), '--json'], '< 1 s, < 200 MiB');
+for (const c of [...cases, { dir: sample.dir }]) fs.rmSync(c.dir, { recursive: true, force: true });

@@ -1,0 +1,431 @@
+// Building dom0 and the dom0less domUs.
+// Models xen/arch/arm/domain_build.c as of 4.17: create_dom0()/construct_dom0(),
+// create_domUs()/construct_domU(), kernel_probe()'s module lookup (kernel.c), allocate_memory(),
+// allocate_bank_memory(), allocate_memory_11(), place_modules() (kernel.c), kernel_zimage_load(),
+// initrd_load(), dtb_load(), prepare_dtb_domU()/domain_handle_dtb_bootmodule()/scan_pfdt_node()/
+// handle_prop_pfdt()/handle_passthrough_prop()/check_partial_fdt(); HEAD names in dom0less-build.c.
+import { checkHeader, totalsize } from '../../fdt/header.js';
+import { decodeReg, readCells } from '../../fdt/cells.js';
+import { alignUp, SZ_1M, SZ_2M } from '../../util/align.js';
+import type { SparseRam } from '../ram.js';
+import type { BootModule } from './bootinfo.js';
+import type { XenCmdline } from './cmdline.js';
+import { paddr, paddrAlt } from './console.js';
+import { baseName, childCells, findNodeByPath, isCompatible, propString, propU32, unflattenDeviceTree, type DtNode } from './device-tree.js';
+import {
+  domUDtbItems, fdtSwTotalsize, GUEST_RAM0_BASE, GUEST_RAM0_SIZE, GUEST_RAM1_BASE, GUEST_RAM1_SIZE, partialDtItems,
+} from './guest-dtb.js';
+import { allocationOrder, orderFromBytes, PAGE_SIZE } from './heap.js';
+import { EINVAL, ENOENT, ENOMEM, probeKernelModule, type KernelInfo, type ProbeCtx } from './kernel.js';
+import type { DomainVerdict } from './verdict.js';
+import { panicHasRc } from './version.js';
+
+/** MAX_VIRT_CPUS on arm64. */
+export const MAX_VIRT_CPUS = 128;
+/** vGICv2 supports 8 vCPUs; vGICv3 is bounded by MAX_VIRT_CPUS here. */
+export const VGIC_V2_MAX_VCPUS = 8;
+
+export interface HostInfo {
+  gicV3: boolean;
+  iommu: boolean;
+  pcpus: number;
+  cpuCompatibleLen: number;
+  cpuClock: boolean;
+  timerClock: boolean;
+  hostFdtSize: number;
+}
+
+export interface BuildCtx extends ProbeCtx {
+  readonly root: DtNode;
+  readonly host: HostInfo;
+  readonly cmdline: XenCmdline;
+  readonly findings: string[];
+  /** Set once dom0 exists (hardware_domain). */
+  hardwareDomain: boolean;
+  /** Domain being built, for attributing a panic. */
+  current?: DomainVerdict;
+  /** Per-domain facts the post-boot guest checks need. */
+  readonly built: Map<DomainVerdict, BuiltDomain>;
+}
+
+export interface BuiltDomain {
+  kernelMod: BootModule;
+  kinfo: KernelInfo;
+  /** The domain has a ramdisk node / dom0 ramdisk, and whether Xen found it. */
+  ramdiskWanted: boolean;
+  ramdiskMod?: BootModule;
+  cmdline?: string;
+  /** Problems in the guest device tree Xen wrote (4.17 passthrough errors it ignored). */
+  dtProblems: string[];
+}
+
+/** The generic "could not set up" panic, by version. */
+function setupPanic(ctx: BuildCtx, name: string, rc: number): never {
+  return ctx.console.panic(panicHasRc(ctx.version) ? `Could not set up domain ${name} (rc = ${rc})\n` : `Could not set up domain ${name}\n`);
+}
+
+/** p2m pool size (pages) when xen,domain-p2m-mem-mb is absent: domain_p2m_pages() / dom0_paging_pages(). */
+export function defaultP2mPoolBytes(memKiB: number, vcpus: number): number {
+  const kb = 4 * (256 * vcpus + Math.floor(memKiB / 1024) + 128);
+  return Math.ceil(kb / 1024) * SZ_1M;
+}
+
+/** Result of kernel_probe()'s lookup + probes. */
+interface Probed { rc: number; mod?: BootModule; initrd?: BootModule; dtb?: BootModule; kinfo?: KernelInfo; cmdline?: string; ramdiskWanted: boolean; why?: string }
+
+/**
+ * kernel_probe(): find the kernel (dom0: first non-domU kernel; domU: by (kind, reg start) of the
+ * domain's multiboot,kernel child), print the two "Loading ..." lines, run the probes.
+ */
+export function kernelProbe(ctx: BuildCtx, domid: number, domain?: DtNode): Probed {
+  const { bi, console } = ctx;
+  let mod: BootModule | undefined;
+  let initrd: BootModule | undefined;
+  let dtb: BootModule | undefined;
+  let cmdline: string | undefined;
+  let ramdiskWanted = false;
+  if (!domain) {
+    mod = bi.findByKind('kernel');
+    initrd = bi.findByKind('ramdisk');
+    ramdiskWanted = initrd !== undefined;
+    cmdline = bi.cmdlineByKind('kernel')?.cmdline;
+  } else {
+    for (const child of domain.children) {
+      const kind = isCompatible(child, 'multiboot,kernel') ? 'kernel' : isCompatible(child, 'multiboot,ramdisk') ? 'ramdisk'
+        : isCompatible(child, 'multiboot,device-tree') ? 'guest-dtb' : undefined;
+      if (!kind) continue;
+      if (kind === 'ramdisk') ramdiskWanted = true;
+      const reg = child.props.get('reg');
+      const { ac, sc } = childCells(domain);
+      if (!reg || reg.length < (ac + sc) * 4) continue;
+      const addr = ac > 0 ? readCells(reg, ac, 0) : 0;
+      // Looked up by kind and start address only: the size in the node is not used here.
+      const found = bi.findByAddrAndKind(kind, addr);
+      if (kind === 'kernel') mod = found;
+      else if (kind === 'ramdisk') initrd = found;
+      else if (found) dtb = found;
+    }
+    cmdline = bi.cmdlineByName(baseName(domain))?.cmdline;
+  }
+  if (!mod || mod.size === 0) {
+    console.printk('Missing kernel boot module?', 'err');
+    return { rc: ENOENT, ramdiskWanted, why: 'Missing kernel boot module?' };
+  }
+  console.printk(`Loading d${domid} kernel from boot module @ ${paddr(mod.start)}`);
+  if (initrd) console.printk(`Loading ramdisk from boot module @ ${paddr(initrd.start)}`);
+  const probed = probeKernelModule(ctx, mod);
+  if (probed.rc !== 0) return { rc: probed.rc, mod, ramdiskWanted, why: 'why' in probed ? probed.why : '' };
+  return { rc: 0, mod, ramdiskWanted, ...(initrd ? { initrd } : {}), ...(dtb ? { dtb } : {}), ...('info' in probed ? { kinfo: probed.info } : {}), ...(cmdline !== undefined ? { cmdline } : {}) };
+}
+
+/** place_modules(): where the DTB and initrd go in guest bank 0. Panics like Xen when they do not fit. */
+export function placeModules(ctx: BuildCtx, bank0: { start: number; size: number }, kernbase: number, kernend: number, initrdLen: number, dtbSize: number): { dtb: number; initrd: number } {
+  const initrd = alignUp(initrdLen, SZ_2M);
+  const dtb = alignUp(dtbSize, SZ_2M);
+  const modsize = initrd + dtb;
+  const rambase = bank0.start;
+  const ramsize = bank0.size;
+  const ramend = rambase + ramsize;
+  const kernsize = alignUp(kernend, SZ_2M) - kernbase;
+  const ram128mb = rambase + 128 * SZ_1M;
+  if (modsize + kernsize > ramsize) return ctx.console.panic('Not enough memory in the first bank for the kernel+dtb+initrd\n');
+  let modbase: number;
+  if (ramend >= ram128mb + modsize && kernend < ram128mb) modbase = ram128mb;
+  else if (ramend - modsize > alignUp(kernend, SZ_2M)) modbase = ramend - modsize;
+  else if (kernbase - rambase > modsize) modbase = kernbase - modsize;
+  else ctx.console.panic('Unable to find suitable location for dtb+initrd\n');
+  return { dtb: modbase, initrd: modbase + dtb };
+}
+
+/** kernel_zimage_place(). */
+function kernelPlace(kinfo: KernelInfo, bank0: { start: number; size: number }): number {
+  if (kinfo.is64) return bank0.start + kinfo.textOffset;
+  if (kinfo.zimageStart === 0) {
+    const loadEnd = Math.min(bank0.start + 128 * SZ_1M, bank0.start + bank0.size);
+    return Math.floor((loadEnd - kinfo.len) / SZ_2M) * SZ_2M;
+  }
+  return kinfo.zimageStart;
+}
+
+/** construct_domain(): kernel_load() → initrd_load() → dtb_load(), with their console lines. */
+function constructDomain(ctx: BuildCtx, domid: number, kinfo: KernelInfo, bank0: { start: number; size: number }, initrd: BootModule | undefined, dtbSize: number): void {
+  const { console } = ctx;
+  const loadAddr = kernelPlace(kinfo, bank0);
+  const placed = placeModules(ctx, bank0, loadAddr, loadAddr + kinfo.len, initrd?.size ?? 0, dtbSize);
+  console.printk(`Loading zImage from ${paddr(kinfo.kernelAddr)} to ${paddr(loadAddr)}-${paddr(loadAddr + kinfo.len)}`);
+  if (initrd && initrd.size > 0) {
+    console.printk(`Loading d${domid} initrd from ${paddr(initrd.start)} to 0x${paddr(placed.initrd)}-0x${paddr(placed.initrd + initrd.size)}`);
+  }
+  console.printk(`Loading d${domid} DTB to 0x${paddr(placed.dtb)}-0x${paddr(placed.dtb + dtbSize)}`);
+}
+
+/** allocate_memory() + allocate_bank_memory() for a domU: guest banks GUEST_RAM0 (3 GiB) then GUEST_RAM1. */
+export function allocateMemory(ctx: BuildCtx, domid: number, memBytes: number): { start: number; size: number }[] {
+  const { console, heap } = ctx;
+  console.printk(`Allocating mappings totalling ${Math.floor(memBytes / SZ_1M)}MB for d${domid}:`, 'info');
+  let unassigned = memBytes;
+  const banks: { start: number; size: number }[] = [];
+  for (const [base, max] of [[GUEST_RAM0_BASE, GUEST_RAM0_SIZE], [GUEST_RAM1_BASE, GUEST_RAM1_SIZE]] as const) {
+    const size = Math.min(max, unassigned);
+    if (size === 0) continue;
+    if (heap.allocPages(size) > 0) {
+      // The failing bank's size is still counted as unassigned (it is subtracted only on success).
+      return console.panic(`Failed to allocate requested domain memory. ${Math.floor(unassigned / 1024)}KB unallocated. Fix the VMs configurations.\n`);
+    }
+    banks.push({ start: base, size });
+    unassigned -= size;
+  }
+  for (const [i, b] of banks.entries()) console.printk(`d${domid} BANK[${i}] ${paddrAlt(b.start)}-${paddrAlt(b.start + b.size)} (${Math.floor(b.size / SZ_1M)}MB)`, 'info');
+  return banks;
+}
+
+/**
+ * allocate_memory_11(): dom0's RAM, mapped 1:1. Bank 0 is the largest block found as low as
+ * possible (below 4 GiB); the rest comes in blocks of decreasing order (not below 4 MiB).
+ * Block placement is an estimate (see heap.ts), the totals and the failure are not.
+ */
+export function allocateMemory11(ctx: BuildCtx, memBytes: number): { start: number; size: number }[] {
+  const { console, heap } = ctx;
+  console.printk(`Allocating 1:1 mappings totalling ${Math.floor(memBytes / SZ_1M)}MB for dom0:`);
+  const minLowOrder = orderFromBytes(Math.min(memBytes, 128 * SZ_1M));
+  const minOrder = orderFromBytes(4 * SZ_1M);
+  const banks: { start: number; size: number }[] = [];
+  let unassigned = memBytes;
+  let order = allocationOrder(unassigned);
+  for (; order >= minLowOrder; order--) {
+    const at = heap.allocBlock(order, 'low', 2 ** 32);
+    if (at !== undefined) { banks.push({ start: at, size: PAGE_SIZE * 2 ** order }); unassigned -= PAGE_SIZE * 2 ** order; break; }
+  }
+  order = allocationOrder(Math.max(unassigned, 1));
+  while (unassigned > 0 && order >= minOrder) {
+    const at = heap.allocBlock(Math.min(order, allocationOrder(unassigned)), 'high');
+    if (at === undefined) { order--; continue; }
+    const size = PAGE_SIZE * 2 ** Math.min(order, allocationOrder(unassigned));
+    banks.push({ start: at, size });
+    unassigned -= size;
+    order = allocationOrder(Math.max(unassigned, 1));
+  }
+  if (unassigned > 0) return console.panic(`Failed to allocate requested dom0 memory. ${Math.floor(unassigned / SZ_1M)}MB unallocated\n`);
+  banks.sort((a, b) => a.start - b.start);
+  const merged: { start: number; size: number }[] = [];
+  for (const b of banks) {
+    const last = merged[merged.length - 1];
+    if (last && last.start + last.size === b.start) last.size += b.size; else merged.push({ ...b });
+  }
+  for (const [i, b] of merged.entries()) console.printk(`BANK[${i}] ${paddrAlt(b.start)}-${paddrAlt(b.start + b.size)} (${Math.floor(b.size / SZ_1M)}MB)`);
+  ctx.console.estimates.push('dom0 1:1 bank addresses (BANK[...] lines and the addresses derived from them): the block real Xen picks inside a zone is not modelled');
+  return merged;
+}
+
+/** check_partial_fdt() + domain_handle_dtb_bootmodule(): the passthrough partial device tree. */
+function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, items: ReturnType<typeof partialDtItems>, dtProblems: string[]): number {
+  const { ram, console } = ctx;
+  const head = ram.read(dtb.start, 40);
+  const dv = new DataView(head.buffer, head.byteOffset, 40);
+  if (dtb.size < 40 || dv.getUint32(0, false) !== 0xd00dfeed) return EINVAL;
+  const total = dv.getUint32(4, false);
+  if (total > dtb.size) return EINVAL;
+  const blob = ram.read(dtb.start, total);
+  if (checkHeader(blob) !== 0) return EINVAL;
+  const pfdt = unflattenDeviceTree(blob);
+  const propagate = ctx.version.minor >= 19;
+  for (const top of pfdt.children) {
+    if (top.name === 'gic') continue;
+    if (top.name === 'aliases') { items.push(...partialDtItems(top, false)); continue; }
+    if (top.name !== 'passthrough') continue;
+    items.push(...partialDtItems(top, true));
+    // scan_pfdt_node(): the /passthrough node itself, then its children; 4.17/4.18 ignore errors of
+    // the children (fixed later by propagating rc), leaving an unbalanced guest device tree.
+    const scan = (node: DtNode, ac: number, sc: number, top: boolean): number => {
+      const rc = handlePropPfdt(ctx, domid, node, ac, sc);
+      if (rc) return rc;
+      const nac = propU32(node, '#address-cells', 2)!;
+      const nsc = propU32(node, '#size-cells', 1)!;
+      for (const c of node.children) {
+        const crc = scan(c, nac, nsc, false);
+        if (crc && propagate) return crc;
+        if (crc) dtProblems.push(`passthrough node ${c.path} failed (rc ${crc}); Xen ${ctx.version.text} ignores the error and continues with an incomplete guest device tree`);
+      }
+      void top;
+      return 0;
+    };
+    const rc = scan(top, 2, 1, true);
+    if (rc) return rc;
+  }
+  void console;
+  return 0;
+}
+
+/** handle_prop_pfdt() + handle_passthrough_prop() for one partial-DT node. */
+function handlePropPfdt(ctx: BuildCtx, domid: number, node: DtNode, ac: number, sc: number): number {
+  const { console } = ctx;
+  const xenReg = node.props.get('xen,reg');
+  const xenPath = node.props.get('xen,path');
+  const force = node.props.has('xen,force-assign-without-iommu');
+  if (xenReg && (xenPath || force)) {
+    const rc = handlePassthroughProp(ctx, node, xenReg, xenPath ? propString(node, 'xen,path') : undefined, force, ac, sc);
+    if (rc < 0) { console.printk(`Failed to assign device to d${domid}`, 'err'); return rc; }
+  } else if ((xenPath && !xenReg) || (xenReg && !xenPath && !force)) {
+    console.printk(`xen,reg or xen,path missing for d${domid}`, 'err');
+    return EINVAL;
+  }
+  return 0;
+}
+
+function handlePassthroughProp(ctx: BuildCtx, node: DtNode, xenReg: Uint8Array, xenPath: string | undefined, force: boolean, ac: number, sc: number): number {
+  const { console } = ctx;
+  const per = (ac * 2 + sc) * 4;
+  for (let i = 0; i + per <= xenReg.length; i += per) {
+    const entry = xenReg.subarray(i, i + per);
+    const mstart = readCells(entry, ac, 0);
+    const size = readCells(entry, sc, ac);
+    const gstart = readCells(entry, ac, ac + sc);
+    if (mstart % PAGE_SIZE || size % PAGE_SIZE || gstart % PAGE_SIZE) {
+      console.printk('DomU passthrough config has not page aligned addresses/sizes', 'err');
+      return EINVAL;
+    }
+  }
+  if (xenPath === undefined) return force ? 0 : EINVAL;
+  const host = findNodeByPath(ctx.root, xenPath);
+  if (!host) {
+    console.printk(`Couldn't find node ${xenPath} in host_dt!`, 'err');
+    return EINVAL;
+  }
+  // No IOMMU protecting the device: only xen,force-assign-without-iommu lets it through.
+  if (force && !ctx.host.iommu) return 0;
+  if (!ctx.host.iommu) return EINVAL;
+  void node;
+  return 0;
+}
+
+/** create_domUs() body for one /chosen child compatible with "xen,domain", then construct_domU(). */
+export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: DomainVerdict): void {
+  const name = baseName(node);
+  ctx.current = dv;
+  const staticMem = node.props.has('xen,static-mem');
+  if (node.props.has('direct-map') && !staticMem) return ctx.console.panic(`direct-map is not valid for domain ${name} without static allocation.\n`);
+  const cpus = propU32(node, 'cpus');
+  if (cpus === undefined) return ctx.console.panic(`Missing property 'cpus' for domain ${name}\n`);
+  dv.vcpus = cpus;
+  const vgicMax = ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS;
+  // domain_create() → arch_sanitise_domain_config(): no vCPU, or more than the vGIC/MAX_VIRT_CPUS allow.
+  if (cpus < 1 || cpus > vgicMax) {
+    dv.reason = cpus < 1 ? 'cpus is 0' : `cpus = ${cpus} exceeds the ${ctx.host.gicV3 ? 'MAX_VIRT_CPUS' : 'vGICv2'} limit of ${vgicMax}`;
+    return ctx.console.panic(panicHasRc(ctx.version) ? `Error creating domain ${name} (rc = -22)\n` : `Error creating domain ${name}\n`);
+  }
+  dv.domid = domid;
+  const rc = constructDomU(ctx, node, domid, dv);
+  if (rc) setupPanic(ctx, name, rc);
+}
+
+/** construct_domU(). Returns a negative errno for the "Could not set up domain" panic. */
+export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: DomainVerdict): number {
+  const { console } = ctx;
+  const memProp = node.props.get('memory');
+  if (!memProp || memProp.length < 8) {
+    console.printk('Error building DomU: cannot read "memory" property');
+    dv.reason = memProp ? `memory is ${memProp.length / 4} cell(s); Xen reads it as a 64-bit KiB value (2 cells)` : 'no memory property';
+    return EINVAL;
+  }
+  const memKiB = readCells(memProp.subarray(0, 8), 2);
+  dv.memoryKiB = memKiB;
+  const vcpus = dv.vcpus!;
+  const poolMb = ctx.version.minor >= 18 ? propU32(node, 'xen,domain-p2m-mem-mb') : undefined;
+  const pool = poolMb !== undefined ? poolMb * SZ_1M : defaultP2mPoolBytes(memKiB, vcpus);
+  if (ctx.heap.allocPages(pool) > 0) {
+    dv.reason = `not enough free memory for the ${pool / SZ_1M} MiB P2M pool`;
+    return ENOMEM;
+  }
+  const memText = ctx.version.minor >= 18 ? `0x${memKiB.toString(16)}` : memKiB.toString(16);
+  console.printk(`*** LOADING DOMU cpus=${vcpus} memory=${memText}KB ***`);
+  const vpl011 = node.props.has('vpl011');
+  // xen,enhanced: empty (-ENODATA), unterminated (-EILSEQ) or "enabled" wants xenstore, i.e. dom0.
+  const enh = node.props.get('xen,enhanced');
+  const enhanced = enh !== undefined && (enh.length === 0 || enh.indexOf(0) < 0 || propString(node, 'xen,enhanced') === 'enabled');
+  if (enhanced && !ctx.hardwareDomain) return console.panic('At the moment, Xenstore support requires dom0 to be present\n');
+
+  const probed = kernelProbe(ctx, domid, node);
+  if (probed.mod) dv.kernel = { start: probed.mod.origStart, size: probed.mod.origSize, format: probed.kinfo?.format ?? 'unrecognised' };
+  if (probed.initrd) dv.ramdisk = { start: probed.initrd.start, size: probed.initrd.size };
+  if (probed.rc < 0) {
+    dv.reason = probed.why ?? '';
+    return probed.rc;
+  }
+  const kinfo = probed.kinfo!;
+  const memBytes = memKiB * 1024;
+  let banks: { start: number; size: number }[];
+  if (node.props.has('xen,static-mem')) {
+    ctx.findings.push(`${baseName(node)}: xen,static-mem is not modelled; its memory is taken from the reserved static-mem banks without checks`);
+    banks = [{ start: GUEST_RAM0_BASE, size: Math.min(memBytes, GUEST_RAM0_SIZE) }];
+  } else {
+    banks = allocateMemory(ctx, domid, memBytes);
+  }
+  const dtProblems: string[] = [];
+  const passItems: ReturnType<typeof partialDtItems> = [];
+  if (probed.dtb) {
+    const rc = handleDtbBootmodule(ctx, domid, probed.dtb, passItems, dtProblems);
+    if (rc) { dv.reason = 'the passthrough device tree could not be applied'; return rc; }
+  }
+  const dtbSize = fdtSwTotalsize(domUDtbItems({
+    vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
+    cpuCompatibleLen: ctx.host.cpuCompatibleLen, cpuClock: ctx.host.cpuClock, timerClock: ctx.host.timerClock,
+    gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced,
+    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: 2, passthrough: passItems,
+  }));
+  if (passItems.length) console.estimates.push(`d${domid} DTB size: the copied passthrough/aliases nodes are counted from the partial device tree as given`);
+  constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize);
+  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtProblems });
+  return 0;
+}
+
+/** dom0's command line: kernel module bootargs > xen,dom0-bootargs > /chosen/bootargs (write_properties()). */
+function dom0Cmdline(ctx: BuildCtx, fromModule: string | undefined): string | undefined {
+  if (fromModule) return fromModule;
+  const chosen = ctx.root.children.find((c) => c.name === 'chosen');
+  if (!chosen) return undefined;
+  if (chosen.props.has('xen,dom0-bootargs')) return propString(chosen, 'xen,dom0-bootargs');
+  return propString(chosen, 'bootargs');
+}
+
+/** create_dom0() + construct_dom0(). */
+export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
+  const { console } = ctx;
+  ctx.current = dv;
+  dv.domid = 0;
+  const vcpus = Math.min(ctx.cmdline.dom0MaxVcpus || ctx.host.pcpus, MAX_VIRT_CPUS, ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS);
+  dv.vcpus = vcpus;
+  ctx.hardwareDomain = true;
+  console.printk('*** LOADING DOMAIN 0 ***');
+  let dom0Mem = ctx.cmdline.dom0Mem ?? 0;
+  if (dom0Mem <= 0) {
+    console.warningAdd('PLEASE SPECIFY dom0_mem PARAMETER - USING 512M FOR NOW');
+    dom0Mem = 512 * SZ_1M;
+  }
+  dv.memoryKiB = Math.floor(dom0Mem / 1024);
+  const probed = kernelProbe(ctx, 0);
+  if (probed.mod) dv.kernel = { start: probed.mod.origStart, size: probed.mod.origSize, format: probed.kinfo?.format ?? 'unrecognised' };
+  if (probed.initrd) dv.ramdisk = { start: probed.initrd.start, size: probed.initrd.size };
+  const fail = (rc: number): never => console.panic(panicHasRc(ctx.version) ? `Could not set up DOM0 guest OS (rc = ${rc})\n` : 'Could not set up DOM0 guest OS\n');
+  if (probed.rc < 0) { dv.reason = probed.why ?? ''; fail(probed.rc); }
+  const kinfo = probed.kinfo!;
+  if (ctx.heap.allocPages(defaultP2mPoolBytes(dom0Mem / 1024, vcpus)) > 0) { dv.reason = 'not enough free memory for the P2M pool'; fail(ENOMEM); }
+  const banks = allocateMemory11(ctx, dom0Mem);
+  // The dom0 DTB is the host DTB rewritten by Xen (handle_node()): its exact size is not modelled.
+  const dtbSize = ctx.host.hostFdtSize;
+  console.estimates.push('Loading d0 DTB end address: dom0 device tree size taken as the host DTB size');
+  console.estimates.push('dom0 lines "Grant table range", "Allocating PPI ... for event channel interrupt" and "Extended region" are not emitted');
+  constructDomain(ctx, 0, kinfo, banks[0]!, probed.initrd, dtbSize);
+  const cmdline = dom0Cmdline(ctx, probed.cmdline);
+  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtProblems: [] });
+  void EINVAL;
+}
+
+/** Helper for setup.ts: decode a node's reg with its parent's cells. */
+export function regOf(node: DtNode): { address: number; size: number }[] {
+  const v = node.props.get('reg');
+  if (!v || !node.parent) return [];
+  const { ac, sc } = childCells(node.parent);
+  return decodeReg(v, ac, sc);
+}
+export { totalsize };
+export type { SparseRam };

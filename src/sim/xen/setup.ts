@@ -1,0 +1,323 @@
+// The boot sequence of Xen on Arm from the bootloader hand-off to "Freed ...kB init memory.".
+// Models xen/arch/arm/setup.c start_xen() as of 4.17 (HEAD: same file + common/device-tree/*):
+// early_fdt_map() entry checks, boot_fdt_info(), cmdline_parse(), console bring-up via
+// xen/drivers/char/arm-uart.c dt_uart_init(), setup_mm()/populate_boot_allocator(),
+// is_dom0less_mode(), create_dom0(), create_domUs(), discard_initial_modules(),
+// heap_init_late() (setup_low_mem_virq(), scrub_heap_pages()), console_endboot(), init_done().
+import { checkHeader, fdtMagic, totalsize } from '../../fdt/header.js';
+import { getMemRsv, numMemRsv } from '../../fdt/ro.js';
+import { FDT_MAGIC } from '../../fdt/constants.js';
+import { SZ_1M, SZ_2M } from '../../util/align.js';
+import { hex } from '../../util/hex.js';
+import type { BootHandoff } from '../handoff.js';
+import { BootInfo } from './bootinfo.js';
+import { bootFdtCmdline, bootFdtInfo, earlyPrintInfo } from './bootfdt.js';
+import { DEFAULT_SCHEDULER, parseXenCmdline, SCHEDULERS, type XenCmdline } from './cmdline.js';
+import { XenConsole, XenPanicSignal, type XenLogLevel } from './console.js';
+import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, propString, stringList, unflattenDeviceTree, type DtNode } from './device-tree.js';
+import { createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
+import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
+import { examineModule } from './integrity.js';
+import type { DomainVerdict, XenResult } from './verdict.js';
+import { infoVisibleByDefault, parseXenVersion, type XenVersion } from './version.js';
+
+/** MIN_FDT_ALIGN / MAX_FDT_SIZE of early_fdt_map(). */
+export const MIN_FDT_ALIGN = 8;
+export const MAX_FDT_SIZE = SZ_2M;
+/** "Freed %ldkB init memory." of Debian's xen-hypervisor-4.17-arm64 (4.17.7), from a real boot. */
+export const DEBIAN_417_INIT_KIB = 348;
+
+export interface XenBootOptions {
+  xenVersion?: string;
+  /** Override the "Freed ...kB init memory." figure (depends on the Xen binary). */
+  initMemKiB?: number;
+}
+
+/** UART drivers Xen 4.17 registers for dtuart (DT_DEVICE_START in xen/drivers/char/*-uart.c, pl011.c, ns16550.c ...). */
+const XEN_UART_COMPATIBLES = [
+  'arm,pl011', 'arm,sbsa-uart', 'ns16550', 'ns16550a', 'snps,dw-apb-uart', 'brcm,bcm2835-aux-uart', 'cdns,uart-r1p8',
+  'xlnx,xuartps', 'amlogic,meson-uart', 'samsung,exynos4210-uart', 'marvell,armada-3700-uart', 'renesas,scif', 'renesas,scifa',
+  'fsl,imx8qm-lpuart', 'nvidia,tegra20-uart',
+];
+
+const LOGLVL: Record<string, XenLogLevel | 'none'> = { none: 'none', error: 'err', warning: 'warn', info: 'info', debug: 'debug', all: 'debug' };
+const LOGLVL_TEXT: Record<string, string> = { none: 'Nothing', err: 'Errors', warn: 'Errors and warnings', info: 'Errors, warnings and info', debug: 'All' };
+
+function parseLoglvl(opt: string | undefined, dflt: [string, string]): [string, string] {
+  if (!opt) return dflt;
+  const [lo, hi] = opt.split('/');
+  const l = LOGLVL[lo ?? ''];
+  const h = hi === undefined ? l : LOGLVL[hi];
+  return [l ?? dflt[0], h ?? l ?? dflt[1]];
+}
+
+function loglvlLine(label: string, [lo, hi]: [string, string]): string {
+  return `${label}: ${LOGLVL_TEXT[lo]}${lo === hi ? '' : ` (Rate-limited: ${LOGLVL_TEXT[hi]})`}`;
+}
+
+/** dt_uart_init(): which UART Xen's console uses; undefined with the reason when there is none. */
+function dtUartInit(console: XenConsole, cmd: XenCmdline, root: DtNode): { ok: true } | { ok: false; why: string } {
+  if (!cmd.console.includes('dtuart')) return { ok: false, why: `console=${cmd.console.join(',')} does not include "dtuart": Xen has no serial console on Arm` };
+  let opt = cmd.dtuart;
+  if (opt === '') {
+    const chosen = root.children.find((c) => c.name === 'chosen');
+    const stdout = chosen ? propString(chosen, 'stdout-path') : undefined;
+    if (stdout !== undefined) { console.printk('Taking dtuart configuration from /chosen/stdout-path'); opt = stdout; }
+  }
+  if (opt === '') { console.printk('No dtuart path configured'); return { ok: false, why: 'no dtuart= option and no /chosen/stdout-path' }; }
+  const colon = opt.indexOf(':');
+  const devpath = colon < 0 ? opt : opt.slice(0, colon);
+  const options = colon < 0 ? '' : opt.slice(colon + 1);
+  console.printk(`Looking for dtuart at "${devpath}", options "${options}"`);
+  const dev = devpath.startsWith('/') ? findNodeByPath(root, devpath) : findNodeByAlias(root, devpath);
+  if (!dev) {
+    console.printk(`Unable to find device "${devpath}"`);
+    const hasAliases = root.children.some((c) => c.name === 'aliases');
+    const why = devpath.startsWith('/') ? `dtuart=${devpath}: no such node in the DTB`
+      : hasAliases ? `dtuart=${devpath}: /aliases has no "${devpath}" entry` : `dtuart=${devpath}: the DTB has no /aliases node, so the alias "${devpath}" does not resolve`;
+    return { ok: false, why };
+  }
+  if (!XEN_UART_COMPATIBLES.some((c) => isCompatible(dev, c))) {
+    console.printk('Unable to initialize dtuart: -19');
+    return { ok: false, why: `dtuart=${devpath}: ${dev.path} (compatible ${stringList(dev.props.get('compatible')).join(', ') || 'none'}) has no Xen UART driver` };
+  }
+  return { ok: true };
+}
+
+function hostInfo(root: DtNode, handoff: BootHandoff, fdtSize: number): HostInfo {
+  let gicV3 = false;
+  let iommu = false;
+  for (const n of allNodes(root)) {
+    if (n.props.has('interrupt-controller') && isCompatible(n, 'arm,gic-v3')) gicV3 = true;
+    if (['arm,smmu-v3', 'arm,mmu-500', 'arm,smmu-v2', 'arm,mmu-401', 'arm,smmu-v1', 'arm,mmu-400'].some((c) => isCompatible(n, c))) iommu = true;
+  }
+  const cpus = root.children.find((c) => c.name === 'cpus');
+  const cpuNodes = cpus ? cpus.children.filter((c) => propString(c, 'device_type') === 'cpu') : [];
+  const first = cpuNodes[0];
+  const timer = [...allNodes(root)].find((n) => isCompatible(n, 'arm,armv8-timer') || isCompatible(n, 'arm,armv7-timer'));
+  return {
+    gicV3, iommu,
+    pcpus: cpuNodes.length || handoff.board.pcpus,
+    cpuCompatibleLen: first?.props.get('compatible')?.length ?? 0,
+    cpuClock: (first?.props.get('clock-frequency')?.length ?? 0) >= 4,
+    timerClock: (timer?.props.get('clock-frequency')?.length ?? 0) >= 4,
+    hostFdtSize: fdtSize,
+  };
+}
+
+/** Guest command line asks for an initramfs it will not get. */
+function needsInitramfs(cmdline: string | undefined): boolean {
+  const words = (cmdline ?? '').split(/\s+/);
+  if (words.some((w) => w.startsWith('rdinit='))) return true;
+  const root = words.filter((w) => w.startsWith('root=')).pop();
+  // No root= at all, or root=/dev/ram0: without an initramfs Linux cannot mount a root filesystem.
+  return root === undefined || /^root=\/dev\/ram/.test(root);
+}
+
+/** Checks that only the guest can fail: Xen copied whatever the module ranges held. */
+function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, version: XenVersion, findings: string[]): void {
+  const problems: string[] = [...b.dtProblems, ...b.kinfo.guestProblems];
+  const xenEnd = handoff.entry + handoff.kernel.imageSize;
+  const km = b.kernelMod;
+  const overlapsXen = (s: number, n: number): boolean => s < xenEnd && handoff.entry < s + n;
+  if (!km.decompressed) {
+    const c = examineModule(handoff.ram, km.origStart, km.origSize);
+    if (c.damage) problems.push(`kernel damaged: ${c.damage.what}`);
+    else if (c.regMinusFile < 0) problems.push(`kernel truncated: reg covers ${hex(km.origSize)} of the ${hex(c.fileSize!)} bytes of ${c.fileName}`);
+    if (version.minor === 17 && overlapsXen(km.origStart, km.origSize)) problems.push(`kernel overlaps Xen's own image+BSS [${hex(handoff.entry)}, ${hex(xenEnd)}): Xen's startup overwrote it`);
+  }
+  if (b.ramdiskMod) {
+    const r = b.ramdiskMod;
+    const c = examineModule(handoff.ram, r.origStart, r.origSize);
+    if (c.damage) problems.push(`initramfs damaged: ${c.damage.what}`);
+    else if (c.regMinusFile < 0) problems.push(`initramfs truncated: reg covers ${hex(r.origSize)} of the ${hex(c.fileSize!)} bytes of ${c.fileName}`);
+    else if (c.regMinusFile > 0 && c.tailWritten) {
+      findings.push(`${dv.name}: ramdisk reg is ${hex(c.regMinusFile)} bytes longer than ${c.fileName}; the guest unpacks the bytes after it too and reports "Initramfs unpacking failed: invalid magic at start of compressed archive" (files before that are kept)`);
+    }
+    if (version.minor === 17 && overlapsXen(r.origStart, r.origSize)) problems.push(`initramfs overlaps Xen's own image+BSS [${hex(handoff.entry)}, ${hex(xenEnd)}): Xen's startup overwrote it`);
+  } else if (needsInitramfs(b.cmdline)) {
+    problems.push(b.ramdiskWanted ? 'no initramfs: the ramdisk module was not found (Xen skips it silently)' : 'no initramfs: none given and the command line has no usable root=');
+  } else if (b.ramdiskWanted) {
+    findings.push(`${dv.name}: the ramdisk module was not found (Xen skips it silently); the guest boots from its root= device`);
+  }
+  if (problems.length) {
+    dv.verdict = 'guest fails';
+    dv.reason = problems.join('; ');
+  }
+}
+
+/** bootXen(): the whole boot, as data. */
+export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenResult {
+  const version = parseXenVersion(opts.xenVersion);
+  const defaults: [string, string] = infoVisibleByDefault(version) ? ['info', 'info'] : ['warn', 'warn'];
+  const console = new XenConsole(defaults[1] as XenLogLevel);
+  const findings: string[] = [];
+  const domains: DomainVerdict[] = [];
+  const result = (extra: Partial<XenResult> & { consoleVisible: boolean }): XenResult => ({
+    version: version.text, console: console.lines, earlyLog: console.early, findings, estimates: console.estimates, domains, ...extra,
+  });
+  const { ram } = handoff;
+
+  // early_fdt_map(): before any console. A failure is a silent hang on a release build.
+  const fdtAddr = handoff.fdtAddr;
+  const head = ram.read(fdtAddr, 40);
+  const hang = (why: string): XenResult => {
+    for (const d of domains) { d.verdict = 'silent hang'; d.reason = why; }
+    return result({ consoleVisible: false, silentHang: why });
+  };
+  if (version.minor === 17 && Math.floor(handoff.entry / SZ_2M) === 1) {
+    return hang('Xen was loaded in the 2 MiB slot of XEN_VIRT_START (0x00200000): "Unable to build boot page tables - virt and phys addresses clash" (early printk only)');
+  }
+  if (fdtAddr === 0 || fdtAddr % MIN_FDT_ALIGN !== 0 || fdtMagic(head) !== FDT_MAGIC || totalsize(head) > MAX_FDT_SIZE) {
+    const size = fdtMagic(head) === FDT_MAGIC ? totalsize(head) : undefined;
+    const detail = fdtAddr % MIN_FDT_ALIGN !== 0 ? `it is not ${MIN_FDT_ALIGN}-byte aligned`
+      : fdtMagic(head) !== FDT_MAGIC ? 'there is no FDT magic there' : `its totalsize ${hex(size!)} exceeds 2 MiB`;
+    return hang(`Invalid device tree blob at physical address ${hex(fdtAddr)}: ${detail}. Xen panics before its console exists ("The DTB must be 8-byte aligned and must not exceed 2 MB in size.")`);
+  }
+  const fdtSize = totalsize(head);
+  const fdt = ram.read(fdtAddr, fdtSize);
+  if (checkHeader(fdt) !== 0) return hang('No valid device tree (fdt_check_header() failed); Xen panics before its console exists');
+  const root = unflattenDeviceTree(fdt);
+  const memrsv: { address: number; size: number }[] = [];
+  const nrsv = numMemRsv(fdt);
+  for (let i = 0; i < nrsv; i++) { const r = getMemRsv(fdt, i); if (typeof r !== 'number') memrsv.push(r); }
+
+  // The domains the DTB describes, before Xen looks at anything.
+  const chosen = root.children.find((c) => c.name === 'chosen');
+  const domUNodes = (chosen?.children ?? []).filter((c) => isCompatible(c, 'xen,domain'));
+  for (const c of chosen?.children ?? []) {
+    if (isCompatible(c, 'xen,domain')) continue;
+    const looksLikeDomain = c.props.has('cpus') || c.props.has('memory') || c.children.some((m) => stringList(m.props.get('compatible')).some((s) => s.startsWith('multiboot,')));
+    if (looksLikeDomain) {
+      findings.push(`${c.path} looks like a domain but is not compatible with "xen,domain": Xen ignores it`);
+    }
+  }
+
+  // boot_fdt_info(): Xen and the DTB are modules 0 and 1.
+  const bi = new BootInfo(version, console);
+  bi.addBootModule('xen', handoff.entry, handoff.kernel.imageSize, false);
+  bi.addBootModule('fdt', fdtAddr, fdtSize, false);
+  const preDomains = (dom0less: boolean): void => {
+    domains.length = 0;
+    if (!dom0less) domains.push({ name: 'dom0', kind: 'dom0', verdict: 'not started' });
+    for (const n of domUNodes) domains.push({ name: baseName(n), kind: 'domU', verdict: 'not started' });
+    for (const c of chosen?.children ?? []) {
+      if (isCompatible(c, 'xen,domain')) continue;
+      if (c.props.has('cpus') || c.props.has('memory')) domains.push({ name: baseName(c), kind: 'domU', verdict: 'dropped', reason: 'not compatible with "xen,domain": Xen ignores the node' });
+    }
+  };
+  preDomains(true);
+  let scan;
+  try {
+    scan = bootFdtInfo(bi, root, memrsv, ram);
+  } catch (e) {
+    if (!(e instanceof XenPanicSignal)) throw e;
+    const r = hang(`Xen panicked while parsing the DTB, before its console was up: ${e.text}`);
+    r.panic = e.text;
+    for (const d of domains) { if (d.verdict === 'silent hang') d.message = e.text; }
+    return r;
+  }
+  for (const s of scan.skippedModules) findings.push(`${s.path}: ${s.reason}`);
+  for (const d of bi.dropped) findings.push(`module ${d.path ?? hex(d.start)} dropped by Xen ${version.text}: ${d.reason}`);
+  for (const n of allNodes(root)) {
+    const compat = stringList(n.props.get('compatible'));
+    if (n.path.startsWith('/chosen/') && compat.some((c) => /^multiboot,(kernel|ramdisk|device-tree)$/.test(c)) && !compat.includes('multiboot,module') && !compat.includes('xen,multiboot-module')) {
+      findings.push(`${n.path}: compatible lacks "multiboot,module", so Xen does not register it as a boot module`);
+    }
+  }
+  earlyPrintInfo(bi, memrsv);
+  const cmdline = parseXenCmdline(bootFdtCmdline(bi, root));
+  console.printk(`Command line: ${cmdline.raw}`);
+  findings.push(...cmdline.problems);
+  const [lo, hi] = parseLoglvl(cmdline.loglvl, defaults);
+  const guestLvl = parseLoglvl(cmdline.guestLoglvl, ['none', version.minor >= 18 ? 'warn' : 'warn']);
+  if (hi !== 'none') console.setThreshold(hi as XenLogLevel);
+  const noreboot = cmdline.noreboot;
+
+  // 4.17 accepts overlapping modules: say so (the damage is judged per guest later).
+  if (version.minor === 17) {
+    const mods = bi.modules;
+    for (let i = 2; i < mods.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const a = mods[i]!; const b = mods[j]!;
+        if (a.start < b.start + b.size && b.start < a.start + a.size && !(a.start === b.start && a.kind === b.kind)) {
+          findings.push(`module ${a.path ?? hex(a.start)} [${hex(a.start)}, ${hex(a.start + a.size)}) overlaps ${j === 0 ? "Xen's image+BSS" : j === 1 ? 'the DTB' : `module ${b.path ?? hex(b.start)}`} [${hex(b.start)}, ${hex(b.start + b.size)}); Xen 4.17 accepts it silently`);
+        }
+      }
+    }
+  }
+
+  if (bi.mem.length === 0) return hang('no RAM bank in the DTB /memory node(s): Xen panics before its console is up');
+
+  // Console bring-up (arm_uart_init() → console_init_preirq()).
+  const uart = dtUartInit(console, cmdline, root);
+  if (!uart.ok) findings.push(`Xen has no console: ${uart.why}. The boot may still succeed, but nothing is visible after "Starting kernel ...".`);
+  console.bringUp();
+  const host = hostInfo(root, handoff, fdtSize);
+  const sched = cmdline.sched && SCHEDULERS[cmdline.sched] ? cmdline.sched : DEFAULT_SCHEDULER;
+  if (cmdline.sched && !SCHEDULERS[cmdline.sched]) findings.push(`sched=${cmdline.sched} is unknown; Xen falls back to ${DEFAULT_SCHEDULER}`);
+  console.printk(`Using scheduler: ${SCHEDULERS[sched]} (${sched})`);
+  console.printk(`Brought up ${host.pcpus} CPUs`);
+  if (!host.iommu) console.printk('I/O virtualisation disabled');
+
+  // populate_boot_allocator(): RAM minus Xen, the DTB, every module and reserved region.
+  const heap = new XenHeap(bi.mem);
+  for (const m of bi.modules) heap.reserve(m.start, m.size);
+  for (const r of bi.reservedMem) heap.reserve(r.start, r.size);
+  for (const r of memrsv) heap.reserve(r.address, r.size);
+  const ramBytes = bi.mem.reduce((n, b) => n + b.size, 0);
+  heap.takeFromTop(xenOverheadEstimate(ramBytes, host.pcpus));
+
+  // is_dom0less_mode(): no dom0 kernel but at least one domU kernel.
+  const kernels = bi.modules.filter((m) => m.kind === 'kernel');
+  const dom0less = !kernels.some((m) => !m.domU) && kernels.some((m) => m.domU);
+  preDomains(dom0less);
+  const ctx: BuildCtx = { bi, ram, heap, console, version, root, host, cmdline, findings, hardwareDomain: false, built: new Map() };
+  let domid = 0;
+  try {
+    if (!dom0less) createDom0(ctx, domains[0]!);
+    else console.printk('Xen dom0less mode detected', 'info');
+    for (const [i, n] of domUNodes.entries()) createDomU(ctx, n, ++domid, domains[(dom0less ? 0 : 1) + i]!);
+  } catch (e) {
+    if (!(e instanceof XenPanicSignal)) throw e;
+    const cur = ctx.current;
+    for (const d of domains) {
+      if (d.verdict === 'dropped') continue;
+      if (d === cur) { d.verdict = 'xen panic'; d.message = e.text; d.reason = d.reason ? `${e.text} (${d.reason})` : e.text; }
+      else { d.verdict = 'not started'; d.reason = `Xen panicked while building ${cur?.name ?? 'a domain'}`; }
+    }
+    return result({ consoleVisible: uart.ok, panic: e.text });
+  }
+  void noreboot;
+
+  // discard_initial_modules() then heap_init_late().
+  for (const m of bi.modules) if (m.kind !== 'xen') heap.release(m.start, m.size);
+  const avail = Math.min(64 * SZ_1M, heap.freeBytes);
+  let pages = Math.floor(avail / PAGE_SIZE);
+  let order = 0;
+  while (2 ** (order + 1) <= pages) order++;
+  pages = 2 ** order;
+  console.printk(`Initial low memory virq threshold set at ${hex(pages)} pages.`);
+  if (cmdline.bootscrub === 'idle') console.printk('Scrubbing Free RAM in background');
+  else if (cmdline.bootscrub === 'on') {
+    console.printk(`Scrubbing Free RAM on 1 nodes using ${host.pcpus} CPUs`);
+    console.estimates.push('bootscrub=on progress dots and "done." line are not emitted');
+  }
+  // console_endboot()
+  console.printk(loglvlLine('Std. Loglevel', [lo, hi]));
+  console.printk(loglvlLine('Guest Loglevel', guestLvl));
+  console.warningPrint();
+  console.printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input)");
+  const initKiB = opts.initMemKiB ?? DEBIAN_417_INIT_KIB;
+  if (opts.initMemKiB === undefined && version.minor !== 17) console.estimates.push(`"Freed ${initKiB}kB init memory.": the figure is Debian's Xen 4.17 build; other builds differ`);
+  if (!bi.staticHeap) console.printk(`Freed ${initKiB}kB init memory.`);
+
+  for (const d of domains) {
+    if (d.verdict === 'dropped') continue;
+    d.verdict = 'up';
+    const b = ctx.built.get(d);
+    if (b) guestChecks(d, b, handoff, version, findings);
+  }
+  void SZ_1M;
+  return result({ consoleVisible: uart.ok });
+}

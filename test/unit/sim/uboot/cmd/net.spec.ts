@@ -1,0 +1,52 @@
+// tftpboot texts from a real U-Boot 2023.01 run (QEMU user networking, virtio-net).
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import { createMachine, runCommands, type Machine } from '../../../../../src/sim/uboot/index.js';
+import { expectConsole, makeServedFolder } from '../helpers.js';
+
+describe('sim → uboot → cmd → net (tftpboot)', () => {
+  let root: string;
+  let m: Machine;
+  before(() => { root = makeServedFolder(); });
+  after(() => { fs.rmSync(root, { recursive: true, force: true }); });
+  beforeEach(() => { m = createMachine({ root }); });
+
+  const head = ['Using virtio-net#32 device', 'TFTP from server 10.0.2.2; our IP address is 10.0.2.15'];
+
+  it('loads a file and sets filesize/fileaddr (lower-case hex, no 0x)', () => {
+    expect(runCommands(m, 'tftpb 0x44A00000 virt.dtb')).to.equal(0);
+    expectConsole(m).nextLine(head[0]!).nextLine(head[1]!).nextLine("Filename 'virt.dtb'.").nextLine('Load address: 0x44a00000')
+      .nextLine('Loading: *#').nextLine('done').nextLine('Bytes transferred = 1251 (4e3 hex)').end();
+    expect([m.env.get('filesize'), m.env.get('fileaddr')]).to.deep.equal(['4e3', '44a00000']);
+    expect(m.ram.read(0x44a00000, 4)).to.deep.equal(Uint8Array.from([0xd0, 0x0d, 0xfe, 0xed]));
+  });
+
+  it('keeps filesize on a missing file', () => {
+    runCommands(m, 'tftpb 0x44A00000 virt.dtb\ntftpb 0x45000000 nosuchfile');
+    expectConsole(m).skipTo('Bytes transferred = 1251 (4e3 hex)').nextLine(head[0]!).nextLine(head[1]!)
+      .nextLine("Filename 'nosuchfile'.").nextLine('Load address: 0x45000000').nextLine('Loading: *')
+      .nextLine("TFTP error: 'File not found' (1)").nextLine('Not retrying...').end();
+    expect(m.env.get('filesize')).to.equal('4e3');
+  });
+
+  for (const addr of ['0x30000000', '0xbddb2000', '0xbe000000', '0xc0000000', '0xbfffff00']) {
+    it(`refuses ${addr} (outside RAM or U-Boot's window) before loading`, () => {
+      expect(runCommands(m, `tftpb ${addr} virt.dtb`)).to.equal(1);
+      expectConsole(m).nextLine(head[0]!).nextLine(head[1]!).nextLine("Filename 'virt.dtb'.").nextLine('')
+        .nextLine('TFTP error: trying to overwrite reserved memory...').end();
+    });
+  }
+
+  it('fails mid-transfer when the file runs into the window (0xbddb1c00), accepts 0xbddb1000', () => {
+    expect(runCommands(m, 'tftpb 0xbddb1000 virt.dtb')).to.equal(0);
+    m = createMachine({ root });
+    expect(runCommands(m, 'tftpb 0xbddb1c00 virt.dtb')).to.equal(1);
+    expectConsole(m).nextLine(head[0]!).nextLine(head[1]!).nextLine("Filename 'virt.dtb'.").nextLine('Load address: 0xbddb1c00')
+      .nextLine('Loading: *#').nextLine('TFTP error: trying to overwrite reserved memory...').end();
+  });
+
+  it('uses the default file name when only an address is given', () => {
+    runCommands(m, 'tftpb 44A00000');
+    expectConsole(m).nextLine("*** Warning: no boot file name; using '0A00020F.img'");
+  });
+});

@@ -1,0 +1,89 @@
+// Hush behaviours checked against real U-Boot 2023.01 (Debian u-boot-qemu) with test/fixtures/scripts/hush.source.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createMachine, runCommands, type Machine } from '../../../../../src/sim/uboot/index.js';
+import { expectConsole } from '../helpers.js';
+
+describe('sim → uboot → hush → run', () => {
+  let root: string;
+  let m: Machine;
+  before(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'hush-')); });
+  after(() => { fs.rmSync(root, { recursive: true, force: true }); });
+  beforeEach(() => { m = createMachine({ root }); });
+
+  it('runs statements separated by ; and newlines', () => {
+    runCommands(m, 'echo a;echo b\necho c');
+    expectConsole(m).nextLine('a').nextLine('b').nextLine('c').end();
+  });
+
+  it('expands $x, ${x} and "$x" but not \'$x\'; locals come after env', () => {
+    runCommands(m, "x=1\necho $x ${x} \"$x\" '$x'\nsetenv x 2\necho $x");
+    expectConsole(m).nextLine('1 1 1 $x').nextLine('2').end();
+  });
+
+  it('word-splits unquoted expansions only', () => {
+    runCommands(m, 'setenv y "a   b"\necho $y\necho "$y"\necho "${y}" ${y}');
+    expectConsole(m).nextLine('a b').nextLine('a   b').nextLine('a   b a b').end();
+  });
+
+  it('treats # as a comment only at word start outside quotes', () => {
+    runCommands(m, 'echo foo#bar #comment\necho \\#notcomment');
+    expectConsole(m).nextLine('foo#bar').nextLine('#notcomment').end();
+  });
+
+  it('loses the \\# escape in a line with ${...} (re-parse quirk)', () => {
+    runCommands(m, 'setenv p /chosen\necho ${p} \\#size-cells\necho ${p} "#size-cells"');
+    expectConsole(m).nextLine('/chosen').nextLine('/chosen #size-cells').end();
+  });
+
+  it('puts a newline into the word for \\<newline> (no continuation)', () => {
+    runCommands(m, 'echo a\\\nb');
+    expectConsole(m).nextLine('a').nextLine('b').end();
+  });
+
+  it('runs if/elif/else and && / ||', () => {
+    runCommands(m, [
+      'if test 1 -eq 1; then echo yes; elif true; then echo no; else echo else; fi',
+      'if test 1 -eq 2; then echo yes; elif true; then echo elif; else echo else; fi',
+      'false || echo or', 'true && echo and', 'false && echo never',
+    ].join('\n'));
+    expectConsole(m).nextLine('yes').nextLine('elif').nextLine('or').nextLine('and').end();
+    expect(m.failures).to.deep.equal([]);
+  });
+
+  it('matches unique prefixes, rejects ambiguous and unknown names, and continues after failures', () => {
+    const rc = runCommands(m, 'ech hi\ne hi\nunknowncmd arg\necho after');
+    expectConsole(m).nextLine('hi').nextLine("Unknown command 'e' - try 'help'")
+      .nextLine("Unknown command 'unknowncmd' - try 'help'").nextLine('after').end();
+    expect(rc).to.equal(0);
+    expect(m.failures.map((f) => [f.line, f.command, f.rc])).to.deep.equal([[2, 'e hi', 1], [3, 'unknowncmd arg', 1]]);
+  });
+
+  it('prints usage when argc exceeds maxargs', () => {
+    runCommands(m, 'tftpb 1 2 3 4');
+    expectConsole(m).nextLine('tftpboot - load file via network using TFTP protocol').nextLine('')
+      .nextLine('Usage:').nextLine('tftpboot [loadAddress] [[hostIPaddr:]bootfilename]').end();
+  });
+
+  it('sets $? and evaluates test expressions like 2023.01', () => {
+    runCommands(m, 'false; echo $?\ntest -n "" ; echo $?\ntest -z "" ; echo $?\ntest -n ; echo $?\ntest 2 -gt 1 -a 3 -lt 4; echo $?\ntest ! 1 = 1; echo $?\ntest 0x10 -eq 16; echo $?');
+    expectConsole(m).nextLine('1').nextLine('1').nextLine('0').nextLine('1').nextLine('0').nextLine('1').nextLine('0').end();
+  });
+
+  it('does not stop the script at exit in 2023.01 (it does from 2023.04)', () => {
+    runCommands(m, 'exit\necho notreached');
+    expectConsole(m).nextLine('notreached').end();
+    const m2 = createMachine({ root, ubootVersion: '2023.04' });
+    runCommands(m2, 'exit\necho notreached');
+    expectConsole(m2).end();
+    expect(m2.stopped).to.equal('exit');
+  });
+
+  it('prints "syntax error" and abandons the rest for a lone &', () => {
+    runCommands(m, 'echo one\necho a & echo b\necho two');
+    expectConsole(m).nextLine('one').nextLine('syntax error').end();
+    expect(m.stopped).to.equal('syntax-error');
+  });
+});
