@@ -73,6 +73,11 @@ function measure(label: string, args: string[], target?: string): void {
   console.log(`${label.padEnd(46)} median ${median.toFixed(1).padStart(7)} ms  min ${ms[0]!.toFixed(1).padStart(7)} ms  peak RSS ${rss.toFixed(1).padStart(6)} MiB  exit ${runs[0]!.status}${target ? `   (target: ${target})` : ''}`);
 }
 
+if (process.env['BENCH_MAKE']) {
+  // `BENCH_MAKE=32 node dist/scripts/bench.js`: only build the case and print its folder (for profiling).
+  console.log(makeCase(Number(process.env['BENCH_MAKE']), { kernelBytes: 32 * 1024 * 1024, dom0: process.env['BENCH_DOM0'] === '1' }).dir);
+  process.exit(0);
+}
 console.log(`uboot-gen bench — node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} runs each, whole-process wall time\n`);
 const cases = [2, 32, 128].map((n) => ({ n, ...makeCase(n, { kernelBytes: 32 * 1024 * 1024, dom0: false }) }));
 for (const c of cases) measure(`generate, ${c.n} domUs (--no-verify)`, [c.config, '--no-verify', '-q'], c.n === 32 ? '≤ 150 ms' : undefined);

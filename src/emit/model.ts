@@ -45,7 +45,9 @@ export function buildScriptModel(plan: BootPlan, extraCmds?: string): ScriptMode
   return {
     loads,
     fdtAddr: `fdt addr ${dtb}`,
-    fdtResize: `fdt resize ${plan.dtb.resizeExtra}`,
+    // U-Boot parses the argument of `fdt resize` as hex (real 2023.01: `fdt resize 1024` adds 0x1024 bytes),
+    // so the exact byte count is written in hex.
+    fdtResize: `fdt resize ${hexUpper(plan.dtb.resizeExtra)}`,
     edits: plan.edits.map(renderEdit),
     fdtHigh: 'setenv fdt_high 0xffffffffffffffff',
     extraCmds: extraCmds === undefined ? '' : extraCmds.replace(/\n$/, ''),

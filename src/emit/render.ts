@@ -1,38 +1,54 @@
-// Handlebars rendering of boot.source. A private environment, compiled with
-// noEscape (a boot script is not HTML: `"` must stay `"`) and strict (a missing
-// field is an error, never an empty string).
+// Handlebars rendering of boot.source. A private environment with noEscape (a boot
+// script is not HTML: `"` must stay `"`) and strict (a missing field is an error,
+// never an empty string). `npm run build` precompiles templates/ so a run loads only
+// the small handlebars runtime; the precompiled copy is used only while its hash
+// matches the sources, so an edited template is never served stale.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import { UbootGenError } from '../errors.js';
 import type { ScriptModel } from './model.js';
+import { readTemplateSources, templatesDir } from './templates.js';
 
-/** templates/ beside dist/ (compiled) or beside src/ (ts sources). */
-export function templatesDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const up of ['../../..', '../..']) {
-    const dir = path.resolve(here, up, 'templates');
-    if (fs.existsSync(path.join(dir, 'boot.source.hbs'))) return dir;
-  }
-  throw new UbootGenError('EMIT_TEMPLATE', `cannot find the templates folder near ${here}`);
+const require = createRequire(import.meta.url);
+
+/** File written by scripts/precompile-templates.ts next to this module's build output. */
+export const PRECOMPILED_FILE = 'templates.precompiled.json';
+
+interface Precompiled { hash: string; main: string; partials: Record<string, string> }
+type Render = (m: ScriptModel) => string;
+interface HbRuntime { create(): HbEnv }
+interface HbEnv {
+  template(spec: unknown): Render;
+  registerPartial(name: string, p: unknown): void;
+  compile(src: string, o: object): Render;
 }
 
-let compiled: HandlebarsTemplateDelegate<ScriptModel> | undefined;
+let cached: { dir: string; render: Render } | undefined;
 
-function compile(dir: string): HandlebarsTemplateDelegate<ScriptModel> {
-  const hb = Handlebars.create();
-  const partials = path.join(dir, 'partials');
-  for (const f of fs.readdirSync(partials).sort()) {
-    if (f.endsWith('.hbs')) hb.registerPartial(f.slice(0, -4), fs.readFileSync(path.join(partials, f), 'utf8'));
+function load(dir: string): Render {
+  const src = readTemplateSources(dir);
+  const preFile = path.join(path.dirname(fileURLToPath(import.meta.url)), PRECOMPILED_FILE);
+  if (fs.existsSync(preFile)) {
+    const pre = JSON.parse(fs.readFileSync(preFile, 'utf8')) as Precompiled;
+    if (pre.hash === src.hash) {
+      const hb = (require('handlebars/runtime') as { default: HbRuntime }).default.create();
+      // The specs are handlebars' own precompiler output for our templates (a JS object literal).
+      const spec = (code: string): unknown => new Function(`return ${code};`)();
+      for (const [name, code] of Object.entries(pre.partials)) hb.registerPartial(name, hb.template(spec(code)));
+      return hb.template(spec(pre.main));
+    }
   }
-  return hb.compile<ScriptModel>(fs.readFileSync(path.join(dir, 'boot.source.hbs'), 'utf8'), { noEscape: true, strict: true });
+  const hb = (require('handlebars') as HbRuntime).create();
+  for (const [name, text] of Object.entries(src.partials)) hb.registerPartial(name, text);
+  return hb.compile(src.main, { noEscape: true, strict: true });
 }
 
 export function renderBootSource(model: ScriptModel, dir = templatesDir()): string {
-  compiled ??= compile(dir);
+  if (!cached || cached.dir !== dir) cached = { dir, render: load(dir) };
   try {
-    return compiled(model);
+    return cached.render(model);
   } catch (e) {
     throw new UbootGenError('EMIT_TEMPLATE', `rendering boot.source failed: ${(e as Error).message}`);
   }

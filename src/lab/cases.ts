@@ -154,6 +154,8 @@ interface TwoDomUOptions {
   dtbAddr?: number;
   /** domU0's kernel module `reg` start, if not the real load address. */
   domU0KernelRegAddr?: number;
+  /** vCPUs of domU0 (default 1). */
+  domU0Cpus?: number;
 }
 
 /** True dom0less: two domUs sharing one kernel and one initramfs module in RAM. */
@@ -186,7 +188,7 @@ function twoDomUs(i: LabCaseInputs, o: TwoDomUOptions = {}): { source: string; f
     b.push(`tftpb ${hexUpper(dtb.addr)} ${LAB_DTB}`);
   }
   dtHeader(b, dtb.addr, o.xenCmd ?? LAB_XEN_CONSOLE, !packed);
-  const d0: DomUSpec = { token: 'u0', cpus: 1, memKb: 0x40000, kernel, ramdisk, enhanced: o.enhanced };
+  const d0: DomUSpec = { token: 'u0', cpus: o.domU0Cpus ?? 1, memKb: 0x40000, kernel, ramdisk, enhanced: o.enhanced };
   if (o.domU0Memory) d0.memoryValue = o.domU0Memory;
   if (o.domU0KernelRegAddr !== undefined) d0.kernel = { addr: o.domU0KernelRegAddr, size: kernel.size };
   domUBlock(b, 0, d0);
@@ -268,6 +270,8 @@ export function labCases(i: LabCaseInputs): LabCase[] {
     mk('n-domu-kernel-reg-not-module-start', 'domU0 kernel module reg starts 2 MiB inside the loaded Image', 90_000,
       twoDomUs(i, { domU0KernelRegAddr: LAB_MEMORY_START + 3 * SZ_2M }),
       { outcome: 'xen-panic', verdicts: both('xen panic'), message: 'Could not set up domain domU0' }),
+    mk('o-domu-8-vcpus', 'domU0 with 8 vCPUs on 4 physical CPUs (slow: ~2 min)', 300_000, twoDomUs(i, { domU0Cpus: 8 }),
+      { outcome: 'all-up', verdicts: both('up') }),
   ];
 }
 

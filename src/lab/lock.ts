@@ -48,7 +48,7 @@ export async function acquireLabLock(file: string = DEFAULT_LOCK_FILE, waitMs = 
         fs.rmSync(file, { force: true });
         continue;
       }
-      if (Date.now() > deadline) {
+      if (Date.now() >= deadline) {
         throw new LabError('LAB_BOOT', `Another QEMU lab boot holds ${file} and did not finish within ${Math.round(waitMs / 1000)} s.`,
           { lockFile: file }, undefined, 'Only one lab QEMU runs at a time; wait for it or remove the lock if its PID is gone.');
       }

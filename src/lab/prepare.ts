@@ -118,7 +118,8 @@ class PrivateApt {
   }
 }
 
-function retrying<T>(what: string, pkg: string, tries: number, backoffMs: number, log: (l: string) => void, fn: () => { ok: true; value: T } | { ok: false; why: string }): T {
+/** Run `fn` up to `tries` times with doubling backoff; then throw LAB_SETUP naming `what` and `pkg`. */
+export function withRetries<T>(what: string, pkg: string, tries: number, backoffMs: number, log: (l: string) => void, fn: () => { ok: true; value: T } | { ok: false; why: string }): T {
   let why = '';
   for (let i = 1; i <= tries; i++) {
     const r = fn();
@@ -160,7 +161,7 @@ export function prepareLab(opts: PrepareOptions = {}): LabAssets {
   const listsFresh = fs.readdirSync(path.join(apt.root, 'lists')).some((f) => /_Packages(\.[a-z0-9]+)?$/.test(f));
   if (!listsFresh) {
     log('lab: apt-get update (arm64 package lists)');
-    retrying('download the arm64 package lists (apt-get update)', `${XEN_PACKAGE}, ${BUSYBOX_PACKAGE}, ${KERNEL_META_PACKAGE}`, tries, backoffMs, log, () => {
+    withRetries('download the arm64 package lists (apt-get update)', `${XEN_PACKAGE}, ${BUSYBOX_PACKAGE}, ${KERNEL_META_PACKAGE}`, tries, backoffMs, log, () => {
       const r = run('apt-get', [...apt.options(), '-q', 'update']);
       // apt-get update exits 0 even when a source failed; a "W:/E:" line about fetching means failure.
       const failed = !r.ok || /^(E:|W: Failed to fetch)/m.test(r.stderr);
@@ -169,7 +170,7 @@ export function prepareLab(opts: PrepareOptions = {}): LabAssets {
   }
 
   // The kernel package name carries the ABI version; the meta package names it.
-  const kernelPkg = retrying('resolve the kernel package (apt-cache depends)', KERNEL_META_PACKAGE, 1, 0, log, () => {
+  const kernelPkg = withRetries('resolve the kernel package (apt-cache depends)', KERNEL_META_PACKAGE, 1, 0, log, () => {
     const r = run('apt-cache', [...apt.options(), 'depends', KERNEL_META_PACKAGE]);
     const m = /Depends: (linux-image-[0-9][^\s]*-arm64)\b/.exec(r.stdout);
     return m ? { ok: true, value: m[1]! } : { ok: false, why: r.stderr || `no linux-image-*-arm64 dependency in: ${r.stdout}` };
@@ -180,10 +181,13 @@ export function prepareLab(opts: PrepareOptions = {}): LabAssets {
     const existing = fs.readdirSync(debsDir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('_arm64.deb'));
     if (existing) { debs.set(pkg, path.join(debsDir, existing)); continue; }
     log(`lab: downloading ${pkg} (arm64)`);
-    const file = retrying('download', pkg, tries, backoffMs, log, () => {
+    const file = withRetries('download', pkg, tries, backoffMs, log, () => {
       const r = run('apt-get', [...apt.options(), '-q', 'download', pkg], { cwd: debsDir });
       const f = fs.readdirSync(debsDir).find((x) => x.startsWith(`${pkg}_`) && x.endsWith('_arm64.deb'));
-      return r.ok && f ? { ok: true, value: f } : { ok: false, why: r.stderr || r.stdout };
+      if (r.ok && f) return { ok: true, value: f };
+      // A 404 means the cached package lists name a version the mirror no longer has: refresh them.
+      if (/\b404\b|Unable to locate package/.test(r.stderr)) run('apt-get', [...apt.options(), '-q', 'update']);
+      return { ok: false, why: r.stderr || r.stdout };
     });
     debs.set(pkg, path.join(debsDir, file));
   }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { LabError } from '../errors.js';
 import { acquireLabLock, DEFAULT_LOCK_FILE } from './lock.js';
 import { LAB_MARKER_PREFIX } from './initramfs.js';
-import { findMarkers, findXenPanic, findUbootErrors, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
+import { findMarkers, findXenPanic, findUbootErrors, guestConsoles, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
 
 export const QEMU_BIN = 'qemu-system-aarch64';
 export const UBOOT_QEMU_ARM64 = '/usr/lib/u-boot/qemu_arm64/u-boot.bin';
@@ -52,6 +52,8 @@ export interface LabBootResult {
   /** Per-domain verdicts from the same log (see parseXenConsole). */
   console: XenConsoleReport;
   qemuExitCode?: number | null;
+  /** PID of the QEMU process (already gone when the result is returned). */
+  qemuPid?: number;
 }
 
 export interface BootQemuOptions {
@@ -59,8 +61,12 @@ export interface BootQemuOptions {
   tftpDir: string;
   scriptName: string;
   timeoutMs: number;
-  /** Domain tokens (the `labtoken=` values in each domain's command line) that must all print their marker. */
-  expect: { markers: string[] };
+  /**
+   * markers: domain tokens (the `labtoken=` values in each domain's command line) that must all print their marker.
+   * upPattern: for guests without the lab initramfs, a console line that means "this guest is up"
+   * (e.g. /Run \/init as init process/); the boot ends when every domain in `domains` matched it.
+   */
+  expect: { markers: string[]; upPattern?: RegExp };
   logFile?: string;
   /** Commands typed at the U-Boot prompt; default fetches `scriptName` by TFTP and sources it. */
   commands?: string[];
@@ -200,9 +206,13 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
         serialLog: log,
         perDomain,
         ubootErrors: findUbootErrors(log),
-        console: parseXenConsole(log, { domains: opts.domains ?? tokens.map((t) => ({ name: t, token: t })) }),
+        console: parseXenConsole(log, {
+          domains: opts.domains ?? tokens.map((t) => ({ name: t, token: t })),
+          ...(opts.expect.upPattern ? { upPattern: opts.expect.upPattern } : {}),
+        }),
         qemuExitCode: exitCode,
       };
+      if (pid !== undefined) result.qemuPid = pid;
       if (panic) result.xenPanic = panic.message;
       if (result.outcome === 'qemu-exited' && log.length === 0) {
         reject(new LabError('LAB_BOOT', `QEMU exited (code ${String(exitCode)}) without any serial output: ${stderr.trim()}`, { stderr }));
@@ -241,6 +251,11 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
         }
       }
       if (tokens.length > 0 && tokens.every((t) => seenAt.has(t))) { finish('all-up'); return; }
+      const up = opts.expect.upPattern;
+      if (up && opts.domains && opts.domains.length > 0 && up.test(text)) {
+        const upGuests = guestConsoles(log).filter((g) => up.test(g.text)).length;
+        if (upGuests >= opts.domains.length) { finish('all-up'); return; }
+      }
       if (!settleTimer && log.includes('Panic on CPU', Math.max(0, log.length - text.length - 40)) && !xenPanicSeen) xenPanicSeen = true;
       if (!settleTimer) {
         const panic = xenPanicSeen ? findXenPanic(log) : undefined;

@@ -13,6 +13,17 @@
 // * Panics: a box of 40 `*` lines around `Panic on CPU n:` and the message.
 import { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from './initramfs.js';
 
+/**
+ * Verdict rules for a real log, first match wins:
+ * - 'not started': U-Boot never printed "Starting kernel ..." (message: U-Boot's last error line);
+ * - 'silent hang': Xen printed nothing at all after the hand-over;
+ * - 'up': the domain printed its lab marker (or matched `upPattern`);
+ * - 'xen panic': Xen panicked (the machine stops, so every domain not up gets it; message: the panic text);
+ * - 'guest fails': the guest kernel panicked (message: its panic line) or printed output but no marker;
+ * - 'silent hang': Xen built the domain but the guest printed nothing;
+ * - 'dropped': Xen finished booting (`Freed ...kB init memory.`) without building the domain;
+ * - 'silent hang': otherwise (Xen stopped printing mid-boot; message: its last line).
+ */
 export type DomainVerdictKind = 'up' | 'xen panic' | 'dropped' | 'guest fails' | 'silent hang' | 'not started';
 
 /** Same shape as the simulator's per-domain verdict. */
@@ -193,7 +204,13 @@ function parseBuilds(lines: readonly string[]): XenDomainBuild[] {
 const XEN_ERROR_RE = /^(Error building|Missing kernel|Unable to|Failed to|Could not|Not enough memory|Invalid |Unsupported |fdt: |ERROR|No valid device tree|Early FDT)/;
 
 /** Per-domain verdicts from a real serial log. See DomainVerdictKind for the rules. */
-export function parseXenConsole(log: string, opts: { domains?: readonly ExpectedDomain[] } = {}): XenConsoleReport {
+export interface ParseXenConsoleOptions {
+  domains?: readonly ExpectedDomain[];
+  /** Guests without the lab marker count as up when their console matches this. */
+  upPattern?: RegExp;
+}
+
+export function parseXenConsole(log: string, opts: ParseXenConsoleOptions = {}): XenConsoleReport {
   const { after } = splitAtKernelStart(log);
   const ubootErrors = findUbootErrors(log);
   const lines = after === undefined ? [] : xenLines(after);
@@ -235,6 +252,8 @@ export function parseXenConsole(log: string, opts: { domains?: readonly Expected
     if (stage === 'xen-silent') return v('silent hang', `no output after "${START_MARK}"`);
     const marker = markerByToken ?? (e.token === undefined ? markers.find((m) => m.domid === domid) : undefined);
     if (marker) return v('up');
+    const upGuest = byToken ?? guests.find((g) => g.domid === domid);
+    if (opts.upPattern && upGuest && opts.upPattern.test(upGuest.text)) return v('up');
     if (panic) return v('xen panic', panic.message);
     const build = builds.find((b) => b.domid === domid);
     const guest = byToken ?? guests.find((g) => g.domid === domid);

@@ -25,6 +25,8 @@ export const DEFAULT_UBOOT_RESERVE = 0x2400000;
 export const DEFAULT_FDT_PAD = 0x3000;
 /** Xen refuses a DTB larger than this (MAX_FDT_SIZE), and needs it 8-byte aligned. */
 export const XEN_MAX_FDT_SIZE = SZ_2M;
+/** MAX_MODULES of Xen on Arm (xen/include/xen/bootfdt.h). */
+export const XEN_MAX_MODULES = 32;
 /** ImageBuilder keeps binaries above 12 MiB ("avoid clashes with Xen 1:1 map"). */
 const LOW_FLOOR = 0xc00000;
 
@@ -283,6 +285,14 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   if (resizedSize + fdtPad > XEN_MAX_FDT_SIZE) {
     throw new PlanError('PLAN_DTB_TOO_LARGE', `the edited device tree would be ${resizedSize + fdtPad} bytes, but Xen accepts at most ${XEN_MAX_FDT_SIZE} (2 MiB)`,
       { size: resizedSize + fdtPad });
+  }
+
+  // Xen on Arm registers at most MAX_MODULES (32) boot modules, Xen and the DTB included; any further
+  // module node is ignored ("(too many)") and its domain then misses its kernel. Shared loads count once.
+  const moduleCount = 2 + new Set(loads.filter((l) => l.role !== 'xen' && l.role !== 'dtb').map((l) => l.addr)).size;
+  if (moduleCount > XEN_MAX_MODULES) {
+    diags.push({ level: 'warning', code: 'PLAN_TOO_MANY_MODULES',
+      message: `Xen registers at most ${XEN_MAX_MODULES} boot modules (Xen and the DTB included) but this plan has ${moduleCount}: the last module nodes in /chosen are ignored and their domains fail with "Missing kernel boot module?". Share identical kernels/ramdisks (the default) or boot fewer domains.` });
   }
 
   // --- everything must fit below MEMORY_END and inside RAM ---

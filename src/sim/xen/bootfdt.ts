@@ -9,7 +9,7 @@ import { decodeReg, readCells } from '../../fdt/cells.js';
 import type { SparseRam } from '../ram.js';
 import { BootInfo, BOOT_MODULE_KIND_NAME, NR_MEM_BANKS, type BootModuleKind, type MemBankType } from './bootinfo.js';
 import { paddr } from './console.js';
-import { allNodes, baseName, DEVICE_TREE_MAX_DEPTH, isCompatible, propString, propU32, type DtNode } from './device-tree.js';
+import { allNodes, baseName, childCells, DEVICE_TREE_MAX_DEPTH, isCompatible, propString, propU32, type DtNode } from './device-tree.js';
 import { memoryNeedsDeviceType, memreserveIsReserved } from './version.js';
 
 /** XSM (FLASK) policy magic, read little-endian at the module start by has_xsm_magic(). */
@@ -194,17 +194,8 @@ function processReservedMemory(st: ScanState, rsv: DtNode): number {
     }
     return 0;
   };
-  const { ac, sc } = inherited(rsv);
+  const { ac, sc } = childCells(rsv);
   return walk(rsv, ac, sc);
-}
-
-function inherited(node: DtNode): { ac: number; sc: number } {
-  let ac = 2;
-  let sc = 1;
-  const chain: DtNode[] = [];
-  for (let n: DtNode | undefined = node; n; n = n.parent) chain.unshift(n);
-  for (const n of chain) { ac = propU32(n, '#address-cells', ac)!; sc = propU32(n, '#size-cells', sc)!; }
-  return { ac, sc };
 }
 
 export interface BootFdtInfoResult {

@@ -31,7 +31,7 @@ export class XenConsole {
   /** Console values this model could only estimate (see XenResult.estimates). */
   readonly estimates: string[] = [];
 
-  constructor(threshold: XenLogLevel, readonly noreboot = false) {
+  constructor(threshold: XenLogLevel, public noreboot = false) {
     this.#threshold = RANK[threshold];
   }
 

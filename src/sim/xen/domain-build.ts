@@ -4,10 +4,9 @@
 // allocate_bank_memory(), allocate_memory_11(), place_modules() (kernel.c), kernel_zimage_load(),
 // initrd_load(), dtb_load(), prepare_dtb_domU()/domain_handle_dtb_bootmodule()/scan_pfdt_node()/
 // handle_prop_pfdt()/handle_passthrough_prop()/check_partial_fdt(); HEAD names in dom0less-build.c.
-import { checkHeader, totalsize } from '../../fdt/header.js';
-import { decodeReg, readCells } from '../../fdt/cells.js';
+import { checkHeader } from '../../fdt/header.js';
+import { readCells } from '../../fdt/cells.js';
 import { alignUp, SZ_1M, SZ_2M } from '../../util/align.js';
-import type { SparseRam } from '../ram.js';
 import type { BootModule } from './bootinfo.js';
 import type { XenCmdline } from './cmdline.js';
 import { paddr, paddrAlt } from './console.js';
@@ -219,7 +218,7 @@ export function allocateMemory11(ctx: BuildCtx, memBytes: number): { start: numb
 
 /** check_partial_fdt() + domain_handle_dtb_bootmodule(): the passthrough partial device tree. */
 function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, items: ReturnType<typeof partialDtItems>, dtProblems: string[]): number {
-  const { ram, console } = ctx;
+  const { ram } = ctx;
   const head = ram.read(dtb.start, 40);
   const dv = new DataView(head.buffer, head.byteOffset, 40);
   if (dtb.size < 40 || dv.getUint32(0, false) !== 0xd00dfeed) return EINVAL;
@@ -236,23 +235,21 @@ function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, item
     items.push(...partialDtItems(top, true));
     // scan_pfdt_node(): the /passthrough node itself, then its children; 4.17/4.18 ignore errors of
     // the children (fixed later by propagating rc), leaving an unbalanced guest device tree.
-    const scan = (node: DtNode, ac: number, sc: number, top: boolean): number => {
+    const scan = (node: DtNode, ac: number, sc: number): number => {
       const rc = handlePropPfdt(ctx, domid, node, ac, sc);
       if (rc) return rc;
       const nac = propU32(node, '#address-cells', 2)!;
       const nsc = propU32(node, '#size-cells', 1)!;
       for (const c of node.children) {
-        const crc = scan(c, nac, nsc, false);
+        const crc = scan(c, nac, nsc);
         if (crc && propagate) return crc;
         if (crc) dtProblems.push(`passthrough node ${c.path} failed (rc ${crc}); Xen ${ctx.version.text} ignores the error and continues with an incomplete guest device tree`);
       }
-      void top;
       return 0;
     };
-    const rc = scan(top, 2, 1, true);
+    const rc = scan(top, 2, 1);
     if (rc) return rc;
   }
-  void console;
   return 0;
 }
 
@@ -263,7 +260,7 @@ function handlePropPfdt(ctx: BuildCtx, domid: number, node: DtNode, ac: number, 
   const xenPath = node.props.get('xen,path');
   const force = node.props.has('xen,force-assign-without-iommu');
   if (xenReg && (xenPath || force)) {
-    const rc = handlePassthroughProp(ctx, node, xenReg, xenPath ? propString(node, 'xen,path') : undefined, force, ac, sc);
+    const rc = handlePassthroughProp(ctx, xenReg, xenPath ? propString(node, 'xen,path') : undefined, force, ac, sc);
     if (rc < 0) { console.printk(`Failed to assign device to d${domid}`, 'err'); return rc; }
   } else if ((xenPath && !xenReg) || (xenReg && !xenPath && !force)) {
     console.printk(`xen,reg or xen,path missing for d${domid}`, 'err');
@@ -272,7 +269,7 @@ function handlePropPfdt(ctx: BuildCtx, domid: number, node: DtNode, ac: number, 
   return 0;
 }
 
-function handlePassthroughProp(ctx: BuildCtx, node: DtNode, xenReg: Uint8Array, xenPath: string | undefined, force: boolean, ac: number, sc: number): number {
+function handlePassthroughProp(ctx: BuildCtx, xenReg: Uint8Array, xenPath: string | undefined, force: boolean, ac: number, sc: number): number {
   const { console } = ctx;
   const per = (ac * 2 + sc) * 4;
   for (let i = 0; i + per <= xenReg.length; i += per) {
@@ -294,7 +291,6 @@ function handlePassthroughProp(ctx: BuildCtx, node: DtNode, xenReg: Uint8Array, 
   // No IOMMU protecting the device: only xen,force-assign-without-iommu lets it through.
   if (force && !ctx.host.iommu) return 0;
   if (!ctx.host.iommu) return EINVAL;
-  void node;
   return 0;
 }
 
@@ -417,15 +413,5 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   constructDomain(ctx, 0, kinfo, banks[0]!, probed.initrd, dtbSize);
   const cmdline = dom0Cmdline(ctx, probed.cmdline);
   ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtProblems: [] });
-  void EINVAL;
 }
 
-/** Helper for setup.ts: decode a node's reg with its parent's cells. */
-export function regOf(node: DtNode): { address: number; size: number }[] {
-  const v = node.props.get('reg');
-  if (!v || !node.parent) return [];
-  const { ac, sc } = childCells(node.parent);
-  return decodeReg(v, ac, sc);
-}
-export { totalsize };
-export type { SparseRam };

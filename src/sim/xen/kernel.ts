@@ -112,6 +112,7 @@ export function kernelDecompress(ctx: ProbeCtx, mod: BootModule, out: { dec?: De
   mod.start = buf;
   mod.size = outputSize;
   mod.decompressed = true;
+  console.estimates.push(`address of the decompressed kernel buffer (${paddr(buf)}, "Loading zImage from ..."): Xen's heap picks it`);
   out.dec = { head };
   return 0;
 }

@@ -162,6 +162,11 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   const fdtAddr = handoff.fdtAddr;
   const head = ram.read(fdtAddr, 40);
   const hang = (why: string): XenResult => {
+    // Xen never read a usable DTB; name the domains from the blob U-Boot handed over, when it parses.
+    if (domains.length === 0 && checkHeader(handoff.fdt) === 0) {
+      const c = unflattenDeviceTree(handoff.fdt).children.find((n) => n.name === 'chosen');
+      for (const n of c?.children ?? []) if (isCompatible(n, 'xen,domain')) domains.push({ name: baseName(n), kind: 'domU', verdict: 'silent hang' });
+    }
     for (const d of domains) { d.verdict = 'silent hang'; d.reason = why; }
     return result({ consoleVisible: false, silentHang: why });
   };
@@ -232,7 +237,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   const [lo, hi] = parseLoglvl(cmdline.loglvl, defaults);
   const guestLvl = parseLoglvl(cmdline.guestLoglvl, ['none', version.minor >= 18 ? 'warn' : 'warn']);
   if (hi !== 'none') console.setThreshold(hi as XenLogLevel);
-  const noreboot = cmdline.noreboot;
+  console.noreboot = cmdline.noreboot;
 
   // 4.17 accepts overlapping modules: say so (the damage is judged per guest later).
   if (version.minor === 17) {
@@ -288,7 +293,6 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
     }
     return result({ consoleVisible: uart.ok, panic: e.text });
   }
-  void noreboot;
 
   // discard_initial_modules() then heap_init_late().
   for (const m of bi.modules) if (m.kind !== 'xen') heap.release(m.start, m.size);
@@ -318,6 +322,5 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
     const b = ctx.built.get(d);
     if (b) guestChecks(d, b, handoff, version, findings);
   }
-  void SZ_1M;
   return result({ consoleVisible: uart.ok });
 }

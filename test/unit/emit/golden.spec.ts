@@ -39,7 +39,7 @@ describe('emit → golden boot.source', () => {
   it('reproduces ImageBuilder\'s worked example (Xen CI dom0less arm64) line for line', () => {
     const { dir, config } = xenCiWorkedExample();
     const r = generate(config, { env: {} });
-    const expected = fs.readFileSync(fixturePath('golden', 'xen-ci-arm64.source'), 'utf8').replace('@RESIZE@', String(r.plan.dtb.resizeExtra));
+    const expected = fs.readFileSync(fixturePath('golden', 'xen-ci-arm64.source'), 'utf8').replace('@RESIZE@', `0x${r.plan.dtb.resizeExtra.toString(16).toUpperCase()}`);
     expect(fs.readFileSync(path.join(dir, 'boot.source'), 'utf8')).to.equal(expected);
     // The resize is exactly what the edits add, by libfdt's accounting (worked out by hand):
     // 5 nodes = 24 (dom0@40400000) + 32 (dom0-ramdisk@43200000) + 16 (domU0) + 24 + 24 (module@...) = 120;
@@ -48,19 +48,20 @@ describe('emit → golden boot.source', () => {
     // libfdt finds it as the tail of "xen,xen-bootargs" (-9). 120 + 760 - 9 = 871.
     expect(r.plan.dtb.growth).to.equal(871);
     expect(r.plan.dtb.resizeExtra).to.equal(871);
+    expect(r.outputs.source).to.contain('\nfdt resize 0x367\n');
   });
 
   it('the README sample with --no-share matches ImageBuilder\'s layout', () => {
     const out = tempDir();
     const r = generate(path.join(REPO_ROOT, 'config.example'), { env: {}, share: false, write: false, dir: REPO_ROOT });
-    const expected = fs.readFileSync(fixturePath('golden', 'config.example.no-share.source'), 'utf8').replace('@RESIZE@', String(r.plan.dtb.resizeExtra));
+    const expected = fs.readFileSync(fixturePath('golden', 'config.example.no-share.source'), 'utf8').replace('@RESIZE@', `0x${r.plan.dtb.resizeExtra.toString(16).toUpperCase()}`);
     expect(r.outputs.source).to.equal(expected);
     fs.rmSync(out, { recursive: true, force: true });
   });
 
   it('the README sample by default loads the shared kernel and ramdisk once', () => {
     const r = generate(path.join(REPO_ROOT, 'config.example'), { env: {}, write: false, dir: REPO_ROOT });
-    const expected = fs.readFileSync(fixturePath('golden', 'config.example.source'), 'utf8').replace('@RESIZE@', String(r.plan.dtb.resizeExtra));
+    const expected = fs.readFileSync(fixturePath('golden', 'config.example.source'), 'utf8').replace('@RESIZE@', `0x${r.plan.dtb.resizeExtra.toString(16).toUpperCase()}`);
     expect(r.outputs.source).to.equal(expected);
     expect(r.plan.loads.map((l) => l.keys.join('+'))).to.deep.equal([
       'DOM0_KERNEL+DOMU_KERNEL[0]+DOMU_KERNEL[1]', 'DOM0_RAMDISK+DOMU_RAMDISK[0]+DOMU_RAMDISK[1]', 'XEN', 'DEVICE_TREE',

@@ -1,0 +1,121 @@
+// bootQemu's console watcher, driven by a stand-in for qemu-system-aarch64 that
+// replays a real transcript (with CRLF line ends, in small chunks) and behaves like
+// U-Boot at the prompt: it waits for the autoboot key and for the typed command.
+// No QEMU needed; the real binary is exercised by scripts/lab/run-lab.ts.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fixturePath } from '../helpers/paths.js';
+import { bootQemu, defaultCommands, qemuArgs } from '../../src/lab/qemu.js';
+
+const FAKE_QEMU = `#!/usr/bin/env node
+const fs = require('fs');
+const log = fs.readFileSync(process.env.FAKE_TRANSCRIPT, 'utf8');
+const stdinLog = process.env.FAKE_STDIN_LOG;
+const crlf = (s) => s.replace(/\\n/g, '\\r\\n');
+const stop = log.indexOf('\\n', log.indexOf('Hit any key to stop autoboot')) + 1;
+const cmdStart = log.indexOf('=> ', stop);
+const cmdEnd = log.indexOf('\\n', cmdStart) + 1;
+let typed = '';
+let phase = 0;
+process.stdout.write(crlf(log.slice(0, stop)));
+process.stdin.on('data', (d) => {
+  typed += d.toString('latin1');
+  if (stdinLog) fs.writeFileSync(stdinLog, typed);
+  if (phase === 0 && typed.includes('\\n')) { phase = 1; process.stdout.write('=> '); }
+  if (phase === 1 && typed.split('\\n').length >= 3) { phase = 2; process.stdout.write(crlf(log.slice(cmdStart + 3, cmdEnd))); replay(cmdEnd); }
+});
+function replay(at) {
+  if (at >= log.length) return;
+  // Odd chunk sizes so that CR/LF pairs and marker lines get split across reads.
+  const next = Math.min(log.length, at + 997);
+  process.stdout.write(crlf(log.slice(at, next)));
+  setTimeout(() => replay(next), 1);
+}
+setInterval(() => {}, 1000); // like a guest that idles: only a kill ends it
+`;
+
+describe('lab/qemu: bootQemu against a replaying stand-in QEMU', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let fake: string;
+  let lockFile: string;
+  let stdinLog: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uboot-gen-lab-qemu-'));
+    fake = path.join(dir, 'fake-qemu.cjs');
+    fs.writeFileSync(fake, FAKE_QEMU, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'boot.scr'), 'x');
+    lockFile = path.join(dir, 'lock');
+    stdinLog = path.join(dir, 'stdin.log');
+  });
+  after(() => {
+    delete process.env['FAKE_TRANSCRIPT'];
+    delete process.env['FAKE_STDIN_LOG'];
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const boot = (name: string, markers: string[], timeoutMs = 20_000) => {
+    process.env['FAKE_TRANSCRIPT'] = fixturePath('transcripts', `${name}.log`);
+    process.env['FAKE_STDIN_LOG'] = stdinLog;
+    return bootQemu({ tftpDir: dir, scriptName: 'boot.scr', timeoutMs, expect: { markers }, qemuBin: fake, ubootBin: fake, lockFile,
+      domains: [{ name: 'domU1', token: 'u1', domid: 1 }, { name: 'domU0', token: 'u0', domid: 2 }], settleMs: 50 });
+  };
+  const gone = (pid: number | undefined): boolean => {
+    expect(pid).to.be.a('number');
+    try { process.kill(pid!, 0); return false; } catch (e) { return (e as NodeJS.ErrnoException).code === 'ESRCH'; }
+  };
+
+  it('stops autoboot, types the TFTP+source line, sees both markers, kills its QEMU and frees the lock', async () => {
+    const r = await boot('a-dom0less-2domu', ['u1', 'u0']);
+    expect(r.outcome).to.equal('all-up');
+    expect(fs.readFileSync(stdinLog, 'utf8')).to.equal(`\n${defaultCommands('boot.scr')[0]}\n`);
+    expect(r.serialLog).to.equal(fs.readFileSync(fixturePath('transcripts', 'a-dom0less-2domu.log'), 'utf8'));
+    expect(r.perDomain.map((d) => [d.token, d.domid, d.cpus, d.memKb, typeof d.seenAt])).to.deep.equal([
+      ['u1', 1, 2, 230436, 'number'], ['u0', 2, 1, 230560, 'number'],
+    ]);
+    expect(r.console.domains.map((d) => d.verdict)).to.deep.equal(['up', 'up']);
+    expect(gone(r.qemuPid)).to.equal(true);
+    expect(fs.existsSync(lockFile)).to.equal(false);
+  });
+
+  it('ends at a complete Xen panic box', async () => {
+    const r = await boot('e-domu-memory-one-cell', ['u1', 'u0']);
+    expect(r.outcome).to.equal('xen-panic');
+    expect(r.xenPanic).to.equal('Could not set up domain domU0');
+    expect(r.perDomain.every((d) => d.seenAt === undefined)).to.equal(true);
+    expect(gone(r.qemuPid)).to.equal(true);
+  });
+
+  it('ends when U-Boot gives its prompt back after the script', async () => {
+    const r = await boot('c-bootm-raw-image', ['u1', 'u0']);
+    expect(r.outcome).to.equal('uboot-returned');
+    expect(r.ubootErrors).to.deep.equal(['Wrong Image Format for bootm command', "ERROR: can't get kernel image!"]);
+  });
+
+  it('waits for the other domain after one guest panics, then reports guest-panic', async () => {
+    const r = await boot('g-tftp-missing-stale-filesize', ['u1', 'u0']);
+    expect(r.outcome).to.equal('guest-panic');
+    expect(r.perDomain.map((d) => d.seenAt !== undefined)).to.deep.equal([false, true]);
+    expect(r.console.domains.map((d) => d.verdict)).to.deep.equal(['guest fails', 'up']);
+  });
+
+  it('times out on a silent Xen and still kills the process', async () => {
+    const t0 = Date.now();
+    const r = await boot('i-dtuart-serial0', ['u1', 'u0'], 1500);
+    expect(r.outcome).to.equal('timeout');
+    expect(Date.now() - t0).to.be.within(1400, 5000);
+    expect(r.console.stage).to.equal('xen-silent');
+    expect(gone(r.qemuPid)).to.equal(true);
+  });
+
+  it('builds the documented QEMU command line (no shell)', () => {
+    expect(qemuArgs('/srv/t', '/u.bin')).to.deep.equal([
+      '-machine', 'virt,virtualization=true,gic-version=3', '-cpu', 'cortex-a57', '-smp', '4', '-m', '2048',
+      '-serial', 'stdio', '-monitor', 'none', '-display', 'none', '-no-reboot',
+      '-device', 'virtio-net-pci,netdev=n0', '-netdev', 'user,id=n0,tftp=/srv/t', '-bios', '/u.bin',
+    ]);
+    expect(defaultCommands('boot.scr')).to.deep.equal(['setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; tftpb 0x40200000 boot.scr; source 0x40200000']);
+  });
+});
