@@ -362,11 +362,22 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     const rc = handleDtbBootmodule(ctx, domid, probed.dtb, passItems, dtProblems);
     if (rc) { dv.reason = 'the passthrough device tree could not be applied'; return rc; }
   }
+  // make_hypervisor_node() → find_domU_holes(): what follows each guest RAM bank, 2 MiB aligned,
+  // at least 64 MiB. The IPA size is taken as >= 40 bits (QEMU cortex-a57: 44), so bank 1 ends at its limit.
+  let extRegions = 0;
+  if (enhanced && kinfo.is64) {
+    for (const [i, [base, max]] of ([[GUEST_RAM0_BASE, GUEST_RAM0_SIZE], [GUEST_RAM1_BASE, GUEST_RAM1_SIZE]] as const).entries()) {
+      const start = alignUp(base + (banks[i]?.size ?? 0), SZ_2M);
+      const end = base + max;
+      if (end - start < 64 * SZ_1M) continue;
+      console.printk(`d${domid}: extended region ${extRegions++}: 0x${start.toString(16)}->0x${end.toString(16)}`);
+    }
+  }
   const dtbSize = fdtSwTotalsize(domUDtbItems({
     vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
     cpuCompatibleLen: ctx.host.cpuCompatibleLen, cpuClock: ctx.host.cpuClock, timerClock: ctx.host.timerClock,
     gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced,
-    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: 2, passthrough: passItems,
+    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions, passthrough: passItems,
   }));
   if (passItems.length) console.estimates.push(`d${domid} DTB size: the copied passthrough/aliases nodes are counted from the partial device tree as given`);
   constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize);
