@@ -1,0 +1,130 @@
+// The command line as users run it: a separate Node process, exit codes, stdout/stderr.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../../helpers/paths.js';
+import { tempDir } from '../../helpers/images.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen.js');
+
+function run(args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A copy of the README sample in a temp folder (outputs are written next to the config). */
+function sampleCopy(extra: string[] = []): { dir: string; config: string } {
+  const dir = tempDir();
+  fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(dir, 'samples'), { recursive: true });
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'config.example'), 'utf8');
+  const config = path.join(dir, 'config');
+  fs.writeFileSync(config, `${text}${extra.join('\n')}\n`);
+  return { dir, config };
+}
+
+describe('cli → uboot-gen', () => {
+  it('--help lists the commands and exit codes and exits 0', () => {
+    const r = run(['generate', '--help']);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.contain('-c, --config <file>');
+    expect(r.stdout).to.contain('6   verification failed');
+  });
+
+  it('--version prints the package version', () => {
+    const r = run(['--version']);
+    expect(r.status).to.equal(0);
+    expect(r.stdout.trim()).to.equal(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('generates and verifies the sample, printing the plan, the domain table and the load command', () => {
+    const { dir, config } = sampleCopy();
+    const r = run([config]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('✓ every domain comes up (dom0, domU1, domU0)');
+    expect(r.stdout).to.match(/Generated uboot script .*boot\.scr, to be loaded at address 0x40200000:\ntftpb 0x40200000 boot\.scr; source 0x40200000\n$/);
+    expect(fs.existsSync(path.join(dir, 'boot.source'))).to.equal(true);
+    expect(fs.existsSync(path.join(dir, 'boot.scr'))).to.equal(true);
+  });
+
+  it('accepts ImageBuilder\'s -c/-d/-t/-o', () => {
+    const { dir, config } = sampleCopy();
+    const r = run(['-c', config, '-d', dir, '-t', 'virtio', '-o', 'xen_boot', '-q']);
+    expect(r.status, r.stderr).to.equal(0);
+    const src = fs.readFileSync(path.join(dir, 'xen_boot.source'), 'utf8');
+    expect(src.split('\n')[0]).to.equal('load virtio 0:1 0x40400000 samples/Image');
+    expect(r.stdout).to.equal('Generated uboot script xen_boot.scr, to be loaded at address 0x40200000:\nload virtio 0:1 0x40200000 xen_boot.scr; source 0x40200000\n'.replace('xen_boot.scr, to', `${path.relative(REPO_ROOT, path.join(dir, 'xen_boot.scr'))}, to`));
+  });
+
+  it('--json prints one JSON document with the plan and the verdicts', () => {
+    const { config } = sampleCopy();
+    const r = run([config, '--json']);
+    expect(r.status).to.equal(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).to.equal(true);
+    expect(doc.plan.scriptAddr).to.equal(0x40200000);
+    expect(doc.verification.domains.map((d: { name: string; verdict: string }) => `${d.name}:${d.verdict}`)).to.deep.equal(['dom0:up', 'domU1:up', 'domU0:up']);
+    expect(r.stderr).to.equal('');
+  });
+
+  it('exits 3 with file:line:col for unsafe config and executes nothing', () => {
+    const dir = tempDir();
+    const marker = path.join(dir, 'pwned');
+    fs.writeFileSync(path.join(dir, 'config'), `MEMORY_END=0x80000000\nXEN="$(touch ${marker})"\n`);
+    const r = run([path.join(dir, 'config')]);
+    expect(r.status).to.equal(3);
+    expect(r.stderr).to.match(new RegExp(`^error: ${path.join(dir, 'config').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2:6: `));
+    expect(fs.existsSync(marker)).to.equal(false);
+  });
+
+  it('exits 3 for an unknown config file', () => {
+    const r = run(['no-such.config']);
+    expect(r.status).to.equal(3);
+    expect(r.stderr).to.equal('error: no-such.config: Config file no-such.config does not exist\n');
+  });
+
+  it('exits 4 for a missing binary, naming the key and line, and leaves earlier outputs untouched', () => {
+    const { dir, config } = sampleCopy(['DOMU_RAMDISK[1]="samples/missing.cpio.gz"']);
+    fs.writeFileSync(path.join(dir, 'boot.source'), 'previous\n');
+    const r = run([config]);
+    expect(r.status).to.equal(4);
+    expect(r.stderr).to.contain(`${config}:28:17: DOMU_RAMDISK[1] = "samples/missing.cpio.gz": no such file in ${dir}`);
+    expect(fs.readFileSync(path.join(dir, 'boot.source'), 'utf8')).to.equal('previous\n');
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+  });
+
+  it('exits 5 when the plan does not fit', () => {
+    const { config } = sampleCopy(['MEMORY_END="0x42000000"']);
+    const r = run([config, '--no-verify']);
+    expect(r.status).to.equal(5);
+    expect(r.stderr).to.match(/^error: the binaries do not fit below MEMORY_END: they need \d+ bytes/);
+  });
+
+  it('exits 6 when the simulated boot does not bring every domain up', () => {
+    // 2 GiB for a domU on a 2 GiB board: Xen cannot allocate it.
+    const { config } = sampleCopy(['DOMU_MEM[1]=2048']);
+    const r = run([config]);
+    expect(r.status).to.equal(6);
+    expect(r.stdout).to.contain('Failed to allocate requested domain memory');
+  });
+
+  it('exits 2 for usage errors', () => {
+    expect(run([]).status).to.equal(2);
+    expect(run(['--no-such-flag']).status).to.equal(2);
+  });
+
+  it('simulate runs a hand-written script and exits 6 when the boot fails', () => {
+    const dir = tempDir();
+    fs.cpSync(path.join(REPO_ROOT, 'samples'), dir, { recursive: true });
+    const { config } = sampleCopy();
+    run([config, '-q']);
+    const scr = path.join(path.dirname(config), 'boot.scr');
+    const ok = run(['simulate', scr, '--root', path.dirname(config)]);
+    expect(ok.status, ok.stdout).to.equal(0);
+    expect(ok.stdout).to.contain('## Executing script at 40200000');
+    expect(ok.stdout).to.contain('Starting kernel ...');
+    const bad = run(['simulate', scr, '--root', dir]);
+    expect(bad.status).to.equal(6);
+    expect(bad.stdout).to.contain("TFTP error: 'File not found' (1)");
+  });
+});
