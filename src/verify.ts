@@ -53,11 +53,13 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
 
 function finish(uboot: UbootResult, xen: XenResult | undefined, ubootWhy: string | undefined): VerifyReport {
   const domains = xen?.domains ?? [];
-  const ok = Boolean(xen) && domains.length > 0 && domains.every((d) => d.verdict === 'up') && uboot.failures.length === 0;
+  // Without a Xen console nothing is visible after "Starting kernel ...": to the user that is a hang.
+  const ok = Boolean(xen?.consoleVisible) && domains.length > 0 && domains.every((d) => d.verdict === 'up') && uboot.failures.length === 0;
   let summary: string;
   if (!xen) summary = `U-Boot: ${ubootWhy}`;
   else if (xen.silentHang) summary = `Xen: silent hang (${xen.silentHang})`;
   else if (xen.panic) summary = `Xen panics: ${xen.panic}`;
+  else if (!xen.consoleVisible) summary = `Xen has no usable console, so the boot looks like a hang after "Starting kernel ..."${xen.findings[0] ? ` (${xen.findings[0]})` : ''}`;
   else if (ok) summary = `every domain comes up (${domains.map((d) => d.name).join(', ')})`;
   else {
     const bad = domains.filter((d) => d.verdict !== 'up');

@@ -76,6 +76,20 @@ const lines = [
   '',
   '- `uboot-bdinfo.log`: `bdinfo`, `printenv`, `version` typed at the real U-Boot prompt (relocaddr, LMB reserved area, default env).',
 ];
+const verdictRules = [
+  '',
+  '## Verdicts (src/lab/xen-console.ts `parseXenConsole`)',
+  '',
+  "Same vocabulary as the simulator. First match wins: `not started` (no \"Starting kernel ...\"; message = U-Boot's last error line),",
+  '`silent hang` (no Xen output at all), `up` (lab marker seen), `xen panic` (Xen panicked: the machine stops, so every domain that is',
+  "not up gets it, message = the text inside the panic box), `guest fails` (guest kernel panic line, or output without marker),",
+  '`silent hang` (built but the guest printed nothing), `dropped` (Xen finished booting without building it), else `silent hang`.',
+  'Domain ids: dom0 is 0; domUs are numbered 1.. in /chosen order, which is the REVERSE of `fdt mknod` order.',
+  '',
+  '## Cases',
+  '',
+];
+lines.push(...verdictRules);
 for (const c of cases) {
   const f = path.join(resultsDir, `${c.name}.json`);
   if (!fs.existsSync(f)) continue;

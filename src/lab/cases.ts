@@ -270,7 +270,7 @@ export function labCases(i: LabCaseInputs): LabCase[] {
     mk('n-domu-kernel-reg-not-module-start', 'domU0 kernel module reg starts 2 MiB inside the loaded Image', 90_000,
       twoDomUs(i, { domU0KernelRegAddr: LAB_MEMORY_START + 3 * SZ_2M }),
       { outcome: 'xen-panic', verdicts: both('xen panic'), message: 'Could not set up domain domU0' }),
-    mk('o-domu-8-vcpus', 'domU0 with 8 vCPUs on 4 physical CPUs (slow: ~2 min)', 300_000, twoDomUs(i, { domU0Cpus: 8 }),
+    mk('o-domu-8-vcpus', 'domU0 with 8 vCPUs on 4 physical CPUs (slow: ~3 min)', 300_000, twoDomUs(i, { domU0Cpus: 8 }),
       { outcome: 'all-up', verdicts: both('up') }),
   ];
 }

@@ -43,6 +43,11 @@ export interface PrepareOptions {
   tries?: number;
   /** First backoff in ms, doubled each retry (default 2000). */
   backoffMs?: number;
+  /**
+   * Install missing host packages with `apt-get install -y` (needs root, as in CI containers)
+   * instead of only reporting them. Default: true when env CI is set.
+   */
+  installHostPackages?: boolean;
 }
 
 export function defaultLabDir(): string {
@@ -145,13 +150,36 @@ function hostPackageVersion(pkg: string): string {
   return r.ok ? r.stdout.trim() : 'unknown';
 }
 
+/** `apt-get install -y` the host packages (retried), then re-check the tools. */
+export function installHostPackages(log: (l: string) => void, tries = 3, backoffMs = 2000): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new LabError('LAB_SETUP', 'Installing the lab host packages needs root.', {}, undefined, `sudo apt-get install -y ${HOST_APT_PACKAGES.join(' ')}`);
+  }
+  log(`lab: apt-get install -y ${HOST_APT_PACKAGES.join(' ')}`);
+  withRetries('install host packages (apt-get install)', HOST_APT_PACKAGES.join(' '), tries, backoffMs, log, () => {
+    const r = spawnSync('apt-get', ['install', '-y', '-q', ...HOST_APT_PACKAGES], {
+      encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024,
+    });
+    if (r.status === 0) return { ok: true, value: undefined };
+    // A fresh container has no package lists yet.
+    spawnSync('apt-get', ['update', '-q'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return { ok: false, why: r.error?.message ?? r.stderr };
+  });
+  checkHostTools();
+}
+
 /** Prepare (or reuse) everything a lab boot needs. */
 export function prepareLab(opts: PrepareOptions = {}): LabAssets {
   const dir = path.resolve(opts.dir ?? defaultLabDir());
   const log = opts.log ?? (() => {});
   const tries = opts.tries ?? 3;
   const backoffMs = opts.backoffMs ?? 2000;
-  checkHostTools();
+  try {
+    checkHostTools();
+  } catch (e) {
+    if (!(opts.installHostPackages ?? process.env['CI'] !== undefined)) throw e;
+    installHostPackages(log, tries, backoffMs);
+  }
   fs.mkdirSync(dir, { recursive: true });
   const apt = new PrivateApt(dir);
   const debsDir = path.join(dir, 'debs');

@@ -30,6 +30,8 @@ export interface RunLabOptions {
   /** Where serial logs go (default `<lab>/logs`). */
   logDir?: string;
   log?: (line: string) => void;
+  /** Passed to prepareLab: apt-get install missing host packages. */
+  installHostPackages?: boolean;
   onCase?: (run: LabCaseRun) => void;
 }
 
@@ -52,7 +54,8 @@ export async function runLabCases(opts: RunLabOptions = {}): Promise<{ assets: L
   const t0 = Date.now();
   const budgetMs = opts.budgetMs ?? 25 * 60_000;
   const log = opts.log ?? (() => {});
-  const assets = prepareLab({ ...(opts.dir ? { dir: opts.dir } : {}), log });
+  const assets = prepareLab({ ...(opts.dir ? { dir: opts.dir } : {}), log,
+    ...(opts.installHostPackages !== undefined ? { installHostPackages: opts.installHostPackages } : {}) });
   const logDir = opts.logDir ?? path.join(assets.dir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
   const all = labCases(labCaseInputs(assets));

@@ -19,7 +19,7 @@ describe('lab/cases', () => {
       'a-dom0less-2domu', 'b-dom0-domu', 'c-bootm-raw-image', 'd-bootm-xen-uimage', 'e-domu-memory-one-cell',
       'f-enhanced-without-dom0', 'g-tftp-missing-stale-filesize', 'h-fdt-nospace', 'i-dtuart-serial0',
       'j-fdt-high-unset', 'k-xen-unaligned-booti', 'l-tftp-into-uboot-reserved', 'm-domu-memory-too-big',
-      'n-domu-kernel-reg-not-module-start',
+      'n-domu-kernel-reg-not-module-start', 'o-domu-8-vcpus',
     ]);
   });
 

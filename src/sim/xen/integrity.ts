@@ -36,8 +36,11 @@ export function examineModule(ram: SparseRam, start: number, regSize: number): M
   const segs = ram.segments(start, Math.max(regSize, 1));
   const first = segs[0];
   if (!first || first.start > start) {
+    // Nothing loaded at the start (or anywhere in the range, e.g. a reg left pointing at the address
+    // of a failed load): the module is whatever RAM held. Linux skips zero bytes as cpio padding and
+    // ends up with an empty initramfs (real case g-tftp-missing-stale-filesize: "VFS: Unable to mount root fs").
     return { startsAtFileStart: false, nothingAtStart: true, regMinusFile: 0, tailWritten: segs.length > 0,
-      ...(first ? { damage: { at: start, what: `nothing was loaded at ${hex(start)}` } } : {}) };
+      damage: { at: start, what: first ? `nothing was loaded at ${hex(start)}` : `nothing was loaded in ${hex(start)}..${hex(start + regSize)}` } };
   }
   const src = first.source;
   const fileSize = sourceSize(src);
