@@ -35,7 +35,7 @@ export function planSummary(plan: BootPlan): string[] {
   const domUs = doms.filter((d) => d.kind === 'domU').length;
   const lines = [
     `${dom0 ? 'dom0' : 'no dom0 (true dom0less)'} + ${domUs} domU${domUs === 1 ? '' : 's'}, ${plan.bootCmd}; Xen runs at ${hexUpper(plan.xen.runAddr)}..${hexUpper(plan.xen.runAddr + plan.xen.imageSize)}`,
-    `DTB: ${plan.dtb.originalSize} bytes; the fdt edits add ${plan.dtb.growth} bytes → fdt resize ${plan.dtb.resizeExtra} (totalsize ${plan.dtb.resizedSize}, +${plan.dtb.bootPad} U-Boot pad at boot)`,
+    `DTB: ${plan.dtb.originalSize} bytes; the fdt edits add ${plan.dtb.growth} bytes → fdt resize ${hexUpper(plan.dtb.resizeExtra)} (totalsize ${plan.dtb.resizedSize}, +${plan.dtb.bootPad} U-Boot pad at boot)`,
   ];
   const shared = plan.loads.filter((l) => l.keys.length > 1);
   for (const s of shared) lines.push(`shared: ${s.file} is loaded once for ${s.keys.join(', ')}`);
