@@ -79,6 +79,11 @@ if (process.env['BENCH_MAKE']) {
   process.exit(0);
 }
 console.log(`uboot-gen bench — node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} runs each, whole-process wall time\n`);
+{
+  // Baseline: an empty Node process on this machine, for reading the figures below.
+  const t = Array.from({ length: RUNS }, () => { const t0 = process.hrtime.bigint(); spawnSync(process.execPath, ['-e', '0']); return Number(process.hrtime.bigint() - t0) / 1e6; }).sort((a, b) => a - b);
+  console.log(`${'node -e 0 (baseline)'.padEnd(46)} median ${t[Math.floor(t.length / 2)]!.toFixed(1).padStart(7)} ms  load average ${os.loadavg()[0]!.toFixed(2)}`);
+}
 const cases = [2, 32, 128].map((n) => ({ n, ...makeCase(n, { kernelBytes: 32 * 1024 * 1024, dom0: false }) }));
 for (const c of cases) measure(`generate, ${c.n} domUs (--no-verify)`, [c.config, '--no-verify', '-q'], c.n === 32 ? '≤ 150 ms' : undefined);
 for (const c of cases) measure(`generate + verify, ${c.n} domUs × 32 MiB`, [c.config, '-q'], c.n === 128 ? 'simulation < 1 s, < 200 MiB' : undefined);

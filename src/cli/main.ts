@@ -5,9 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODE, UbootGenError, exitCodeFor } from '../errors.js';
 import { formatError } from './report.js';
-import { runGenerate } from './commands/generate.js';
-import { runSimulate } from './commands/simulate.js';
-import { runQemu } from './commands/qemu.js';
+// Command modules are imported when their command runs: `generate` need not load the lab.
 
 function packageVersion(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -55,7 +53,7 @@ export function buildProgram(): Command {
     .option('--dry-run', 'plan and print, but write nothing')
     .option('-q, --quiet', 'print only errors and the final load command')
     .addHelpText('after', EXIT_HELP)
-    .action((config: string | undefined, opts) => runGenerate(config, opts));
+    .action(async (config: string | undefined, opts) => (await import('./commands/generate.js')).runGenerate(config, opts));
 
   program.command('simulate <script>')
     .description('run a boot.scr (any legacy script image) in the U-Boot simulator, then boot the result in the Xen model')
@@ -65,7 +63,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--xen-version <v>', 'Xen version modelled').choices(['4.17', '4.18', '4.19', '4.20']).default('4.17'))
     .option('--json', 'print one JSON document on stdout')
     .addHelpText('after', EXIT_HELP)
-    .action((script: string, opts) => runSimulate(script, opts));
+    .action(async (script: string, opts) => (await import('./commands/simulate.js')).runSimulate(script, opts));
 
   program.command('qemu [config]')
     .description('escalate to a real boot: generate, then boot real U-Boot + real Xen in QEMU and report each domain')
@@ -75,7 +73,7 @@ export function buildProgram(): Command {
     .option('--keep-log <file>', 'write the full serial log here')
     .option('--lab-dir <dir>', 'cache for downloaded packages and QEMU state (default: .lab in the current folder)')
     .option('--json', 'print one JSON document on stdout')
-    .action((config: string | undefined, opts) => runQemu(config, opts));
+    .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
 
   return program;
 }

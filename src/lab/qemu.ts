@@ -27,6 +27,7 @@ export type LabOutcome =
   | 'xen-panic'       // Xen printed its panic box
   | 'guest-panic'     // a Linux guest printed "Kernel panic - not syncing"
   | 'uboot-returned'  // the script ended and U-Boot printed its prompt again (boot command failed)
+  | 'xen-silent'      // U-Boot started Xen, which printed nothing within silentXenMs
   | 'qemu-exited'     // QEMU stopped by itself (U-Boot reset, or Xen reboot with -no-reboot)
   | 'timeout';
 
@@ -70,8 +71,10 @@ export interface BootQemuOptions {
   logFile?: string;
   /** Commands typed at the U-Boot prompt; default fetches `scriptName` by TFTP and sources it. */
   commands?: string[];
-  /** After a Xen/guest panic is seen, keep reading this long to capture the rest of the box. */
+  /** After a guest panic is seen, keep reading this long to capture the rest of its trace. */
   settleMs?: number;
+  /** Give up this long after "Starting kernel ..." if Xen printed nothing (default 20 s): a silent Xen never speaks later. */
+  silentXenMs?: number;
   qemuBin?: string;
   ubootBin?: string;
   lockFile?: string;
@@ -143,6 +146,9 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
     let commandsDoneAt = -1; // log length when the last command was typed
     let settleTimer: NodeJS.Timeout | undefined;
     let promptTimer: NodeJS.Timeout | undefined;
+    let silentTimer: NodeJS.Timeout | undefined;
+    let kernelStarted = false;
+    let xenSpoke = false;
     const seenAt = new Map<string, number>();
     let markerScanFrom = 0;
     let xenPanicSeen = false;
@@ -178,6 +184,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
       clearTimeout(timeout);
       if (settleTimer) clearTimeout(settleTimer);
       if (promptTimer) clearTimeout(promptTimer);
+      if (silentTimer) clearTimeout(silentTimer);
       killChild();
       // Resolve once QEMU is really gone so the next boot never overlaps it.
       if (child.exitCode !== null || child.signalCode !== null) done();
@@ -241,6 +248,14 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
       if (autobootStopped && nextCommand < commands.length && log.endsWith(UBOOT_PROMPT)) {
         typeNext();
         return;
+      }
+      if (!kernelStarted && log.includes('Starting kernel ...')) {
+        kernelStarted = true;
+        silentTimer = setTimeout(() => { if (!xenSpoke) finish('xen-silent'); }, opts.silentXenMs ?? 20_000);
+      }
+      if (kernelStarted && !xenSpoke && log.includes('(XEN) ', log.indexOf('Starting kernel ...'))) {
+        xenSpoke = true;
+        if (silentTimer) clearTimeout(silentTimer);
       }
       // Rescan only when a new marker prefix arrived (the scan reassembles whole guest consoles).
       const markerAt = log.indexOf(LAB_MARKER_PREFIX, markerScanFrom);

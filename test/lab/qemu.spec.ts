@@ -101,7 +101,18 @@ describe('lab/qemu: bootQemu against a replaying stand-in QEMU', function () {
     expect(r.console.domains.map((d) => d.verdict)).to.deep.equal(['guest fails', 'up']);
   });
 
-  it('times out on a silent Xen and still kills the process', async () => {
+  it('gives up on a Xen that stays silent after "Starting kernel ..."', async () => {
+    process.env['FAKE_TRANSCRIPT'] = fixturePath('transcripts', 'i-dtuart-serial0.log');
+    const t0 = Date.now();
+    const r = await bootQemu({ tftpDir: dir, scriptName: 'boot.scr', timeoutMs: 20_000, expect: { markers: ['u1'] }, qemuBin: fake,
+      ubootBin: fake, lockFile, silentXenMs: 800 });
+    expect(r.outcome).to.equal('xen-silent');
+    expect(Date.now() - t0).to.be.within(700, 5000);
+    expect(r.console.domains).to.deep.equal([{ name: 'u1', verdict: 'silent hang', message: 'no output after "Starting kernel ..."' }]);
+    expect(gone(r.qemuPid)).to.equal(true);
+  });
+
+  it('times out and still kills the process', async () => {
     const t0 = Date.now();
     const r = await boot('i-dtuart-serial0', ['u1', 'u0'], 1500);
     expect(r.outcome).to.equal('timeout');

@@ -3,9 +3,8 @@ import * as path from 'node:path';
 import { UbootGenError, EXIT_CODE } from '../../errors.js';
 import { generate } from '../../generate.js';
 import { hexUpper } from '../../util/hex.js';
-import { verifyGenerated, type VerifyReport } from '../../verify.js';
+import type { VerifyReport } from '../../verify.js';
 import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
-import { formatVerifyReport } from './simulate.js';
 import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
@@ -30,7 +29,13 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   }));
 
   let report: VerifyReport | undefined;
-  if (o.verify) report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion }));
+  let formatVerifyReport: typeof import('./simulate.js').formatVerifyReport | undefined;
+  if (o.verify) {
+    // The simulators are loaded only when verifying.
+    const { verifyGenerated } = await import('../../verify.js');
+    ({ formatVerifyReport } = await import('./simulate.js'));
+    report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion }));
+  }
 
   const scriptName = path.relative(process.cwd(), gen.outputs.scriptPath) || gen.outputs.scriptPath;
   const loadCmd = gen.plan.config.loadCmd ?? gen.plan.config.xenLoad;
@@ -50,7 +55,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     if (!o.quiet) {
       out.write(`${style.bold('Plan')}  ${planSummary(gen.plan).join('\n      ')}\n\n`);
       out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length)}\n\n`);
-      if (report) out.write(`${formatVerifyReport(report, style)}\n\n`);
+      if (report && formatVerifyReport) out.write(`${formatVerifyReport(report, style)}\n\n`);
     }
     if (o.dryRun) out.write('Dry run: nothing written.\n');
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
