@@ -94,3 +94,30 @@ describe('emit → golden boot.source', () => {
     expect(Buffer.from(r.outputs.script.subarray(8, 12)).readUInt32BE(0)).to.equal(0);
   });
 });
+
+describe('emit → golden boot.source over the real lab binaries', () => {
+  it('matches the independently written script of the real dom0 + domU boot (Debian Linux 6.1 Image, Xen 4.17, QEMU virt DTB)', async () => {
+    const { materialise } = await import('../../corpus/materialise.js');
+    const dir = tempDir();
+    materialise(dir, [{ name: 'Image', from: 'kernel' }, { name: 'initramfs.cpio.gz', from: 'initramfs' }, { name: 'xen', from: 'xen' }, { name: 'virt.dtb', from: 'dtb' }]);
+    fs.writeFileSync(path.join(dir, 'extra.cmds'), 'fdt set /pl061@9030000 status "disabled"\n');
+    const config = writeConfig(dir, [
+      'MEMORY_START=0x40000000', 'MEMORY_END=0xC0000000', 'DEVICE_TREE=virt.dtb', 'XEN=xen',
+      'XEN_CMD="console=dtuart dtuart=/pl011@9000000 dom0_mem=512M"',
+      'DOM0_KERNEL=Image', 'DOM0_RAMDISK=initramfs.cpio.gz', 'DOM0_CMD="console=hvc0 labtoken=d0"',
+      'NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image', 'DOMU_RAMDISK[0]=initramfs.cpio.gz', 'DOMU_CMD[0]="console=ttyAMA0 labtoken=u0"', 'DOMU_MEM[0]=256',
+      'APPEND_EXTRA_CMDS=extra.cmds', 'LOAD_CMD=tftpb', 'UBOOT_SOURCE=boot.source',
+    ]);
+    const r = generate(config, { env: {}, share: false, write: false });
+    // The lab script disables the PL061 right after the Xen command line; ImageBuilder's
+    // APPEND_EXTRA_CMDS puts it after `setenv fdt_high`. Same commands, that one line moved.
+    const lab = fs.readFileSync(fixturePath('transcripts', 'b-dom0-domu.source'), 'utf8').split('\n');
+    const pl061 = lab.splice(lab.indexOf('fdt set /pl061@9030000 status "disabled"'), 1)[0]!;
+    lab.splice(lab.indexOf('setenv fdt_high 0xffffffffffffffff') + 1, 0, pl061);
+    // ImageBuilder appends " root=/dev/ram0" to a DOM0_CMD without root= (the hand-written lab script does not).
+    const expected = lab.join('\n')
+      .replace('fdt resize 1024', `fdt resize 0x${r.plan.dtb.resizeExtra.toString(16).toUpperCase()}`)
+      .replace('xen,dom0-bootargs "console=hvc0 labtoken=d0"', 'xen,dom0-bootargs "console=hvc0 labtoken=d0 root=/dev/ram0"');
+    expect(r.outputs.source).to.equal(expected);
+  });
+});
