@@ -8,7 +8,9 @@ import { hexUpper, hexUpperBare } from '../util/hex.js';
 import { fdtStrerror, isFdtErr } from '../fdt/errors.js';
 import { offDtStrings, sizeDtStrings, totalsize } from '../fdt/header.js';
 import { pathOffset } from '../fdt/ro.js';
-import { addSubnode, openInto, setprop, stringListBytes } from '../fdt/rw.js';
+import { addSubnode, costOfNode, openInto, setprop, stringListBytes } from '../fdt/rw.js';
+import { parseTree, type FdtNode } from '../fdt/tree.js';
+import { fdtTagAlign } from '../fdt/constants.js';
 import { PlanError } from '../errors.js';
 import type { Config } from '../config/types.js';
 import type { FdtEdit, FdtValue, PlannedDomain } from './types.js';
@@ -158,4 +160,74 @@ function applyEdits(fdt: Uint8Array, edits: readonly FdtEdit[], what: string): '
 
 export function describeEdit(e: FdtEdit): string {
   return e.op === 'mknod' ? `fdt mknod ${e.parent} ${e.name}` : `fdt set ${e.path} ${e.prop}`;
+}
+
+// ---- the same growth, computed on a live tree ----
+
+/** libfdt fdt_nodename_eq_(): a wanted name without '@' also matches `name@unit`. */
+function nodeNameMatches(actual: string, wanted: string): boolean {
+  if (actual === wanted) return true;
+  return !wanted.includes('@') && actual.startsWith(`${wanted}@`);
+}
+
+/**
+ * Bytes the edits add, by libfdt's accounting (fdt_rw.c): a new node costs 8 + align4(name+1),
+ * a new property 12 + align4(len) plus its name unless the strings block already holds it as
+ * any NUL-terminated tail (fdt_find_string_len_()), a replaced property align4(new) − align4(old).
+ * Equal to measureEdits().growth (tests check both on the same inputs), but linear: each path is
+ * looked up in a live tree instead of walking the blob from its root for every edit.
+ * Throws PlanError as measureEdits() does when an edit would fail on the board.
+ */
+export function growthOfEdits(dtb: Uint8Array, edits: readonly FdtEdit[], what: string): number {
+  const tree = parseTree(dtb);
+  let strings = Buffer.from(dtb.subarray(offDtStrings(dtb), offDtStrings(dtb) + sizeDtStrings(dtb))).toString('latin1');
+  const childIndex = new Map<FdtNode, Map<string, FdtNode>>();
+  const lookup = (node: FdtNode, name: string): FdtNode | undefined => {
+    let idx = childIndex.get(node);
+    if (!idx) {
+      idx = new Map();
+      for (const c of node.children) idx.set(c.name, c);
+      childIndex.set(node, idx);
+    }
+    return idx.get(name) ?? (name.includes('@') ? undefined : node.children.find((c) => nodeNameMatches(c.name, name)));
+  };
+  const resolve = (p: string): FdtNode | undefined => {
+    let node: FdtNode | undefined = tree.root;
+    for (const part of p.split('/').filter((x) => x.length > 0)) {
+      node = node && lookup(node, part);
+      if (!node) return undefined;
+    }
+    return node;
+  };
+  let growth = 0;
+  for (const e of edits) {
+    const at = e.op === 'mknod' ? e.parent : e.path;
+    const node = resolve(at);
+    if (!node) {
+      throw new PlanError('FDT_ERR_NOTFOUND', `${what} has no node ${at}, so \`${describeEdit(e)}\` would fail on the board (FDT_ERR_NOTFOUND)`,
+        { path: at }, undefined, 'check the path (DOMU_PASSTHROUGH_PATHS entries must name existing nodes of DEVICE_TREE)');
+    }
+    if (e.op === 'mknod') {
+      if (lookup(node, e.name)) {
+        throw new PlanError('FDT_ERR_EXISTS', `\`${describeEdit(e)}\` fails on ${what}: FDT_ERR_EXISTS`, { edit: e },
+          undefined, 'the device tree already has this node: pass the unedited board DTB');
+      }
+      const child: FdtNode = { name: e.name, props: [], children: [] };
+      node.children.unshift(child);
+      childIndex.get(node)?.set(e.name, child);
+      growth += costOfNode(e.name);
+    } else {
+      const len = valueBytes(e.value).length;
+      const old = node.props.find((p) => p.name === e.prop);
+      if (old) {
+        growth += fdtTagAlign(len) - fdtTagAlign(old.value.length);
+        old.value = new Uint8Array(len);
+      } else {
+        node.props.unshift({ name: e.prop, value: new Uint8Array(len) });
+        growth += 12 + fdtTagAlign(len);
+        if (!strings.includes(`${e.prop}\0`)) { growth += Buffer.byteLength(e.prop, 'latin1') + 1; strings += `${e.prop}\0`; }
+      }
+    }
+  }
+  return growth;
 }

@@ -16,7 +16,7 @@ import { shrinkToMinimumSize } from '../fdt/rw.js';
 import { offDtStrings, sizeDtStrings } from '../fdt/header.js';
 import { readBoard, type BoardInfo } from './board.js';
 import { placeNext } from './allocate.js';
-import { buildFdtEdits, measureEdits } from './fdt-edits.js';
+import { buildFdtEdits, growthOfEdits } from './fdt-edits.js';
 import type { BootPlan, LoadRole, PlanOptions, PlannedDomain, PlannedLoad, Region } from './types.js';
 
 // Debian 2023.01 qemu_arm64 with 2 GiB reserves [0xBDDB2000, 0xC0000000) = 34.3 MiB (bdinfo in
@@ -71,24 +71,33 @@ function sizeChecked(dir: string, ref: FileRef, role: ImageRole): ImageInfo {
  */
 class Identity {
   #byReal = new Map<string, string>();
+  #real = new Map<string, string>();
   #head = new Map<string, string>();
   #full = new Map<string, string>();
-  key(abs: string, size: number, candidates: Iterable<{ abs: string; size: number }>): string {
-    const real = fs.realpathSync(abs);
+  /** Files seen so far, grouped by size: only equal sizes are ever compared. */
+  #bySize = new Map<number, string[]>();
+  key(abs: string, size: number): string {
+    const real = this.#realpath(abs);
     const known = this.#byReal.get(real);
     if (known) return known;
-    for (const c of candidates) {
-      const cReal = fs.realpathSync(c.abs);
-      if (c.size !== size || cReal === real) continue;
-      if (this.#hash(this.#head, c.abs, HEAD_FINGERPRINT) !== this.#hash(this.#head, abs, HEAD_FINGERPRINT)) continue;
-      if (this.#hash(this.#full, c.abs) === this.#hash(this.#full, abs)) {
-        const k = this.#byReal.get(cReal)!;
+    const same = this.#bySize.get(size) ?? [];
+    for (const other of same) {
+      if (this.#hash(this.#head, other, HEAD_FINGERPRINT) !== this.#hash(this.#head, abs, HEAD_FINGERPRINT)) continue;
+      if (this.#hash(this.#full, other) === this.#hash(this.#full, abs)) {
+        const k = this.#byReal.get(this.#realpath(other))!;
         this.#byReal.set(real, k);
         return k;
       }
     }
+    same.push(abs);
+    this.#bySize.set(size, same);
     this.#byReal.set(real, real);
     return real;
+  }
+  #realpath(abs: string): string {
+    let r = this.#real.get(abs);
+    if (!r) { r = fs.realpathSync(abs); this.#real.set(abs, r); }
+    return r;
   }
   #hash(cache: Map<string, string>, abs: string, limit?: number): string {
     let h = cache.get(abs);
@@ -186,7 +195,6 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   const loads: PlannedLoad[] = [];
   const shared = new Map<string, PlannedLoad>();
   const identity = new Identity();
-  const known: { abs: string; size: number }[] = [];
   const byRole = new Map<string, PlannedLoad>();
 
   const place = (id: string, role: LoadRole, keys: string[], abs: string, loadCmd: string, info: ImageInfo, footprint: number, regSize: number): PlannedLoad => {
@@ -210,8 +218,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     // so a second domain looking it up by address would find nothing (kernel_decompress()).
     const shareable = share && !(it.imageRole === 'kernel' && info.format === 'gzip');
     if (shareable) {
-      const k = `${it.imageRole}:${identity.key(abs, info.fileSize, known)}`;
-      known.push({ abs, size: info.fileSize });
+      const k = `${it.imageRole}:${identity.key(abs, info.fileSize)}`;
       const prev = shared.get(k);
       if (prev) {
         prev.keys.push(it.ref.key);
@@ -273,7 +280,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     });
   }
   const edits = buildFdtEdits({ config, domains, createChosen: !board.hasChosen });
-  const { growth } = measureEdits(dtbBytes, edits, `DEVICE_TREE "${config.deviceTree.value}"`);
+  const growth = growthOfEdits(dtbBytes, edits, `DEVICE_TREE "${config.deviceTree.value}"`);
   const resizeExtra = growth;
 
   // The DTB goes last; its slot must hold the blob after `fdt resize` plus booti's in-place pad.
