@@ -160,25 +160,26 @@ export interface NextTag { tag: number; next: number }
  * @see libfdt fdt.c fdt_next_tag()
  */
 export function nextTag(fdt: Uint8Array, offset: number): NextTag {
-  const start = offset;
-  let abs = offsetAbs_(fdt, offset, FDT_TAGSIZE);
-  if (abs < 0) return { tag: FDT_END, next: E.TRUNCATED };
-  const tag = ld32_(fdt, abs);
+  // Same bounds as fdt_offset_ptr() on every read (totalsize, the buffer, and for v17 the
+  // structure block), computed once per tag instead of once per byte: this walk is the hot
+  // loop of every path lookup.
+  const base = offDtStruct(fdt);
+  let limit = Math.min(totalsize(fdt), fdt.byteLength);
+  if (fdtVersion(fdt) >= 0x11) limit = Math.min(limit, base + sizeDtStruct(fdt));
+  if (offset < 0 || base + offset + FDT_TAGSIZE > limit) return { tag: FDT_END, next: E.TRUNCATED };
+  const tag = ld32_(fdt, base + offset);
   offset += FDT_TAGSIZE;
   switch (tag) {
     case FDT_BEGIN_NODE: {
-      // skip the NUL-terminated name
-      for (;;) {
-        abs = offsetAbs_(fdt, offset++, 1);
-        if (abs < 0) return { tag: FDT_END, next: E.BADSTRUCTURE };
-        if (fdt[abs] === 0) break;
-      }
+      // skip the NUL-terminated name, which must end inside the block
+      const nul = fdt.indexOf(0, base + offset);
+      if (nul < 0 || nul >= limit) return { tag: FDT_END, next: E.BADSTRUCTURE };
+      offset = nul - base + 1;
       break;
     }
     case FDT_PROP: {
-      abs = offsetAbs_(fdt, offset, 4);
-      if (abs < 0) return { tag: FDT_END, next: E.BADSTRUCTURE };
-      const len = ld32_(fdt, abs);
+      if (base + offset + 4 > limit) return { tag: FDT_END, next: E.BADSTRUCTURE };
+      const len = ld32_(fdt, base + offset);
       if (len + offset >= FDT_INT_MAX) return { tag: FDT_END, next: E.BADSTRUCTURE };
       offset += 8 + len; // len, nameoff, value
       // Version < 16 blobs align values of 8 bytes or more to 8 (FTF_VARALIGN).
@@ -192,7 +193,7 @@ export function nextTag(fdt: Uint8Array, offset: number): NextTag {
     default:
       return { tag: FDT_END, next: E.BADSTRUCTURE };
   }
-  if (offsetAbs_(fdt, start, offset - start) < 0) return { tag: FDT_END, next: E.BADSTRUCTURE };
+  if (base + offset > limit) return { tag: FDT_END, next: E.BADSTRUCTURE };
   return { tag, next: fdtTagAlign(offset) };
 }
 
