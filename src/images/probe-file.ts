@@ -3,6 +3,7 @@
 // follow ImageBuilder uboot-script-gen add_size_from_file()/get_image_size():
 // ML4 (arm64 image_size), ML7 (zImage end − start); everything else its file size.
 import * as fs from 'node:fs';
+import { readRangeFd } from '../util/file.js';
 import { ImageFormatError } from '../errors.js';
 import { boundBy } from '../util/bytes.js';
 import { type Arm64ImageInfo, parseArm64Image } from './arm64-image.js';
@@ -54,16 +55,7 @@ export interface ImageFileIo {
 export const nodeFileIo: ImageFileIo = {
   open: (path) => fs.openSync(path, 'r'),
   size: (fd) => fs.fstatSync(fd).size,
-  read(fd, position, length) {
-    const buf = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      const n = fs.readSync(fd, buf, got, length - got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return new Uint8Array(buf.buffer, buf.byteOffset, got);
-  },
+  read: (fd, position, length) => readRangeFd(fd, position, length),
   close: (fd) => fs.closeSync(fd),
 };
 
