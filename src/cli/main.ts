@@ -71,7 +71,6 @@ export function buildProgram(): Command {
     .option('-d, --dir <dir>', 'folder the config\'s paths are relative to')
     .option('--timeout <seconds>', 'give up after this long', '300')
     .option('--keep-log <file>', 'write the full serial log here')
-    .option('--lab-dir <dir>', 'cache for downloaded packages and QEMU state (default: .lab in the current folder)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
 

@@ -97,15 +97,21 @@ function labFile(p: string): LabFile {
 
 const sleepSync = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); };
 
+const DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+
 /** The private APT configuration: arm64 only, own lists/cache/status, Debian bookworm + security. */
 class PrivateApt {
   readonly root: string;
   constructor(labDir: string) {
     this.root = path.join(labDir, 'apt');
+    if (!fs.existsSync(DEBIAN_KEYRING)) {
+      throw new LabError('LAB_SETUP', `The Debian archive keyring ${DEBIAN_KEYRING} is missing, so the arm64 packages cannot be verified.`,
+        { keyring: DEBIAN_KEYRING }, undefined, 'apt-get install -y debian-archive-keyring');
+    }
     for (const d of ['lists/partial', 'cache/archives/partial', 'sources.d']) fs.mkdirSync(path.join(this.root, d), { recursive: true });
     const sources = [
-      'deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main',
-      'deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main',
+      `deb [arch=arm64 signed-by=${DEBIAN_KEYRING}] http://deb.debian.org/debian bookworm main`,
+      `deb [arch=arm64 signed-by=${DEBIAN_KEYRING}] http://deb.debian.org/debian-security bookworm-security main`,
       '',
     ].join('\n');
     const list = path.join(this.root, 'sources.list');

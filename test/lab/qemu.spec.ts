@@ -108,7 +108,7 @@ describe('lab/qemu: bootQemu against a replaying stand-in QEMU', function () {
       ubootBin: fake, lockFile, silentXenMs: 800 });
     expect(r.outcome).to.equal('xen-silent');
     expect(Date.now() - t0).to.be.within(700, 5000);
-    expect(r.console.domains).to.deep.equal([{ name: 'u1', verdict: 'silent hang', message: 'no output after "Starting kernel ..."' }]);
+    expect(r.console.domains).to.deep.equal([{ name: 'u1', domid: 1, verdict: 'silent hang', message: 'no output after "Starting kernel ..."' }]);
     expect(gone(r.qemuPid)).to.equal(true);
   });
 
