@@ -20,7 +20,7 @@ interface DiffCase {
   name: string;
   title: string;
   /** Builds the TFTP folder (boot.scr and its files), runs the simulation, says which domains to judge. */
-  prepare(assets: LabAssets, dir: string): { sim: VerifyReport; domains: ExpectedDomain[] };
+  prepare(assets: LabAssets, dir: string): { sim: VerifyReport; domains: ExpectedDomain[]; dir: string };
   timeoutMs: number;
   slow?: boolean;
 }
@@ -61,7 +61,7 @@ function generated(name: string, title: string, lines: string[], timeoutMs: numb
       for (const [f, text] of Object.entries(extraFiles)) fs.writeFileSync(path.join(dir, f), text);
       fs.writeFileSync(path.join(dir, 'config'), `${lines.join('\n')}\n`);
       const gen = generate(path.join(dir, 'config'), { env: {} });
-      return { sim: verifyGenerated(gen, { xenVersion: '4.17' }), domains: expectedDomainsOf(gen.plan) };
+      return { sim: verifyGenerated(gen, { xenVersion: '4.17' }), domains: expectedDomainsOf(gen.plan), dir };
     },
   };
 }
@@ -73,7 +73,7 @@ function handWritten(name: string, title: string, source: string, domains: Expec
       stageFiles(assets, dir);
       fs.writeFileSync(path.join(dir, 'boot.scr'), writeScriptImage(fs.readFileSync(source, 'utf8'), { time: 0 }));
       const sim = verifyScript(new Uint8Array(fs.readFileSync(path.join(dir, 'boot.scr'))), dir, qemuVirtBoard(), { xenVersion: '4.17' });
-      return { sim, domains };
+      return { sim, domains, dir };
     },
   };
 }
@@ -104,7 +104,7 @@ function cases(assets: LabAssets): DiffCase[] {
         const dir = stageCase(a, c);
         hardenLinks(dir);
         const sim = verifyScript(new Uint8Array(fs.readFileSync(path.join(dir, 'boot.scr'))), dir, qemuVirtBoard(), { xenVersion: '4.17' });
-        return { sim, domains: c.domains };
+        return { sim, domains: c.domains, dir };
       },
     });
   }
@@ -129,8 +129,7 @@ try {
   const all = cases(assets).filter((c) => (filters.length === 0 || filters.some((f) => c.name.startsWith(f))) && !(skipSlow && c.slow));
   for (const c of all) {
     if (Date.now() - t0 > budgetMin * 60_000) { console.log(`NOT RUN  ${c.name}: over the ${budgetMin} min budget`); failed++; continue; }
-    const dir = path.join(assets.dir, 'differential', c.name);
-    const { sim, domains } = c.prepare(assets, dir);
+    const { sim, domains, dir } = c.prepare(assets, path.join(assets.dir, 'differential', c.name));
     const real = await bootOutputDir({ dir, domains, timeoutMs: c.timeoutMs, logFile: path.join(assets.dir, 'logs', `differential-${c.name}.log`) });
     const realDomains = parseXenConsole(real.serialLog, { domains }).domains;
     const diffs = compareWithReal(sim, realDomains);

@@ -259,7 +259,10 @@ export function parseXenConsole(log: string, opts: ParseXenConsoleOptions = {}):
     const guest = byToken ?? guests.find((g) => g.domid === domid);
     if (guest?.kernelPanic) return v('guest fails', guest.kernelPanic);
     if (build?.complete || guest) {
-      if (!guest) return v('silent hang', 'built by Xen but printed nothing');
+      // Xen built and started the domain (its console works), and the guest never printed: the
+      // guest died before its console came up (e.g. a truncated or overwritten kernel). That is a
+      // guest failure, not a hang of the system; 'silent hang' is kept for a Xen with no console.
+      if (!guest) return v('guest fails', 'built by Xen but printed nothing');
       const last = guest.text.trimEnd().split('\n').pop() ?? '';
       return v('guest fails', `no userspace marker; last output: ${last}`);
     }

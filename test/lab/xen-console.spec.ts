@@ -186,7 +186,7 @@ describe('lab/xen-console: rules on synthetic logs', () => {
       '(XEN) Freed 348kB init memory.\n(XEN) DOM2: [    0.1] Booting Linux\n';
     const r = parseXenConsole(log, { domains: [{ name: 'x' }, { name: 'y' }] });
     expect(r.domains).to.deep.equal([
-      { name: 'x', domid: 1, verdict: 'silent hang', message: 'built by Xen but printed nothing' },
+      { name: 'x', domid: 1, verdict: 'guest fails', message: 'built by Xen but printed nothing' },
       { name: 'y', domid: 2, verdict: 'guest fails', message: 'no userspace marker; last output: [    0.1] Booting Linux' },
     ]);
   });

@@ -35,35 +35,35 @@ export class Env {
 /**
  * hextoul() / simple_strtoul(s, NULL, 16): hex digits with an optional 0x, stopping at the first
  * non-hex character. `whole` is true when every character was consumed (U-Boot's `*end == '\0'` checks).
+ * `big` is the exact 64-bit value (ulong on arm64, wrapping like the C accumulation); `value` is the same as a
+ * JS number, exact only below 2^53 (addresses and sizes). setexpr needs `big`: on real 2023.01
+ * `setexpr r ffffffffffffffff + 2` gives 1, which a double cannot represent.
  */
-export function hexToUl(s: string): { value: number; whole: boolean; digits: number } {
+export function hexToUl(s: string): { value: number; big: bigint; whole: boolean; digits: number } {
   let i = 0;
   if (/^0[xX]/.test(s) && /[0-9a-fA-F]/.test(s[2] ?? '')) i = 2;
-  let value = 0;
-  let digits = 0;
-  while (i < s.length && /[0-9a-fA-F]/.test(s[i]!)) {
-    value = (value * 16 + parseInt(s[i]!, 16)) % 2 ** 64;
-    i++; digits++;
-  }
-  return { value, whole: i === s.length && s.length > 0, digits };
+  const start = i;
+  while (i < s.length && /[0-9a-fA-F]/.test(s[i]!)) i++;
+  const digits = i - start;
+  const big = digits > 0 ? BigInt.asUintN(64, BigInt(`0x${s.slice(start, i)}`)) : 0n;
+  return { value: Number(big), big, whole: i === s.length && s.length > 0, digits };
 }
 
 /**
  * simple_strtoul(s, &end, 0): base 0 = 0x hex, leading 0 octal, else decimal. `rest` is what follows the number.
  */
-export function strtoulBase0(s: string): { value: number; rest: string; digits: number } {
+export function strtoulBase0(s: string): { value: number; big: bigint; rest: string; digits: number } {
   let base = 10;
   let i = 0;
   if (s[0] === '0') {
     if ((s[1] === 'x' || s[1] === 'X') && /[0-9a-fA-F]/.test(s[2] ?? '')) { base = 16; i = 2; } else base = 8;
   }
   const digitRe = base === 16 ? /[0-9a-fA-F]/ : base === 8 ? /[0-7]/ : /[0-9]/;
-  let value = 0;
-  let digits = 0;
-  while (i < s.length && digitRe.test(s[i]!)) {
-    value = (value * base + parseInt(s[i]!, base)) % 2 ** 64;
-    i++; digits++;
-  }
+  const start = i;
+  while (i < s.length && digitRe.test(s[i]!)) i++;
+  let digits = i - start;
+  const prefix = base === 16 ? '0x' : base === 8 ? '0o' : '';
+  const big = digits > 0 ? BigInt.asUintN(64, BigInt(prefix + s.slice(start, i))) : 0n;
   if (base === 8 && digits === 0) digits = 1; // the leading "0" itself
-  return { value, rest: s.slice(i), digits };
+  return { value: Number(big), big, rest: s.slice(i), digits };
 }

@@ -294,7 +294,32 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
     return result({ consoleVisible: uart.ok, panic: e.text });
   }
 
-  // discard_initial_modules() then heap_init_late().
+  // discard_initial_modules(): every module but Xen goes back to the heap, page by page
+  // (init_domheap_pages() of [PFN_UP(start), PFN_DOWN(start + PAGE_ALIGN(size)))). Xen 4.17
+  // registered overlapping modules without complaint, so their shared pages are freed twice and
+  // free_heap_pages() hits a BUG() once every domain is built (real Debian 4.17.7: "Xen BUG at
+  // common/page_alloc.c:1429" after both LOADING blocks; 4.18+ drops overlapping modules earlier).
+  const freed = bi.modules.filter((m) => m.kind !== 'xen').map((m) => ({
+    m, from: Math.ceil(m.start / PAGE_SIZE), to: Math.floor((m.start + Math.ceil(m.size / PAGE_SIZE) * PAGE_SIZE) / PAGE_SIZE),
+  })).sort((a, b) => a.from - b.from);
+  for (let i = 1; i < freed.length; i++) {
+    const a = freed[i - 1]!;
+    const b = freed[i]!;
+    if (b.from < a.to) {
+      const text = version.minor === 17 ? 'Xen BUG at common/page_alloc.c:1429' : 'Xen BUG at common/page_alloc.c';
+      if (version.minor !== 17) console.estimates.push('the line number of the page_alloc.c BUG is known only for Debian\'s 4.17.7');
+      const why = `boot modules ${hex(a.m.start)}+${hex(a.m.size)} and ${hex(b.m.start)}+${hex(b.m.size)} share pages, which discard_initial_modules() frees twice`;
+      findings.push(why);
+      for (const d of domains) {
+        if (d.verdict === 'dropped') continue;
+        d.verdict = 'xen panic'; d.message = text; d.reason = `${text} (${why})`;
+      }
+      // A BUG() prints its own first line and a register dump (not modelled), then the panic box.
+      console.printk(text);
+      try { console.panic(text); } catch (e) { if (!(e instanceof XenPanicSignal)) throw e; }
+      return result({ consoleVisible: uart.ok, panic: text });
+    }
+  }
   for (const m of bi.modules) if (m.kind !== 'xen') heap.release(m.start, m.size);
   const avail = Math.min(64 * SZ_1M, heap.freeBytes);
   let pages = Math.floor(avail / PAGE_SIZE);

@@ -8,13 +8,29 @@ import { hexToUl } from '../env.js';
 import { atLeast } from '../version.js';
 import {
   IH_MAGIC, IH_TYPE_KERNEL, IH_TYPE_KERNEL_NOLOAD, IH_TYPE_MULTI, IH_TYPE_STANDALONE, IH_ARCH_ARM, IH_ARCH_ARM64,
-  IH_COMP_NONE, IH_OS_LINUX, UIMAGE_HEADER_SIZE, parseUImageHeader, uimageHeaderCrcOk, uimageDataCrc, describeUImage,
+  IH_COMP_NONE, IH_OS_LINUX, IH_TYPE_SCRIPT, UIMAGE_HEADER_SIZE, parseUImageHeader, uimageHeaderCrcOk, uimageDataCrc, describeUImage,
   uimageTypeName,
 } from '../../../images/uimage.js';
 import { findImages, runBootStates, startImages } from './bootm.js';
 import { bootiSetup } from './booti.js';
 
 const be32 = (b: Uint8Array, o: number): number => b[o]! * 0x1000000 + b[o + 1]! * 0x10000 + b[o + 2]! * 0x100 + b[o + 3]!;
+
+/**
+ * Part lengths of a multi/script payload at `data`, as image_multi_count() / image_multi_getimg() read them for
+ * image_print_contents(): BE32 lengths up to a 0 terminator. Real 2023.01 prints them ("   Contents:" /
+ * "      Image 0: 45 Bytes = 45 Bytes") before verifying a script uImage given to bootm. The C loop has no bound;
+ * we stop at the end of the ih_size payload so a corrupt table cannot run away.
+ */
+function multiPartLengths(m: Machine, data: number, size: number): number[] {
+  const lengths: number[] = [];
+  for (let off = 0; off + 4 <= size; off += 4) {
+    const len = be32(m.ram.read(data + off, 4), 0);
+    if (len === 0) break;
+    lengths.push(len);
+  }
+  return lengths;
+}
 
 export interface BootmArgs { addr?: string; ramdisk?: string; fdt?: string; cmdName: string }
 
@@ -33,7 +49,8 @@ export function bootmStart(m: Machine, args: BootmArgs): number {
   const noImage = (): number => { m.console.line("ERROR: can't get kernel image!"); return 1; };
   if (!uimageHeaderCrcOk(head)) { m.console.line('Bad Header Checksum'); return noImage(); }
   const h = parseUImageHeader(head, 'kernel');
-  for (const l of describeUImage(h, { style: 'uboot' })) m.console.line(l);
+  const parts = h.type === IH_TYPE_MULTI || h.type === IH_TYPE_SCRIPT ? multiPartLengths(m, imgAddr + UIMAGE_HEADER_SIZE, h.size) : undefined;
+  for (const l of describeUImage(h, { style: 'uboot', address: imgAddr, ...(parts ? { parts } : {}) })) m.console.line(l);
   if (m.env.yesNo('verify') !== 0) {
     m.console.puts('   Verifying Checksum ... ');
     if (uimageDataCrc(m.ram.read(imgAddr + UIMAGE_HEADER_SIZE, h.size)) !== h.dcrc) { m.console.line('Bad Data CRC'); return noImage(); }

@@ -131,7 +131,11 @@ export function findImages(m: Machine, images: BootImages, rdArg: string | undef
     return 1;
   }
   if (getFdt(m, images, fdtArg) !== 0) { m.console.line('Could not find a valid device tree'); return 1; }
-  if (images.ftAddr && images.ftAddr >= start && images.ftAddr < start + size) {
+  // The FDT is refused when its start or its end (ft_addr + ft_len) lies in [start, start + size): real 2023.01
+  // prints the overlap error for a 0x4e3-byte DTB at 0x427ffb1d, which ends exactly at the OS start 0x42800000.
+  // An FDT that merely spans the whole OS image passes (bootm_find_images() checks only the two ends).
+  const ftEnd = images.ftAddr + images.ftLen;
+  if (images.ftAddr && ((images.ftAddr >= start && images.ftAddr < start + size) || (ftEnd >= start && ftEnd < start + size))) {
     m.console.line(`ERROR: FDT image overlaps OS image (OS=0x${hexBare(start)}..0x${hexBare(start + size)})`);
     return 1;
   }

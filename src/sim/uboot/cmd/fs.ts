@@ -13,11 +13,20 @@ const INTERFACES = new Set(['mmc', 'usb', 'virtio', 'scsi', 'sata', 'nvme', 'hos
 function doLoad(m: Machine, argv: readonly string[]): number {
   if (argv.length < 2) return CMD_RET.USAGE;
   const iface = argv[1]!;
-  const dev = argv[2] ?? '';
-  if (!INTERFACES.has(iface) || (dev !== '' && !/^[0-9a-fA-F]+(:[0-9a-fA-F]+|:auto)?$/.test(dev))) {
-    m.console.line(`** Bad device specification ${iface} ${dev} **`);
-    m.console.line("Couldn't find partition " + `${iface} ${dev}`);
+  // fs_set_blk_dev() → blk_get_device_part_str(): a missing, empty or "-" dev:part falls back to $bootdevice;
+  // without one it is "** No device specified **". Every failure there ends with "Couldn't find partition
+  // <if> <dev>" (printf's "<NULL>" for a missing argument) and "Can't set block device" (seen on real 2023.01).
+  const devArg = argv[2];
+  const dev = devArg === undefined || devArg === '' || devArg === '-' ? m.env.get('bootdevice') : devArg;
+  const badDevice = (reason: string): number => {
+    m.console.line(reason);
+    m.console.line(`Couldn't find partition ${iface} ${devArg ?? '<NULL>'}`);
+    m.console.line("Can't set block device");
     return CMD_RET.FAILURE;
+  };
+  if (dev === undefined) return badDevice('** No device specified **');
+  if (!INTERFACES.has(iface) || !/^[0-9a-fA-F]+(:[0-9a-fA-F]+|:auto)?$/.test(dev)) {
+    return badDevice(`** Bad device specification ${iface} ${dev} **`);
   }
   let addr: number;
   if (argv[3] !== undefined) {
@@ -34,7 +43,7 @@ function doLoad(m: Machine, argv: readonly string[]): number {
   const pos = argv[6] !== undefined ? hexToUl(argv[6]).value : 0;
   const f = m.files.resolve(filename);
   if (!f) {
-    m.console.line(`** File not found ${filename} **`);
+    // The FAT driver (fs/fat/fat.c) is silent about a missing file: real 2023.01 prints only this line.
     m.console.line(`Failed to load '${filename}'`);
     return CMD_RET.FAILURE;
   }

@@ -16,7 +16,10 @@ export default defineCommand({
     m.console.line(`## Executing script at ${hexPad(addr, 8)}`);
     const script = locateScript(m, addr);
     if (!script) return CMD_RET.FAILURE;
-    const text = Buffer.from(script).toString('latin1');
+    // cmd_source_script() hands the script to run_command_list() as a C string, so it ends at the first NUL
+    // byte (seen on real 2023.01 with verify=n: "echo\0hello…" runs `echo` alone and nothing after it).
+    const nul = script.indexOf(0);
+    const text = Buffer.from(nul >= 0 ? script.subarray(0, nul) : script).toString('latin1');
     return runHush(m, text, { recordFailures: m.depth <= 1 });
   },
 });

@@ -50,15 +50,22 @@ function runList(m: Machine, list: Statement[], opts: RunOptions, inCondition: b
   }
 }
 
+/**
+ * One && / || chain. Models old hush (common/hush.c run_list_real(), used by 2023.01): when a pipe decides the
+ * chain (it fails before `&&`, or succeeds before `||`), every later pipe up to the end of the statement is
+ * skipped, whatever operator joins it, and `$?` keeps the deciding status. So, unlike POSIX sh,
+ * `test a = b && echo and2 || echo or2` prints nothing (seen on real 2023.01).
+ */
 function runStatement(m: Machine, st: Statement, opts: RunOptions, inCondition: boolean): void {
-  st.items.forEach((it, i) => {
+  for (let i = 0; i < st.items.length; i++) {
     if (m.stopped) return;
-    if (it.op === '&&' && m.lastRc !== 0) return;
-    if (it.op === '||' && m.lastRc === 0) return;
+    const it = st.items[i]!;
     // The left side of && / || is a condition: its failure is control flow, not an error.
     const isCondition = inCondition || i < st.items.length - 1;
     runPipe(m, it.pipe, opts, isCondition);
-  });
+    const next = st.items[i + 1]?.op;
+    if ((next === '&&' && m.lastRc !== 0) || (next === '||' && m.lastRc === 0)) return;
+  }
 }
 
 function runPipe(m: Machine, pipe: Pipe, opts: RunOptions, inCondition: boolean): void {

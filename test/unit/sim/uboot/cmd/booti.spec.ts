@@ -183,10 +183,10 @@ describe('sim → uboot → cmd → booti', () => {
     expect(m.handoff).to.equal(undefined);
   });
 
-  // BUG: boot/bootm.ts findImages() checks only the FDT start. 2023.01 boot/bootm.c bootm_find_images() also
-  // rejects an FDT whose END (ft_addr + ft_len) lies in [start, start + size): real U-Boot, DTB (0x4e3 bytes) at
-  // 0x427ffb1d ending exactly at the OS start, prints the overlap error and returns; the simulator boots it.
-  it.skip('refuses an FDT that ends at/inside the OS image start (real: overlap error)', () => {
+  // 2023.01 boot/bootm.c bootm_find_images() also rejects an FDT whose END (ft_addr + ft_len) lies in
+  // [start, start + size): real U-Boot, DTB (0x4e3 bytes) at 0x427ffb1d ending exactly at the OS start, prints the
+  // overlap error and returns.
+  it('refuses an FDT that ends at/inside the OS image start (real: overlap error)', () => {
     place(0x42800000, 'xen');
     place(0x427ffb1d, 'virt.dtb');
     expect(runCommands(m, 'booti 0x42800000 - 0x427ffb1d')).to.equal(1);

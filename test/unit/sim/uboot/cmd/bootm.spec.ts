@@ -118,10 +118,10 @@ describe('sim → uboot → cmd → bootm', () => {
       .nextLine("ERROR: can't get kernel image!").end();
   });
 
-  // BUG: boot/bootm-legacy.ts prints describeUImage() without the part table. Real 2023.01 image_print_contents()
+  // Real 2023.01 image_print_contents()
   // lists the parts of script/multi images ("   Contents:" / "      Image 0: 45 Bytes = 45 Bytes") before
   // "Verifying Checksum", then rejects the type.
-  it.skip('rejects a script uImage with "Wrong Image Type for bootm command" (real: Contents lines printed)', () => {
+  it('rejects a script uImage with "Wrong Image Type for bootm command" (real: Contents lines printed)', () => {
     place(0x42800000, 'hello.scr');
     expect(runCommands(m, 'bootm 0x42800000 - 0x42A00000')).to.equal(1);
     expectConsole(m).nextLine('## Booting kernel from Legacy Image at 42800000 ...')
