@@ -111,7 +111,7 @@ function cases(assets: LabAssets): DiffCase[] {
   // The corpus's hand-written variants.
   for (const [f, title] of [['kernel-reg-shorter', 'kernel reg shorter than the file'], ['ramdisk-overlaps-kernel', 'ramdisk loaded over the shared kernel'],
     ['kernel-without-multiboot-module', 'kernel node without "multiboot,module"'], ['domu-without-cpus', 'domain without cpus']] as const) {
-    list.push(handWritten(`corpus-${f}`, `hand-written: ${title}`, path.join(REPO, 'test', 'fixtures', 'corpus', `${f}.source`), two, 90_000));
+    list.push(handWritten(`corpus-${f}`, `hand-written: ${title}`, path.join(REPO, 'test', 'fixtures', 'corpus', `${f}.source`), two, 45_000));
   }
   return list;
 }

@@ -140,6 +140,15 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
   } else if (b.ramdiskWanted) {
     findings.push(`${dv.name}: the ramdisk module was not found (Xen skips it silently); the guest boots from its root= device`);
   }
+  if (dv.kind === 'domU') {
+    // Xen records a domU's bootargs only while registering its kernel *module* node
+    // (add_boot_cmdline() in process_multiboot_node()): a kernel node that is not a module
+    // leaves the guest with an empty command line. Without console= Linux registers no
+    // console on the vpl011, so nothing is ever printed (real 4.17.7: the domain is built,
+    // its guest DTB has no bootargs, and it stays silent).
+    if (b.cmdline === undefined) problems.push('no command line: Xen takes bootargs only from a kernel node compatible with "multiboot,module", so the guest boots without console= or root= and prints nothing');
+    else if (!/(^|\s)(console|earlycon)=/.test(b.cmdline)) findings.push(`${dv.name}: its command line has no console=, so the guest will print nothing on the vpl011`);
+  }
   if (problems.length) {
     dv.verdict = 'guest fails';
     dv.reason = problems.join('; ');

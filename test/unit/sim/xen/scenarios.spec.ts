@@ -271,9 +271,12 @@ describe('sim → xen → scenarios', function () {
     expect(verdicts(r)).to.deep.equal([['dom0', 'xen panic'], ['domU1', 'not started']]);
   });
 
-  it('a kernel node lacking multiboot,module still finds a kernel another domain registered at that address', function () {
+  // Real 4.17.7 (lab differential, corpus-kernel-without-multiboot-module): the domain is built from the
+  // kernel the other domain registered, but without its bootargs, and its guest prints nothing.
+  it('a kernel node lacking multiboot,module still finds a kernel another domain registered, but loses its bootargs', function () {
     const r = boot(`${BOOTARGS} ${domU('domU1', { kernelCompat: '"multiboot,kernel"' })} ${domU('domU0')}`);
-    expect(verdicts(r)).to.deep.equal([['domU1', 'up'], ['domU0', 'up']]);
+    expect(verdicts(r)).to.deep.equal([['domU1', 'guest fails'], ['domU0', 'up']]);
+    expect(r.domains[0]!.reason).to.contain('no command line: Xen takes bootargs only from a kernel node compatible with "multiboot,module"');
   });
 
   it('one domU kernel node lacks multiboot,module: dom0less holds, that domU misses its kernel', function () {
