@@ -86,4 +86,12 @@ describe('sim → uboot → hush → run', () => {
     expectConsole(m).nextLine('one').nextLine('syntax error').end();
     expect(m.stopped).to.equal('syntax-error');
   });
+
+  // Typed at the real U-Boot 2023.01 prompt (QEMU virt, Debian u-boot-qemu): old hush skips the rest
+  // of an &&/|| chain once a link settles it, in both directions.
+  it('settles && / || chains the way real 2023.01 does', () => {
+    for (const l of ['true || echo A1 && echo B1; echo END1', 'false || echo A2 && echo B2; echo END2',
+      'true && echo A3 || echo B3; echo END3', 'false && echo A4 || echo B4; echo END4']) runCommands(m, l);
+    expect(m.console.transcript()).to.deep.equal(['END1', 'A2', 'B2', 'END2', 'A3', 'END3', 'END4']);
+  });
 });
