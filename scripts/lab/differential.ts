@@ -125,6 +125,7 @@ let passed = 0;
 let failed = 0;
 try {
   const assets = prepareLab({ installHostPackages: process.env['CI'] !== undefined, log: (l) => console.log(l) });
+  fs.mkdirSync(path.join(assets.dir, 'logs'), { recursive: true });
   console.log(`lab: Xen ${assets.xen.version}, Linux ${assets.kernel.version}, U-Boot ${assets.uboot.version}`);
   const all = cases(assets).filter((c) => (filters.length === 0 || filters.some((f) => c.name.startsWith(f))) && !(skipSlow && c.slow));
   for (const c of all) {
