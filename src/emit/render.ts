@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import HandlebarsRuntime from 'handlebars/runtime.js';
 import { UbootGenError } from '../errors.js';
 import type { ScriptModel } from './model.js';
 import { readTemplateSources, templatesDir } from './templates.js';
@@ -33,7 +34,9 @@ function load(dir: string): Render {
   if (fs.existsSync(preFile)) {
     const pre = JSON.parse(fs.readFileSync(preFile, 'utf8')) as Precompiled;
     if (pre.hash === src.hash) {
-      const hb = (require('handlebars/runtime') as { default: HbRuntime }).default.create();
+      // The runtime is a static import so the bundle carries it; the full compiler below is loaded
+      // only when the precompiled copy is stale.
+      const hb = (HandlebarsRuntime as unknown as HbRuntime).create();
       // The specs are handlebars' own precompiler output for our templates (a JS object literal).
       const spec = (code: string): unknown => new Function(`return ${code};`)();
       for (const [name, code] of Object.entries(pre.partials)) hb.registerPartial(name, hb.template(spec(code)));

@@ -1,0 +1,22 @@
+// Build step: bundle the CLI into one ES module (dist/bundle/uboot-gen.mjs). Loading one file
+// instead of ~110 saves a quarter of a short run's wall time (measured: generate + verify of
+// config.example 0.25 s → 0.19 s on the 2-core CI machine). bin/uboot-gen.js prefers it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { PRECOMPILED_FILE } from '../src/emit/render.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const outDir = path.join(root, 'dist', 'bundle');
+await build({
+  entryPoints: [path.join(root, 'dist', 'src', 'cli', 'main.js')],
+  bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
+  // ora is only loaded for an interactive spinner; it stays a normal import.
+  external: ['ora'],
+  // handlebars (CommonJS) and the lazy `require('handlebars/runtime')` need a real require().
+  banner: { js: "import { createRequire as __ubgCreateRequire } from 'node:module'; const require = __ubgCreateRequire(import.meta.url);" },
+  outfile: path.join(outDir, 'uboot-gen.mjs'),
+});
+// render.ts looks for the precompiled templates next to its own module, i.e. next to the bundle.
+fs.copyFileSync(path.join(root, 'dist', 'src', 'emit', PRECOMPILED_FILE), path.join(outDir, PRECOMPILED_FILE));
