@@ -10,6 +10,8 @@ import { FdtWriter } from '../src/fdt/sw.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+/** What bin/uboot-gen.js runs: the bundle when built. */
+const CLI_ENTRY = fs.existsSync(path.join(REPO, 'dist/bundle/uboot-gen.mjs')) ? path.join(REPO, 'dist/bundle/uboot-gen.mjs') : path.join(REPO, 'dist/src/cli/main.js');
 
 function boardDtb(memBytes: number): Uint8Array {
   if (memBytes === 0x80000000) return virtDtb();
@@ -54,7 +56,7 @@ function makeCase(n: number, opts: { kernelBytes: number; dom0: boolean }): { di
 
 /** Runs the CLI in a fresh Node process; the child reports its own peak RSS at exit. */
 function runCli(args: string[]): { ms: number; rssMiB: number; status: number } {
-  const probe = `import('${path.join(REPO, 'dist/src/cli/main.js')}').then((m) => m.main(['node', 'uboot-gen', ...${JSON.stringify(args)}]))`
+  const probe = `import('${CLI_ENTRY}').then((m) => m.main(['node', 'uboot-gen', ...${JSON.stringify(args)}]))`
     + `.then(() => { process.stderr.write('\\nBENCH_RSS ' + process.resourceUsage().maxRSS + '\\n'); })`;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
