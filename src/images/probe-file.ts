@@ -15,8 +15,11 @@ import { type CompressionId, detectCompression, detectFormat } from './registry.
 import { type UImageHeader, UIMAGE_HEADER_SIZE, uimage } from './uimage.js';
 import { type ZImageInfo, parseZImage } from './zimage.js';
 
+// Every supported header fits in far less (uImage 64 B + payload head, arm64 Image 64 B, zImage
+// 0x34 B, FDT 40 B, cpio 110 B, a gzip peek needs a few hundred compressed bytes): 8 KiB reads
+// fast and leaves room for long gzip file names and cpio names.
 /** Bytes read from the start of every file. */
-export const HEAD_BYTES = 64 * 1024;
+export const HEAD_BYTES = 8 * 1024;
 /** Decompressed bytes looked at to tell what a gzip file contains. */
 export const PEEK_BYTES = 4096;
 

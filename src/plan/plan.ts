@@ -118,7 +118,7 @@ class Identity {
   }
 }
 
-const HEAD_FINGERPRINT = 64 * 1024;
+const HEAD_FINGERPRINT = 4096;
 
 export interface PlanInputs {
   config: Config;
