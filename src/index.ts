@@ -1,0 +1,13 @@
+// uboot-gen as a library: the same pipeline the CLI runs, without commander, ora or process.exit.
+export { loadConfig, parseConfigText } from './config/index.js';
+export type { Config, Diagnostic, FileRef } from './config/types.js';
+export { sizeImage, type ImageInfo } from './images/probe-file.js';
+export { checkRole } from './images/roles.js';
+export { writeScriptImage, writeUImage, parseUImageHeader } from './images/uimage.js';
+export { planBoot } from './plan/plan.js';
+export type { BootPlan, PlannedLoad, FdtEdit, PlanOptions } from './plan/types.js';
+export { generate, type GenerateOptions, type GenerateResult } from './generate.js';
+export { verifyGenerated, verifyScript, type VerifyReport } from './verify.js';
+export { simulateUboot, qemuVirtBoard, boardFromDtb, boardFromRange, type UbootResult } from './sim/uboot/index.js';
+export { bootXen, formatDomainTable, type XenResult, type DomainVerdict } from './sim/xen/index.js';
+export { UbootGenError, ConfigError, ImageFormatError, FdtError, PlanError, EXIT_CODE } from './errors.js';

@@ -1,0 +1,14 @@
+// The library's public surface: adding or removing an export is a visible decision.
+import { expect } from 'chai';
+
+describe('exports', () => {
+  it('exposes exactly the intended API', async () => {
+    const api = await import('../../src/index.js');
+    expect(Object.keys(api).sort()).to.deep.equal([
+      'ConfigError', 'EXIT_CODE', 'FdtError', 'ImageFormatError', 'PlanError', 'UbootGenError',
+      'boardFromDtb', 'boardFromRange', 'bootXen', 'checkRole', 'formatDomainTable', 'generate', 'loadConfig',
+      'parseConfigText', 'parseUImageHeader', 'planBoot', 'qemuVirtBoard', 'simulateUboot', 'sizeImage',
+      'verifyGenerated', 'verifyScript', 'writeScriptImage', 'writeUImage',
+    ]);
+  });
+});
