@@ -9,6 +9,7 @@ import { PRECOMPILED_FILE } from '../src/emit/render.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = path.join(root, 'dist', 'bundle');
+fs.rmSync(outDir, { recursive: true, force: true });
 await build({
   entryPoints: [path.join(root, 'dist', 'src', 'cli', 'main.js')],
   bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
@@ -16,7 +17,8 @@ await build({
   external: ['ora'],
   // handlebars (CommonJS) and the lazy `require('handlebars/runtime')` need a real require().
   banner: { js: "import { createRequire as __ubgCreateRequire } from 'node:module'; const require = __ubgCreateRequire(import.meta.url);" },
-  outfile: path.join(outDir, 'uboot-gen.mjs'),
+  // Split at the dynamic imports: `generate --no-verify` never evaluates the simulators or the lab.
+  splitting: true, outdir: outDir, entryNames: 'uboot-gen', chunkNames: 'chunk-[hash]', outExtension: { '.js': '.mjs' },
 });
 // render.ts looks for the precompiled templates next to its own module, i.e. next to the bundle.
 fs.copyFileSync(path.join(root, 'dist', 'src', 'emit', PRECOMPILED_FILE), path.join(outDir, PRECOMPILED_FILE));
