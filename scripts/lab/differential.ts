@@ -16,6 +16,11 @@ import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../src
 import { labCaseInputs, stageCase } from '../../src/lab/stage.js';
 import { writeScriptImage } from '../../src/images/uimage.js';
 
+// Corpus cases NOT booted here, and why (test/corpus/corpus.spec.ts runs them in the simulator):
+// - the "generated" corpus cases over samples/: those binaries are headers around filler, not bootable
+//   kernels; each has a twin here generated over the real binaries (gen-*: dom0less, dom0 + domU,
+//   bootm, xen,enhanced without dom0, a domU too large for RAM, dtuart=serial0);
+// - "Xen 4.18 drops the overlapping module": Debian bookworm ships only Xen 4.17, which the lab boots.
 interface DiffCase {
   name: string;
   title: string;
