@@ -3,11 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from './config/index.js';
 import type { Diagnostic } from './config/types.js';
-import { ImageFormatError } from './errors.js';
-import { sizeImage } from './images/probe-file.js';
-import { checkRole } from './images/roles.js';
 import { sourceDateEpoch } from './images/uimage.js';
-import { planBoot } from './plan/plan.js';
+import { planBoot, sizeConfigFile } from './plan/plan.js';
 import type { BootPlan, PlanOptions } from './plan/types.js';
 import { buildScriptModel } from './emit/model.js';
 import { renderBootSource } from './emit/render.js';
@@ -46,15 +43,8 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
 
   let extra: string | undefined;
   if (config.appendExtraCmds) {
-    const abs = path.resolve(dir, config.appendExtraCmds.value);
-    const info = (() => {
-      try { return sizeImage(abs, 'APPEND_EXTRA_CMDS'); } catch (e) {
-        if (e instanceof ImageFormatError) throw new ImageFormatError(e.code, `APPEND_EXTRA_CMDS = "${config.appendExtraCmds!.value}": ${e.message}`, e.data, { ...config.appendExtraCmds!.where, key: 'APPEND_EXTRA_CMDS' });
-        throw e;
-      }
-    })();
-    checkRole(info, 'script-text', 'APPEND_EXTRA_CMDS');
-    extra = fs.readFileSync(abs, 'utf8');
+    sizeConfigFile(dir, config.appendExtraCmds, 'script-text');
+    extra = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   const source = renderBootSource(buildScriptModel(plan, extra));
   const outputs = renderOutputs(plan, source, timestamp);

@@ -42,31 +42,30 @@ function resolveFile(dir: string, ref: FileRef): string {
   return path.resolve(dir, ref.value);
 }
 
-function sizeChecked(dir: string, ref: FileRef, role: ImageRole): ImageInfo {
+/**
+ * Size a file the config names and check it can serve `role`. Errors point at the config
+ * key and the position of its value, so the message names the file, the line and the fix.
+ */
+export function sizeConfigFile(dir: string, ref: FileRef, role: ImageRole): ImageInfo {
   const abs = resolveFile(dir, ref);
-  let info: ImageInfo;
   try {
-    info = sizeImage(abs, ref.key);
-  } catch (e) {
-    if (e instanceof ImageFormatError && e.code === 'IMAGE_NOT_FOUND') {
-      throw new ImageFormatError('IMAGE_NOT_FOUND', `${ref.key} = "${ref.value}": no such file in ${dir}`, { path: abs },
-        { file: ref.where.file, line: ref.where.line, col: ref.where.col, key: ref.key }, 'paths in the config are relative to the -d directory (default: the config file\'s folder)');
-    }
-    if (e instanceof ImageFormatError) throw new ImageFormatError(e.code, e.message, e.data, { ...ref.where, key: ref.key }, e.hint);
-    throw e;
-  }
-  try {
+    const info = sizeImage(abs, ref.key);
     checkRole(info, role, ref.key);
+    return info;
   } catch (e) {
-    if (e instanceof ImageFormatError) throw new ImageFormatError(e.code, e.message, e.data, { ...ref.where, key: ref.key }, e.hint);
-    throw e;
+    if (!(e instanceof ImageFormatError)) throw e;
+    const where = { ...ref.where, key: ref.key };
+    if (e.code === 'IMAGE_NOT_FOUND') {
+      throw new ImageFormatError('IMAGE_NOT_FOUND', `${ref.key} = "${ref.value}": no such file in ${dir}`, { path: abs },
+        where, 'paths in the config are relative to the -d directory (default: the config file\'s folder)');
+    }
+    throw new ImageFormatError(e.code, e.message, e.data, where, e.hint);
   }
-  return info;
 }
 
 /**
  * Content identity for sharing: same real path, or same size and same bytes. Bytes are
- * compared by a hash of the first 64 KiB first, so distinct kernels of equal size are
+ * compared by a hash of the first 4 KiB first, so distinct kernels of equal size are
  * told apart without reading them whole; only equal heads lead to a full SHA-256.
  */
 class Identity {
@@ -142,7 +141,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   }
 
   // --- the board DTB ---
-  const dtbInfo = sizeChecked(dir, config.deviceTree, 'dtb');
+  const dtbInfo = sizeConfigFile(dir, config.deviceTree, 'dtb');
   const dtbAbs = resolveFile(dir, config.deviceTree);
   const dtbBytes = new Uint8Array(fs.readFileSync(dtbAbs));
   const board: BoardInfo = readBoard(dtbBytes, `DEVICE_TREE "${config.deviceTree.value}"`);
@@ -176,7 +175,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     if (du.passthroughDtb) items.push({ ref: du.passthroughDtb, role: 'domU-dtb', imageRole: 'passthrough-dtb', id: `domU${du.index}_fdt`, loadCmd: du.load });
   }
 
-  const xenInfo = sizeChecked(dir, config.xen, 'xen');
+  const xenInfo = sizeConfigFile(dir, config.xen, 'xen');
   checkXenMatchesBootCmd(config, xenInfo);
 
   // ImageBuilder: script slot at MEMORY_START + 2 MiB (not below 12 MiB), first binary 2 MiB later.
@@ -212,7 +211,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   };
 
   for (const it of items) {
-    const info = sizeChecked(dir, it.ref, it.imageRole);
+    const info = sizeConfigFile(dir, it.ref, it.imageRole);
     const abs = resolveFile(dir, it.ref);
     // A gzip kernel is replaced by its decompressed copy when Xen builds the first domain,
     // so a second domain looking it up by address would find nothing (kernel_decompress()).

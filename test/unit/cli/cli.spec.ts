@@ -93,6 +93,14 @@ describe('cli → uboot-gen', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
   });
 
+  it('names a missing APPEND_EXTRA_CMDS file with its key and line, like every other file key', () => {
+    const { dir, config } = sampleCopy(['APPEND_EXTRA_CMDS="extra.cmds"']);
+    const r = run([config]);
+    expect(r.status).to.equal(4);
+    expect(r.stderr).to.equal(`error: ${config}:28:19: APPEND_EXTRA_CMDS = "extra.cmds": no such file in ${dir}\n`
+      + '  hint: paths in the config are relative to the -d directory (default: the config file\'s folder)\n');
+  });
+
   it('exits 5 when the plan does not fit', () => {
     const { config } = sampleCopy(['MEMORY_END="0x42000000"']);
     const r = run([config, '--no-verify']);
