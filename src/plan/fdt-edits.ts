@@ -123,8 +123,10 @@ export function valueBytes(v: FdtValue): Uint8Array {
 const usedBytes = (fdt: Uint8Array): number => offDtStrings(fdt) + sizeDtStrings(fdt);
 
 /**
- * Apply the edits to a private copy of the DTB, as U-Boot will, and return how many
- * bytes they add. Throws PlanError naming the edit when one would fail on the board.
+ * Apply the edits to a private copy of the DTB with the libfdt port, as U-Boot will, and
+ * return how many bytes they add and the edited blob. The planner uses growthOfEdits(),
+ * which is linear; this is the reference the tests hold it to. Throws PlanError naming the
+ * edit when one would fail on the board.
  */
 export function measureEdits(dtb: Uint8Array, edits: readonly FdtEdit[], what: string): { growth: number; edited: Uint8Array } {
   const before = usedBytes(dtb);
@@ -140,20 +142,26 @@ export function measureEdits(dtb: Uint8Array, edits: readonly FdtEdit[], what: s
   }
 }
 
+/** The edit would fail on the board because its node is missing (libfdt FDT_ERR_NOTFOUND). */
+function missingNode(what: string, at: string, e: FdtEdit, err = 'FDT_ERR_NOTFOUND'): PlanError {
+  return new PlanError('FDT_ERR_NOTFOUND', `${what} has no node ${at}, so \`${describeEdit(e)}\` would fail on the board (${err})`,
+    { path: at }, undefined, 'check the path (DOMU_PASSTHROUGH_PATHS entries must name existing nodes of DEVICE_TREE)');
+}
+
+/** The edit would fail on the board with another libfdt error (FDT_ERR_EXISTS for a node made twice). */
+function editFails(what: string, e: FdtEdit, rc: number): PlanError {
+  return new PlanError(fdtStrerror(rc) as `FDT_ERR_${string}`, `\`${describeEdit(e)}\` fails on ${what}: ${fdtStrerror(rc)}`, { edit: e },
+    undefined, rc === -2 ? 'the device tree already has this node: pass the unedited board DTB' : undefined);
+}
+
 function applyEdits(fdt: Uint8Array, edits: readonly FdtEdit[], what: string): 'ok' | 'nospace' {
   for (const e of edits) {
     const path = e.op === 'mknod' ? e.parent : e.path;
     const node = pathOffset(fdt, path);
-    if (isFdtErr(node)) {
-      throw new PlanError('FDT_ERR_NOTFOUND', `${what} has no node ${path}, so \`${describeEdit(e)}\` would fail on the board (${fdtStrerror(node)})`,
-        { path }, undefined, 'check the path (DOMU_PASSTHROUGH_PATHS entries must name existing nodes of DEVICE_TREE)');
-    }
+    if (isFdtErr(node)) throw missingNode(what, path, e, fdtStrerror(node));
     const rc = e.op === 'mknod' ? addSubnode(fdt, node, e.name) : setprop(fdt, node, e.prop, valueBytes(e.value));
     if (rc === -3) return 'nospace';
-    if (isFdtErr(rc)) {
-      throw new PlanError(fdtStrerror(rc) as `FDT_ERR_${string}`, `\`${describeEdit(e)}\` fails on ${what}: ${fdtStrerror(rc)}`, { edit: e },
-        undefined, rc === -2 ? 'the device tree already has this node: pass the unedited board DTB' : undefined);
-    }
+    if (isFdtErr(rc)) throw editFails(what, e, rc);
   }
   return 'ok';
 }
@@ -191,11 +199,20 @@ export function growthOfEdits(dtb: Uint8Array, edits: readonly FdtEdit[], what: 
     }
     return idx.get(name) ?? (name.includes('@') ? undefined : node.children.find((c) => nodeNameMatches(c.name, name)));
   };
-  const resolve = (p: string): FdtNode | undefined => {
+  // fdt_path_offset(): a first component without a leading '/' names an alias (BADPATH if none).
+  const aliases = tree.root.children.find((c) => c.name === 'aliases');
+  const resolve = (p: string): FdtNode | 'FDT_ERR_BADPATH' | 'FDT_ERR_NOTFOUND' => {
+    let full = p;
+    if (!p.startsWith('/')) {
+      const cut = p.indexOf('/');
+      const alias = aliases?.props.find((a) => a.name === (cut < 0 ? p : p.slice(0, cut)));
+      if (!alias) return 'FDT_ERR_BADPATH';
+      full = Buffer.from(alias.value).toString('latin1').replace(/\0.*$/s, '') + (cut < 0 ? '' : p.slice(cut));
+    }
     let node: FdtNode | undefined = tree.root;
-    for (const part of p.split('/').filter((x) => x.length > 0)) {
+    for (const part of full.split('/').filter((x) => x.length > 0)) {
       node = node && lookup(node, part);
-      if (!node) return undefined;
+      if (!node) return 'FDT_ERR_NOTFOUND';
     }
     return node;
   };
@@ -203,15 +220,9 @@ export function growthOfEdits(dtb: Uint8Array, edits: readonly FdtEdit[], what: 
   for (const e of edits) {
     const at = e.op === 'mknod' ? e.parent : e.path;
     const node = resolve(at);
-    if (!node) {
-      throw new PlanError('FDT_ERR_NOTFOUND', `${what} has no node ${at}, so \`${describeEdit(e)}\` would fail on the board (FDT_ERR_NOTFOUND)`,
-        { path: at }, undefined, 'check the path (DOMU_PASSTHROUGH_PATHS entries must name existing nodes of DEVICE_TREE)');
-    }
+    if (typeof node === 'string') throw missingNode(what, at, e, node);
     if (e.op === 'mknod') {
-      if (lookup(node, e.name)) {
-        throw new PlanError('FDT_ERR_EXISTS', `\`${describeEdit(e)}\` fails on ${what}: FDT_ERR_EXISTS`, { edit: e },
-          undefined, 'the device tree already has this node: pass the unedited board DTB');
-      }
+      if (lookup(node, e.name)) throw editFails(what, e, -2);
       const child: FdtNode = { name: e.name, props: [], children: [] };
       node.children.unshift(child);
       childIndex.get(node)?.set(e.name, child);

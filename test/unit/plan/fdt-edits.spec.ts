@@ -50,4 +50,22 @@ describe('plan → fdt-edits → growthOfEdits', () => {
     try { measureEdits(dtb, missing, 'b'); } catch (e) { b = (e as Error).message; }
     expect(a).to.equal(b).and.to.contain('b has no node /soc/eth');
   });
+
+  // `fdt set` resolves a path without a leading '/' through /aliases, as fdt_path_offset() does,
+  // so a DOMU_PASSTHROUGH_PATHS entry may name an alias.
+  it('resolves aliases like fdt_path_offset(), and reports a missing alias as FDT_ERR_BADPATH', () => {
+    const dtb = new Uint8Array(fs.readFileSync(fixturePath('dtb', 'tree1.dtb')));
+    const viaAlias: FdtEdit[] = [
+      { op: 'set', path: 'serial0', prop: 'xen,passthrough', value: { kind: 'strings', values: [] } },
+      { op: 'set', path: 'deep', prop: 'status', value: str('disabled') },
+      { op: 'mknod', parent: 'deep', name: 'child' },
+    ];
+    expect(growthOfEdits(dtb, viaAlias, 'x')).to.equal(measureEdits(dtb, viaAlias, 'x').growth);
+    const missing: FdtEdit[] = [{ op: 'set', path: 'ethernet0', prop: 'xen,passthrough', value: { kind: 'strings', values: [] } }];
+    let a = ''; let b = '';
+    try { growthOfEdits(dtb, missing, 'tree1'); } catch (e) { a = (e as Error).message; }
+    try { measureEdits(dtb, missing, 'tree1'); } catch (e) { b = (e as Error).message; }
+    expect(a).to.equal('tree1 has no node ethernet0, so `fdt set ethernet0 xen,passthrough` would fail on the board (FDT_ERR_BADPATH)');
+    expect(b).to.equal(a);
+  });
 });
