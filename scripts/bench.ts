@@ -5,34 +5,18 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { arm64Image, initramfs, virtDtb } from './samples.js';
-import { FdtWriter } from '../src/fdt/sw.js';
+import { arm64Image, boardDtb, initramfs, virtDtb } from './samples.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
 /** What bin/uboot-gen.js runs: the bundle when built. */
 const CLI_ENTRY = fs.existsSync(path.join(REPO, 'dist/bundle/uboot-gen.mjs')) ? path.join(REPO, 'dist/bundle/uboot-gen.mjs') : path.join(REPO, 'dist/src/cli/main.js');
 
-function boardDtb(memBytes: number): Uint8Array {
-  if (memBytes === 0x80000000) return virtDtb();
-  const w = new FdtWriter().finishReservemap();
-  w.beginNode('').propertyU32('#size-cells', 2).propertyU32('#address-cells', 2).propertyString('compatible', 'linux,dummy-virt');
-  const hi = Math.floor(memBytes / 0x100000000);
-  w.beginNode('memory@40000000').propertyCells('reg', [0, 0x40000000, hi, memBytes % 0x100000000]).propertyString('device_type', 'memory').endNode();
-  w.beginNode('pl011@9000000').propertyCells('reg', [0, 0x09000000, 0, 0x1000]).propertyStrings('compatible', ['arm,pl011', 'arm,primecell']).endNode();
-  w.beginNode('cpus').propertyU32('#size-cells', 0).propertyU32('#address-cells', 1);
-  for (let i = 0; i < 4; i++) w.beginNode(`cpu@${i}`).propertyU32('reg', i).propertyString('device_type', 'cpu').endNode();
-  w.endNode();
-  w.beginNode('chosen').endNode();
-  w.endNode();
-  return w.finish();
-}
-
 /** A config with a dom0 and `n` domUs, each with its own 32 MiB kernel (distinct headers) and a shared initramfs. */
 function makeCase(n: number, opts: { kernelBytes: number; dom0: boolean }): { dir: string; config: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `uboot-gen-bench-${n}-`));
   const memBytes = n > 8 ? 16 * 1024 ** 3 : 2 * 1024 ** 3;
-  fs.writeFileSync(path.join(dir, 'board.dtb'), boardDtb(memBytes));
+  fs.writeFileSync(path.join(dir, 'board.dtb'), memBytes === 0x80000000 ? virtDtb() : boardDtb({ memSize: memBytes, cpus: 4 }));
   fs.writeFileSync(path.join(dir, 'xen'), arm64Image({ fileSize: 0x20000, imageSize: 0x1360c8, textOffset: 0, flags: 0xa, code0: 0x91005a4d, fill: 7 }));
   fs.writeFileSync(path.join(dir, 'initrd.cpio.gz'), initramfs());
   const kernel = (name: string, fill: number) => {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { FdtWriter } from '../src/fdt/sw.js';
+import { splitU64 } from '../src/util/align.js';
 
 export function arm64Image(opts: { fileSize: number; imageSize: number; textOffset: number; flags: number; code0: number; fill: number }): Uint8Array {
   const b = new Uint8Array(opts.fileSize);
@@ -87,6 +88,33 @@ export function virtDtb(): Uint8Array {
   w.beginNode('chosen').propertyString('stdout-path', '/pl011@9000000').endNode();
   w.endNode();
   return w.finish();
+}
+
+/**
+ * A small virt-like board DTB for tests and benchmarks: /memory (64-bit size), optional
+ * /reserved-memory regions, a PL011, optional /cpus, and /chosen. `totalsize` pads it as dtc -S does.
+ */
+export function boardDtb(opts: { totalsize?: number; memStart?: number; memSize?: number; cpus?: number;
+  reserved?: { start: number; size: number }[]; chosen?: boolean } = {}): Uint8Array {
+  const memStart = opts.memStart ?? 0x40000000;
+  const w = new FdtWriter().finishReservemap();
+  w.beginNode('').propertyU32('#size-cells', 2).propertyU32('#address-cells', 2).propertyString('compatible', 'linux,dummy-virt');
+  w.beginNode(`memory@${memStart.toString(16)}`).propertyCells('reg', [...splitU64(memStart), ...splitU64(opts.memSize ?? 0x80000000)])
+    .propertyString('device_type', 'memory').endNode();
+  if (opts.reserved?.length) {
+    w.beginNode('reserved-memory').propertyU32('#address-cells', 2).propertyU32('#size-cells', 2).property('ranges', new Uint8Array(0));
+    for (const r of opts.reserved) w.beginNode(`region@${r.start.toString(16)}`).propertyCells('reg', [0, r.start, 0, r.size]).property('no-map', new Uint8Array(0)).endNode();
+    w.endNode();
+  }
+  w.beginNode('pl011@9000000').propertyCells('reg', [0, 0x09000000, 0, 0x1000]).propertyStrings('compatible', ['arm,pl011', 'arm,primecell']).endNode();
+  if (opts.cpus) {
+    w.beginNode('cpus').propertyU32('#size-cells', 0).propertyU32('#address-cells', 1);
+    for (let i = 0; i < opts.cpus; i++) w.beginNode(`cpu@${i}`).propertyU32('reg', i).propertyString('device_type', 'cpu').endNode();
+    w.endNode();
+  }
+  if (opts.chosen !== false) w.beginNode('chosen').propertyString('stdout-path', '/pl011@9000000').endNode();
+  w.endNode();
+  return w.finish(opts.totalsize !== undefined ? { totalsize: opts.totalsize } : {});
 }
 
 export function buildSamples(): Record<string, Uint8Array> {
