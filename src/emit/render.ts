@@ -12,8 +12,6 @@ import { UbootGenError } from '../errors.js';
 import type { ScriptModel } from './model.js';
 import { readTemplateSources, templatesDir } from './templates.js';
 
-const require = createRequire(import.meta.url);
-
 /** File written by scripts/precompile-templates.ts next to this module's build output. */
 export const PRECOMPILED_FILE = 'templates.precompiled.json';
 
@@ -43,9 +41,16 @@ function load(dir: string): Render {
       return hb.template(spec(pre.main));
     }
   }
+  // Created here, not at load: in the startup snapshot this module is evaluated at build time.
+  const require = createRequire(import.meta.url);
   const hb = (require('handlebars') as HbRuntime).create();
   for (const [name, text] of Object.entries(src.partials)) hb.registerPartial(name, text);
   return hb.compile(src.main, { noEscape: true, strict: true });
+}
+
+/** Drop the loaded templates so the next render reads templates/ again (after the snapshot warm-up). */
+export function forgetLoadedTemplates(): void {
+  cached = undefined;
 }
 
 export function renderBootSource(model: ScriptModel, dir = templatesDir()): string {

@@ -6,7 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LabError } from '../errors.js';
 
-export const DEFAULT_LOCK_FILE = path.join(os.tmpdir(), 'uboot-gen-lab-qemu.lock');
+/** Read at call time: TMPDIR may differ from when this module was loaded (startup snapshot). */
+export function defaultLockFile(): string {
+  return path.join(os.tmpdir(), 'uboot-gen-lab-qemu.lock');
+}
 
 function ownerAlive(file: string): boolean {
   let pid: number;
@@ -27,7 +30,7 @@ function ownerAlive(file: string): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Wait (polling) until the lock is ours; returns the release function. */
-export async function acquireLabLock(file: string = DEFAULT_LOCK_FILE, waitMs = 30 * 60_000): Promise<() => void> {
+export async function acquireLabLock(file: string = defaultLockFile(), waitMs = 30 * 60_000): Promise<() => void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {

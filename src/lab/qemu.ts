@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { LabError } from '../errors.js';
-import { acquireLabLock, DEFAULT_LOCK_FILE } from './lock.js';
+import { acquireLabLock, defaultLockFile } from './lock.js';
 import { LAB_MARKER_PREFIX } from './initramfs.js';
 import { findMarkers, findXenPanic, findUbootErrors, guestConsoles, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
 
@@ -103,7 +103,7 @@ const UBOOT_PROMPT = '=> ';
 
 /** Boot once. Holds the machine-wide lab lock for the whole boot. */
 export async function bootQemu(opts: BootQemuOptions): Promise<LabBootResult> {
-  const release = await acquireLabLock(opts.lockFile ?? DEFAULT_LOCK_FILE);
+  const release = await acquireLabLock(opts.lockFile ?? defaultLockFile());
   try {
     return await bootQemuLocked(opts);
   } finally {

@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/images.js';
 
-const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen.js');
+/** The launcher users run (the startup snapshot when built); launcher.spec.ts covers the JS entry. */
+const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
 
 function run(args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
+  const r = spawnSync(BIN, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
