@@ -31,30 +31,29 @@ export function st64_(b: Uint8Array, off: number, v: number): void {
 
 // ---- header getters / setters (fdt_magic() … fdt_size_dt_struct(), fdt_set_*) ----
 
-const hdr = (f: keyof typeof FDT_HDR) => (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR[f]);
-const setHdr = (f: keyof typeof FDT_HDR) => (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR[f], v);
+// Plain functions with the offset inlined: they run on every libfdt call, and a short-lived CLI
+// runs them mostly in V8's interpreter, where a closure and a table lookup per call add up.
+export const fdtMagic = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.magic);
+export const totalsize = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.totalsize);
+export const offDtStruct = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.offDtStruct);
+export const offDtStrings = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.offDtStrings);
+export const offMemRsvmap = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.offMemRsvmap);
+export const fdtVersion = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.version);
+export const lastCompVersion = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.lastCompVersion);
+export const bootCpuidPhys = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.bootCpuidPhys);
+export const sizeDtStrings = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.sizeDtStrings);
+export const sizeDtStruct = (fdt: Uint8Array): number => ld32_(fdt, FDT_HDR.sizeDtStruct);
 
-export const fdtMagic = hdr('magic');
-export const totalsize = hdr('totalsize');
-export const offDtStruct = hdr('offDtStruct');
-export const offDtStrings = hdr('offDtStrings');
-export const offMemRsvmap = hdr('offMemRsvmap');
-export const fdtVersion = hdr('version');
-export const lastCompVersion = hdr('lastCompVersion');
-export const bootCpuidPhys = hdr('bootCpuidPhys');
-export const sizeDtStrings = hdr('sizeDtStrings');
-export const sizeDtStruct = hdr('sizeDtStruct');
-
-export const setMagic = setHdr('magic');
-export const setTotalsize = setHdr('totalsize');
-export const setOffDtStruct = setHdr('offDtStruct');
-export const setOffDtStrings = setHdr('offDtStrings');
-export const setOffMemRsvmap = setHdr('offMemRsvmap');
-export const setVersion = setHdr('version');
-export const setLastCompVersion = setHdr('lastCompVersion');
-export const setBootCpuidPhys = setHdr('bootCpuidPhys');
-export const setSizeDtStrings = setHdr('sizeDtStrings');
-export const setSizeDtStruct = setHdr('sizeDtStruct');
+export const setMagic = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.magic, v);
+export const setTotalsize = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.totalsize, v);
+export const setOffDtStruct = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.offDtStruct, v);
+export const setOffDtStrings = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.offDtStrings, v);
+export const setOffMemRsvmap = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.offMemRsvmap, v);
+export const setVersion = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.version, v);
+export const setLastCompVersion = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.lastCompVersion, v);
+export const setBootCpuidPhys = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.bootCpuidPhys, v);
+export const setSizeDtStrings = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.sizeDtStrings, v);
+export const setSizeDtStruct = (fdt: Uint8Array, v: number): void => st32_(fdt, FDT_HDR.sizeDtStruct, v);
 
 /** fdt_header_size_(): the header length a given version has. */
 export function headerSizeForVersion(version: number): number {

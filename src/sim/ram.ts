@@ -50,7 +50,7 @@ export class SparseRam {
   /** Store literal bytes at `addr` (a copy is kept). */
   write(addr: number, data: Uint8Array, label: string): void {
     if (data.length === 0) return;
-    this.#place({ start: addr, length: data.length, source: { kind: 'bytes', data: Uint8Array.from(data), offset: 0, label }, seq: ++this.#seq });
+    this.#place({ start: addr, length: data.length, source: { kind: 'bytes', data: data.slice(), offset: 0, label }, seq: ++this.#seq });
   }
 
   /** memmove(dst, src, len): the destination takes the source's segments (provenance kept). */

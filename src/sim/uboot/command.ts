@@ -35,8 +35,16 @@ export function findCommand(name: string, table: readonly Command[]): Command | 
   const len = dot >= 0 ? dot : name.length;
   const stem = name.slice(0, len);
   if (len === 0) return undefined;
-  const hits = table.filter((c) => c.name.startsWith(stem));
-  return hits.find((c) => c.name.length === len) ?? (hits.length === 1 ? hits[0] : undefined);
+  // One pass, no temporary arrays: scripts run hundreds of commands, mostly as interpreted code.
+  let only: Command | undefined;
+  let count = 0;
+  for (const c of table) {
+    if (!c.name.startsWith(stem)) continue;
+    if (c.name.length === len) return c;
+    only = c;
+    count++;
+  }
+  return count === 1 ? only : undefined;
 }
 
 /** cmd_usage(): "%s - %s\n\nUsage:\n%s %s\n" (help text), returns 1. */

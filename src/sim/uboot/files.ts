@@ -5,6 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export interface ServedFile { path: string; name: string; size: number }
+/** Bytes the server holds in memory: the script under test, which need not exist as a file. */
+export interface ServedBytes { name: string; size: number; bytes: Uint8Array }
+export type Served = ServedFile | ServedBytes;
 
 export class FileServer {
   readonly root: string;

@@ -1,9 +1,6 @@
 // Library entry of the U-Boot simulator: run a boot.scr against the files a TFTP server would serve,
 // exactly as a board would (the script is first loaded with `tftpb ADDR boot.scr`, then `source ADDR`),
 // and return the console transcript, every failed command, and the hand-off to the next stage.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { BoardProfile, BootHandoff } from '../handoff.js';
 import { hexBare } from '../../util/hex.js';
 import { commandTable } from './cmd/index.js';
@@ -76,49 +73,30 @@ export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
     if (f) m.ram.writeFile(p.addr, f);
   }
   const scriptAddr = opts.scriptAddr ?? 0x40200000;
-  // The script bytes are "served" as boot.scr: written to a private temp folder so RAM can reference them.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uboot-gen-scr-'));
-  try {
-    const scr = path.join(dir, 'boot.scr');
-    fs.writeFileSync(scr, opts.script);
-    const addr = hexBare(scriptAddr);
-    m.console.line(`${PROMPT}tftpb ${addr} boot.scr`);
-    if (m.canLoad(scriptAddr, opts.script.length)) {
-      // The same lines tftpboot prints for a successful transfer.
-      m.console.line(`Using ${m.build.ethDevice} device`);
-      m.console.line(`TFTP from server ${m.build.serverIp}; our IP address is ${m.build.ipAddr}`);
-      m.console.line("Filename 'boot.scr'.");
-      m.console.line(`Load address: 0x${addr}`);
-      tftpLoadServed(m, scriptAddr, { path: scr, name: 'boot.scr', size: opts.script.length });
-      typeLine(m, `source ${addr}`);
-    } else {
-      m.console.line('TFTP error: trying to overwrite reserved memory...');
-    }
-    // Script bytes are read lazily from the temp file: materialise what RAM still references.
-    return {
-      console: m.console.transcript(),
-      failures: m.failures,
-      ...(m.handoff ? { handoff: materialiseHandoff(m.handoff, scr) } : {}),
-      bootAttempted: m.bootAttempted,
-      env: m.env.toObject(),
-      stoppedReason: m.stopped ?? 'end-of-script',
-      ubootVersion: m.ubootVersion,
-    };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  // The script is served as boot.scr straight from memory.
+  const addr = hexBare(scriptAddr);
+  m.console.line(`${PROMPT}tftpb ${addr} boot.scr`);
+  if (m.canLoad(scriptAddr, opts.script.length)) {
+    // The same lines tftpboot prints for a successful transfer.
+    m.console.line(`Using ${m.build.ethDevice} device`);
+    m.console.line(`TFTP from server ${m.build.serverIp}; our IP address is ${m.build.ipAddr}`);
+    m.console.line("Filename 'boot.scr'.");
+    m.console.line(`Load address: 0x${addr}`);
+    tftpLoadServed(m, scriptAddr, { name: 'boot.scr', size: opts.script.length, bytes: opts.script });
+    typeLine(m, `source ${addr}`);
+  } else {
+    m.console.line('TFTP error: trying to overwrite reserved memory...');
   }
+  return {
+    console: m.console.transcript(),
+    failures: m.failures,
+    ...(m.handoff ? { handoff: m.handoff } : {}),
+    bootAttempted: m.bootAttempted,
+    env: m.env.toObject(),
+    stoppedReason: m.stopped ?? 'end-of-script',
+    ubootVersion: m.ubootVersion,
+  };
 }
-
-/** Segments that still point at the temporary boot.scr are converted to in-memory bytes. */
-function materialiseHandoff(h: BootHandoff, scrPath: string): BootHandoff {
-  for (const seg of h.ram.segments(0, Number.MAX_SAFE_INTEGER)) {
-    if (seg.source.kind === 'file' && seg.source.path === scrPath) {
-      h.ram.write(seg.start, h.ram.read(seg.start, seg.length), 'boot.scr');
-    }
-  }
-  return h;
-}
-
 
 /** Human-readable transcript for the CLI: console lines, then a summary of failures and the hand-off. */
 export function formatTranscript(r: UbootResult): string {

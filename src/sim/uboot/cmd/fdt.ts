@@ -195,7 +195,7 @@ export function parsePropValue(m: Machine, words: readonly string[], old: Uint8A
     parts.push(0);
   }
   if (parts.length > SCRATCHPAD) { m.console.line(`prop (${parts.length}) doesn't fit in scratchpad!`); return undefined; }
-  return Uint8Array.from(parts);
+  return new Uint8Array(parts);
 }
 
 /** fdt_value_env_set(). */

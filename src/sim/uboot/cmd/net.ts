@@ -17,7 +17,7 @@ import type { Machine } from '../machine.js';
 import { hexToUl } from '../env.js';
 import { hexBare } from '../../../util/hex.js';
 import { cmdProcess } from '../command.js';
-import type { ServedFile } from '../files.js';
+import type { Served } from '../files.js';
 
 /** CONFIG_TFTP_BLOCKSIZE default; '#' every 10 blocks, 65 per line (net/tftp.c show_block_marker()). */
 const TFTP_BLOCKSIZE = 1468;
@@ -31,11 +31,17 @@ function progress(m: Machine, blocks: number): void {
   m.console.puts(text);
 }
 
+/** Store the first `length` bytes of what is served at `addr` (files stay file-backed). */
+function store(m: Machine, addr: number, served: Served, length: number): void {
+  if ('bytes' in served) m.ram.write(addr, served.bytes.subarray(0, length), served.name);
+  else m.ram.writeFile(addr, served, 0, length);
+}
+
 /**
  * The transfer part of tftpboot once the file exists: blocks are stored one by one; the first block
  * that would reach reserved memory stops it. Prints from "Loading:" on; sets filesize/fileaddr on success.
  */
-export function tftpLoadServed(m: Machine, addr: number, served: ServedFile): number {
+export function tftpLoadServed(m: Machine, addr: number, served: Served): number {
   const totalBlocks = Math.floor(served.size / TFTP_BLOCKSIZE) + 1;
   let okBlocks = totalBlocks;
   if (!m.canLoad(addr, Math.max(served.size, 1))) {
@@ -45,13 +51,13 @@ export function tftpLoadServed(m: Machine, addr: number, served: ServedFile): nu
     }
   }
   if (okBlocks < totalBlocks) {
-    m.ram.writeFile(addr, served, 0, okBlocks * TFTP_BLOCKSIZE);
+    store(m, addr, served, Math.min(served.size, okBlocks * TFTP_BLOCKSIZE));
     progress(m, okBlocks + 1);
     m.console.puts('\n');
     m.console.line('TFTP error: trying to overwrite reserved memory...');
     return CMD_RET.FAILURE;
   }
-  m.ram.writeFile(addr, served);
+  store(m, addr, served, served.size);
   progress(m, totalBlocks);
   m.console.puts('\n');
   m.console.line('done');
