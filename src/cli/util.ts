@@ -13,9 +13,12 @@ export function parseNumberOption(s: string, flag: string): number {
 /**
  * Run `work` with an ora spinner on stderr when stderr is an interactive terminal
  * (never in JSON mode, CI or pipes). ora is imported lazily: it costs start-up time.
+ * A terminal that reports no width (a pty nobody sized, as `script` or `docker -t` can
+ * make) gets none either: ora's line clearing divides by the width and never ends.
  */
 export async function withSpinner<T>(allowed: boolean, text: string, work: () => T): Promise<T> {
-  if (!allowed || !process.stderr.isTTY || process.env['CI']) return work();
+  const stderr = process.stderr;
+  if (!allowed || !stderr.isTTY || !(stderr.columns > 0) || process.env['CI']) return work();
   const { default: ora } = await import('ora');
   const spinner = ora({ text, stream: process.stderr }).start();
   try {

@@ -132,3 +132,36 @@ describe('cli → bin/uboot-gen launcher', () => {
     expect(qemu.stderr).to.contain('no-such-bundle.pem');
   });
 });
+
+describe('cli → interactive terminals', () => {
+  // util-linux `script` gives the CLI a real pseudo-terminal (skipped where it cannot make one).
+  const hasScript = spawnSync('script', ['-qec', 'true', '/dev/null']).status === 0;
+
+  /** Run the launcher on a pseudo-terminal made by util-linux `script`, sized by `stty` first (or not). */
+  function onTerminal(size: string | undefined, args: string[]) {
+    const cmd = `${size ? `stty ${size}; ` : ''}${[LAUNCHER, ...args].map((a) => `'${a}'`).join(' ')}`;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'CI') env[k] = v;
+    return spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 20_000 });
+  }
+
+  it('shows the spinner on a sized terminal and finishes', function () {
+    if (!hasScript) this.skip();
+    const s = sampleCopy();
+    const r = onTerminal('cols 100 rows 30', [s.config, '-q']);
+    expect(r.error, 'finished before the timeout').to.equal(undefined);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.contain('simulating U-Boot and Xen');
+    expect(r.stdout).to.contain('tftpb 0x40200000 boot.scr; source 0x40200000');
+  });
+
+  it('finishes without a spinner on a terminal that reports no width', function () {
+    if (!hasScript) this.skip();
+    const s = sampleCopy();
+    const r = onTerminal(undefined, [s.config, '-q']);
+    expect(r.error, 'finished before the timeout').to.equal(undefined);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).not.to.contain('simulating U-Boot and Xen');
+    expect(r.stdout).to.contain('tftpb 0x40200000 boot.scr; source 0x40200000');
+  });
+});
