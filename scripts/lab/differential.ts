@@ -5,6 +5,7 @@
 // hand-written variants. Prints each real and simulated result with timings.
 // Usage: node dist/scripts/lab/differential.js [--budget-min 25] [--skip-slow] [name-prefix...]
 // Exit: 0 all agree, 1 a difference (or a required case not run), 2 lab setup failure.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UbootGenError } from '../../src/errors.js';
@@ -145,7 +146,20 @@ try {
     for (const d of diffs) console.log(`    !! ${d}`);
     if (diffs.length) failed++; else passed++;
   }
-  console.log(`\ndifferential: ${all.length} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  // The user's path end to end: `uboot-gen qemu` through bin/uboot-gen (the startup snapshot) on
+  // the first generated case's folder: generate, simulate, boot for real, compare, exit status.
+  const cliCase = all.find((c) => c.name === 'gen-dom0less-2domus');
+  if (cliCase) {
+    const config = path.join(assets.dir, 'differential', cliCase.name, 'config');
+    const r = spawnSync(path.join(REPO, 'bin', 'uboot-gen'), ['qemu', config, '--json', '--timeout', String(cliCase.timeoutMs / 1000)], { encoding: 'utf8' });
+    let report: { ok?: boolean; outcome?: string; differences?: string[] } = {};
+    try { report = JSON.parse(r.stdout) as typeof report; } catch { /* reported below */ }
+    const good = r.status === 0 && report.ok === true && report.differences?.length === 0;
+    console.log(`${good ? 'AGREE ' : 'DIFFER'}   cli-qemu: bin/uboot-gen qemu on ${cliCase.name} (exit ${r.status}, real: ${report.outcome ?? '?'}, differences: ${report.differences?.length ?? '?'})`);
+    if (!good) console.log(`    !! ${r.stderr.trim() || r.stdout.trim()}`);
+    if (good) passed++; else failed++;
+  }
+  console.log(`\ndifferential: ${all.length + (cliCase ? 1 : 0)} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   console.log(`differential: ${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 ? 1 : 0;
 } catch (e) {
