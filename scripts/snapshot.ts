@@ -25,6 +25,9 @@ await build({
   entryPoints: [path.join(root, 'dist', 'src', 'cli', 'snapshot.js')],
   // One classic script: a snapshot is built from a single file that can require only built-ins.
   bundle: true, platform: 'node', format: 'iife', target: 'node20', logLevel: 'warning',
+  // Compact code makes a smaller heap to deserialize at every start (7.2 → 6.3 MB, a few ms);
+  // identifiers and function names stay, so stack traces of internal errors still read.
+  minifyWhitespace: true, minifySyntax: true, keepNames: true,
   define: { 'import.meta.url': 'globalThis.__ubgModuleUrl' },
   banner: { js: `globalThis.__ubgModuleUrl = ${JSON.stringify(new URL(`file://${script}`).href)};` },
   outfile: script,
