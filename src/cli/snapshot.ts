@@ -1,9 +1,9 @@
 // Entry of the V8 startup snapshot that bin/uboot-gen starts from (built by scripts/snapshot.ts).
 //
-// Why: on a 2-core machine Node needs ~60 ms to start, and loading + compiling the CLI and then
-// running it as cold, never-seen code took another ~120 ms for a short generate + verify. A
-// snapshot taken after the CLI has run once on the bundled samples holds the loaded modules and
-// their bytecode, so a run starts where that warm-up left off.
+// Why: on a 2-core machine Node starts in ~25 ms, and loading + compiling the CLI and running it
+// as cold, never-seen code took another ~85 ms for a short generate + verify (dom0 + 2 domUs).
+// A snapshot taken after the CLI has run once on the bundled samples holds the loaded modules and
+// their bytecode, so a run starts where that warm-up left off (~45 ms on top of Node's start).
 //
 // Built as one script (Node 20 snapshots take no module graph), so `import.meta.url` is rewritten
 // to `globalThis.__ubgModuleUrl`, which is set here: at build time to the build location, at run
