@@ -1,14 +1,11 @@
 // Builders for realistic binaries in a temp folder: real headers, sparse bodies, so
 // tests can use 32 MiB kernels without writing 32 MiB.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { arm64Image, initramfs } from '../../scripts/samples.js';
 
-export function tempDir(prefix = 'uboot-gen-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir } from './temp.js';
 
 /** Write `head` then extend the file (sparse) to `size` bytes. */
 export function sparseFile(file: string, head: Uint8Array, size: number): void {
@@ -16,8 +13,12 @@ export function sparseFile(file: string, head: Uint8Array, size: number): void {
   if (size > head.length) fs.truncateSync(file, size);
 }
 
-export function arm64Header(imageSize: number, flags = 0xa, textOffset = 0): Uint8Array {
-  return arm64Image({ fileSize: 4096, imageSize, textOffset, flags, code0: 0xfa405a4d, fill: 0x1000 });
+/**
+ * The 64-byte header of a Linux arm64 Image (Documentation/arch/arm64/booting.rst), starting
+ * with the EFI stub's "MZ" branch as Debian's kernels and Xen do.
+ */
+export function arm64Header(o: { imageSize: number; textOffset?: number; flags?: number }): Uint8Array {
+  return arm64Image({ fileSize: 64, imageSize: o.imageSize, textOffset: o.textOffset ?? 0, flags: o.flags ?? 0xa, code0: 0xfa405a4d, fill: 0 });
 }
 
 /** A real gzip'd newc cpio, extended with zeros to `size` (ImageBuilder only looks at the size). */

@@ -1,9 +1,7 @@
 // Shared helpers for the images specs: fixture bytes, the manifest, sparse
 // re-creations of real binaries from their committed header slices, and the
 // real tools (mkimage, dumpimage, gzip, cpio, dtc) when installed.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { UbootGenError } from '../../../src/errors.js';
 import { fixturePath } from '../../helpers/paths.js';
@@ -28,16 +26,10 @@ export function manifest(): Record<string, ManifestEntry> {
   return manifestCache;
 }
 
-let tempRoot: string | undefined;
-/** A fresh temporary directory under one per-run root, removed at process exit. */
-export function tempDir(): string {
-  if (!tempRoot) {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'uboot-gen-images-'));
-    process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
-    tempRoot = root;
-  }
-  return fs.mkdtempSync(path.join(tempRoot, 't-'));
-}
+import { tempDir } from '../../helpers/temp.js';
+
+export { tempDir };
+export { hasTool, runTool } from '../../helpers/tools.js';
 
 /** The UbootGenError a call throws (fails the test when it does not throw one). */
 export function catchError(fn: () => unknown): UbootGenError {
@@ -67,17 +59,4 @@ export function sparseFromSlice(sliceName: string, dir = tempDir()): { path: str
     try { fs.writeSync(fd, tail, 0, tail.length, entry.realSize - tail.length); } finally { fs.closeSync(fd); }
   }
   return { path: out, realSize: entry.realSize };
-}
-
-export function hasTool(name: string): boolean {
-  const r = spawnSync(name, ['--version'], { stdio: 'ignore' });
-  return !r.error;
-}
-
-/** Run a real tool; stdout as text. Throws with stderr on a non-zero exit. */
-export function runTool(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): string {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd, env: { ...process.env, TZ: 'UTC', LC_ALL: 'C', ...opts.env }, encoding: 'utf8' });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
 }

@@ -16,7 +16,7 @@ const MiB = 1024 * 1024;
 function folder(dtb: Uint8Array = boardDtb()): string {
   const dir = tempDir();
   sparseFile(path.join(dir, 'xen'), arm64Image({ fileSize: 4096, imageSize: 0x1360c8, textOffset: 0, flags: 0xa, code0: 0x91005a4d, fill: 9 }), 0x100000);
-  sparseFile(path.join(dir, 'Image'), arm64Header(30 * MiB), 20 * MiB);
+  sparseFile(path.join(dir, 'Image'), arm64Header({ imageSize: 30 * MiB }), 20 * MiB);
   ramdiskFile(path.join(dir, 'initrd.cpio.gz'));
   fs.writeFileSync(path.join(dir, 'virt.dtb'), dtb);
   return dir;
@@ -63,7 +63,7 @@ describe('plan → planBoot', () => {
 
   it('shares identical kernels and ramdisks, but never a gzip kernel', () => {
     const dir = folder();
-    fs.writeFileSync(path.join(dir, 'Image.gz'), zlib.gzipSync(arm64Header(30 * MiB)));
+    fs.writeFileSync(path.join(dir, 'Image.gz'), zlib.gzipSync(arm64Header({ imageSize: 30 * MiB })));
     const p = plan(dir, ['NUM_DOMUS=3', 'DOMU_KERNEL[0]=Image', 'DOMU_KERNEL[1]=Image', 'DOMU_KERNEL[2]=Image.gz', 'DOMU_KERNEL[3]=Image.gz',
       'DOMU_RAMDISK[0]=initrd.cpio.gz', 'DOMU_RAMDISK[1]=initrd.cpio.gz']);
     const ids = p.domains.map((d) => [d.name, d.kernel.addr, d.ramdisk?.addr]);
@@ -75,7 +75,7 @@ describe('plan → planBoot', () => {
   it('shares a copy with identical bytes under another name, and not one of equal size with other bytes', () => {
     const dir = folder();
     fs.copyFileSync(path.join(dir, 'Image'), path.join(dir, 'Image-copy'));
-    sparseFile(path.join(dir, 'Image-other'), arm64Header(30 * MiB, 0xa, 0x80000), 20 * MiB);
+    sparseFile(path.join(dir, 'Image-other'), arm64Header({ imageSize: 30 * MiB, textOffset: 0x80000 }), 20 * MiB);
     const p = plan(dir, ['NUM_DOMUS=3', 'DOMU_KERNEL[0]=Image', 'DOMU_KERNEL[1]=Image-copy', 'DOMU_KERNEL[2]=Image-other']);
     expect(p.loads.filter((l) => l.role === 'domU-kernel').map((l) => l.keys)).to.deep.equal([['DOMU_KERNEL[0]', 'DOMU_KERNEL[1]'], ['DOMU_KERNEL[2]']]);
   });

@@ -2,8 +2,8 @@
 // ut_assert_nextline()/ut_assert_console_end(), and a served folder with real-header files.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { arm64Header, sparseFile, tempDir } from '../../../helpers/images.js';
 import { fixturePath } from '../../../helpers/paths.js';
 import { createMachine, type Machine } from '../../../../src/sim/uboot/index.js';
 
@@ -40,28 +40,11 @@ export function expectConsole(m: Machine): ConsoleExpectation {
   return self;
 }
 
-/** An arm64 Image header (64 bytes) with the given fields. */
-export function arm64Header(textOffset: number, imageSize: number, flags: number): Buffer {
-  const h = Buffer.alloc(64);
-  h.writeUInt32LE(0x14000000, 0);
-  h.writeBigUInt64LE(BigInt(textOffset), 8);
-  h.writeBigUInt64LE(BigInt(imageSize), 16);
-  h.writeBigUInt64LE(BigInt(flags), 24);
-  h.writeUInt32LE(0x644d5241, 56);
-  return h;
-}
-
-/** Write a header and extend the file sparsely to `size` bytes (truncate). */
-export function writeSparse(file: string, head: Uint8Array, size: number): void {
-  fs.writeFileSync(file, head);
-  fs.truncateSync(file, size);
-}
-
 /** The served folder of the acceptance scenario: Image (30 MiB sparse), xen, virt.dtb, initrd.cpio.gz. */
 export function makeServedFolder(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uboot-sim-'));
-  writeSparse(path.join(dir, 'Image'), arm64Header(0, 0x2000000, 0xa), 30 * 1024 * 1024);
-  writeSparse(path.join(dir, 'xen'), arm64Header(0, 0x1c0000, 0xa), 0x120000);
+  const dir = tempDir('uboot-sim-');
+  sparseFile(path.join(dir, 'Image'), arm64Header({ imageSize: 0x2000000 }), 30 * 1024 * 1024);
+  sparseFile(path.join(dir, 'xen'), arm64Header({ imageSize: 0x1c0000 }), 0x120000);
   fs.copyFileSync(fixturePath('scripts', 'virt.dtb'), path.join(dir, 'virt.dtb'));
   fs.copyFileSync(fixturePath('scripts', 'initrd.cpio.gz'), path.join(dir, 'initrd.cpio.gz'));
   return dir;

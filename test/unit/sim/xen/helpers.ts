@@ -2,18 +2,16 @@
 // headers, and a BootHandoff assembled the way U-Boot's booti leaves memory.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { BootHandoff } from '../../../../src/sim/handoff.js';
 import { SparseRam } from '../../../../src/sim/ram.js';
+import { arm64Header, tempDir } from '../../../helpers/images.js';
+
+export { hasTool } from '../../../helpers/tools.js';
 
 export const RAM_START = 0x40000000;
 export const RAM_SIZE = 0x80000000;
-
-export function haveTool(tool: string): boolean {
-  try { execFileSync(tool, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
 export function dtc(dts: string, extraArgs: string[] = []): Uint8Array {
   return new Uint8Array(execFileSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', ...extraArgs, '-o', '-'], { input: dts, maxBuffer: 16 * 1024 * 1024 }));
@@ -21,7 +19,7 @@ export function dtc(dts: string, extraArgs: string[] = []): Uint8Array {
 
 let tmp: string | undefined;
 export function tmpDir(): string {
-  tmp ??= fs.mkdtempSync(path.join(os.tmpdir(), 'xen-model-'));
+  tmp ??= tempDir('xen-model-');
   return tmp;
 }
 
@@ -44,26 +42,14 @@ export function plainFile(name: string, data: Uint8Array): TestFile {
   return { path: p, name, size: data.length };
 }
 
-/** Linux arm64 Image header (Documentation/arch/arm64/booting.rst). */
-export function arm64Header(imageSize: number, textOffset = 0, flags = 0xa): Uint8Array {
-  const b = new Uint8Array(64);
-  const v = new DataView(b.buffer);
-  v.setUint32(0, 0xfa405a4d, true); // "MZ@\xfa": EFI stub branch, as in Debian kernels
-  v.setBigUint64(8, BigInt(textOffset), true);
-  v.setBigUint64(16, BigInt(imageSize), true);
-  v.setBigUint64(24, BigInt(flags), true);
-  v.setUint32(56, 0x644d5241, true);
-  return b;
-}
-
 export function arm64Image(name: string, fileSize: number, imageSize = fileSize): TestFile {
-  return sparseFile(name, fileSize, arm64Header(imageSize));
+  return sparseFile(name, fileSize, arm64Header({ imageSize }));
 }
 
 /** A real gzip of an arm64 Image of `rawSize` bytes (header + zeros): correct ISIZE. */
 export function gzipImage(name: string, rawSize: number): TestFile {
   const raw = new Uint8Array(rawSize);
-  raw.set(arm64Header(rawSize));
+  raw.set(arm64Header({ imageSize: rawSize }));
   for (let i = 64; i < rawSize; i += 4096) raw[i] = i % 251; // not all zeros
   return plainFile(name, zlib.gzipSync(raw, { level: 9 }));
 }

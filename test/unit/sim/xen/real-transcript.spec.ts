@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { bootXen, formatDomainTable } from '../../../../src/sim/xen/index.js';
 import { fixturePath } from '../../../helpers/paths.js';
-import { arm64Image, domUNode, dtc, handoff, haveTool, sparseFile, virtDts, XEN_IMAGE_SIZE } from './helpers.js';
+import { arm64Image, domUNode, dtc, handoff, hasTool, sparseFile, virtDts, XEN_IMAGE_SIZE } from './helpers.js';
 
 describe('sim → xen → real transcript (Xen 4.17.7, dom0less, 2 domUs sharing kernel + ramdisk)', function () {
   const logPath = fixturePath('transcripts', 'a-dom0less-2domu.log');
@@ -23,7 +23,7 @@ describe('sim → xen → real transcript (Xen 4.17.7, dom0less, 2 domUs sharing
   }
 
   before(function () {
-    if (!haveTool('dtc')) this.skip();
+    if (!hasTool('dtc')) this.skip();
     if (!fs.existsSync(logPath)) this.skip();
   });
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { bootXen } from '../../../../src/sim/xen/index.js';
 import type { XenResult } from '../../../../src/sim/xen/index.js';
 import {
-  arm64Image, cpioGz, domUNode, dtc, gzipImage, handoff, haveTool, plainFile, sparseFile, virtDts, XEN_IMAGE_SIZE, type Load,
+  arm64Image, cpioGz, domUNode, dtc, gzipImage, handoff, hasTool, plainFile, sparseFile, virtDts, XEN_IMAGE_SIZE, type Load,
 } from './helpers.js';
 
 const KADDR = 0x40400000;
@@ -18,7 +18,7 @@ describe('sim → xen → scenarios', function () {
   let ramdisk: ReturnType<typeof cpioGz>;
   let xen: ReturnType<typeof arm64Image>;
   before(function () {
-    if (!haveTool('dtc') || !haveTool('cpio')) this.skip();
+    if (!hasTool('dtc') || !hasTool('cpio')) this.skip();
     image = arm64Image('Image', 32956352, KREG);
     ramdisk = cpioGz('initrd.cpio.gz');
     xen = arm64Image('xen', 983048, XEN_IMAGE_SIZE);

@@ -159,7 +159,7 @@ describe('sim → uboot → cmd → booti', () => {
       [0x42b00000, 0x4e3, 'virt.dtb', 0],
       [0x42b004e3, 0x1fb1d, 'xen', 0x1004e3],
     ]);
-    expect(Array.from(m.ram.read(0x42a00000, 4))).to.deep.equal([0x00, 0x00, 0x00, 0x14]);
+    expect(Array.from(m.ram.read(0x42a00000, 4))).to.deep.equal([0x4d, 0x5a, 0x40, 0xfa]); // xen's first bytes: "MZ" of the EFI stub
     expect(m.handoff).to.equal(undefined);
   });
 
