@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { SNAPSHOT_BLOB, SNAPSHOT_DIR } from '../src/cli/snapshot.js';
 import { arm64Image, boardDtb, initramfs, virtDtb } from './samples.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -65,7 +66,7 @@ if (process.env['BENCH_MAKE']) {
   console.log(makeCase(Number(process.env['BENCH_MAKE']), { kernelBytes: 32 * 1024 * 1024, dom0: process.env['BENCH_DOM0'] === '1' }).dir);
   process.exit(0);
 }
-const snapshot = fs.existsSync(path.join(REPO, 'dist', 'snapshot', 'uboot-gen.blob')) ? 'startup snapshot' : 'NO startup snapshot (JS entry)';
+const snapshot = fs.existsSync(path.join(REPO, SNAPSHOT_DIR, SNAPSHOT_BLOB)) ? 'startup snapshot' : 'NO startup snapshot (JS entry)';
 console.log(`uboot-gen bench — node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} runs each, whole-process wall time of bin/uboot-gen (${snapshot})\n`);
 {
   // Baselines: an empty Node process on this machine, for reading the figures below. The launcher

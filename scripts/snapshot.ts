@@ -13,12 +13,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { PRECOMPILED_FILE } from '../src/emit/render.js';
-import { SNAPSHOT_SCRIPT, WARMUP_ENV } from '../src/cli/snapshot.js';
+import { SNAPSHOT_BLOB, SNAPSHOT_DIR, SNAPSHOT_SCRIPT, WARMUP_ENV } from '../src/cli/snapshot.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outDir = path.join(root, 'dist', 'snapshot');
+const outDir = path.join(root, SNAPSHOT_DIR);
 const script = path.join(outDir, SNAPSHOT_SCRIPT);
-export const BLOB = path.join(outDir, 'uboot-gen.blob');
+const BLOB = path.join(outDir, SNAPSHOT_BLOB);
 
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.mkdirSync(outDir, { recursive: true });

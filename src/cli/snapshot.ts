@@ -21,7 +21,11 @@ declare global {
   var __ubgModuleUrl: string;
 }
 
-/** The file name the bundled script has next to the blob (dist/snapshot/). */
+/** The snapshot's folder, from the package root (bin/uboot-gen names it too). */
+export const SNAPSHOT_DIR = path.join('dist', 'snapshot');
+/** The blob Node starts from, in SNAPSHOT_DIR. */
+export const SNAPSHOT_BLOB = 'uboot-gen.blob';
+/** The file name the bundled script has next to the blob. */
 export const SNAPSHOT_SCRIPT = 'uboot-gen.cjs';
 /** Environment variable naming a folder holding config.example and samples/, for the warm-up. */
 export const WARMUP_ENV = 'UBOOT_GEN_SNAPSHOT_WARMUP';

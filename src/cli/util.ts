@@ -20,7 +20,7 @@ export async function withSpinner<T>(allowed: boolean, text: string, work: () =>
   const stderr = process.stderr;
   if (!allowed || !stderr.isTTY || !(stderr.columns > 0) || process.env['CI']) return work();
   const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: process.stderr }).start();
+  const spinner = ora({ text, stream: stderr }).start();
   try {
     const r = work();
     spinner.stop();

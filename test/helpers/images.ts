@@ -5,7 +5,10 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { arm64Image, initramfs } from '../../scripts/samples.js';
 
-export { tempDir } from './temp.js';
+import { REPO_ROOT } from './paths.js';
+import { tempDir } from './temp.js';
+
+export { tempDir };
 
 /** Write `head` then extend the file (sparse) to `size` bytes. */
 export function sparseFile(file: string, head: Uint8Array, size: number): void {
@@ -35,6 +38,15 @@ export function cpioFile(file: string, size: number): void {
 
 /** The board DTB builder shared with the benchmark (scripts/samples.ts). */
 export { boardDtb } from '../../scripts/samples.js';
+
+/** config.example and its samples/ in a fresh folder, `extra` lines appended (outputs land next to the config). */
+export function sampleCopy(extra: string[] = []): { dir: string; config: string } {
+  const dir = tempDir();
+  fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(dir, 'samples'), { recursive: true });
+  const config = path.join(dir, 'config');
+  fs.writeFileSync(config, `${fs.readFileSync(path.join(REPO_ROOT, 'config.example'), 'utf8')}${extra.join('\n')}\n`);
+  return { dir, config };
+}
 
 export function writeConfig(dir: string, lines: string[], name = 'config'): string {
   const f = path.join(dir, name);

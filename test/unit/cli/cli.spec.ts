@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
-import { tempDir } from '../../helpers/images.js';
+import { sampleCopy, tempDir } from '../../helpers/images.js';
 
 /** The launcher users run (the startup snapshot when built); launcher.spec.ts covers the JS entry. */
 const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
@@ -12,16 +12,6 @@ const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
 function run(args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
   const r = spawnSync(BIN, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A copy of the README sample in a temp folder (outputs are written next to the config). */
-function sampleCopy(extra: string[] = []): { dir: string; config: string } {
-  const dir = tempDir();
-  fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(dir, 'samples'), { recursive: true });
-  const text = fs.readFileSync(path.join(REPO_ROOT, 'config.example'), 'utf8');
-  const config = path.join(dir, 'config');
-  fs.writeFileSync(config, `${text}${extra.join('\n')}\n`);
-  return { dir, config };
 }
 
 describe('cli → uboot-gen', () => {

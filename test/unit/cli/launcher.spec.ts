@@ -5,10 +5,11 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
-import { tempDir } from '../../helpers/images.js';
+import { sampleCopy, tempDir } from '../../helpers/images.js';
+import { SNAPSHOT_BLOB, SNAPSHOT_DIR } from '../../../src/cli/snapshot.js';
 
 const LAUNCHER = path.join(REPO_ROOT, 'bin', 'uboot-gen');
-const BLOB = path.join(REPO_ROOT, 'dist', 'snapshot', 'uboot-gen.blob');
+const BLOB = path.join(REPO_ROOT, SNAPSHOT_DIR, SNAPSHOT_BLOB);
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 function run(bin: string, args: string[], env: Record<string, string | undefined> = {}, cwd = REPO_ROOT) {
@@ -16,14 +17,6 @@ function run(bin: string, args: string[], env: Record<string, string | undefined
   for (const [k, v] of Object.entries({ ...process.env, NO_COLOR: '1', CI: '1', ...env })) if (v !== undefined) merged[k] = v;
   const r = spawnSync(bin, args, { cwd, encoding: 'utf8', env: merged });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** config.example and its samples in a fresh folder (outputs land next to the config). */
-function sampleCopy(): { dir: string; config: string } {
-  const dir = tempDir();
-  fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(dir, 'samples'), { recursive: true });
-  fs.copyFileSync(path.join(REPO_ROOT, 'config.example'), path.join(dir, 'config'));
-  return { dir, config: path.join(dir, 'config') };
 }
 
 /**
@@ -39,15 +32,15 @@ function packageCopy(opts: { blob?: 'real' | 'none' | Buffer; copyTemplates?: bo
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
   if (opts.copyTemplates) fs.cpSync(path.join(REPO_ROOT, 'templates'), path.join(pkg, 'templates'), { recursive: true });
   else fs.symlinkSync(path.join(REPO_ROOT, 'templates'), path.join(pkg, 'templates'));
-  fs.mkdirSync(path.join(pkg, 'dist', 'snapshot'), { recursive: true });
+  fs.mkdirSync(path.join(pkg, SNAPSHOT_DIR), { recursive: true });
   for (const d of ['bundle', 'src']) fs.symlinkSync(path.join(REPO_ROOT, 'dist', d), path.join(pkg, 'dist', d));
-  for (const f of fs.readdirSync(path.join(REPO_ROOT, 'dist', 'snapshot'))) {
-    if (f.endsWith('.blob')) continue;
-    fs.copyFileSync(path.join(REPO_ROOT, 'dist', 'snapshot', f), path.join(pkg, 'dist', 'snapshot', f));
+  for (const f of fs.readdirSync(path.join(REPO_ROOT, SNAPSHOT_DIR))) {
+    if (f === SNAPSHOT_BLOB) continue;
+    fs.copyFileSync(path.join(REPO_ROOT, SNAPSHOT_DIR, f), path.join(pkg, SNAPSHOT_DIR, f));
   }
   const blob = opts.blob ?? 'real';
-  if (blob === 'real') fs.copyFileSync(BLOB, path.join(pkg, 'dist', 'snapshot', 'uboot-gen.blob'));
-  else if (blob !== 'none') fs.writeFileSync(path.join(pkg, 'dist', 'snapshot', 'uboot-gen.blob'), blob);
+  if (blob === 'real') fs.copyFileSync(BLOB, path.join(pkg, SNAPSHOT_DIR, SNAPSHOT_BLOB));
+  else if (blob !== 'none') fs.writeFileSync(path.join(pkg, SNAPSHOT_DIR, SNAPSHOT_BLOB), blob);
   return pkg;
 }
 

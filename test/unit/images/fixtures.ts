@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UbootGenError } from '../../../src/errors.js';
 import { fixturePath } from '../../helpers/paths.js';
+import { tempDir } from '../../helpers/temp.js';
+
+export { tempDir };
+export { hasTool, runTool } from '../../helpers/tools.js';
 
 export interface ManifestEntry {
   sha256: string;
@@ -25,11 +29,6 @@ export function manifest(): Record<string, ManifestEntry> {
   manifestCache ??= (JSON.parse(fs.readFileSync(imagesFixture('MANIFEST.json'), 'utf8')) as { files: Record<string, ManifestEntry> }).files;
   return manifestCache;
 }
-
-import { tempDir } from '../../helpers/temp.js';
-
-export { tempDir };
-export { hasTool, runTool } from '../../helpers/tools.js';
 
 /** The UbootGenError a call throws (fails the test when it does not throw one). */
 export function catchError(fn: () => unknown): UbootGenError {

@@ -51,7 +51,7 @@ export function tftpLoadServed(m: Machine, addr: number, served: Served): number
     }
   }
   if (okBlocks < totalBlocks) {
-    store(m, addr, served, Math.min(served.size, okBlocks * TFTP_BLOCKSIZE));
+    store(m, addr, served, okBlocks * TFTP_BLOCKSIZE);
     progress(m, okBlocks + 1);
     m.console.puts('\n');
     m.console.line('TFTP error: trying to overwrite reserved memory...');
