@@ -79,7 +79,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  let code: number = EXIT_CODE.ok;
+  let code: number;
   try {
     await program.parseAsync(argv);
     code = process.exitCode === undefined ? EXIT_CODE.ok : Number(process.exitCode);

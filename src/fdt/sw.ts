@@ -142,7 +142,6 @@ export class FdtWriter {
     const structOff = memRsvOff + (this.#rsv.length + 1) * 16;
     const stringsOff = structOff + structBytes.length;
     const used = stringsOff + strings.length;
-    let total = used;
     // dt_to_blob(): -S then -p then -a, in that order of precedence
     let pad = 0;
     if (o.minSize !== undefined && o.minSize > used) pad = o.minSize - used;
@@ -151,7 +150,7 @@ export class FdtWriter {
       const a = o.alignSize;
       pad = Math.ceil((used + pad) / a) * a - used;
     }
-    total = used + pad;
+    let total = used + pad;
     if (o.totalsize !== undefined) {
       if (o.totalsize < used) throw new FdtError('FDT_ERR_NOSPACE', `FdtWriter: totalsize ${o.totalsize} < data size ${used}`);
       total = o.totalsize;

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixturePath } from '../helpers/paths.js';
 import { sparseFile } from '../helpers/images.js';
-import { initramfs } from '../../scripts/samples.js';
+import { initramfs } from '../helpers/samples.js';
 import { parseTree, serializeTree } from '../../src/fdt/tree.js';
 import { IH_ARCH_ARM64, IH_COMP_NONE, IH_OS_LINUX, IH_TYPE_KERNEL, writeUImage } from '../../src/images/uimage.js';
 import type { LabCaseFile, LabCaseInputs } from '../../src/lab/cases.js';

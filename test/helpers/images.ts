@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { arm64Image, initramfs } from '../../scripts/samples.js';
+import { arm64Image, initramfs } from './samples.js';
 
 import { REPO_ROOT } from './paths.js';
 import { tempDir } from './temp.js';
@@ -36,8 +36,8 @@ export function cpioFile(file: string, size: number): void {
   sparseFile(file, cpio, Math.max(size, cpio.length));
 }
 
-/** The board DTB builder shared with the benchmark (scripts/samples.ts). */
-export { boardDtb } from '../../scripts/samples.js';
+/** The board DTB builder shared with the benchmark (test/helpers/samples.ts). */
+export { boardDtb } from './samples.js';
 
 /** config.example and its samples/ in a fresh folder, `extra` lines appended (outputs land next to the config). */
 export function sampleCopy(extra: string[] = []): { dir: string; config: string } {

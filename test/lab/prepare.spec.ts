@@ -37,8 +37,8 @@ describe('lab/prepare', () => {
   });
 
   it('the committed real fixtures agree with MANIFEST.json', () => {
-    const m = JSON.parse(fs.readFileSync(fixturePath('real', 'MANIFEST.json'), 'utf8')) as Record<string, any>;
-    for (const role of ['xen', 'kernel']) {
+    const m = JSON.parse(fs.readFileSync(fixturePath('real', 'MANIFEST.json'), 'utf8')) as Record<'xen' | 'kernel' | 'board', { headerSlice: { file: string; sha256: string }; arm64Header: { imageSize: number }; size: number; dtb: { sha256: string } }>;
+    for (const role of ['xen', 'kernel'] as const) {
       const slice = fs.readFileSync(fixturePath('real', m[role].headerSlice.file));
       expect(createHash('sha256').update(slice).digest('hex'), role).to.equal(m[role].headerSlice.sha256);
       expect(slice.readUInt32LE(56), role).to.equal(0x644d5241);

@@ -1,16 +1,17 @@
-// bin/uboot-gen, the launcher: the startup snapshot built by `npm run build`, the JS entry as
-// fallback, arguments passed untouched, templates read at run time, NODE_EXTRA_CA_CERTS dropped.
+// bin/uboot-gen, the launcher: the CLI bundle when it is current, else tsc's modules (never
+// code older than the last compile), arguments passed untouched, templates read at run time,
+// NODE_EXTRA_CA_CERTS dropped.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { sampleCopy, tempDir } from '../../helpers/images.js';
-import { SNAPSHOT_BLOB, SNAPSHOT_DIR } from '../../../src/cli/snapshot.js';
 
 const LAUNCHER = path.join(REPO_ROOT, 'bin', 'uboot-gen');
-const BLOB = path.join(REPO_ROOT, SNAPSHOT_DIR, SNAPSHOT_BLOB);
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+/** A bundle that says it ran: stands for one made before the last compile. */
+const OLD_BUNDLE = "export async function main() { process.stdout.write('old bundle\\n'); }\n";
 
 function run(bin: string, args: string[], env: Record<string, string | undefined> = {}, cwd = REPO_ROOT) {
   const merged: Record<string, string> = {};
@@ -20,10 +21,12 @@ function run(bin: string, args: string[], env: Record<string, string | undefined
 }
 
 /**
- * A package laid out like an install (bin/, dist/, templates/, node_modules) in a temp folder,
- * sharing the built code through links, with its own copies of what a test changes.
+ * A package laid out like an install (bin/, dist/src, dist/bundle, templates/, node_modules) in a
+ * temp folder, with tsc's modules linked and its own copies of what a test changes. `bundle`:
+ * a copy of the real one, none, or the given module text. `compiledAfter`: tsc's build info
+ * dated after the bundle (tsc ran since the bundle was made) or before it.
  */
-function packageCopy(opts: { blob?: 'real' | 'none' | Buffer; copyTemplates?: boolean }): string {
+function packageCopy(opts: { bundle: 'real' | 'none' | string; compiledAfter?: boolean; copyTemplates?: boolean }): string {
   const pkg = tempDir();
   fs.mkdirSync(path.join(pkg, 'bin'));
   for (const f of ['uboot-gen', 'uboot-gen.js']) fs.copyFileSync(path.join(REPO_ROOT, 'bin', f), path.join(pkg, 'bin', f));
@@ -32,33 +35,54 @@ function packageCopy(opts: { blob?: 'real' | 'none' | Buffer; copyTemplates?: bo
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
   if (opts.copyTemplates) fs.cpSync(path.join(REPO_ROOT, 'templates'), path.join(pkg, 'templates'), { recursive: true });
   else fs.symlinkSync(path.join(REPO_ROOT, 'templates'), path.join(pkg, 'templates'));
-  fs.mkdirSync(path.join(pkg, SNAPSHOT_DIR), { recursive: true });
-  for (const d of ['bundle', 'src']) fs.symlinkSync(path.join(REPO_ROOT, 'dist', d), path.join(pkg, 'dist', d));
-  for (const f of fs.readdirSync(path.join(REPO_ROOT, SNAPSHOT_DIR))) {
-    if (f === SNAPSHOT_BLOB) continue;
-    fs.copyFileSync(path.join(REPO_ROOT, SNAPSHOT_DIR, f), path.join(pkg, SNAPSHOT_DIR, f));
+  fs.mkdirSync(path.join(pkg, 'dist'));
+  fs.symlinkSync(path.join(REPO_ROOT, 'dist', 'src'), path.join(pkg, 'dist', 'src'));
+  const bundle = path.join(pkg, 'dist', 'bundle', 'uboot-gen.mjs');
+  if (opts.bundle === 'real') fs.cpSync(path.join(REPO_ROOT, 'dist', 'bundle'), path.dirname(bundle), { recursive: true });
+  else if (opts.bundle !== 'none') {
+    fs.mkdirSync(path.dirname(bundle));
+    fs.writeFileSync(bundle, opts.bundle);
   }
-  const blob = opts.blob ?? 'real';
-  if (blob === 'real') fs.copyFileSync(BLOB, path.join(pkg, SNAPSHOT_DIR, SNAPSHOT_BLOB));
-  else if (blob !== 'none') fs.writeFileSync(path.join(pkg, SNAPSHOT_DIR, SNAPSHOT_BLOB), blob);
+  if (opts.compiledAfter !== undefined) {
+    const info = path.join(pkg, 'dist', 'tsconfig.tsbuildinfo');
+    fs.writeFileSync(info, '{}');
+    const bundleTime = fs.existsSync(bundle) ? fs.statSync(bundle).mtime.getTime() : Date.now();
+    const at = new Date(bundleTime + (opts.compiledAfter ? 5000 : -5000));
+    fs.utimesSync(info, at, at);
+  }
   return pkg;
 }
 
 describe('cli → bin/uboot-gen launcher', () => {
-  it('the build left a startup snapshot, and Node starts from it', () => {
-    expect(fs.existsSync(BLOB), 'npm run build writes dist/snapshot/uboot-gen.blob').to.equal(true);
-    const r = spawnSync(process.execPath, ['--snapshot-blob', BLOB, '--', '--version'], { encoding: 'utf8' });
+  it('runs the bundle when it was made after tsc\'s last compile (as `npm run build` leaves it)', () => {
+    const pkg = packageCopy({ bundle: OLD_BUNDLE, compiledAfter: false });
+    const r = run(path.join(pkg, 'bin', 'uboot-gen'), ['--version']);
+    expect(r.stdout).to.equal('old bundle\n');
     expect(r.status).to.equal(0);
-    expect(r.stdout.trim()).to.equal(VERSION);
   });
 
-  it('the snapshot and the JS entry write byte-identical outputs and print the same report', () => {
+  it('runs tsc\'s modules, not the bundle, when tsc compiled after the bundle was made', () => {
+    const pkg = packageCopy({ bundle: OLD_BUNDLE, compiledAfter: true });
+    const r = run(path.join(pkg, 'bin', 'uboot-gen'), ['--version']);
+    expect(r.stderr).to.equal('');
+    expect(r.stdout.trim()).to.equal(VERSION);
+    expect(r.status).to.equal(0);
+  });
+
+  it('an installed package (no tsc build info) runs its bundle', () => {
+    const pkg = packageCopy({ bundle: OLD_BUNDLE });
+    expect(run(path.join(pkg, 'bin', 'uboot-gen'), ['--version']).stdout).to.equal('old bundle\n');
+  });
+
+  it('the bundle and tsc\'s modules write byte-identical outputs and print the same report', () => {
     const a = sampleCopy(), b = sampleCopy();
-    const viaSnapshot = run(LAUNCHER, [a.config, '--json']);
-    const viaJs = run(LAUNCHER, [b.config, '--json'], { UBOOT_GEN_NO_SNAPSHOT: '1' });
-    expect(viaSnapshot.status).to.equal(0);
-    expect(viaJs.status).to.equal(0);
-    expect(viaSnapshot.stdout.split(a.dir).join('<dir>')).to.equal(viaJs.stdout.split(b.dir).join('<dir>'));
+    const viaBundle = run(path.join(packageCopy({ bundle: 'real' }), 'bin', 'uboot-gen'), [a.config, '--json']);
+    const viaModules = run(path.join(packageCopy({ bundle: 'none' }), 'bin', 'uboot-gen'), [b.config, '--json']);
+    expect(viaBundle.stderr).to.equal('');
+    expect(viaModules.stderr).to.equal('');
+    expect(viaBundle.status).to.equal(0);
+    expect(viaModules.status).to.equal(0);
+    expect(viaBundle.stdout.split(a.dir).join('<dir>')).to.equal(viaModules.stdout.split(b.dir).join('<dir>'));
     for (const f of ['boot.source', 'boot.scr']) expect(fs.readFileSync(path.join(a.dir, f)).equals(fs.readFileSync(path.join(b.dir, f))), f).to.equal(true);
   });
 
@@ -73,38 +97,19 @@ describe('cli → bin/uboot-gen launcher', () => {
     expect(run(LAUNCHER, ['generate', '-q', '--', s.config]).status).to.equal(0);
   });
 
-  it('runs through a symlink, as npm links bin/ into node_modules/.bin', () => {
+  it('runs through a symlink, as npm links bin/ into node_modules/.bin, and from its own folder', () => {
     const link = path.join(tempDir(), 'uboot-gen');
     fs.symlinkSync(LAUNCHER, link);
     const r = run(link, ['--version']);
     expect(r.status).to.equal(0);
     expect(r.stdout.trim()).to.equal(VERSION);
+    // `sh uboot-gen` in bin/: $0 has no folder.
+    const here = run('sh', ['uboot-gen', '--version'], {}, path.join(REPO_ROOT, 'bin'));
+    expect(here.stdout.trim()).to.equal(VERSION);
   });
 
-  it('falls back to the JS entry, saying why, when this Node refuses the snapshot (exit 14)', () => {
-    // A snapshot written with other V8 flags is refused the way one from another Node is.
-    const foreign = path.join(tempDir(), 'foreign.blob');
-    const script = path.join(path.dirname(foreign), 'main.cjs');
-    fs.writeFileSync(script, "require('node:v8').startupSnapshot.setDeserializeMainFunction(() => { process.stdout.write('wrong\\n'); });\n");
-    expect(spawnSync(process.execPath, ['--no-opt', '--snapshot-blob', foreign, '--build-snapshot', script]).status).to.equal(0);
-    expect(spawnSync(process.execPath, ['--snapshot-blob', foreign]).status).to.equal(14);
-    const pkg = packageCopy({ blob: fs.readFileSync(foreign) });
-    const r = run(path.join(pkg, 'bin', 'uboot-gen'), ['--version']);
-    expect(r.status).to.equal(0);
-    expect(r.stdout.trim()).to.equal(VERSION);
-    expect(r.stderr).to.contain("run 'npm run build' to rebuild it");
-  });
-
-  it('without a snapshot it runs the JS entry silently', () => {
-    const pkg = packageCopy({ blob: 'none' });
-    const s = sampleCopy();
-    const r = run(path.join(pkg, 'bin', 'uboot-gen'), [s.config, '-q']);
-    expect(r.stderr).to.equal('');
-    expect(r.status).to.equal(0);
-  });
-
-  it('reads templates/ at run time: an edited template is rendered, not the one the snapshot saw', () => {
-    const pkg = packageCopy({ copyTemplates: true });
+  it('reads templates/ at run time: an edited template is rendered, not the one the build precompiled', () => {
+    const pkg = packageCopy({ bundle: 'real', copyTemplates: true });
     const main = path.join(pkg, 'templates', 'boot.source.hbs');
     fs.writeFileSync(main, `echo edited after the build\n${fs.readFileSync(main, 'utf8')}`);
     const s = sampleCopy();

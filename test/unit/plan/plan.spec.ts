@@ -8,7 +8,7 @@ import { planBoot } from '../../../src/plan/plan.js';
 import { parseConfigText } from '../../../src/config/index.js';
 import { PlanError, UbootGenError } from '../../../src/errors.js';
 import { arm64Header, boardDtb, ramdiskFile, sparseFile, tempDir, writeConfig } from '../../helpers/images.js';
-import { arm64Image } from '../../../scripts/samples.js';
+import { arm64Image } from '../../helpers/samples.js';
 
 const MiB = 1024 * 1024;
 

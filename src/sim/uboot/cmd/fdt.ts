@@ -145,7 +145,7 @@ export function parsePropValue(m: Machine, words: readonly string[], old: Uint8A
   let len = 0;
   let idx = 0;
   let w: string | undefined = words[0] ?? '';
-  let p = 0;
+  let p: number;
   if (w[0] === '<') {
     p = 1;
     while (idx < words.length && w !== undefined && w[p] !== '>') {

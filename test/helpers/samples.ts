@@ -1,14 +1,13 @@
-// Builds the bundled sample binaries used by config.example and the tests:
+// Builders of the bundled sample binaries used by config.example, the tests and the benchmark:
 //   samples/virt.dtb          a QEMU "virt" arm64 board (2 GiB at 0x40000000, 4 CPUs, PL011), written with our FdtWriter
 //   samples/xen               an arm64 Image with Xen 4.17's header values (image_size 0x1360c8, flags 0xa)
 //   samples/Image             an arm64 Linux Image header (image_size 0x2010000) on a 256 KiB file
 //   samples/initrd.cpio.gz    a real newc initramfs (/init prints a marker), gzip with mtime 0
-// Every byte is deterministic; test/unit/samples.spec.ts rebuilds them and compares.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// Every byte is deterministic: scripts/dev/samples.ts writes them, test/unit/samples.spec.ts
+// rebuilds them and compares with samples/.
 import * as zlib from 'node:zlib';
-import { FdtWriter } from '../src/fdt/sw.js';
-import { splitU64 } from '../src/util/align.js';
+import { FdtWriter } from '../../src/fdt/sw.js';
+import { splitU64 } from '../../src/util/align.js';
 
 export function arm64Image(opts: { fileSize: number; imageSize: number; textOffset: number; flags: number; code0: number; fill: number }): Uint8Array {
   const b = new Uint8Array(opts.fileSize);
@@ -126,12 +125,4 @@ export function buildSamples(): Record<string, Uint8Array> {
     Image: arm64Image({ fileSize: 0x40000, imageSize: 0x2010000, textOffset: 0, flags: 0xa, code0: 0xfa405a4d, fill: 0x4c4e5800 }),
     'initrd.cpio.gz': initramfs(),
   };
-}
-
-// `node dist/scripts/samples.js [DIR]` writes the samples (default: samples/).
-if (process.argv[1] && path.basename(process.argv[1]) === 'samples.js') {
-  const dir = process.argv[2] ?? 'samples';
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [name, bytes] of Object.entries(buildSamples())) fs.writeFileSync(path.join(dir, name), bytes);
-  console.log(`wrote ${Object.keys(buildSamples()).map((n) => path.join(dir, n)).join(', ')}`);
 }
