@@ -59,7 +59,7 @@ function measure(label: string, args: string[], target?: string, entry: string[]
   const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
   const median = ms[Math.floor(ms.length / 2)]!;
   const rss = Math.max(...runs.map((r) => r.rssMiB));
-  console.log(`${label.padEnd(46)} median ${median.toFixed(1).padStart(7)} ms  min ${ms[0]!.toFixed(1).padStart(7)} ms  peak RSS ${Number.isNaN(rss) ? '   n/a' : rss.toFixed(1).padStart(6)} MiB  exit ${runs[0]!.status}${target ? `   (target: ${target})` : ''}`);
+  console.log(`${label.padEnd(50)} median ${median.toFixed(1).padStart(7)} ms  min ${ms[0]!.toFixed(1).padStart(7)} ms  peak RSS ${Number.isNaN(rss) ? '   n/a' : rss.toFixed(1).padStart(6)} MiB  exit ${runs[0]!.status}${target ? `   (target: ${target})` : ''}`);
 }
 
 if (process.env['BENCH_MAKE']) {
@@ -73,7 +73,7 @@ console.log(`uboot-gen bench — node ${process.version}, ${os.cpus().length} CP
   // starts Node without NODE_EXTRA_CA_CERTS (see bin/uboot-gen), so that one is shown too when set.
   const baseline = (label: string, env: NodeJS.ProcessEnv): void => {
     const t = Array.from({ length: RUNS }, () => { const t0 = process.hrtime.bigint(); spawnSync(process.execPath, ['-e', '0'], { env }); return Number(process.hrtime.bigint() - t0) / 1e6; }).sort((a, b) => a - b);
-    console.log(`${label.padEnd(46)} median ${t[Math.floor(t.length / 2)]!.toFixed(1).padStart(7)} ms  load average ${os.loadavg()[0]!.toFixed(2)}`);
+    console.log(`${label.padEnd(50)} median ${t[Math.floor(t.length / 2)]!.toFixed(1).padStart(7)} ms  load average ${os.loadavg()[0]!.toFixed(2)}`);
   };
   baseline('node -e 0 (baseline)', process.env);
   if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) {
