@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { sampleCopy, tempDir } from '../../helpers/images.js';
 
-/** The launcher users run (the startup snapshot when built); launcher.spec.ts covers the JS entry. */
+/** The launcher users run; launcher.spec.ts covers how it picks the bundle or tsc's modules. */
 const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
 
 function run(args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
