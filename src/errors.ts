@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'EMIT_TEMPLATE' | 'OUTPUT_WRITE'
   | 'SIM_BAD_INPUT'
   | 'LAB_SETUP' | 'LAB_BOOT'
+  | 'SERVE_ROOT' | 'SERVE_LISTEN' | 'SERVE_PLAN'
   | 'USAGE'
   | 'INTERNAL';
 
@@ -47,6 +48,7 @@ export class FdtError extends UbootGenError {}
 export class PlanError extends UbootGenError {}
 export class OutputError extends UbootGenError {}
 export class LabError extends UbootGenError {}
+export class ServeError extends UbootGenError {}
 export class InternalError extends UbootGenError {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('INTERNAL', `uboot-gen bug: ${message} (please report it with the --json output)`, data);
