@@ -74,6 +74,24 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document on stdout')
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
 
+  program.command('serve <dir>')
+    .description('serve DIR read-only over TFTP to the board, log every fetch, and (with --config) check the fetches against the plan')
+    .option('-p, --port <n>', 'UDP port (69 needs root; U-Boot reaches another port through tftpdstp)', '6969')
+    .option('--host <addr>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('-c, --config <file>', 'the config whose plan the fetches are checked against (paths relative to DIR)')
+    .option('--until-fetched', 'stop once every planned file has been fetched (needs --config)')
+    .option('--timeout <seconds>', 'stop after this long')
+    .option('--blksize <bytes>', 'largest block offered (RFC 2348)', '65464')
+    .option('--windowsize <blocks>', 'largest window offered (RFC 7440)', '64')
+    .option('--json', 'one JSON object per line: listening, each transfer, the summary')
+    .addHelpText('after', `
+Exit status:
+  0   served until stopped; with --config, every planned file fetched unchanged
+  2   usage error
+  6   with --config: a stale boot.scr, a missing, changed, failed or unplanned fetch
+  1   cannot listen (port in use, or below 1024 without root)`)
+    .action(async (dir: string, opts) => (await import('./commands/serve.js')).runServe(dir, opts));
+
   return program;
 }
 
