@@ -18,7 +18,17 @@ export interface ServerLimits {
   maxBlksize: number;
   /** Largest window the server offers. */
   maxWindowsize: number;
+  /**
+   * Largest window in bytes (windowsize × blksize). A window arrives as one burst; a burst
+   * larger than the client's receive buffer loses its tail every time (Linux's default UDP
+   * receive buffer is 208 KiB, and a 64 KiB datagram takes about twice that in kernel memory;
+   * U-Boot holds only a few packets), so the window offered shrinks to fit.
+   */
+  maxWindowBytes: number;
 }
+
+/** 128 KiB in flight: 16 blocks of 1468 bytes pass whole, 16 of 65464 become 2. */
+export const DEFAULT_MAX_WINDOW_BYTES = 128 * 1024;
 
 export interface Negotiated {
   blksize: number;
@@ -67,6 +77,10 @@ export function negotiate(options: ReadonlyMap<string, string>, transferSize: nu
       default:
         break; // unknown options are ignored (RFC 2347)
     }
+  }
+  if (oack.has('windowsize')) {
+    windowsize = Math.max(1, Math.min(windowsize, Math.floor(limits.maxWindowBytes / blksize)));
+    oack.set('windowsize', String(windowsize));
   }
   return { blksize, windowsize, timeoutMs, oack };
 }

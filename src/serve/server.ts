@@ -6,8 +6,8 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ServeError } from '../errors.js';
-import { negotiate, type Negotiated } from './options.js';
-import { TFTP_ERR, encodeData, encodeError, encodeOack, parsePacket, type RequestPacket } from './packet.js';
+import { DEFAULT_MAX_WINDOW_BYTES, negotiate, type Negotiated } from './options.js';
+import { OP_DATA, TFTP_ERR, encodeError, encodeOack, parsePacket, type RequestPacket } from './packet.js';
 import { lookupInRoot } from './root.js';
 
 export interface TftpServerOptions {
@@ -17,6 +17,8 @@ export interface TftpServerOptions {
   host?: string;
   maxBlksize?: number;
   maxWindowsize?: number;
+  /** Largest window in bytes; see ServerLimits.maxWindowBytes. */
+  maxWindowBytes?: number;
   /** Retransmission timeout when the client does not negotiate one. */
   timeoutMs?: number;
   /** Retransmissions of one window before the transfer is given up. */
@@ -59,20 +61,39 @@ interface Content {
   close(): void;
 }
 
+/**
+ * File bytes read ahead in large chunks: a transfer asks for consecutive blocks, so one read
+ * serves hundreds of them, and a block is a view into the chunk (sent without a copy). The
+ * previous chunk is kept, because a window that is sent again may reach back into it.
+ */
+const READ_AHEAD_BYTES = 1 << 20;
+
 function fileContent(file: string, size: number): Content {
   const fd = fs.openSync(file, 'r');
+  let cur: { start: number; bytes: Buffer } = { start: 0, bytes: Buffer.alloc(0) };
+  let prev = cur;
+  const load = (start: number): Buffer => {
+    const n = Math.max(0, Math.min(READ_AHEAD_BYTES, size - start));
+    const buf = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const r = fs.readSync(fd, buf, got, n - got, start + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return buf.subarray(0, got);
+  };
   return {
     size,
     read(offset, length) {
-      const n = Math.max(0, Math.min(length, size - offset));
-      const buf = Buffer.allocUnsafe(n);
-      let got = 0;
-      while (got < n) {
-        const r = fs.readSync(fd, buf, got, n - got, offset + got);
-        if (r === 0) break;
-        got += r;
+      const end = Math.min(size, offset + length);
+      for (const c of [cur, prev]) {
+        if (offset >= c.start && end <= c.start + c.bytes.length) return c.bytes.subarray(offset - c.start, end - c.start);
       }
-      return buf.subarray(0, got);
+      if (length > READ_AHEAD_BYTES) return load(offset).subarray(0, end - offset);
+      prev = cur;
+      cur = { start: offset, bytes: load(offset) };
+      return cur.bytes.subarray(0, end - offset);
     },
     close() { fs.closeSync(fd); },
   };
@@ -117,6 +138,7 @@ export class TftpServer extends EventEmitter<{ transfer: [TransferRecord]; liste
       port: opts.port ?? 6969,
       maxBlksize: opts.maxBlksize ?? 65464,
       maxWindowsize: opts.maxWindowsize ?? 64,
+      maxWindowBytes: opts.maxWindowBytes ?? DEFAULT_MAX_WINDOW_BYTES,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retries: opts.retries ?? DEFAULT_RETRIES,
       maxNetasciiBytes: opts.maxNetasciiBytes ?? DEFAULT_MAX_NETASCII,
@@ -228,6 +250,8 @@ class Transfer {
   #timer: NodeJS.Timeout | undefined;
   #tries = 0;
   #retransmits = 0;
+  /** Whether this window was already sent again for a repeated ACK (at most once, see #onMessage). */
+  #resentForRepeat = false;
   #done = false;
   readonly #startedAt = Date.now();
 
@@ -243,11 +267,13 @@ class Transfer {
     this.#waitingForOackAck = opts.oack.size > 0;
     this.#socket = dgram.createSocket(client.family === 'IPv6' ? 'udp6' : 'udp4');
     this.#socket.on('error', (e) => this.#finish('error', e.message));
-    this.#socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
+    this.#socket.on('message', (msg) => this.#onMessage(msg));
   }
 
   start(): void {
-    this.#socket.bind(0, () => this.#sendCurrent());
+    // A connected socket: the kernel keeps other senders out (so a stray packet from another
+    // transfer ID never reaches the transfer), and sends need no address resolution per block.
+    this.#socket.bind(0, () => this.#socket.connect(this.client.port, this.client.address, () => this.#sendCurrent()));
   }
 
   abort(why: string): void {
@@ -258,7 +284,12 @@ class Transfer {
 
   #send(packet: Uint8Array): void {
     if (this.#done) return;
-    this.#socket.send(packet, this.client.port, this.client.address);
+    this.#socket.send(packet);
+  }
+
+  #sendParts(parts: Uint8Array[]): void {
+    if (this.#done) return;
+    this.#socket.send(parts);
   }
 
   #sendCurrent(): void {
@@ -268,15 +299,19 @@ class Transfer {
       const last = Math.min(this.#totalBlocks, this.#windowStart + this.opts.windowsize - 1);
       for (let block = this.#windowStart; block <= last; block++) {
         const data = this.content.read((block - 1) * this.opts.blksize, this.opts.blksize);
-        this.#send(encodeData(block % BLOCK_MODULO, data));
+        // Header and payload go out as one datagram from two buffers (no copy of the block).
+        const wire = block % BLOCK_MODULO;
+        this.#sendParts([Buffer.from([0, OP_DATA, wire >> 8, wire & 0xff]), data]);
       }
     }
     this.#arm();
   }
 
   #arm(): void {
-    clearTimeout(this.#timer);
+    // One timer per transfer, pushed back on every send (refresh() is far cheaper than a new timer per block).
+    if (this.#timer) { this.#timer.refresh(); return; }
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
       if (this.#tries >= this.retries) {
         this.#finish('timeout', `no acknowledgement after ${this.retries + 1} tries of ${this.opts.timeoutMs} ms`);
         return;
@@ -287,12 +322,7 @@ class Transfer {
     }, this.opts.timeoutMs);
   }
 
-  #onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    if (rinfo.port !== this.client.port || rinfo.address !== this.client.address) {
-      // RFC 1350: a packet from another transfer ID is answered with error 5, and the transfer goes on.
-      this.#socket.send(encodeError(TFTP_ERR.unknownTransferId, 'Unknown transfer ID'), rinfo.port, rinfo.address);
-      return;
-    }
+  #onMessage(msg: Buffer): void {
     const p = parsePacket(msg);
     if (p.op === 'error') {
       this.#finish(p.code === TFTP_ERR.optionRefused ? 'refused' : 'aborted', `client sent error ${p.code}: ${p.message}`);
@@ -312,10 +342,20 @@ class Transfer {
     for (let b = this.#windowStart; b <= windowEnd; b++) {
       if (b % BLOCK_MODULO === p.block) { acked = b; break; }
     }
-    // Old or duplicate ACKs are ignored, never answered: answering them would double every
-    // packet from then on (the Sorcerer's Apprentice bug, RFC 1123 4.2.3.1).
-    if (acked < 0) return;
+    if (acked < 0) {
+      // A repeat of the ACK just before the window means the client lost the window's first
+      // block (RFC 7440 clients send it on a gap or their own timeout): send the window again,
+      // once. Any other old or duplicate ACK is ignored, never answered: answering each would
+      // double every packet from then on (the Sorcerer's Apprentice bug, RFC 1123 4.2.3.1).
+      if (this.opts.windowsize > 1 && (this.#windowStart - 1) % BLOCK_MODULO === p.block && !this.#resentForRepeat) {
+        this.#resentForRepeat = true;
+        this.#retransmits++;
+        this.#sendCurrent();
+      }
+      return;
+    }
     this.#tries = 0;
+    this.#resentForRepeat = false;
     if (acked === this.#totalBlocks) {
       this.#finish('ok', 'sent');
       return;
