@@ -37,8 +37,8 @@ async function withServer(root: string, body: (port: number, log: TransferRecord
 }
 
 /** Wait until the server has logged `n` transfers (the client may exit before the last ACK is read). */
-async function settled(log: TransferRecord[], n: number): Promise<void> {
-  for (let i = 0; i < 200 && log.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+async function settled(log: TransferRecord[], n: number, ms = 2000): Promise<void> {
+  for (let i = 0; i < ms / 10 && log.length < n; i++) await new Promise((r) => setTimeout(r, 10));
   expect(log.length, 'transfers logged').to.equal(n);
 }
 
@@ -185,11 +185,14 @@ describe('serve → server (TFTP, RFC 1350/2347/2348/2349/7440)', function () {
       const proxy = await startLossyProxy(port, 0.1, 7);
       try {
         const file = path.join(out, 'lossy');
-        await run('atftp', ['--option', 'blksize 1468', '--option', 'windowsize 8', '--option', 'timeout 1', '-g', '-r', 'lossy.bin', '-l', file, '127.0.0.1', String(proxy.port)], { timeout: 50000 });
+        await run('atftp', ['--option', 'blksize 1468', '--option', 'windowsize 8', '-g', '-r', 'lossy.bin', '-l', file, '127.0.0.1', String(proxy.port)], { timeout: 50000 });
         expect(fs.readFileSync(file).equals(lossy)).to.equal(true);
         expect(proxy.dropped).to.be.greaterThan(0);
-        await settled(log, 1);
-        expect(log[0]!.status).to.equal('ok');
+        // The server learns the transfer is over only from the last ACK; when the proxy drops
+        // that one, it retransmits the last window until its retries run out (RFC 1350 has no
+        // way around this), so 'timeout' after a complete delivery is the right record too.
+        await settled(log, 1, 3000);
+        expect(log[0]!.status).to.be.oneOf(['ok', 'timeout']);
         expect(log[0]!.retransmits).to.be.greaterThan(0);
       } finally {
         await proxy.close();
