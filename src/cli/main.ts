@@ -52,6 +52,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--xen-version <v>', 'Xen version modelled by the simulator').choices(['4.17', '4.18', '4.19', '4.20']).default('4.17'))
     .option('--dry-run', 'plan and print, but write nothing')
     .option('-q, --quiet', 'print only errors and the final load command')
+    .option('--map', 'draw the memory map in the terminal: a bar per RAM bank and a table of every region')
+    .option('--report <file.html>', 'write a self-contained HTML boot report (memory map, /chosen, one card per domain, consoles)')
     .addHelpText('after', EXIT_HELP)
     .action(async (config: string | undefined, opts) => (await import('./commands/generate.js')).runGenerate(config, opts));
 
@@ -62,6 +64,7 @@ export function buildProgram(): Command {
     .option('--script-addr <addr>', 'address boot.scr is loaded at before `source`', '0x40200000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled').choices(['4.17', '4.18', '4.19', '4.20']).default('4.17'))
     .option('--json', 'print one JSON document on stdout')
+    .option('--report <file.html>', 'write a self-contained HTML boot report')
     .addHelpText('after', EXIT_HELP)
     .action(async (script: string, opts) => (await import('./commands/simulate.js')).runSimulate(script, opts));
 
@@ -71,6 +74,7 @@ export function buildProgram(): Command {
     .option('-d, --dir <dir>', 'folder the config\'s paths are relative to')
     .option('--timeout <seconds>', 'give up after this long', '300')
     .option('--keep-log <file>', 'write the full serial log here')
+    .option('--report <file.html>', 'write a self-contained HTML report with the real and simulated results side by side')
     .option('--json', 'print one JSON document on stdout')
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
 

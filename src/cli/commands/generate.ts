@@ -10,6 +10,7 @@ import { parseNumberOption, withSpinner } from '../util.js';
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean;
+  report?: string; map?: boolean;
 }
 
 export async function runGenerate(positional: string | undefined, o: GenerateCliOptions): Promise<void> {
@@ -55,10 +56,14 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     if (!o.quiet) {
       out.write(`${style.bold('Plan')}  ${planSummary(gen.plan).join('\n      ')}\n\n`);
       out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length)}\n\n`);
+      if (o.map) out.write(`${(await import('../map.js')).formatMemoryMap(gen.plan, { colour: Boolean(out.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb', width: out.columns || 100 })}\n\n`);
       if (report && formatVerifyReport) out.write(`${formatVerifyReport(report, style)}\n\n`);
     }
     if (o.dryRun) out.write('Dry run: nothing written.\n');
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
+  }
+  if (o.report) {
+    await (await import('../boot-report.js')).writeBootReport(o.report, { title: configFile, plan: gen.plan, ...(report ? { verification: report } : {}), configFile });
   }
   if (report && !report.ok) process.exitCode = EXIT_CODE.verify;
 }

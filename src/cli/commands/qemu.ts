@@ -10,7 +10,7 @@ import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab
 import { makeStyle, table } from '../report.js';
 import { parseNumberOption } from '../util.js';
 
-export interface QemuCliOptions { config?: string; dir?: string; timeout: string; keepLog?: string; json?: boolean }
+export interface QemuCliOptions { config?: string; dir?: string; timeout: string; keepLog?: string; json?: boolean; report?: string }
 
 export async function runQemu(positional: string | undefined, o: QemuCliOptions): Promise<void> {
   const configFile = o.config ?? positional;
@@ -39,6 +39,12 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     const rows = real.map((d) => [d.name, d.domid === undefined ? '-' : String(d.domid), d.verdict + (d.message ? `: ${d.message}` : ''), ours[d.name]?.verdict ?? '-']);
     process.stdout.write(`${style.bold('Real boot')}  QEMU virt + U-Boot 2023.01 + Xen: ${res.outcome} in ${(res.wallMs / 1000).toFixed(1)} s\n\n${table(rows, ['DOMAIN', 'DOMID', 'REAL', 'SIMULATED'])}\n`);
     for (const d of diffs) process.stdout.write(`${style.yellow('!')} the simulator disagrees: ${d}\n`);
+  }
+  if (o.report) {
+    await (await import('../boot-report.js')).writeBootReport(o.report, {
+      title: configFile, plan: gen.plan, verification: sim, configFile,
+      lab: { outcome: res.outcome, wallSeconds: Math.round(res.wallMs / 100) / 10, domains: real.map((d) => ({ name: d.name, verdict: d.verdict, ...(d.message ? { detail: d.message } : {}) })), serialLog: res.serialLog.split('\n') },
+    });
   }
   if (!ok) process.exitCode = EXIT_CODE.verify;
 }

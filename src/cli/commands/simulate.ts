@@ -8,7 +8,7 @@ import { verifyScript, type VerifyReport } from '../../verify.js';
 import { makeStyle, type Style } from '../report.js';
 import { parseNumberOption } from '../util.js';
 
-export interface SimulateCliOptions { root: string; board?: string; scriptAddr: string; xenVersion: string; json?: boolean }
+export interface SimulateCliOptions { root: string; board?: string; scriptAddr: string; xenVersion: string; json?: boolean; report?: string }
 
 export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = false): string {
   const out: string[] = [];
@@ -24,7 +24,7 @@ export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = 
   return out.join('\n');
 }
 
-export function runSimulate(script: string, o: SimulateCliOptions): void {
+export async function runSimulate(script: string, o: SimulateCliOptions): Promise<void> {
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(fs.readFileSync(script));
@@ -44,5 +44,6 @@ export function runSimulate(script: string, o: SimulateCliOptions): void {
   const report = verifyScript(bytes, o.root, board, { scriptAddr: parseNumberOption(o.scriptAddr, '--script-addr'), xenVersion: o.xenVersion });
   if (o.json) process.stdout.write(`${JSON.stringify(report.json, null, 2)}\n`);
   else process.stdout.write(`${formatVerifyReport(report, makeStyle(process.stdout), true)}\n`);
+  if (o.report) await (await import('../boot-report.js')).writeBootReport(o.report, { title: script, verification: report });
   if (!report.ok) process.exitCode = EXIT_CODE.verify;
 }
