@@ -28,6 +28,11 @@ export const LAYERS = [
     stage: 'emit', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'sim/uboot/hush/lexer.ts'],
     why: 'the emitter renders the plan; of the simulator it uses only the hush lexer, to quote words exactly as U-Boot will read them.',
   },
+  {
+    stage: 'report', may: ['util', 'errors', 'fdt', 'plan', 'sim', 'emit/templates.ts', 'verify.ts', 'api'],
+    why: 'the boot report presents what the planner and the simulator already decided; it decides nothing itself.',
+  },
+  { stage: 'serve', may: ['util', 'errors', 'generate.ts', 'api'], why: 'the TFTP server only serves files, and learns what to expect from the generator\'s public call.' },
 ];
 
 const glob = (name) => path.join(ROOT, 'src', name.endsWith('.ts') ? `${name.slice(0, -3)}.{ts,js}` : `${name}{.ts,.js,/**}`);

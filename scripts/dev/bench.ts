@@ -95,3 +95,6 @@ measure('simulate boot.scr only, 128 domUs × 32 MiB', ['simulate', path.join(ca
 console.log('\nexit 6 on the 32/128-domU rows is the expected verdict: each domU has its own kernel, which makes more boot modules than\n'
   + 'Xen\'s limit of 32 (the planner warns; the Xen model reports "Missing kernel boot module?"). The work is simulated all the same.');
 for (const c of [...cases, { dir: sample.dir }]) fs.rmSync(c.dir, { recursive: true, force: true });
+
+console.log('');
+await (await import('./bench-serve.js')).benchServe();

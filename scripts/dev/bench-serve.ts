@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 const RUNS = Number(process.env['BENCH_SERVE_RUNS'] ?? 5);
 const FILE_BYTES = 32 * 1024 * 1024;
 const CASES: Array<[blksize: number, windowsize: number]> = [[1468, 1], [1468, 16], [65464, 1], [65464, 16]];
