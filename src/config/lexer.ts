@@ -61,6 +61,20 @@ const RESERVED = new Set([
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*/;
 
+/**
+ * Deepest nesting of `${...}` and `$((...))` inside one another. Real configs nest two or three
+ * levels (`${DOMU_KERNEL[$((i+1))]:-${DEFAULT}}`); the reader recurses once per level, so a bound
+ * turns a hostile 10,000-level value into an error instead of a stack overflow.
+ */
+export const MAX_EXPANSION_NESTING = 32;
+
+/**
+ * A line inside a quoted string that looks like the next KEY=value line (upper-case name, not the
+ * continuation of a backslash-newline): the quote was almost surely never closed. Lower-case
+ * `name=value` lines are kernel arguments of a command line that runs over lines, and stay.
+ */
+const ASSIGNMENT_LINE_RE = /(?:^|[^\\])\n[ \t]*(?:export[ \t]+)?[A-Z_][A-Z0-9_]*(?:\[[^\]\n]*\])?\+?=/;
+
 /** What ends the word currently being read. */
 type WordContext = 'plain' | 'array-element' | 'brace-arg' | 'subscript' | 'arith';
 
@@ -74,6 +88,7 @@ class Lexer {
   #i = 0;
   #line = 1;
   #col = 1;
+  #nesting = 0;
 
   constructor(src: string, file: string) {
     this.#src = src;
@@ -345,8 +360,9 @@ class Lexer {
         const qWhere = this.#pos();
         this.#advance();
         const end = this.#src.indexOf("'", this.#i);
-        if (end < 0) this.#syntax(qWhere, "unterminated single-quoted string: missing closing '");
+        if (end < 0) this.#unclosedQuote(qWhere, "'", this.#src.length);
         const text = this.#src.slice(this.#i, end);
+        if (ASSIGNMENT_LINE_RE.test(text)) this.#unclosedQuote(qWhere, "'", end);
         this.#take(end - this.#i + 1);
         parts.push({ kind: 'lit', text, quoted: true, where: qWhere });
         continue;
@@ -400,10 +416,15 @@ class Lexer {
     };
     // An empty "" still produces an (empty) word part, so X="" is distinguishable from nothing.
     let produced = false;
+    const startIndex = this.#i;
     for (;;) {
-      if (this.#eof()) this.#syntax(open, 'unterminated double-quoted string: missing closing "');
+      if (this.#eof()) this.#unclosedQuote(open, '"', this.#src.length);
       const c = this.#peek() as string;
-      if (c === '"') { this.#advance(); break; }
+      if (c === '"') {
+        if (ASSIGNMENT_LINE_RE.test(this.#src.slice(startIndex, this.#i))) this.#unclosedQuote(open, '"', this.#i);
+        this.#advance();
+        break;
+      }
       if (c === '`') this.#unsafe(this.#pos(), 'backticks `...` are command substitution and would run a command');
       if (c === '\\') {
         const next = this.#src[this.#i + 1];
@@ -431,6 +452,35 @@ class Lexer {
     const where = this.#pos();
     const n1 = this.#src[this.#i + 1];
     const n2 = this.#src[this.#i + 2];
+    if ((n1 === '(' && n2 === '(') || n1 === '{') this.#enterExpansion(where);
+    try {
+      return this.#dollarBody(where, n1, n2, inDoubleQuotes);
+    } finally {
+      if ((n1 === '(' && n2 === '(') || n1 === '{') this.#nesting--;
+    }
+  }
+
+  #enterExpansion(where: SourcePos): void {
+    if (++this.#nesting > MAX_EXPANSION_NESTING) {
+      throw new ConfigError('CONFIG_TOO_COMPLEX',
+        `expansions nest more than ${MAX_EXPANSION_NESTING} levels deep here ("\${...}" or "$((...))" inside one another)`,
+        { limit: MAX_EXPANSION_NESTING }, where, 'write the value with fewer nested expansions (use a helper variable per level)');
+    }
+  }
+
+  /**
+   * A quote opened at `open` runs to `end` over lines that look like assignments, or never
+   * closes: report the opening quote (where the fix goes), not the line where parsing gave up.
+   */
+  #unclosedQuote(open: SourcePos, quote: string, end: number): never {
+    const text = this.#src.slice(0, end);
+    const lastLine = text.split('\n').length;
+    const spans = lastLine > open.line ? ` (the string runs on to ${end >= this.#src.length ? 'the end of the file' : `line ${lastLine}`})` : '';
+    throw new ConfigError('CONFIG_SYNTAX', `missing closing ${quote} for the string opened at line ${open.line}, column ${open.col}${spans}`,
+      { quote }, open, `close the quote on line ${open.line}`);
+  }
+
+  #dollarBody(where: SourcePos, n1: string | undefined, n2: string | undefined, inDoubleQuotes: boolean): WordPart | undefined {
     if (n1 === '(' && n2 === '(') {
       this.#take(3);
       const body = this.#readWord('arith', where);

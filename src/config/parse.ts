@@ -47,6 +47,15 @@ export interface RawConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Longest value one expansion may produce. The longest real values are command lines (U-Boot
+ * reads at most a few KiB per line); `a=$b$b; b=$c$c; ...` doubles per line and would reach
+ * gigabytes in 30 lines.
+ */
+export const MAX_VALUE_CHARS = 256 * 1024;
+/** All expansions of a config together produce at most this many characters. */
+export const MAX_EXPANDED_CHARS = 16 * 1024 * 1024;
+
 /** ImageBuilder runs `declare -A DOMU_VCPU_HARD_AFFINITY` before sourcing the config (ML23). */
 const PREDECLARED_ASSOC = ['DOMU_VCPU_HARD_AFFINITY'];
 
@@ -75,6 +84,7 @@ class Evaluator {
   readonly #referenced = new Set<string>();
   readonly #diagnostics: Diagnostic[] = [];
   readonly #warnedUnset = new Set<string>();
+  #expanded = 0;
 
   constructor(file: string, env: Env) {
     this.#file = file;
@@ -159,7 +169,9 @@ class Evaluator {
       });
     } catch (e) {
       if (e instanceof ArithError) {
-        throw new ConfigError('CONFIG_BAD_VALUE', `${what}: ${e.message}`, { expression: text }, where);
+        const code = e.kind === 'range' ? 'CONFIG_OUT_OF_RANGE' : e.kind === 'complex' ? 'CONFIG_TOO_COMPLEX' : 'CONFIG_BAD_VALUE';
+        throw new ConfigError(code, `${what}: ${e.message}`, { expression: text.length > 200 ? `${text.slice(0, 200)}…` : text }, where,
+          e.kind === 'range' ? 'write a number that fits in 64 bits' : e.kind === 'complex' ? 'simplify the expression' : undefined);
       }
       throw e;
     }
@@ -188,6 +200,18 @@ class Evaluator {
   /** Quote removal + expansion. Assignments never word-split or glob (bash manual, "Parameters"). */
   #expandWord(w: Word, tilde: boolean): string {
     let out = '';
+    const grow = (text: string, where: SourcePos): void => {
+      this.#expanded += text.length;
+      if (out.length + text.length > MAX_VALUE_CHARS || this.#expanded > MAX_EXPANDED_CHARS) {
+        const single = out.length + text.length > MAX_VALUE_CHARS;
+        throw new ConfigError('CONFIG_TOO_COMPLEX',
+          single
+            ? `this value expands to more than ${MAX_VALUE_CHARS} characters (variables that repeat each other grow exponentially)`
+            : `the config's expansions produce more than ${MAX_EXPANDED_CHARS} characters in total`,
+          { limit: single ? MAX_VALUE_CHARS : MAX_EXPANDED_CHARS }, where, 'write the value literally, or with fewer repeated variables');
+      }
+      out += text;
+    };
     w.parts.forEach((p, i) => {
       if (p.kind === 'lit') {
         let text = p.text;
@@ -197,12 +221,13 @@ class Evaluator {
           const home = this.#env['HOME'];
           if (single && home !== undefined) text = home + text.slice(1);
         }
-        out += text;
+        grow(text, p.where);
         return;
       }
       if (p.kind === 'arith') {
         const body = this.#expandWord(p.body, false);
-        out += this.#arith(body, p.where, `$((${describeWord(p.body)}))`).toString();
+        const shown = describeWord(p.body);
+        grow(this.#arith(body, p.where, `$((${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}))`).toString(), p.where);
         return;
       }
       this.#referenced.add(p.name);
@@ -215,10 +240,10 @@ class Evaluator {
       const value = this.#lookup(p.name, sub);
       const shown = sub !== undefined ? `${p.name}[${sub}]` : p.name;
       switch (p.op) {
-        case ':-': out += value === undefined || value === '' ? this.#expandWord(p.arg as Word, false) : value; return;
-        case '-': out += value === undefined ? this.#expandWord(p.arg as Word, false) : value; return;
-        case ':+': out += value === undefined || value === '' ? '' : this.#expandWord(p.arg as Word, false); return;
-        case '+': out += value === undefined ? '' : this.#expandWord(p.arg as Word, false); return;
+        case ':-': grow(value === undefined || value === '' ? this.#expandWord(p.arg as Word, false) : value, p.where); return;
+        case '-': grow(value === undefined ? this.#expandWord(p.arg as Word, false) : value, p.where); return;
+        case ':+': grow(value === undefined || value === '' ? '' : this.#expandWord(p.arg as Word, false), p.where); return;
+        case '+': grow(value === undefined ? '' : this.#expandWord(p.arg as Word, false), p.where); return;
         default:
           if (value === undefined) {
             const id = `${shown}@${p.where.line}:${p.where.col}`;
@@ -231,7 +256,7 @@ class Evaluator {
               });
             }
           }
-          out += value ?? '';
+          grow(value ?? '', p.where);
       }
     });
     return out;

@@ -34,6 +34,52 @@ export const DEFAULT_DOM0_MEM_MB = 1024;
 export const DEFAULT_DOM0_VCPUS = 1;
 export const DEFAULT_DOMU_MEM_MB = 512;
 
+/**
+ * Largest memory size a key may give, in MiB: 2^32 MiB = 4 PiB, the whole 52-bit arm64 physical
+ * address space. Anything larger is a typo, and it keeps every byte count the planner derives
+ * (MiB × 2^20, KiB cells) an exact number.
+ */
+export const MAX_MEM_MB = 2 ** 32;
+/** Xen on Arm: MAX_VIRT_CPUS, the most vCPUs one domain can have. */
+export const MAX_VCPUS = 128;
+/** The end of the 52-bit arm64 physical address space: no RAM lies above it. */
+export const MAX_PHYS_ADDR = 2 ** 52;
+
+/**
+ * Characters a file name must not contain because the name is written into a U-Boot command
+ * line (`tftpb 0x… <name>`): hush splits on blanks, ends a command at `;`, `&&`, `||` or a
+ * newline, expands `$`, treats quotes and `\` as quoting and `#` as a comment.
+ */
+const UNSAFE_PATH_CHAR = /[\s;&|<>()"'`$#\\\x00-\x1f\x7f]/;
+
+function describeChar(c: string): string {
+  const names: Record<string, string> = {
+    ' ': 'a space', '\t': 'a tab', '\n': 'a newline', ';': '";"', '"': 'a double quote', "'": 'a single quote', '$': '"$"',
+    '#': '"#"', '\\': 'a backslash', '`': 'a backtick', '&': '"&"', '|': '"|"', '<': '"<"', '>': '">"', '(': '"("', ')': '")"',
+  };
+  return names[c] ?? `the control character 0x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+const CHAR_EFFECT: Record<string, string> = {
+  ';': 'ends the U-Boot command there and starts another',
+  '&': 'chains U-Boot commands', '|': 'chains U-Boot commands',
+  '$': 'makes U-Boot expand a variable', '#': 'starts a comment in U-Boot\'s shell',
+  '"': 'opens a quoted string in U-Boot\'s shell', "'": 'opens a quoted string in U-Boot\'s shell',
+  '\\': 'escapes the next character in U-Boot\'s shell', '`': 'is special to U-Boot\'s shell',
+};
+
+/** Throws CONFIG_UNSAFE_PATH for a file name U-Boot would not read as one word. */
+export function checkScriptSafePath(ref: FileRef): void {
+  const m = UNSAFE_PATH_CHAR.exec(ref.value);
+  if (!m) return;
+  const c = m[0];
+  const effect = CHAR_EFFECT[c] ?? (/\s/.test(c) ? 'splits the name into two words in the U-Boot command' : 'cannot appear in a U-Boot command line');
+  throw new ConfigError('CONFIG_UNSAFE_PATH',
+    `${ref.key} = ${JSON.stringify(ref.value)} contains ${describeChar(c)} at character ${m.index + 1}, which ${effect}; the name is written into the boot script, so it must be one plain word`,
+    { key: ref.key, path: ref.value, char: c, index: m.index }, { ...ref.where, key: ref.key },
+    'rename the file (or link it) to a name made of letters, digits and . _ - + / : , @ = ~ % only');
+}
+
 /** Where a value set on the command line points. */
 export const COMMAND_LINE_POS: SourcePos = { file: '<command line>', line: 0, col: 0 };
 
@@ -45,6 +91,9 @@ const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
   LINUX_ROOTFS: 'Linux-only mode is not supported yet',
   FIT: 'generate a plain boot.scr instead (drop FIT and the -f option)',
 };
+
+const MEM_WHY = 'give the size in MiB (e.g. 512); the limit is the 52-bit arm64 physical address space';
+const VCPUS_WHY = `a domain has at most ${MAX_VCPUS} vCPUs (Xen's MAX_VIRT_CPUS on Arm)`;
 
 export function resolveConfig(raw: RawConfig, opts: ResolveOptions = {}): { config: Config; diagnostics: Diagnostic[] } {
   return new Resolver(raw, opts).run();
@@ -129,7 +178,19 @@ class Resolver {
 
   #fileRef(name: string, sub?: string): FileRef | undefined {
     const v = this.#set(name, sub);
-    return v ? { value: v.value, key: v.key, where: v.valueWhere } : undefined;
+    if (!v) return undefined;
+    const ref = { value: v.value, key: v.key, where: v.valueWhere };
+    checkScriptSafePath(ref);
+    return ref;
+  }
+
+  /** A whole number from `min` to `max`; beyond it a CONFIG_OUT_OF_RANGE saying why the limit exists. */
+  #boundedNumber(v: RawValue, what: string, min: number, max: number, why: string): number {
+    const text = v.value.trim();
+    if (/^[0-9]+$/.test(text) && (text.length > 15 || Number(text) > max)) {
+      this.#error('CONFIG_OUT_OF_RANGE', `${v.key} = ${text} is out of range: it must be ${what} from ${min} to ${max}`, v.valueWhere, v.key, why);
+    }
+    return this.#wholeNumber(v, what, min);
   }
 
   #error(code: ConstructorParameters<typeof ConfigError>[0], message: string, where: SourcePos | undefined, key?: string, hint?: string): never {
@@ -217,10 +278,12 @@ class Resolver {
   #outputs(): { ubootSource: FileRef; ubootScript: FileRef } {
     const o = this.#opts.outputNameOverride;
     if (o !== undefined && o !== '') {
-      return {
+      const refs = {
         ubootSource: { value: `${o}.source`, key: 'UBOOT_SOURCE', where: COMMAND_LINE_POS },
         ubootScript: { value: `${o}.scr`, key: 'UBOOT_SCRIPT', where: COMMAND_LINE_POS },
       };
+      checkScriptSafePath(refs.ubootScript);
+      return refs;
     }
     const src = this.#fileRef('UBOOT_SOURCE');
     if (!src) {
@@ -267,8 +330,8 @@ class Resolver {
     const given = this.#set('XEN_CMD');
     const dom0Mem = this.#set('DOM0_MEM');
     const dom0Vcpus = this.#set('DOM0_VCPUS');
-    const mem = dom0Mem ? this.#wholeNumber(dom0Mem, 'a whole number of MiB', 1) : DEFAULT_DOM0_MEM_MB;
-    const vcpus = dom0Vcpus ? this.#wholeNumber(dom0Vcpus, 'a whole number of vCPUs', 1) : DEFAULT_DOM0_VCPUS;
+    const mem = dom0Mem ? this.#boundedNumber(dom0Mem, 'a whole number of MiB', 1, MAX_MEM_MB, MEM_WHY) : DEFAULT_DOM0_MEM_MB;
+    const vcpus = dom0Vcpus ? this.#boundedNumber(dom0Vcpus, 'a whole number of vCPUs', 1, MAX_VCPUS, VCPUS_WHY) : DEFAULT_DOM0_VCPUS;
 
     let xenCmd: string;
     if (!given) {
@@ -283,6 +346,7 @@ class Resolver {
           clash.where, clash.key, `put dom0_mem=/dom0_max_vcpus= into XEN_CMD (set at line ${given.where.line}) and remove ${clash.key}`);
       }
       xenCmd = given.value;
+      this.#checkXenCmdNumbers(given);
     }
 
     if (!hasDom0) {
@@ -308,6 +372,42 @@ class Resolver {
       }).join(' ');
     }
     return { xenCmd, xenCmdDefaulted: !given };
+  }
+
+  /**
+   * Sizes and counts inside XEN_CMD that Xen turns into memory or vCPUs: `dom0_mem=` (plain size
+   * or the x86 min:/max: list; a number with no unit is KiB, as Xen's parse_size_and_unit())
+   * and `dom0_max_vcpus=` (N or MIN-MAX). Only well-formed numbers are checked here; the
+   * simulated Xen reports malformed ones as Xen would.
+   */
+  #checkXenCmdNumbers(v: RawValue): void {
+    const unitShift: Record<string, bigint> = { '': 10n, b: 0n, k: 10n, m: 20n, g: 30n, t: 40n, p: 50n, e: 60n };
+    for (const word of v.value.split(/[ \t\n]+/)) {
+      const eq = word.indexOf('=');
+      if (eq < 0) continue;
+      const name = word.slice(0, eq);
+      const value = word.slice(eq + 1);
+      if (name === 'dom0_mem') {
+        for (const item of value.split(',')) {
+          const m = /^(?:min:|max:)?(0[xX][0-9a-fA-F]+|[0-9]+)([bBkKmMgGtTpPeE]?)$/.exec(item);
+          if (!m) continue;
+          const digits = m[1] as string;
+          const bytes = digits.length > 20 ? 2n ** 80n : BigInt(digits) << (unitShift[(m[2] as string).toLowerCase()] as bigint);
+          if (bytes > BigInt(MAX_PHYS_ADDR)) {
+            this.#error('CONFIG_OUT_OF_RANGE',
+              `XEN_CMD has dom0_mem=${value}, which is ${bytes > 2n ** 64n ? 'more than 2^64 bytes' : `${bytes} bytes`}: more memory than the 52-bit arm64 physical address space (4 PiB)`,
+              v.valueWhere, 'XEN_CMD', 'give dom0 a size it can have, e.g. dom0_mem=1024M');
+          }
+        }
+      } else if (name === 'dom0_max_vcpus') {
+        for (const n of value.split('-')) {
+          if (/^[0-9]+$/.test(n) && (n.length > 15 || Number(n) > MAX_VCPUS)) {
+            this.#error('CONFIG_OUT_OF_RANGE', `XEN_CMD has dom0_max_vcpus=${value}, but a domain has at most ${MAX_VCPUS} vCPUs (Xen's MAX_VIRT_CPUS on Arm)`,
+              v.valueWhere, 'XEN_CMD', VCPUS_WHY);
+          }
+        }
+      }
+    }
   }
 
   #loadCmd(): string | undefined {
@@ -389,10 +489,10 @@ class Resolver {
     const passthroughPaths = paths ? paths.value.split(/[ \t\n]+/).filter((p) => p !== '') : [];
 
     const memV = this.#set('DOMU_MEM', sub);
-    const memRaw = memV ? this.#wholeNumber(memV, 'a whole number of MiB') : 0;
+    const memRaw = memV ? this.#boundedNumber(memV, 'a whole number of MiB', 0, MAX_MEM_MB, MEM_WHY) : 0;
     const memMB = memRaw === 0 ? DEFAULT_DOMU_MEM_MB : memRaw;
     const vcpusV = this.#set('DOMU_VCPUS', sub);
-    const vcpus = vcpusV ? this.#wholeNumber(vcpusV, 'a whole number of vCPUs', 1) : 1;
+    const vcpus = vcpusV ? this.#boundedNumber(vcpusV, 'a whole number of vCPUs', 1, MAX_VCPUS, VCPUS_WHY) : 1;
 
     const vplV = this.#set('DOMU_VPL011', sub);
     const vpl011 = vplV ? this.#wholeNumber(vplV, '0 or 1') !== 0 : true;
@@ -485,10 +585,17 @@ class Resolver {
       n = evaluateArithmetic(v.value, lookup);
     } catch (err) {
       if (!(err instanceof ArithError)) throw err;
-      this.#error('CONFIG_BAD_VALUE', `${v.key} must be an address (0x hex or decimal), got "${v.value}": ${err.message}`, v.where, v.key);
+      if (err.kind === 'range') {
+        this.#error('CONFIG_OUT_OF_RANGE', `${v.key} = "${v.value}" is out of range: ${err.message}`, v.valueWhere, v.key,
+          'write the address of the RAM bank, e.g. MEMORY_END="0xC0000000"');
+      }
+      this.#error(err.kind === 'complex' ? 'CONFIG_TOO_COMPLEX' : 'CONFIG_BAD_VALUE',
+        `${v.key} must be an address (0x hex or decimal), got "${v.value}": ${err.message}`, v.where, v.key);
     }
-    if (n < 0n || n > BigInt(Number.MAX_SAFE_INTEGER)) {
-      this.#error('CONFIG_BAD_VALUE', `${v.key} must be an address between 0 and 2^53-1, got "${v.value}" (= ${n})`, v.where, v.key);
+    if (n < 0n || n > BigInt(MAX_PHYS_ADDR)) {
+      this.#error('CONFIG_OUT_OF_RANGE',
+        `${v.key} = "${v.value}" (= ${n}) is out of range: an address must be from 0 to 0x${MAX_PHYS_ADDR.toString(16)}, the end of the 52-bit arm64 physical address space`,
+        v.valueWhere, v.key, 'write the address of the RAM bank, e.g. MEMORY_END="0xC0000000"');
     }
     if (/^\s*0[0-7]+\s*$/.test(v.value)) {
       this.#warn('CONFIG_OCTAL', `${v.key}="${v.value}" has a leading 0, so bash reads it as octal (= ${n}); write 0x… for hex`, v.where);

@@ -5,6 +5,7 @@ export * from './header.js';
 export * from './ro.js';
 export * from './rw.js';
 export * from './cells.js';
+export * from './check.js';
 export * from './sw.js';
 export * from './tree.js';
 export { strBytes, cstrBytes, bytesToStr } from './strings.js';

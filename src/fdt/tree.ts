@@ -4,6 +4,7 @@
 // an existing occurrence (including the tail of a longer name), then -S/-p/-a padding.
 import { FdtError } from '../errors.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_NOP, FDT_PROP } from './constants.js';
+import { explainFdtError } from './check.js';
 import { fdtOk, fdtStrerror, type FdtErrName } from './errors.js';
 import { bootCpuidPhys, checkHeader, ld32_, nextTag, offDtStruct } from './header.js';
 import { getMemRsv, getString, numMemRsv, type MemRsv } from './ro.js';
@@ -14,8 +15,10 @@ export interface FdtProp { name: string; value: Uint8Array }
 export interface FdtNode { name: string; props: FdtProp[]; children: FdtNode[] }
 export interface FdtTree { root: FdtNode; memRsv: MemRsv[]; bootCpuidPhys: number }
 
-function fail(ret: number, what: string): never {
-  throw new FdtError(fdtStrerror(ret) as FdtErrName, `parseTree: ${fdtStrerror(ret)} (${what})`, { errno: ret });
+function fail(ret: number, where: string, blob = 'the device tree'): never {
+  throw new FdtError(fdtStrerror(ret) as FdtErrName,
+    `${blob} is not a usable device tree: ${explainFdtError(ret)}; ${where} (${fdtStrerror(ret)})`, { errno: ret, where },
+    { file: blob }, 'regenerate the blob with dtc (dtc -I dts -O dtb -o board.dtb board.dts) or dump it again from the board or QEMU');
 }
 
 /**
@@ -23,9 +26,9 @@ function fail(ret: number, what: string): never {
  * @throws FdtError with the libfdt code: a checkHeader() error, 'FDT_ERR_TRUNCATED' / 'FDT_ERR_BADSTRUCTURE'
  *   for a corrupt structure block, 'FDT_ERR_BADOFFSET' for a bad property name offset
  */
-export function parseTree(fdt: Uint8Array): FdtTree {
+export function parseTree(fdt: Uint8Array, blob = 'the device tree'): FdtTree {
   const hdr = checkHeader(fdt);
-  if (hdr < 0) fail(hdr, 'header');
+  if (hdr < 0) fail(hdr, 'the header is inconsistent', blob);
   const n = fdtOk(numMemRsv(fdt), 'fdt_num_mem_rsv', 'memory reservation map');
   const memRsv: MemRsv[] = [];
   for (let i = 0; i < n; i++) memRsv.push(fdtOk(getMemRsv(fdt, i), 'fdt_get_mem_rsv', `entry ${i}`));
@@ -36,10 +39,10 @@ export function parseTree(fdt: Uint8Array): FdtTree {
   let offset = 0;
   for (;;) {
     const t = nextTag(fdt, offset);
-    if (t.next < 0) fail(t.next, `tag at structure offset ${offset}`);
+    if (t.next < 0) fail(t.next, `tag at structure offset ${offset}`, blob);
     switch (t.tag) {
       case FDT_BEGIN_NODE: {
-        if (root && stack.length === 0) fail(-11, `second root node at structure offset ${offset}`);
+        if (root && stack.length === 0) fail(-11, `second root node at structure offset ${offset}`, blob);
         const nameAt = base + offset + 4;
         const node: FdtNode = { name: bytesToStr(fdt, nameAt, fdt.indexOf(0, nameAt)), props: [], children: [] };
         const parent = stack[stack.length - 1];
@@ -48,14 +51,14 @@ export function parseTree(fdt: Uint8Array): FdtTree {
         break;
       }
       case FDT_END_NODE:
-        if (!stack.pop()) fail(-11, `FDT_END_NODE without a node at structure offset ${offset}`);
+        if (!stack.pop()) fail(-11, `FDT_END_NODE without a node at structure offset ${offset}`, blob);
         break;
       case FDT_PROP: {
         const node = stack[stack.length - 1];
-        if (!node) fail(-11, `property outside a node at structure offset ${offset}`);
+        if (!node) fail(-11, `property outside a node at structure offset ${offset}`, blob);
         const len = ld32_(fdt, base + offset + 4);
         const name = getString(fdt, ld32_(fdt, base + offset + 8));
-        if (typeof name === 'number') fail(name, `property name at structure offset ${offset}`);
+        if (typeof name === 'number') fail(name, `property name at structure offset ${offset}`, blob);
         // v16+ has no value realignment; nextTag() already bounds-checked the value.
         const valueAt = t.next - (len + 3 - ((len + 3) % 4)) + base;
         node.props.push({ name, value: fdt.slice(valueAt, valueAt + len) });
@@ -64,7 +67,7 @@ export function parseTree(fdt: Uint8Array): FdtTree {
       case FDT_NOP:
         break;
       case FDT_END:
-        if (stack.length !== 0 || !root) fail(-11, `FDT_END inside a node at structure offset ${offset}`);
+        if (stack.length !== 0 || !root) fail(-11, `FDT_END inside a node at structure offset ${offset}`, blob);
         return { root, memRsv, bootCpuidPhys: bootCpuidPhys(fdt) };
     }
     offset = t.next;

@@ -19,6 +19,10 @@ export const ARM64_IMAGE_HEADER_SIZE = 64;
 /** booti_setup()'s assumptions for kernels that leave image_size at 0 (before Linux 3.17). */
 export const ARM64_GUESSED_IMAGE_SIZE = 16 * 1024 * 1024;
 export const ARM64_GUESSED_TEXT_OFFSET = 0x80000;
+/** text_offset is an offset from a 2 MiB-aligned base (booting.rst), so it is below 2 MiB. */
+export const ARM64_MAX_TEXT_OFFSET = 0x200000 - 1;
+/** Larger than any kernel or Xen with its BSS (Linux: tens of MiB); what a 32-bit size can say. */
+export const ARM64_MAX_IMAGE_SIZE = 0xffff_ffff;
 
 /** flags bit 0: kernel is big-endian. */
 export const ARM64_FLAG_BE = 1;
@@ -80,6 +84,18 @@ export function parseArm64Image(head: Uint8Array, what: string): Arm64ImageInfo 
       { magic }, { file: what, offset: ARM64_IMAGE_MAGIC_OFFSET });
   }
   const peOffset = r.u32le('pe_offset');
+  if (headerImageSize !== 0 && headerTextOffset > ARM64_MAX_TEXT_OFFSET) {
+    throw new ImageFormatError('IMAGE_OUT_OF_RANGE',
+      `${what}: arm64 Image header text_offset ${hex(headerTextOffset)} is not below 2 MiB (0x200000), so it cannot be an offset from a 2 MiB-aligned base`,
+      { field: 'text_offset', value: headerTextOffset, max: ARM64_MAX_TEXT_OFFSET }, { file: what, offset: 8 },
+      'the header is corrupt or this is not a kernel built for arm64; rebuild it or take the Image from the distribution package');
+  }
+  if (headerImageSize > ARM64_MAX_IMAGE_SIZE) {
+    throw new ImageFormatError('IMAGE_OUT_OF_RANGE',
+      `${what}: arm64 Image header image_size ${hex(headerImageSize)} is over 4 GiB, larger than any kernel or Xen with its BSS`,
+      { field: 'image_size', value: headerImageSize, max: ARM64_MAX_IMAGE_SIZE }, { file: what, offset: 16 },
+      'the header is corrupt; rebuild the image or take it from the distribution package');
+  }
   // Kernels before Linux 3.17 (a2c1d73b94ed) leave image_size 0 and text_offset of
   // unknown endianness; booti_setup() then assumes 16 MiB at 0x80000.
   const sizeWasGuessed = headerImageSize === 0;

@@ -3,8 +3,9 @@
 // follow ImageBuilder uboot-script-gen add_size_from_file()/get_image_size():
 // ML4 (arm64 image_size), ML7 (zImage end − start); everything else its file size.
 import * as fs from 'node:fs';
-import { readRangeFd } from '../util/file.js';
-import { ImageFormatError } from '../errors.js';
+import { InputFileProblem, openInputFile, readRangeFd } from '../util/file.js';
+import { FdtError, ImageFormatError } from '../errors.js';
+import { checkDtbForReading } from '../fdt/check.js';
 import { boundBy } from '../util/bytes.js';
 import { type Arm64ImageInfo, parseArm64Image } from './arm64-image.js';
 import { type CpioVariant, cpioVariant, parseCpioEntry } from './cpio.js';
@@ -55,14 +56,31 @@ export interface ImageFileIo {
   close(fd: number): void;
 }
 
+/** Largest file sizeImage() looks at: 4 GiB − 1, the most a U-Boot load (32-bit filesize on arm32) or a uImage's ih_size can describe. */
+export const MAX_IMAGE_FILE_BYTES = 0xffff_ffff;
+/** Xen refuses a host device tree over 2 MiB (MAX_FDT_SIZE); no DTB role accepts more. */
+export const MAX_DTB_BYTES = 2 * 1024 * 1024;
+
 export const nodeFileIo: ImageFileIo = {
-  open: (path) => fs.openSync(path, 'r'),
+  open: (path) => openInputFile(path, MAX_IMAGE_FILE_BYTES).fd,
   size: (fd) => fs.fstatSync(fd).size,
   read: (fd, position, length) => readRangeFd(fd, position, length),
   close: (fd) => fs.closeSync(fd),
 };
 
 function openError(path: string, what: string, e: unknown): ImageFormatError {
+  if (e instanceof InputFileProblem) {
+    const p = e.problem;
+    if (p.kind === 'not-regular') {
+      return new ImageFormatError('IMAGE_NOT_REGULAR_FILE', `${what} = "${path}" is ${p.type}, not a regular file`, { path, type: p.type },
+        { file: path, key: what }, `name a regular file (a copy of the image); uboot-gen never reads devices, FIFOs or directories`);
+    }
+    if (p.kind === 'too-large') {
+      return new ImageFormatError('IMAGE_TOO_LARGE', `${what} = "${path}" is ${p.size} bytes, more than the ${p.max} bytes a boot file can have`,
+        { path, size: p.size, max: p.max }, { file: path, key: what }, 'check the path: no kernel, ramdisk or device tree is this large');
+    }
+    if (p.kind === 'missing') return new ImageFormatError('IMAGE_NOT_FOUND', `${what} = "${path}" does not exist`, { path, errno: 'ENOENT' }, { file: path, key: what });
+  }
   const code = (e as NodeJS.ErrnoException).code;
   const why = code === 'ENOENT' ? 'does not exist'
     : code === 'EISDIR' ? 'is a directory, not a file'
@@ -116,9 +134,25 @@ export function sizeImage(path: string, what: string, io: ImageFileIo = nodeFile
     } catch (e) {
       throw openError(path, what, e);
     }
-    return identify(path, what, fileSize, head, tail);
+    const info = identify(path, what, fileSize, head, tail);
+    if (info.format === 'dtb' && fileSize <= MAX_DTB_BYTES) {
+      // A blob is small: check all of it now, so no later reader meets a corrupt structure.
+      const whole = fileSize <= head.length ? head : io.read(fd, 0, fileSize);
+      checkDtbWhole(whole.subarray(0, info.dtb?.totalsize ?? whole.length), path, what);
+    }
+    return info;
   } finally {
     io.close(fd);
+  }
+}
+
+function checkDtbWhole(blob: Uint8Array, path: string, what: string): void {
+  // libfdt reads 32-bit fields in place; a copy gives the blob its own 8-byte aligned buffer.
+  try {
+    checkDtbForReading(blob.byteOffset % 8 === 0 ? blob : blob.slice(), `${what} ("${path}")`);
+  } catch (e) {
+    if (!(e instanceof FdtError)) throw e;
+    throw new ImageFormatError(e.code, e.message, e.data, { file: path, key: what }, e.hint);
   }
 }
 

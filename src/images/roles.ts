@@ -21,6 +21,21 @@ export const ROLE_EXPECTS: Record<ImageRole, string> = {
   'script-text': 'a text file is expected',
 };
 
+/**
+ * Largest file each role accepts, checked before anything reads a file whole. Xen refuses a
+ * device tree over 2 MiB (MAX_FDT_SIZE); a Xen binary is a few MiB (64 MiB leaves ample room);
+ * an APPEND_EXTRA_CMDS file is a few U-Boot commands; kernels and ramdisks are only ever read
+ * in ranges, up to what a 32-bit U-Boot `filesize` can count.
+ */
+export const ROLE_MAX_BYTES: Record<ImageRole, number> = {
+  xen: 64 * 1024 * 1024,
+  kernel: 0xffff_ffff,
+  ramdisk: 0xffff_ffff,
+  dtb: 2 * 1024 * 1024,
+  'passthrough-dtb': 2 * 1024 * 1024,
+  'script-text': 1024 * 1024,
+};
+
 const FORMAT_PHRASE: Record<ImageFormatId, string> = {
   'arm64-image': 'a Linux arm64 Image',
   zimage: 'an arm32 zImage',
@@ -63,6 +78,14 @@ const isKernelFormat = (f: ImageFormatId | undefined): boolean => f === 'arm64-i
  * `label` is the config key, e.g. `DOMU_KERNEL[0]`, and appears in the message.
  */
 export function checkRole(info: ImageInfo, role: ImageRole, label: string): void {
+  const max = ROLE_MAX_BYTES[role];
+  if (info.fileSize > max) {
+    throw new ImageFormatError('IMAGE_TOO_LARGE',
+      `${label} = "${info.path}" is ${info.fileSize} bytes, but ${ROLE_EXPECTS[role].replace(/ is expected.*$/, '')} may be at most ${max} bytes`,
+      { key: label, path: info.path, role, size: info.fileSize, max }, { file: info.path, key: label },
+      role === 'dtb' || role === 'passthrough-dtb' ? 'Xen refuses a device tree over 2 MiB: check the path, or remove unused nodes and recompile it with dtc'
+        : 'check the path: the file named is not the one this key needs');
+  }
   switch (role) {
     case 'xen':
       if (isKernelFormat(info.format)) return;

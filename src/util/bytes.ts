@@ -49,7 +49,8 @@ export class ByteReader {
     const v = this.#view.getBigUint64(this.#pos, le);
     this.#pos += 8;
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new ImageFormatError('IMAGE_UNSUPPORTED', `${this.what}: ${field} = 0x${v.toString(16)} is too large`, { field });
+      throw new ImageFormatError('IMAGE_OUT_OF_RANGE', `${this.what}: ${field} = 0x${v.toString(16)} is too large (above 2^53, beyond any physical address or size)`,
+        { field, offset: this.#pos - 8 }, { file: this.what, offset: this.#pos - 8 }, 'the header is corrupt; rebuild the file or take it from its original package');
     }
     return Number(v);
   }

@@ -29,11 +29,44 @@ describe('config/arith', () => {
     expect(ev('0x40000000 + 0x20000000 >> 1')).to.equal(0x30000000n);
   });
 
-  it('works above 32 bits (64-bit signed wrap, no JS bitwise truncation)', () => {
+  it('works above 32 bits (no JS bitwise truncation) and refuses what bash would wrap', () => {
     expect(ev('0x100000000 | 1')).to.equal(0x100000001n);
     expect(ev('1 << 40')).to.equal(1n << 40n);
-    expect(ev('0xFFFFFFFFFFFFFFFF')).to.equal(-1n);
-    expect(ev('0x7FFFFFFFFFFFFFFF + 1')).to.equal(-(1n << 63n));
+    expect(ev('0x7FFFFFFFFFFFFFFF')).to.equal((1n << 63n) - 1n);
+    expect(ev('-0x7FFFFFFFFFFFFFFF - 1')).to.equal(-(1n << 63n));
+    const overflow = (src: string, message: string): void => {
+      const err = (() => { try { ev(src); } catch (e) { return e as ArithError; } throw new Error('no error'); })();
+      expect(err).to.be.instanceOf(ArithError);
+      expect(err.kind).to.equal('range');
+      expect(err.message).to.equal(message);
+    };
+    overflow('0xFFFFFFFFFFFFFFFF', '"0xFFFFFFFFFFFFFFFF" overflows bash\'s 64-bit integers (largest 9223372036854775807); bash would silently wrap it to -1');
+    overflow('18446744073709551617', '"18446744073709551617" overflows bash\'s 64-bit integers (largest 9223372036854775807); bash would silently wrap it to 1');
+    overflow('0x7FFFFFFFFFFFFFFF + 1', '9223372036854775807 + 1 overflows bash\'s 64-bit integers (largest 9223372036854775807); bash would silently wrap it to -9223372036854775808');
+    overflow('3**600000000', '3 ** 600000000 overflows bash\'s 64-bit integers');
+    overflow('2**63', '2 ** 63 overflows bash\'s 64-bit integers (largest 9223372036854775807); bash would silently wrap it to -9223372036854775808');
+    overflow('1 << 63', '1 << 63 overflows bash\'s 64-bit integers (largest 9223372036854775807); bash would silently wrap it to -9223372036854775808');
+    expect(ev('2**62')).to.equal(1n << 62n);
+    expect(ev('(-1)**600000001')).to.equal(-1n);
+  });
+
+  it('bounds nesting and total work instead of recursing or looping without end', () => {
+    const complex = (src: string, message: string, lookup?: (n: string) => string | undefined): void => {
+      let err: ArithError | undefined;
+      try { evaluateArithmetic(src, lookup ?? (() => undefined)); } catch (e) { err = e as ArithError; }
+      expect(err).to.be.instanceOf(ArithError);
+      expect(err?.kind).to.equal('complex');
+      expect(err?.message).to.equal(message);
+    };
+    complex(`${'('.repeat(10000)}1${')'.repeat(10000)}`, 'expression nests more than 64 levels deep');
+    complex(`${'2**'.repeat(10000)}1`, 'expression nests more than 64 levels deep');
+    expect(ev(`${'- '.repeat(10000)}5`)).to.equal(5n);
+    // a=b+b, b=c+c, ... 30 levels: 2^30 evaluations unbounded.
+    const chain = (name: string): string | undefined => {
+      const i = Number(name.slice(1));
+      return i >= 30 ? '1' : `v${i + 1} + v${i + 1}`;
+    };
+    complex('v0', 'expression takes more than 100000 steps to evaluate (variables that refer to each other several times grow exponentially)', chain);
   });
 
   it('evaluates names recursively, unset and empty as 0, and array elements', () => {

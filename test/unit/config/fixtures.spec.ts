@@ -102,6 +102,6 @@ describe('config: real-world configs (Xen CI, Yocto, hand-written)', () => {
   it('a missing config file is CONFIG_NOT_FOUND', () => {
     const p = cfg('does-not-exist.config');
     expectConfigError(() => loadConfig(p), { code: 'CONFIG_NOT_FOUND', message: `Config file ${p} does not exist`, file: p });
-    expectConfigError(() => loadConfig(fixturePath('configs')), { code: 'CONFIG_NOT_FOUND', message: `Config file ${fixturePath('configs')} is a directory` });
+    expectConfigError(() => loadConfig(fixturePath('configs')), { code: 'CONFIG_NOT_REGULAR_FILE', message: `Config file ${fixturePath('configs')} is a directory, not a regular file` });
   });
 });

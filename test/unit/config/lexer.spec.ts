@@ -84,8 +84,8 @@ describe('config/lexer', () => {
 
   describe('reports syntax errors with position (CONFIG_SYNTAX)', () => {
     const cases: Array<[string, number, number, string]> = [
-      ['X="abc\n', 1, 3, 'unterminated double-quoted string: missing closing "'],
-      ["\nX='abc\n", 2, 3, "unterminated single-quoted string: missing closing '"],
+      ['X="abc\n', 1, 3, 'missing closing " for the string opened at line 1, column 3 (the string runs on to the end of the file)'],
+      ["\nX='abc\n", 2, 3, "missing closing ' for the string opened at line 2, column 3 (the string runs on to the end of the file)"],
       ['X=${Y\n', 1, 3, 'unterminated "${": missing "}"'],
       ['X=$((1 + 2\n', 1, 3, 'unterminated "$((": missing "))"'],
       ['X=${#Y}\n', 1, 3, '"${#Y}" is not a supported parameter expansion; use ${NAME}, ${NAME[n]} or ${NAME:-default}'],

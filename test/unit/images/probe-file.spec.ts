@@ -98,7 +98,7 @@ describe('images → probe-file → sizeImage', () => {
     expect(err).to.be.instanceOf(ImageFormatError);
     expect(err.code).to.equal('IMAGE_NOT_FOUND');
     expect(err.message).to.equal(`DOMU_DTB[0] = "${missing}" does not exist`);
-    expect(catchError(() => sizeImage(tempDir(), 'DTB')).code).to.equal('IMAGE_NOT_FOUND');
+    expect(catchError(() => sizeImage(tempDir(), 'DTB')).code).to.equal('IMAGE_NOT_REGULAR_FILE');
   });
 
   it('reports a uImage shorter than ih_size as IMAGE_TRUNCATED (real fixture cut)', () => {
