@@ -20,7 +20,12 @@ const TOKENS = [
 
 const spliced: fc.Arbitrary<Uint8Array> = fc.tuple(
   fc.integer({ min: 0, max: seeds.length - 1 }),
-  fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.constantFrom(...TOKENS), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 6 }),
+  fc.array(fc.tuple(
+    fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+    fc.constantFrom(...TOKENS),
+    // mostly a few copies; sometimes thousands (nesting depth, exponential chains)
+    fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.integer({ min: 5, max: 12000 }) }),
+  ), { minLength: 1, maxLength: 6 }),
 ).map(([i, edits]) => {
   let text = Buffer.from(seeds[i] as Uint8Array).toString('utf8');
   for (const [frac, token, times] of edits) {

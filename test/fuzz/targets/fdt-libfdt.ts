@@ -13,11 +13,13 @@ import {
 } from '../../../src/fdt/rw.js';
 import { parseTree } from '../../../src/fdt/tree.js';
 import { mutatedBytes, seedFiles, seedFolder } from '../byte-mutations.js';
+import { hostileDtbs } from '../hostile-dtbs.js';
 import type { FuzzTarget } from '../target.js';
 
 const seeds = [
   ...seedFolder('test/fixtures/dtb', (n) => n.endsWith('.dtb') && n !== 'qemu-virt-gicv3-2g.dtb'),
   ...seedFiles('samples/virt.dtb', 'test/fixtures/images/tiny.dtb'),
+  ...hostileDtbs(),
 ];
 
 type Op =

@@ -5,6 +5,7 @@ import { checkRole, describeWhatItIs, type ImageRole } from '../../../src/images
 import { sizeImage, type ImageFileIo } from '../../../src/images/probe-file.js';
 import { UbootGenError } from '../../../src/errors.js';
 import { bytesCodec, mutatedBytes, seedFiles, seedFolder } from '../byte-mutations.js';
+import { hostileDtbs } from '../hostile-dtbs.js';
 import type { FuzzTarget } from '../target.js';
 
 const HEAD = 16 * 1024;
@@ -12,6 +13,7 @@ export const imageSeeds = [
   ...seedFolder('test/fixtures/images', (n) => !/\.(sh|json|dts|source)$/.test(n)),
   ...seedFolder('test/fixtures/dtb', (n) => n.endsWith('.dtb') && n !== 'qemu-virt-gicv3-2g.dtb'),
   ...seedFiles('samples/virt.dtb', 'samples/initrd.cpio.gz'),
+  ...hostileDtbs(),
   // Large binaries: their headers are what the parsers read.
   ...seedFiles('samples/xen', 'samples/Image').map((b) => b.subarray(0, HEAD)),
 ];
