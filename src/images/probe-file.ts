@@ -3,7 +3,7 @@
 // follow ImageBuilder uboot-script-gen add_size_from_file()/get_image_size():
 // ML4 (arm64 image_size), ML7 (zImage end − start); everything else its file size.
 import * as fs from 'node:fs';
-import { InputFileProblem, openInputFile, readRangeFd } from '../util/file.js';
+import { InputFileProblem, openInputFile, readInputFile, readRangeFd } from '../util/file.js';
 import { FdtError, ImageFormatError } from '../errors.js';
 import { checkDtbForReading } from '../fdt/check.js';
 import { boundBy } from '../util/bytes.js';
@@ -144,6 +144,28 @@ export function sizeImage(path: string, what: string, io: ImageFileIo = nodeFile
   } finally {
     io.close(fd);
   }
+}
+
+/** A boot script image (`simulate SCRIPT`): generated ones are a few KiB; 4 MiB leaves room for multi-part scripts. */
+export const MAX_SCRIPT_IMAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The whole of a small input named on the command line (a script image, a board DTB), after the
+ * same type and size checks as every other input. Throws ImageFormatError naming `what`.
+ */
+export function readWholeInput(path: string, what: string, maxBytes: number): Uint8Array {
+  try {
+    return new Uint8Array(readInputFile(path, maxBytes));
+  } catch (e) {
+    throw openError(path, what, e);
+  }
+}
+
+/** A board DTB read whole and checked (structure, nesting, cells, memory numbers) before a reader walks it. */
+export function readBoardDtb(path: string, what: string): Uint8Array {
+  const bytes = readWholeInput(path, what, MAX_DTB_BYTES);
+  checkDtbWhole(bytes, path, what);
+  return bytes;
 }
 
 function checkDtbWhole(blob: Uint8Array, path: string, what: string): void {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { EXIT_CODE, UbootGenError } from '../../errors.js';
 import { boardFromDtb } from '../../sim/uboot/index.js';
 import { formatDomainTable } from '../../sim/xen/verdict.js';
+import { MAX_SCRIPT_IMAGE_BYTES, readBoardDtb, readWholeInput } from '../../images/probe-file.js';
 import { verifyScript, type VerifyReport } from '../../verify.js';
 import { makeStyle, type Style } from '../report.js';
 import { parseNumberOption } from '../util.js';
@@ -26,16 +27,12 @@ export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = 
 
 export async function runSimulate(script: string, o: SimulateCliOptions): Promise<void> {
   let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(fs.readFileSync(script));
-  } catch (e) {
-    throw new UbootGenError('IMAGE_NOT_FOUND', `cannot read ${script}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  bytes = readWholeInput(script, 'SCRIPT', MAX_SCRIPT_IMAGE_BYTES);
   if (!fs.existsSync(o.root) || !fs.statSync(o.root).isDirectory()) throw new UbootGenError('USAGE', `--root ${o.root} is not a folder`);
   let board;
   if (o.board) {
     try {
-      board = boardFromDtb(new Uint8Array(fs.readFileSync(o.board)), o.board);
+      board = boardFromDtb(readBoardDtb(o.board, '--board'), o.board);
     } catch (e) {
       if (e instanceof UbootGenError) throw e;
       throw new UbootGenError('IMAGE_NOT_FOUND', `cannot read --board ${o.board}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
