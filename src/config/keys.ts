@@ -156,12 +156,16 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest known key, if it is close enough to be a plausible typo. */
 export function suggestKey(name: string): string | undefined {
+  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 4)));
+  const upper = name.toUpperCase();
   let best: string | undefined;
   let bestD = Infinity;
   for (const spec of KEYS) {
-    const d = editDistance(name.toUpperCase(), spec.key);
+    // The distance is at least the length difference: keys that far apart cannot be the typo,
+    // and skipping them keeps a config of many long unknown names linear.
+    if (Math.abs(spec.key.length - upper.length) > limit) continue;
+    const d = editDistance(upper, spec.key);
     if (d < bestD) { best = spec.key; bestD = d; }
   }
-  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 4)));
   return bestD <= limit ? best : undefined;
 }

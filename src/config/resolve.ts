@@ -104,6 +104,8 @@ class Resolver {
   readonly #opts: ResolveOptions;
   readonly #env: Env;
   readonly #diags: Diagnostic[] = [];
+  /** suggestKey() per unknown name: a name assigned many times is looked up once. */
+  readonly #suggestions = new Map<string, string | undefined>();
 
   constructor(raw: RawConfig, opts: ResolveOptions) {
     this.#raw = raw;
@@ -266,7 +268,8 @@ class Resolver {
     }
     // A variable read by a later expansion is a helper (e.g. BASE=/srv; XEN=$BASE/xen), not a typo.
     if (this.#raw.referenced.has(a.name)) return;
-    const suggestion = suggestKey(a.name);
+    if (!this.#suggestions.has(a.name)) this.#suggestions.set(a.name, suggestKey(a.name));
+    const suggestion = this.#suggestions.get(a.name);
     if (!suggestion && /[a-z]/.test(a.name)) return; // lower-case helper names never collide with ImageBuilder keys
     this.#warn('CONFIG_UNKNOWN_KEY',
       `${a.key} is not an ImageBuilder option, so it is ignored${suggestion ? `; did you mean ${suggestion}?` : ''}`,
