@@ -17,7 +17,7 @@ export const LAYERS = [
   { stage: 'util', may: ['errors'], why: 'util holds small helpers every stage uses; it depends on no stage.' },
   { stage: 'config', may: ['util', 'errors'], why: 'the config reader turns text into typed values and knows no binary, plan or output.' },
   { stage: 'fdt', may: ['util', 'errors'], why: 'the libfdt port works on DTB bytes alone; every stage that edits a DTB uses it.' },
-  { stage: 'images', may: ['util', 'errors'], why: 'binary format readers see bytes only; the planner and the simulator both use them.' },
+  { stage: 'images', may: ['util', 'errors', 'fdt'], why: 'binary format readers see bytes only (a DTB is checked whole with the libfdt port); the planner and the simulator both use them.' },
   { stage: 'xen-build', may: ['util', 'errors', 'images'], why: 'facts of a Xen build are shared by the planner and the simulator, so they depend on neither.' },
   {
     stage: 'sim', may: ['util', 'errors', 'fdt', 'images', 'xen-build'],

@@ -50,7 +50,7 @@ export const MAX_PHYS_ADDR = 2 ** 52;
  * line (`tftpb 0x… <name>`): hush splits on blanks, ends a command at `;`, `&&`, `||` or a
  * newline, expands `$`, treats quotes and `\` as quoting and `#` as a comment.
  */
-const UNSAFE_PATH_CHAR = /[\s;&|<>()"'`$#\\\x00-\x1f\x7f]/;
+const UNSAFE_PATH_CHAR = /[\s;&|<>()"'`$#\\]|\p{Cc}/u;
 
 function describeChar(c: string): string {
   const names: Record<string, string> = {

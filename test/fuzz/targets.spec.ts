@@ -58,7 +58,7 @@ describe('fuzz targets (seeded runs and saved crashing inputs)', function () {
         try {
           runTyped(t, input);
         } catch (e) {
-          throw new Error(`${t.name}/${f}: ${(e as Error).stack ?? String(e)}`);
+          throw new Error(`${t.name}/${f}: ${(e as Error).stack ?? String(e)}`, { cause: e });
         }
         // encode/decode round-trip: the fixture replays the same input that was saved
         expect(Buffer.from(t.encode(input)).equals(Buffer.from(fs.readFileSync(path.join(dir, f)))), `${t.name}/${f} round-trip`).to.equal(true);

@@ -26,8 +26,7 @@ export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = 
 }
 
 export async function runSimulate(script: string, o: SimulateCliOptions): Promise<void> {
-  let bytes: Uint8Array;
-  bytes = readWholeInput(script, 'SCRIPT', MAX_SCRIPT_IMAGE_BYTES);
+  const bytes = readWholeInput(script, 'SCRIPT', MAX_SCRIPT_IMAGE_BYTES);
   if (!fs.existsSync(o.root) || !fs.statSync(o.root).isDirectory()) throw new UbootGenError('USAGE', `--root ${o.root} is not a folder`);
   let board;
   if (o.board) {
