@@ -490,6 +490,15 @@ class Resolver {
     const passthroughDtb = this.#fileRef('DOMU_PASSTHROUGH_DTB', sub);
     const paths = this.#set('DOMU_PASSTHROUGH_PATHS', sub);
     const passthroughPaths = paths ? paths.value.split(/[ \t\n]+/).filter((p) => p !== '') : [];
+    for (const p of passthroughPaths) {
+      // Device tree node names use only these characters (devicetree specification §2.2.1); anything
+      // else cannot name a node, and a `;` or a quote would end the `fdt set <path>` command early.
+      if (!/^\/[A-Za-z0-9,._+\-@/]*$/.test(p) && paths) {
+        this.#error('CONFIG_UNSAFE_PATH',
+          `${paths.key} has ${JSON.stringify(p)}, which is not a device tree path (a node path starts with "/" and uses only letters, digits and , . _ + - @ /)`,
+          paths.valueWhere, paths.key, 'write the full path of the node, e.g. /soc/serial@ff000000');
+      }
+    }
 
     const memV = this.#set('DOMU_MEM', sub);
     const memRaw = memV ? this.#boundedNumber(memV, 'a whole number of MiB', 0, MAX_MEM_MB, MEM_WHY) : 0;

@@ -199,6 +199,16 @@ describe('config: bounded input', () => {
       });
     }
 
+    it('DOMU_PASSTHROUGH_PATHS entries must be device tree paths (they are written after `fdt set`)', () => {
+      const e = expectConfigError(() => parse(`${BASE}DOMU_PASSTHROUGH_PATHS[0]="/soc/a@0 /pl011@9000000;setenv pwned 1"\n`), {
+        code: 'CONFIG_UNSAFE_PATH', line: 8, col: 27,
+        message: 'DOMU_PASSTHROUGH_PATHS[0] has "/pl011@9000000;setenv", which is not a device tree path (a node path starts with "/" and uses only letters, digits and , . _ + - @ /)',
+      });
+      expect(e.hint).to.equal('write the full path of the node, e.g. /soc/serial@ff000000');
+      expect(parse(`${BASE}DOMU_PASSTHROUGH_PATHS[0]="/soc/serial@ff000000 /amba/ethernet@ff0e0000"\n`).config.domUs[0]?.passthroughPaths)
+        .to.deep.equal(['/soc/serial@ff000000', '/amba/ethernet@ff0e0000']);
+    });
+
     it('checks every file key and the -o name, and accepts ordinary paths', () => {
       expectConfigError(() => parse(`${BASE}DOMU_RAMDISK[0]="a b.cpio"\n`), { code: 'CONFIG_UNSAFE_PATH', line: 8, col: 17 });
       expectConfigError(() => parse(`${BASE}DEVICE_TREE='v;t.dtb'\n`), { code: 'CONFIG_UNSAFE_PATH', line: 8, col: 13 });
