@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { UbootGenError } from '../../../src/errors.js';
 import { generate } from '../../../src/generate.js';
 import { checkRole } from '../../../src/images/roles.js';
+import { parseArm64Image } from '../../../src/images/arm64-image.js';
 import { MAX_SCRIPT_IMAGE_BYTES, readBoardDtb, readWholeInput, sizeImage } from '../../../src/images/probe-file.js';
 import { arm64Header, sampleCopy, sparseFile } from '../../helpers/images.js';
 import { hasTool, runTool } from '../../helpers/tools.js';
@@ -128,5 +129,24 @@ describe('images: bounded input files (end to end)', () => {
     expect(e.code).to.equal('FDT_ERR_BADSTRUCTURE');
     expect(e.where).to.deep.equal({ file: deep, key: '--board' });
     expect(readBoardDtb(path.join(dir, 'samples', 'virt.dtb'), '--board').length).to.equal(fs.statSync(path.join(dir, 'samples', 'virt.dtb')).size);
+  });
+
+  it('64-bit header fields: 2^53 and above are refused exactly (never rounded to a float)', () => {
+    const h = arm64Header({ imageSize: 0x1000 });
+    const v = new DataView(h.buffer, h.byteOffset, h.byteLength);
+    v.setBigUint64(16, 2n ** 53n, true);
+    let e = (() => { try { parseArm64Image(h, 'K'); } catch (err) { return err as UbootGenError; } throw new Error('no error'); })();
+    expect([e.code, e.message]).to.deep.equal(['IMAGE_OUT_OF_RANGE', 'K: image_size = 0x20000000000000 is too large (above 2^53, beyond any physical address or size)']);
+    expect(e.where).to.deep.equal({ file: 'K', offset: 16 });
+    v.setBigUint64(16, 0x1000n, true);
+    v.setBigUint64(8, 0x200000n, true);
+    e = (() => { try { parseArm64Image(h, 'K'); } catch (err) { return err as UbootGenError; } throw new Error('no error'); })();
+    expect([e.code, e.data]).to.deep.equal(['IMAGE_OUT_OF_RANGE', { field: 'text_offset', value: 0x200000, max: 0x1fffff }]);
+    v.setBigUint64(8, 0x1ff000n, true);
+    expect(parseArm64Image(h, 'K').textOffset).to.equal(0x1ff000);
+    // image_size 0 (before Linux 3.17): text_offset is not trusted, U-Boot's guesses are used
+    v.setBigUint64(16, 0n, true);
+    v.setBigUint64(8, 0x80000000n, true);
+    expect(parseArm64Image(h, 'K')).to.deep.include({ textOffset: 0x80000, imageSize: 16 * 1024 * 1024, sizeWasGuessed: true });
   });
 });
