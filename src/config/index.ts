@@ -93,7 +93,8 @@ export function firstInvalidUtf8(b: Uint8Array): number {
 export function parseConfigText(text: string, file: string, opts: LoadConfigOptions = {}): LoadedConfig {
   const pre: Diagnostic[] = [];
   if (text.includes('\0')) {
-    throw new ConfigError('CONFIG_SYNTAX', `${file} is not a text file (it contains NUL bytes)`, {}, { file, line: 1, col: 1 });
+    throw new ConfigError('CONFIG_SYNTAX', `${file} is not a text file (it contains NUL bytes)`, {}, { file, line: 1, col: 1 },
+      'give the ImageBuilder config, a text file of KEY=value lines');
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   if (text.includes('\r\n')) {

@@ -584,7 +584,8 @@ class Lexer {
   }
 
   #syntax(where: SourcePos, reason: string): never {
-    throw new ConfigError('CONFIG_SYNTAX', reason, {}, where);
+    throw new ConfigError('CONFIG_SYNTAX', reason, {}, where,
+      'the config is read as bash assignments (KEY=value, KEY[n]=value, KEY=(a b)); correct the text at this position');
   }
 }
 

@@ -129,7 +129,8 @@ class Evaluator {
         if (!v.assoc) next = Number(subscript) + 1;
       } else {
         if (v.assoc) {
-          throw new ConfigError('CONFIG_SYNTAX', `${a.name} is an associative array: every element needs a [key]=value form`, {}, el.where);
+          throw new ConfigError('CONFIG_SYNTAX', `${a.name} is an associative array: every element needs a [key]=value form`, {}, el.where,
+            `write ${a.name}=([key]=value ...)`);
         }
         subscript = String(next++);
       }
@@ -145,18 +146,18 @@ class Evaluator {
   #subscript(name: string, w: Word, assoc: boolean): string {
     const text = this.#expandWord(w, false);
     if (assoc) {
-      if (text === '') throw new ConfigError('CONFIG_SYNTAX', `${name}[] has an empty key`, {}, w.where);
+      if (text === '') throw new ConfigError('CONFIG_SYNTAX', `${name}[] has an empty key`, {}, w.where, `write the key inside the brackets, e.g. ${name}[0,0]=...`);
       return text;
     }
-    if (text.trim() === '') throw new ConfigError('CONFIG_SYNTAX', `${name}[] has an empty index`, {}, w.where);
+    if (text.trim() === '') throw new ConfigError('CONFIG_SYNTAX', `${name}[] has an empty index`, {}, w.where, `write the index inside the brackets, e.g. ${name}[0]=...`);
     if (/^\s*\d+\s*,\s*\d+\s*$/.test(text)) {
       throw new ConfigError('CONFIG_SYNTAX',
         `${name}[${text}] uses a "dom,vcpu" key, but ${name} is not an associative array (only DOMU_VCPU_HARD_AFFINITY takes [n,m])`,
-        {}, w.where);
+        {}, w.where, `use one index, e.g. ${name}[0]=..., or declare -A ${name} first`);
     }
     const n = this.#arith(text, w.where, `${name}[${text}]`);
     if (n < 0n) {
-      throw new ConfigError('CONFIG_BAD_VALUE', `${name}[${text}]: index ${n} is negative`, {}, w.where);
+      throw new ConfigError('CONFIG_BAD_VALUE', `${name}[${text}]: index ${n} is negative`, {}, w.where, `array indexes start at 0, e.g. ${name}[0]=...`);
     }
     return n.toString();
   }

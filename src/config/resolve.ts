@@ -211,11 +211,12 @@ class Resolver {
   /** A whole decimal number, or a CONFIG_BAD_VALUE naming the key and what is expected. */
   #wholeNumber(v: RawValue, what: string, min = 0): number {
     const text = v.value.trim();
+    const hint = `write a whole decimal number with no unit, e.g. ${v.key}=${what.includes('MiB') ? 512 : Math.max(min, 1)}`;
     if (!/^[0-9]+$/.test(text) || Number(text) > Number.MAX_SAFE_INTEGER) {
-      this.#error('CONFIG_BAD_VALUE', `${v.key} must be ${what}, got "${v.value}"`, v.where, v.key);
+      this.#error('CONFIG_BAD_VALUE', `${v.key} must be ${what}, got "${v.value}"`, v.where, v.key, hint);
     }
     const n = Number(text);
-    if (n < min) this.#error('CONFIG_BAD_VALUE', `${v.key} must be ${what} of at least ${min}, got "${v.value}"`, v.where, v.key);
+    if (n < min) this.#error('CONFIG_BAD_VALUE', `${v.key} must be ${what} of at least ${min}, got "${v.value}"`, v.where, v.key, hint);
     return n;
   }
 
@@ -312,7 +313,7 @@ class Resolver {
     const prefixBug = BOOT_CMDS.some((c) => c.startsWith(v.value));
     this.#error('CONFIG_BAD_VALUE',
       `"BOOT_CMD=${v.value}" is not valid; ${expected}${prefixBug ? ` (ImageBuilder's prefix check would accept "${v.value}" and write a "${v.value}" boot line that U-Boot cannot run)` : ''}`,
-      v.where, 'BOOT_CMD');
+      v.where, 'BOOT_CMD', 'arm64 Xen boots with BOOT_CMD=booti (the default), arm32 with bootz; remove BOOT_CMD to get the default');
   }
 
   #xen(): FileRef {
@@ -555,7 +556,8 @@ class Resolver {
     if (!v) return hasDom0 ? 'enabled' : undefined;
     const e = v.value.trim();
     if (!/^[012]$/.test(e)) {
-      this.#error('CONFIG_BAD_VALUE', `${v.key} must be 0, 1 or 2, got "${v.value}"`, v.where, v.key);
+      this.#error('CONFIG_BAD_VALUE', `${v.key} must be 0, 1 or 2, got "${v.value}"`, v.where, v.key,
+        'use 1 (xen,enhanced "enabled"), 2 ("no-xenstore") or 0 (no xen,enhanced property)');
     }
     if (e === '1') return 'enabled';
     if (e === '0') return undefined;
