@@ -473,7 +473,14 @@ class Resolver {
     }
     const partition = Number(par) + 1;
     if (load.includes('mmc')) return `/dev/mmcblk${dev}p${partition}`;
-    if (load.includes('scsi')) return `/dev/sd${String.fromCharCode(97 + Number(dev))}${partition}`;
+    if (load.includes('scsi')) {
+      // ImageBuilder turns the device number into one letter (0 → a); past 25 there is no letter.
+      if (dev.length > 2 || Number(dev) > 25) {
+        this.#error('CONFIG_OUT_OF_RANGE', `SCSI device ${dev} of the load command "${load}" has no /dev/sdX letter (devices 0 to 25 map to sda to sdz)`,
+          rootfs.where, rootfs.key, hint);
+      }
+      return `/dev/sd${String.fromCharCode(97 + Number(dev))}${partition}`;
+    }
     this.#error('CONFIG_BAD_VALUE',
       `Only mmc and scsi are supported for guessing the root device from the load command; "${load}" is neither`,
       rootfs.where, rootfs.key, hint);

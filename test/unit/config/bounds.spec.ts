@@ -157,6 +157,15 @@ describe('config: bounded input', () => {
       });
     });
 
+    it('a SCSI device past z for the root= guess', () => {
+      const text = `${BASE}DOM0_KERNEL=Image\nDOM0_LOAD="load scsi 26:1"\nDOM0_ROOTFS=rootfs.ext4\n`;
+      expectConfigError(() => parse(text), {
+        code: 'CONFIG_OUT_OF_RANGE', line: 10, col: 1,
+        message: 'SCSI device 26 of the load command "load scsi 26:1" has no /dev/sdX letter (devices 0 to 25 map to sda to sdz)',
+      });
+      expect(parse(text.replace('26:1', '25:1')).config.dom0?.cmd).to.equal('console=hvc0 earlycon=xenboot earlyprintk clk_ignore_unused root=/dev/sdz2');
+    });
+
     it('MEMORY_END=2^64+1 (was wrapped to 1) and addresses beyond 52 bits', () => {
       const e = expectConfigError(() => parse(BASE.replace('MEMORY_END=0x80000000', 'MEMORY_END=18446744073709551617')), {
         code: 'CONFIG_OUT_OF_RANGE', line: 2, col: 12,
