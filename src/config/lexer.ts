@@ -464,7 +464,7 @@ class Lexer {
     if (++this.#nesting > MAX_EXPANSION_NESTING) {
       throw new ConfigError('CONFIG_TOO_COMPLEX',
         `expansions nest more than ${MAX_EXPANSION_NESTING} levels deep here ("\${...}" or "$((...))" inside one another)`,
-        { limit: MAX_EXPANSION_NESTING }, where, 'write the value with fewer nested expansions (use a helper variable per level)');
+        { limit: MAX_EXPANSION_NESTING }, where, 'write the value with fewer nested expansions (one intermediate variable per level)');
     }
   }
 

@@ -84,7 +84,7 @@ describe('config: bounded input', () => {
         code: 'CONFIG_TOO_COMPLEX', line: 1, col: 4 + 5 * 32,
         message: 'expansions nest more than 32 levels deep here ("${...}" or "$((...))" inside one another)',
       });
-      expect(e.hint).to.equal('write the value with fewer nested expansions (use a helper variable per level)');
+      expect(e.hint).to.equal('write the value with fewer nested expansions (one intermediate variable per level)');
     });
 
     it('$((...)) nested 10,000 deep, as expansions and as parentheses', () => {
