@@ -1,16 +1,23 @@
-// The generator pipeline as a library call: config → plan → boot.source → boot.scr.
-import * as fs from 'node:fs';
+// The generator pipeline as a library call: config → plan → boot.source → boot.scr. The planner
+// asks the emitter to measure the DTB growth of the script the templates render, so the
+// `fdt resize` is exact for whatever the templates (shipped or --templates DIR) write.
 import * as path from 'node:path';
 import { loadConfig } from './config/index.js';
 import type { Diagnostic } from './config/types.js';
 import { sourceDateEpoch } from './images/uimage.js';
-import { planBoot, sizeConfigFile } from './plan/plan.js';
+import { planBoot as planStages, type MeasureGrowth, type PlanInputs } from './plan/plan.js';
 import type { BootPlan, PlanOptions } from './plan/types.js';
-import { buildScriptModel } from './emit/model.js';
-import { renderBootSource } from './emit/render.js';
+import { buildHintModel, buildScriptModel } from './emit/model.js';
+import { measureScriptEdits } from './emit/measure.js';
+import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from './emit/render.js';
 import { renderOutputs, writeOutputs, type RenderedOutputs } from './emit/outputs.js';
 
-export interface GenerateOptions extends PlanOptions {
+export interface ScriptOptions extends PlanOptions {
+  /** --templates DIR: files that replace the shipped templates of the same name. */
+  templates?: string;
+}
+
+export interface GenerateOptions extends ScriptOptions {
   /** -d: the folder paths in the config are relative to (default: the config's folder). */
   dir?: string;
   /** -t */
@@ -28,6 +35,30 @@ export interface GenerateResult {
   written: string[];
   diagnostics: Diagnostic[];
   timestamp: number;
+  /** The U-Boot prompt command that fetches and runs boot.scr (templates/hint.hbs). */
+  hint: string;
+}
+
+const renderOptions = (opts: ScriptOptions): RenderOptions => (opts.templates !== undefined ? { overrideDir: opts.templates } : {});
+
+/** Plan, render boot.source and measure its edits until the `fdt resize` in it is exact. */
+export function planScript(inputs: PlanInputs, opts: ScriptOptions = {}): { plan: BootPlan; source: string } {
+  const render = renderOptions(opts);
+  let last: { plan: BootPlan; text: string } | undefined;
+  const measure: MeasureGrowth = (draft, board) => {
+    const { text, owners } = renderBootSourceWithOwners(buildScriptModel(draft), render);
+    last = { plan: draft, text };
+    return measureScriptEdits(text, owners, { dtb: board.bytes, addr: draft.dtb.load.addr, label: board.label }).growth;
+  };
+  const plan = planStages(inputs, opts, measure);
+  // The plan returned is the one measured last, so its rendering is at hand.
+  const source = last?.plan === plan ? last.text : renderBootSource(buildScriptModel(plan), render);
+  return { plan, source };
+}
+
+/** The plan alone (the script is rendered and measured to size the DTB, then dropped). */
+export function planBoot(inputs: PlanInputs, opts: ScriptOptions = {}): BootPlan {
+  return planScript(inputs, opts).plan;
 }
 
 export function generate(configFile: string, opts: GenerateOptions = {}): GenerateResult {
@@ -39,15 +70,9 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
   });
   const dir = path.resolve(opts.dir ?? path.dirname(configFile));
   const timestamp = opts.timestamp ?? sourceDateEpoch(env as NodeJS.ProcessEnv);
-  const plan = planBoot({ config, dir, diagnostics }, { ...opts, timestamp });
-
-  let extra: string | undefined;
-  if (config.appendExtraCmds) {
-    sizeConfigFile(dir, config.appendExtraCmds, 'script-text');
-    extra = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
-  }
-  const source = renderBootSource(buildScriptModel(plan, extra));
+  const { plan, source } = planScript({ config, dir, diagnostics }, { ...opts, timestamp });
+  const hint = renderScriptHint(buildHintModel(plan), renderOptions(opts));
   const outputs = renderOutputs(plan, source, timestamp);
   const written = opts.write === false ? [] : writeOutputs(outputs);
-  return { plan, outputs, written, diagnostics: plan.diagnostics, timestamp };
+  return { plan, outputs, written, diagnostics: plan.diagnostics, timestamp, hint };
 }

@@ -48,6 +48,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document (plan, outputs, verification) on stdout')
     .option('--no-verify', 'skip the U-Boot + Xen simulation')
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')
+    .option('--templates <dir>', 'folder of .hbs files replacing the shipped templates of the same name (see README "Templates")')
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled by the simulator').choices(['4.17', '4.18', '4.19', '4.20']).default('4.17'))
     .option('--dry-run', 'plan and print, but write nothing')

@@ -161,6 +161,7 @@ class Resolver {
       ubootSource,
       ubootScript,
       ...(appendExtraCmds ? { appendExtraCmds } : {}),
+      positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
   }

@@ -30,6 +30,8 @@ export interface Diagnostic {
   code: string;
   message: string;
   where?: SourcePos;
+  /** The config key the finding is about, e.g. 'DOMU_PASSTHROUGH_PATHS[0]'. */
+  key?: string;
 }
 
 export type BootCmd = 'booti' | 'bootm' | 'bootz' | 'bootefi' | 'none';
@@ -105,4 +107,6 @@ export interface Config {
   /** UBOOT_SCRIPT (or `<-o name>.scr`, or `${UBOOT_SOURCE%.source}.scr`). */
   ubootScript: FileRef;
   appendExtraCmds?: FileRef;
+  /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
+  positions: Readonly<Record<string, SourcePos>>;
 }

@@ -1,56 +1,90 @@
-// BootPlan → ScriptModel: every line pre-formatted as ImageBuilder formats it, so the
-// templates only lay lines out and never compute or format numbers.
-import { hexUpper } from '../util/hex.js';
-import type { BootPlan, FdtEdit } from '../plan/types.js';
+// BootPlan → ScriptModel: what templates/ renders, as plain data (numbers, names, lists). Nothing
+// here is U-Boot syntax: the templates and their helpers (helpers.ts) decide every word and
+// every number's format. README "Templates" documents these fields for template authors.
+import type { BootCmd } from '../config/types.js';
+import type { BootPlan, LoadRole, PlannedLoad } from '../plan/types.js';
+
+/** A boot module in RAM: its address and the size written in its `reg`. */
+export interface ModuleModel { addr: number; size: number }
+
+export interface LoadModel {
+  /** The load command for this file (LOAD_CMD, or DOM0_LOAD / DOMU_LOAD[n] / XEN_LOAD). */
+  cmd: string;
+  addr: number;
+  /** Path as the board's load command sees it (relative to the -d folder when inside it). */
+  file: string;
+  /** dom0_linux, dom0_ramdisk, domU<n>_kernel, domU<n>_ramdisk, domU<n>_fdt, host_kernel, host_fdt. */
+  id: string;
+  role: LoadRole;
+  /** Config keys this load serves (more than one when identical files are shared). */
+  keys: string[];
+  /** Bytes on the wire. */
+  size: number;
+}
+
+export interface Dom0Model { kernel: ModuleModel; ramdisk: ModuleModel | null; bootargs: string }
+
+export interface DomUModel {
+  /** n of DOMU_*[n]. */
+  index: number;
+  /** The /chosen child name, `domU<n>`. */
+  name: string;
+  /** false for DOMU_NOBOOT / DOMU_ROOTFS domUs: no node, but their passthrough paths are still marked. */
+  boot: boolean;
+  /** DOMU_PASSTHROUGH_PATHS[n], split on blanks. */
+  passthroughPaths: string[];
+  /** DOMU_MEM[n] in KiB (Xen's `memory` unit). */
+  memKiB: number;
+  vcpus: number;
+  vpl011: boolean;
+  /** `xen,enhanced` value, or null for none. */
+  enhanced: string | null;
+  /** null when the domU is not booted. */
+  kernel: ModuleModel | null;
+  ramdisk: ModuleModel | null;
+  passthroughDtb: ModuleModel | null;
+  bootargs: string;
+}
 
 export interface ScriptModel {
-  loads: string[];
-  fdtAddr: string;
-  fdtResize: string;
-  edits: string[];
-  fdtHigh: string;
-  /** APPEND_EXTRA_CMDS contents ('' when unset). */
+  loads: LoadModel[];
+  /** The board DTB: where it is loaded, the exact bytes `fdt resize` adds, and whether /chosen must be created. */
+  dtb: { addr: number; resize: number; createChosen: boolean };
+  /** Where Xen is loaded, and its command line (`xen,xen-bootargs`). */
+  xen: { addr: number; bootargs: string };
+  dom0: Dom0Model | null;
+  /** Every domU of the config in index order, booted or not. */
+  domUs: DomUModel[];
+  bootCmd: BootCmd;
+  /** APPEND_EXTRA_CMDS contents without its final newline ('' when unset). */
   extraCmds: string;
-  bootLines: string[];
 }
 
-/** hush treats `#` at the start of a word as a comment: ImageBuilder escapes the first one. */
-export const escapeHashProp = (prop: string): string => prop.replace('#', '\\#');
+/** What templates/hint.hbs renders: the prompt command that fetches and runs the script. */
+export interface HintModel { loadCmd: string; scriptAddr: number; scriptFile: string }
 
-/** Inside hush double quotes, `"` and `\` need a backslash; `$` is left alone on purpose (U-Boot variables). */
-const quote = (s: string): string => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+const module = (l: PlannedLoad | undefined): ModuleModel | null => (l ? { addr: l.addr, size: l.regSize } : null);
 
-export function renderEdit(e: FdtEdit): string {
-  if (e.op === 'mknod') return `fdt mknod ${e.parent} ${e.name}`;
-  const head = `fdt set ${e.path} ${escapeHashProp(e.prop)}`;
-  switch (e.value.kind) {
-    case 'cells': return `${head} <${e.value.text}>`;
-    case 'string': return `${head} ${quote(e.value.value)}`;
-    // str_a: an empty accumulator plus ` "elem"` per element → two spaces before the first.
-    case 'strings': return `${head} ${e.value.values.map((v) => ` ${quote(v)}`).join('')}`;
-    case 'empty': return head;
-  }
-}
-
-export function buildScriptModel(plan: BootPlan, extraCmds?: string): ScriptModel {
-  const loads = plan.loads.map((l) => `${l.loadCmd} ${hexUpper(l.addr)} ${l.file}`);
-  const xen = hexUpper(plan.xen.load.addr);
-  const dtb = hexUpper(plan.dtb.load.addr);
-  let bootLines: string[];
-  switch (plan.bootCmd) {
-    case 'booti': case 'bootz': case 'bootm': bootLines = [`${plan.bootCmd} ${xen} - ${dtb}`]; break;
-    case 'bootefi': bootLines = [`bootefi ${xen} ${dtb}`]; break;
-    case 'none': bootLines = [`setenv host_kernel_addr ${xen}`, `setenv host_fdt_addr ${dtb}`]; break;
-  }
+export function buildScriptModel(plan: BootPlan): ScriptModel {
+  const dom0 = plan.domains.find((d) => d.kind === 'dom0');
   return {
-    loads,
-    fdtAddr: `fdt addr ${dtb}`,
-    // U-Boot parses the argument of `fdt resize` as hex (real 2023.01: `fdt resize 1024` adds 0x1024 bytes),
-    // so the exact byte count is written in hex.
-    fdtResize: `fdt resize ${hexUpper(plan.dtb.resizeExtra)}`,
-    edits: plan.edits.map(renderEdit),
-    fdtHigh: 'setenv fdt_high 0xffffffffffffffff',
-    extraCmds: extraCmds === undefined ? '' : extraCmds.replace(/\n$/, ''),
-    bootLines,
+    loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: l.addr, file: l.file, id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
+    dtb: { addr: plan.dtb.load.addr, resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen },
+    xen: { addr: plan.xen.load.addr, bootargs: plan.config.xenCmd },
+    dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
+    domUs: plan.config.domUs.map((du) => {
+      const d = du.boot ? plan.domains.find((x) => x.kind === 'domU' && x.index === du.index) : undefined;
+      return {
+        index: du.index, name: `domU${du.index}`, boot: d !== undefined, passthroughPaths: [...du.passthroughPaths],
+        memKiB: du.memMB * 1024, vcpus: du.vcpus, vpl011: du.vpl011, enhanced: du.enhanced ?? null,
+        kernel: module(d?.kernel), ramdisk: module(d?.ramdisk), passthroughDtb: module(d?.passthroughDtb), bootargs: du.cmd,
+      };
+    }),
+    bootCmd: plan.bootCmd,
+    extraCmds: plan.extraCmds === undefined ? '' : plan.extraCmds.replace(/\n$/, ''),
   };
+}
+
+export function buildHintModel(plan: BootPlan): HintModel {
+  return { loadCmd: plan.config.loadCmd ?? plan.config.xenLoad, scriptAddr: plan.scriptAddr, scriptFile: plan.config.ubootScript.value };
 }

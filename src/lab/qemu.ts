@@ -7,6 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { LabError } from '../errors.js';
+import { LOAD_CMD_ALIASES } from '../config/index.js';
+import { renderScriptHint } from '../emit/render.js';
 import { acquireLabLock, defaultLockFile } from './lock.js';
 import { LAB_MARKER_PREFIX } from './initramfs.js';
 import { findMarkers, findXenPanic, findUbootErrors, guestConsoles, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
@@ -85,8 +87,10 @@ export interface BootQemuOptions {
 }
 
 export function defaultCommands(scriptName: string, scriptAddr = LAB_SCRIPT_ADDR): string[] {
-  const a = `0x${scriptAddr.toString(16)}`;
-  return [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; tftpb ${a} ${scriptName}; source ${a}`];
+  // QEMU's user network: the guest's address, then its TFTP server; the fetch-and-run line is the
+  // emitter's (templates/hint.hbs) with LOAD_CMD's `tftp` alias, as a user would type it.
+  const hint = renderScriptHint({ loadCmd: LOAD_CMD_ALIASES['tftp']!, scriptAddr, scriptFile: scriptName });
+  return [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${hint}`];
 }
 
 export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64): string[] {

@@ -1,5 +1,5 @@
-// The plan: every binary's place in RAM, plus the device-tree edits that tell Xen
-// where each one is. Pure data; src/emit turns it into text, src/cli prints it.
+// The plan: every binary's place in RAM and the domains that use them. Pure data; src/emit
+// renders it through templates/ into boot.source, src/cli prints it.
 import type { BootCmd, Config, Diagnostic } from '../config/types.js';
 import type { ImageFormatId } from '../images/format.js';
 
@@ -44,20 +44,6 @@ export interface PlannedLoad {
   note?: string;
 }
 
-export type FdtValue =
-  /** `<...>`: `text` is exactly what goes between the angle brackets. */
-  | { kind: 'cells'; cells: number[]; text: string }
-  /** `"..."` */
-  | { kind: 'string'; value: string }
-  /** ImageBuilder's str_a: ` "a" "b"` (an empty list renders as a trailing space: an empty property). */
-  | { kind: 'strings'; values: string[] }
-  /** A property with no value (bool). */
-  | { kind: 'empty' };
-
-export type FdtEdit =
-  | { op: 'mknod'; parent: string; name: string }
-  | { op: 'set'; path: string; prop: string; value: FdtValue };
-
 export interface PlannedDomain {
   /** 'dom0' or the /chosen child name 'domU<n>'. */
   name: string;
@@ -83,6 +69,8 @@ export interface DtbPlan {
   resizedSize: number;
   /** Space booti may add in place (CONFIG_SYS_FDT_PAD). */
   bootPad: number;
+  /** The board DTB has /chosen (else the script creates it first). */
+  hasChosen: boolean;
 }
 
 export interface XenPlan {
@@ -108,8 +96,9 @@ export interface BootPlan {
   xen: XenPlan;
   dtb: DtbPlan;
   domains: PlannedDomain[];
-  edits: FdtEdit[];
   bootCmd: BootCmd;
+  /** APPEND_EXTRA_CMDS contents, appended to the script as they are. */
+  extraCmds?: string;
   /** Regions the planner kept clear: DTB reservations, U-Boot's area, fixed relocation targets. */
   avoided: Region[];
   /** RAM banks assumed (from the DTB's /memory, else MEMORY_START..END). */

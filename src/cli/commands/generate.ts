@@ -9,7 +9,7 @@ import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; json?: boolean; verify: boolean; share: boolean;
-  ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean;
+  ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string;
   report?: string; map?: boolean;
 }
 
@@ -24,6 +24,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     ...(o.dir !== undefined ? { dir: o.dir } : {}),
     ...(o.loadCmd !== undefined ? { loadCmd: o.loadCmd } : {}),
     ...(o.output !== undefined ? { outputName: o.output } : {}),
+    ...(o.templates !== undefined ? { templates: o.templates } : {}),
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
     write: !o.dryRun,
@@ -39,8 +40,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   }
 
   const scriptName = path.relative(process.cwd(), gen.outputs.scriptPath) || gen.outputs.scriptPath;
-  const loadCmd = gen.plan.config.loadCmd ?? gen.plan.config.xenLoad;
-  const hint = `${loadCmd} ${hexUpper(gen.plan.scriptAddr)} ${gen.plan.config.ubootScript.value}; source ${hexUpper(gen.plan.scriptAddr)}`;
+  const hint = gen.hint;
 
   if (o.json) {
     out.write(`${JSON.stringify({

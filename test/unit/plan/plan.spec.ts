@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { generate } from '../../../src/generate.js';
-import { planBoot } from '../../../src/plan/plan.js';
+import { planBoot } from '../../../src/generate.js';
 import { parseConfigText } from '../../../src/config/index.js';
-import { PlanError, UbootGenError } from '../../../src/errors.js';
+import { ConfigError, PlanError, UbootGenError } from '../../../src/errors.js';
+import { measureScriptEdits } from '../../../src/emit/measure.js';
+import { stripMarks } from '../../../src/emit/render.js';
 import { arm64Header, boardDtb, ramdiskFile, sparseFile, tempDir, writeConfig } from '../../helpers/images.js';
 import { arm64Image } from '../../helpers/samples.js';
 
@@ -112,28 +114,34 @@ describe('plan → planBoot', () => {
     expect(w?.message).to.contain('Xen registers at most 32 boot modules (Xen and the DTB included) but this plan has 34');
   });
 
-  it('names the missing host node of DOMU_PASSTHROUGH_PATHS before the board sees it', () => {
+  it('names a DOMU_PASSTHROUGH_PATHS entry the DTB lacks at its config position, before anything is rendered', () => {
     const e = thrown(() => plan(folder(), ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image', 'DOMU_PASSTHROUGH_PATHS[0]="/soc/ethernet@ff0e0000"']));
-    expect(e.code).to.equal('FDT_ERR_NOTFOUND');
-    expect(e.message).to.equal('DEVICE_TREE "virt.dtb" has no node /soc/ethernet@ff0e0000, so `fdt set /soc/ethernet@ff0e0000 xen,passthrough` would fail on the board (FDT_ERR_NOTFOUND)');
+    expect(e).to.be.instanceOf(ConfigError);
+    expect(e.code).to.equal('CONFIG_PASSTHROUGH_PATH');
+    expect(e.message).to.equal('DOMU_PASSTHROUGH_PATHS[0] names /soc/ethernet@ff0e0000, but DEVICE_TREE "virt.dtb" has no such node, so the script could not mark it xen,passthrough (FDT_ERR_NOTFOUND)');
+    expect(e.where).to.deep.include({ line: 10, col: 27, key: 'DOMU_PASSTHROUGH_PATHS[0]' });
   });
 
-  it('refuses a DTB that an earlier script already edited', () => {
+  it('refuses a DTB that an earlier script already edited (PLAN_DTB_EDITED)', () => {
     const dir = folder();
-    const first = plan(dir, ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image']);
-    expect(first.edits.length).to.be.greaterThan(0);
     const edited = generate(writeConfig(dir, [...BASE, 'NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image']), { env: {}, write: false });
-    // Re-use the simulator's view: apply the edits, then plan again on the result.
-    const { measureEdits } = awaitImport();
+    // The DTB as the script leaves it, by the emitter's own measurement of the rendered script.
     const dtb = new Uint8Array(fs.readFileSync(path.join(dir, 'virt.dtb')));
-    fs.writeFileSync(path.join(dir, 'virt.dtb'), measureEdits(dtb, edited.plan.edits, 'x').edited);
+    const { owners } = stripMarks(edited.outputs.source, 'boot.source');
+    const after = measureScriptEdits(edited.outputs.source, owners, { dtb, addr: edited.plan.dtb.load.addr, label: 'x' }).edited;
+    fs.writeFileSync(path.join(dir, 'virt.dtb'), after);
     const e = thrown(() => plan(dir, ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image']));
-    expect(e.message).to.equal('DEVICE_TREE "virt.dtb" already has /chosen/domU0: it looks edited by an earlier boot script, and `fdt mknod` would fail with FDT_ERR_EXISTS');
+    expect(e.code).to.equal('PLAN_DTB_EDITED');
+    expect(e.message).to.equal('DEVICE_TREE "virt.dtb" already has /chosen/domU0: it looks edited by an earlier boot script, and creating that node again would fail with FDT_ERR_EXISTS');
+    expect(e.where).to.deep.include({ line: 3, col: 13, key: 'DEVICE_TREE' });
+    expect(e.hint).to.equal('pass the unedited board DTB');
   });
 
   it('creates /chosen first when the board DTB has none', () => {
-    const p = plan(folder(boardDtb({ chosen: false })), ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image']);
-    expect(p.edits[0]).to.deep.equal({ op: 'mknod', parent: '/', name: 'chosen' });
+    const dir = folder(boardDtb({ chosen: false }));
+    const r = generate(writeConfig(dir, [...BASE, 'NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image']), { env: {}, write: false });
+    expect(r.outputs.source).to.contain(`\nfdt resize ${'0x' + r.plan.dtb.resizeExtra.toString(16).toUpperCase()}\nfdt mknod / chosen\nfdt set /chosen \\#address-cells <0x2>\n`);
+    expect(r.plan.dtb.hasChosen).to.equal(false);
   });
 
   it('rejects a kernel that is really a DTB, naming the key and what the file is', () => {
@@ -169,6 +177,3 @@ describe('plan → planBoot', () => {
   });
 });
 
-// measureEdits is imported lazily to keep the spec's import list about the planner.
-import * as fdtEdits from '../../../src/plan/fdt-edits.js';
-function awaitImport() { return fdtEdits; }

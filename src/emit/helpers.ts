@@ -1,0 +1,66 @@
+// The handlebars helpers templates/ may use: the only places where a number or a string of the
+// model becomes U-Boot syntax. Each one reproduces the formatting ImageBuilder's
+// uboot-script-gen uses, so the default script stays ImageBuilder's, byte for byte.
+import { splitU64 } from '../util/align.js';
+import { hexUpper, hexUpperBare } from '../util/hex.js';
+
+/** Handlebars passes an options object as the last argument of every helper call. */
+type HelperArgs = unknown[];
+
+function numbers(args: HelperArgs, helper: string): number[] {
+  return args.slice(0, -1).map((v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      throw new TypeError(`{{${helper}}} needs non-negative integers, got ${JSON.stringify(v)}`);
+    }
+    return v;
+  });
+}
+
+function strings(args: HelperArgs, helper: string): string[] {
+  return args.slice(0, -1).map((v) => {
+    if (typeof v !== 'string') throw new TypeError(`{{${helper}}} needs strings, got ${JSON.stringify(v)}`);
+    return v;
+  });
+}
+
+/** `{{hex 1077936128}}` → `0x40400000`: upper-case digits, as ImageBuilder's printf "0x%X". */
+export const hex = (...args: HelperArgs): string => numbers(args, 'hex').map(hexUpper).join(' ');
+
+/** `{{unit 1077936128}}` → `40400000`: a node's unit address, upper-case hex without 0x (ImageBuilder). */
+export const unit = (...args: HelperArgs): string => numbers(args, 'unit').map(hexUpperBare).join(' ');
+
+/**
+ * `{{cells addr size}}` → `0x0 0x40400000 0x0 0x2010000 `: each value as two 32-bit cells (high,
+ * low), each cell followed by a space, as ImageBuilder's split_value() writes `reg` and `memory`
+ * for #address-cells = #size-cells = 2. Goes between `<` and `>`.
+ */
+export const cells = (...args: HelperArgs): string => numbers(args, 'cells').map((v) => {
+  const [hi, lo] = splitU64(v);
+  return `${hexUpper(hi)} ${hexUpper(lo)} `;
+}).join('');
+
+/**
+ * `{{quote s}}` → `"s"` for hush: inside double quotes U-Boot's hush takes `\"` and `\\` as
+ * escapes, so `"` and `\` get a backslash; `$` is left alone on purpose (U-Boot variables).
+ */
+export const quote = (...args: HelperArgs): string => strings(args, 'quote').map((s) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(' ');
+
+/**
+ * `{{strings "a" "b"}}` → ` "a" "b"`: ImageBuilder's str_a value, an empty accumulator plus
+ * ` "elem"` per element, so a list starts with a space; no elements give an empty property.
+ */
+export const stringList = (...args: HelperArgs): string => strings(args, 'strings').map((s) => ` ${quote(s, {})}`).join('');
+
+/**
+ * `{{prop "#address-cells"}}` → `\#address-cells`: hush takes a word starting with `#` for a
+ * comment, so ImageBuilder escapes the first `#` of a property name.
+ */
+export const prop = (...args: HelperArgs): string => strings(args, 'prop').map((s) => s.replace('#', '\\#')).join(' ');
+
+/** `{{#if (eq bootCmd "none")}}`: equality, for choosing a block by a model value. */
+export const eq = (...args: HelperArgs): boolean => args.length === 3 && args[0] === args[1];
+
+/** The helpers registered on every handlebars environment that renders templates/. */
+export const TEMPLATE_HELPERS: Readonly<Record<string, (...args: HelperArgs) => unknown>> = {
+  hex, unit, cells, quote, strings: stringList, prop, eq,
+};

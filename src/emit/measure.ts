@@ -1,0 +1,223 @@
+// The DTB growth of a rendered boot.source, measured on what the script really does: its `fdt`
+// commands are taken in order (hush words, as U-Boot's parser splits them) and applied to a copy
+// of the board DTB with the libfdt port of src/fdt. The result is the exact N of `fdt resize N`,
+// whatever the templates wrote; and an edit that would fail on the board fails here first, naming
+// the template file that wrote it.
+import { UbootGenError } from '../errors.js';
+import { E, fdtStrerror } from '../fdt/errors.js';
+import { offDtStrings, sizeDtStrings, totalsize } from '../fdt/header.js';
+import { pathOffset } from '../fdt/ro.js';
+import { addMemRsv, addSubnode, delMemRsv, delNode, delprop, openInto, setprop } from '../fdt/rw.js';
+import { HushSyntaxError, Lexer, wordHasVar, wordText, type Word } from '../sim/uboot/hush/lexer.js';
+import type { TemplateOwners } from './render.js';
+
+/** One command of the script: its words and where it starts. */
+interface ScriptCommand { words: Word[]; line: number; offset: number }
+
+/** An `fdt` command ready to apply: argv without `fdt`, and where it came from. */
+interface FdtCommand { argv: string[]; text: string; line: number; file: string }
+
+export interface MeasuredEdits {
+  /** Peak bytes the edits add to the structure and strings blocks (what `fdt resize` must give). */
+  growth: number;
+  /** `fdt` commands that change the blob. */
+  edits: number;
+  /** The board DTB as the script leaves it. */
+  edited: Uint8Array;
+}
+
+export interface MeasureTarget {
+  /** The board DTB as loaded. */
+  dtb: Uint8Array;
+  /** Where the script loads it: `fdt addr` of this address selects it. */
+  addr: number;
+  /** How messages name it, e.g. `DEVICE_TREE "virt.dtb"`. */
+  label: string;
+}
+
+// Hush reserved words may precede a command (`if fdt set ...; then`).
+const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', '!']);
+
+function commandsOf(text: string, owners: TemplateOwners): ScriptCommand[] {
+  const lexer = new Lexer(text);
+  const out: ScriptCommand[] = [];
+  let cur: ScriptCommand | undefined;
+  for (;;) {
+    let tok;
+    try {
+      tok = lexer.next();
+    } catch (e) {
+      if (!(e instanceof HushSyntaxError)) throw e;
+      const file = owners.fileAt(lineOffset(text, e.line));
+      throw new UbootGenError('EMIT_SCRIPT_SYNTAX', `boot.source line ${e.line} (written by ${file}) is not valid U-Boot hush: ${e.message}`,
+        { line: e.line }, { file }, 'fix the template: quotes must close, and `&`/`|` only appear doubled');
+    }
+    if (tok.t === 'word') {
+      if (!cur) { cur = { words: [], line: tok.line, offset: tok.start }; out.push(cur); }
+      cur.words.push(tok.word);
+    } else {
+      cur = undefined;
+      if (tok.t === 'eof') return out;
+    }
+  }
+}
+
+function lineOffset(text: string, line: number): number {
+  let off = 0;
+  for (let l = 1; l < line && off >= 0; l++) off = text.indexOf('\n', off) + 1;
+  return Math.max(0, off);
+}
+
+function fdtCommands(text: string, owners: TemplateOwners): FdtCommand[] {
+  const out: FdtCommand[] = [];
+  for (const c of commandsOf(text, owners)) {
+    let words = c.words;
+    while (words.length > 0 && words[0]!.plain && RESERVED.has(wordText(words[0]!))) words = words.slice(1);
+    if (words.length === 0 || wordText(words[0]!) !== 'fdt' || wordHasVar(words[0]!)) continue;
+    const file = owners.fileAt(c.offset);
+    const lineEnd = text.indexOf('\n', c.offset);
+    const shown = text.slice(c.offset, lineEnd < 0 ? undefined : lineEnd);
+    if (words.some(wordHasVar)) {
+      throw new UbootGenError('EMIT_FDT_UNMEASURABLE',
+        `boot.source line ${c.line} (written by ${file}): \`${shown}\` uses a U-Boot variable, so its effect on the device tree cannot be measured before boot`,
+        { line: c.line }, { file }, 'write the value itself in the template (the model has every address and size)');
+    }
+    out.push({ argv: words.slice(1).map(wordText), text: shown, line: c.line, file });
+  }
+  return out;
+}
+
+const unmeasurable = (c: FdtCommand, why: string): UbootGenError => new UbootGenError('EMIT_FDT_UNMEASURABLE',
+  `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` ${why}`, { line: c.line }, { file: c.file },
+  'uboot-gen measures `fdt addr`, `resize`, `set`, `mknod`, `rm` and `rsvmem` on the board DTB; keep other fdt commands out of the templates');
+
+/** strtoul(s, 0) over a whole word: 0x hex, leading-0 octal, else decimal. */
+function parseCell(word: string): number | undefined {
+  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(word);
+  if (!m) return undefined;
+  const v = word.length > 1 && word[0] === '0' && (word[1] === 'x' || word[1] === 'X') ? parseInt(word.slice(2), 16)
+    : word[0] === '0' ? parseInt(word, 8) : parseInt(word, 10);
+  return v % 0x1_0000_0000;
+}
+
+/** The bytes `fdt set` stores for its value words (U-Boot fdt_parse_prop(): `<cells>`, `[bytes]`, or strings). */
+function valueBytes(c: FdtCommand, words: readonly string[]): Uint8Array {
+  const joined = words.join(' ');
+  if (joined.startsWith('<') || joined.startsWith('[')) {
+    const close = joined[0] === '<' ? '>' : ']';
+    const end = joined.indexOf(close);
+    if (end < 0) throw unmeasurable(c, `has no closing \`${close}\`, so U-Boot would refuse it ("Unexpected character")`);
+    const items = joined.slice(1, end).split(/[ \t]+/).filter((w) => w !== '');
+    if (close === '>') {
+      const out = new Uint8Array(items.length * 4);
+      const dv = new DataView(out.buffer);
+      items.forEach((w, i) => {
+        const v = parseCell(w);
+        if (v === undefined) throw unmeasurable(c, `has the cell "${w}", which U-Boot cannot convert to a number`);
+        dv.setUint32(i * 4, v, false);
+      });
+      return out;
+    }
+    const out: number[] = [];
+    for (const w of items) {
+      if (!/^[0-9a-fA-F]+$/.test(w)) throw unmeasurable(c, `has the byte "${w}", which is not hex`);
+      out.push(parseInt(w.slice(-2), 16));
+    }
+    return new Uint8Array(out);
+  }
+  const bytes: number[] = [];
+  for (const w of words) {
+    for (let i = 0; i < w.length; i++) bytes.push(w.charCodeAt(i) & 0xff);
+    bytes.push(0);
+  }
+  return new Uint8Array(bytes);
+}
+
+const usedBytes = (fdt: Uint8Array): number => offDtStrings(fdt) + sizeDtStrings(fdt);
+
+function editFailed(c: FdtCommand, target: MeasureTarget, what: string, rc: number): UbootGenError {
+  const missing = rc === E.NOTFOUND || rc === E.BADPATH;
+  return new UbootGenError(missing ? 'EMIT_FDT_NO_NODE' : 'EMIT_FDT_EDIT_FAILS',
+    missing
+      ? `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` names ${what}, which ${target.label} does not have at that point of the script (${fdtStrerror(rc)})`
+      : `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` fails on ${target.label} with ${fdtStrerror(rc)}`,
+    { line: c.line, fdtError: fdtStrerror(rc) }, { file: c.file },
+    missing ? 'create the node first (`fdt mknod PARENT NAME`), or fix the path in the template'
+      : rc === E.EXISTS ? 'the node or property already exists: pass the unedited board DTB, or drop the duplicate from the template' : undefined);
+}
+
+/** Apply the commands to a blob of `room` free bytes; 'nospace' asks for a larger one. */
+function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: number): MeasuredEdits | 'nospace' {
+  const buf = new Uint8Array(Math.max(usedBytes(target.dtb), totalsize(target.dtb)) + room);
+  const rc0 = openInto(target.dtb, buf, buf.length);
+  if (rc0 !== 0) {
+    throw new UbootGenError('FDT_ERR_BADSTRUCTURE', `${target.label}: cannot open the device tree for editing (${fdtStrerror(rc0)})`);
+  }
+  const before = usedBytes(buf);
+  let peak = before;
+  let selected = false;
+  let edits = 0;
+  const node = (c: FdtCommand, path: string | undefined): number => {
+    if (path === undefined) throw unmeasurable(c, 'lacks a node path, so U-Boot prints its usage and does nothing');
+    const off = pathOffset(buf, path);
+    if (off < 0) throw editFailed(c, target, path, off);
+    return off;
+  };
+  for (const c of cmds) {
+    const [sub = '', a2, a3, ...rest] = c.argv;
+    if (sub.startsWith('ad')) {
+      const addr = c.argv.filter((w) => !w.startsWith('-'))[1];
+      if (addr === undefined) continue; // `fdt addr` alone prints the working address
+      if (parseInt(addr, 16) !== target.addr) throw unmeasurable(c, `selects ${addr}, but the board DTB is loaded at 0x${target.addr.toString(16).toUpperCase()}`);
+      selected = true;
+      continue;
+    }
+    if (!selected) throw unmeasurable(c, 'comes before `fdt addr`, so U-Boot has no working device tree ("No FDT memory address configured")');
+    let rc = 0;
+    if (sub.startsWith('re') || sub[0] === 'p' || sub[0] === 'l' || sub[0] === 'g' || sub.startsWith('he')) {
+      // `resize` gives the room being measured here; print/list/get/header only read.
+      continue;
+    } else if (sub.startsWith('se')) {
+      if (a3 === undefined) throw unmeasurable(c, 'lacks a property name, so U-Boot prints its usage and does nothing');
+      rc = setprop(buf, node(c, a2), a3, valueBytes(c, rest));
+    } else if (sub.startsWith('mk')) {
+      if (a3 === undefined) throw unmeasurable(c, 'lacks a node name, so U-Boot prints its usage and does nothing');
+      rc = addSubnode(buf, node(c, a2), a3);
+    } else if (sub.startsWith('rm')) {
+      const n = node(c, a2);
+      rc = a3 !== undefined ? delprop(buf, n, a3) : delNode(buf, n);
+      if (rc === E.NOTFOUND) throw editFailed(c, target, `property ${a3 ?? ''}`, rc);
+    } else if (sub.startsWith('rs') && a2?.startsWith('a') && a3 !== undefined && rest[0] !== undefined) {
+      rc = addMemRsv(buf, parseInt(a3, 16), parseInt(rest[0], 16));
+    } else if (sub.startsWith('rs') && a2?.startsWith('de') && a3 !== undefined) {
+      rc = delMemRsv(buf, parseInt(a3, 16));
+    } else if (sub.startsWith('rs') && a2?.startsWith('pr')) {
+      continue;
+    } else {
+      throw unmeasurable(c, 'is an fdt command whose effect on the device tree uboot-gen does not model');
+    }
+    if (rc === E.NOSPACE) return 'nospace';
+    if (rc < 0) throw editFailed(c, target, a2 ?? '', rc);
+    edits++;
+    peak = Math.max(peak, usedBytes(buf));
+  }
+  return { growth: peak - before, edits, edited: buf.subarray(0, totalsize(buf)) };
+}
+
+/**
+ * Apply the script's `fdt` commands to the board DTB and return the bytes they add. `owners` says
+ * which template wrote each part of `script`, for the errors.
+ */
+export function measureScriptEdits(script: string, owners: TemplateOwners, target: MeasureTarget): MeasuredEdits {
+  const cmds = fdtCommands(script, owners);
+  // Start with room for typical scripts; a script that needs more is measured again in a larger buffer.
+  for (let room = 64 * 1024 + cmds.length * 256; ; room *= 4) {
+    const r = applyAll(cmds, target, room);
+    if (r !== 'nospace') return r;
+    // Every value is at most a script line long, so a script of N bytes never needs more than
+    // about N × 4 bytes (one node or property per line); past that something is wrong.
+    if (room > 4 * script.length + (1 << 20)) {
+      throw new UbootGenError('EMIT_FDT_UNMEASURABLE', `the script's fdt edits keep running out of room in a ${room}-byte device tree`, { room });
+    }
+  }
+}

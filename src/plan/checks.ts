@@ -1,0 +1,194 @@
+// Stage 4 of the planner, checks: a table in the style of dtc's checks.c. Each check has a name,
+// the code its findings carry, a severity and the fix to suggest; it runs at one stage (on the
+// collected inputs, or on the finished plan) and returns findings, each naming the config key it
+// is about. The runner turns an error finding into a thrown UbootGenError and the others into
+// diagnostics, both positioned at that key's value in the config (file:line:col).
+import { hexUpper, humanSize } from '../util/hex.js';
+import { rangesOverlap } from '../util/align.js';
+import { ConfigError, ImageFormatError, PlanError, UbootGenError, type ErrorCode, type Where } from '../errors.js';
+import type { Diagnostic } from '../config/types.js';
+import type { Collected } from './collect.js';
+import { XEN_MAX_FDT_SIZE } from './dtb.js';
+import type { Placed } from './place.js';
+import type { BootPlan } from './types.js';
+
+/** MAX_MODULES of Xen on Arm (xen/include/xen/bootfdt.h): boot modules it registers, Xen and the DTB included. */
+export const XEN_MAX_MODULES = 32;
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  /** The config key the finding is about; its value's position is where the finding points. */
+  key: string;
+  message: string;
+  data?: Record<string, unknown>;
+  /** A fix more precise than the check's own. */
+  fix?: string;
+}
+
+export interface InputContext { collected: Collected }
+export interface PlanContext extends InputContext { placed: Placed; plan: BootPlan }
+
+/** Codes of findings that are never errors (diagnostics only). */
+export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES';
+
+interface CheckInfo {
+  /** Stable name, as dtc names its checks. */
+  name: string;
+  code: ErrorCode | PlanDiagnosticCode;
+  severity: Severity;
+  fix: string;
+}
+
+export type Check = CheckInfo & (
+  | { stage: 'input'; run(ctx: InputContext): Finding[] }
+  | { stage: 'plan'; run(ctx: PlanContext): Finding[] }
+);
+
+const loadKey = (keys: readonly string[]): string => keys[0] ?? 'DEVICE_TREE';
+
+export const CHECKS: readonly Check[] = [
+  {
+    name: 'boot-cmd-simulated', code: 'PLAN_BOOT_CMD', severity: 'info', stage: 'input',
+    fix: 'use BOOT_CMD=booti, bootm or bootz to have the boot verified',
+    run: ({ collected: { config } }) => (config.bootCmd === 'bootefi' || config.bootCmd === 'none'
+      ? [{ key: 'BOOT_CMD', message: `BOOT_CMD=${config.bootCmd}: the script is generated, but the simulator does not boot it` }]
+      : []),
+  },
+  {
+    name: 'dtb-unedited', code: 'PLAN_DTB_EDITED', severity: 'error', stage: 'input',
+    fix: 'pass the unedited board DTB',
+    run: ({ collected: { dtb } }) => dtb.board.chosenChildren.filter((name) => /^(dom0|domU\d+)(@|$)/.test(name)).slice(0, 1).map((name) => ({
+      key: 'DEVICE_TREE',
+      message: `${dtb.label} already has /chosen/${name}: it looks edited by an earlier boot script, and creating that node again would fail with FDT_ERR_EXISTS`,
+    })),
+  },
+  {
+    name: 'memory-range', code: 'PLAN_OUT_OF_MEMORY', severity: 'error', stage: 'input',
+    fix: 'set MEMORY_START and MEMORY_END to the start and end of the RAM bank the images go to',
+    run: ({ collected: { config } }) => (config.memoryEnd <= config.memoryStart
+      ? [{ key: 'MEMORY_END', message: `MEMORY_END (${hexUpper(config.memoryEnd)}) must be above MEMORY_START (${hexUpper(config.memoryStart)})` }]
+      : []),
+  },
+  {
+    name: 'xen-matches-boot-cmd', code: 'IMAGE_WRONG_TYPE', severity: 'error', stage: 'input',
+    fix: 'set BOOT_CMD to the command that boots this Xen binary',
+    run: ({ collected: { config, xen } }) => {
+      const format = xen.info.format;
+      const want = config.bootCmd === 'bootz' ? 'zimage' : config.bootCmd === 'booti' || config.bootCmd === 'bootm' ? 'arm64-image' : undefined;
+      if (config.bootCmd === 'bootm' && format === 'zimage') return []; // arm32 Xen wrapped as an ARM uImage
+      if (!want || format === want) return [];
+      const is = format === 'zimage' ? 'an arm32 zImage' : format === 'arm64-image' ? 'an arm64 Image' : `a ${format} file`;
+      return [{
+        key: 'XEN', message: `BOOT_CMD=${config.bootCmd} cannot boot XEN "${config.xen.value}": it is ${is}`,
+        fix: format === 'zimage' ? 'set BOOT_CMD=bootz' : format === 'arm64-image' ? 'set BOOT_CMD=booti' : 'give the Xen binary',
+      }];
+    },
+  },
+  {
+    name: 'passthrough-paths-exist', code: 'CONFIG_PASSTHROUGH_PATH', severity: 'error', stage: 'input',
+    fix: 'DOMU_PASSTHROUGH_PATHS entries must name existing nodes of DEVICE_TREE: a full path such as /soc/ethernet@ff0e0000, or an alias',
+    run: ({ collected: { config, dtb } }) => config.domUs.flatMap((du) => du.passthroughPaths
+      .filter((p) => !dtb.board.hasPath(p))
+      .map((p) => ({
+        key: `DOMU_PASSTHROUGH_PATHS[${du.index}]`,
+        message: `DOMU_PASSTHROUGH_PATHS[${du.index}] names ${p}, but ${dtb.label} has no such node, so the script could not mark it xen,passthrough (${p.startsWith('/') ? 'FDT_ERR_NOTFOUND' : 'FDT_ERR_BADPATH'})`,
+        data: { path: p },
+      }))).slice(0, 1),
+  },
+  {
+    name: 'xen-fixed-address', code: 'PLAN_XEN_FIXED', severity: 'warning', stage: 'plan',
+    fix: 'nothing to do: the range is kept free (a Xen whose header allows "place anywhere" avoids it)',
+    run: ({ placed }) => (placed.xenFixedRun === undefined ? [] : [{
+      key: 'XEN',
+      message: `XEN's arm64 header does not allow placement anywhere (flags bit 3 clear): booti moves it to ${hexUpper(placed.xenFixedRun)}; that range is kept free`,
+    }]),
+  },
+  {
+    name: 'dtb-size', code: 'PLAN_DTB_TOO_LARGE', severity: 'error', stage: 'plan',
+    fix: 'use a smaller board DTB, or fewer domains and passthrough paths',
+    run: ({ plan }) => {
+      const size = plan.dtb.resizedSize + plan.dtb.bootPad;
+      return size > XEN_MAX_FDT_SIZE
+        ? [{ key: 'DEVICE_TREE', message: `the edited device tree would be ${size} bytes, but Xen accepts at most ${XEN_MAX_FDT_SIZE} (2 MiB)`, data: { size } }]
+        : [];
+    },
+  },
+  {
+    // Xen on Arm registers at most MAX_MODULES boot modules; any further module node is ignored
+    // ("(too many)") and its domain then misses its kernel. Shared loads count once.
+    name: 'module-count', code: 'PLAN_TOO_MANY_MODULES', severity: 'warning', stage: 'plan',
+    fix: 'share identical kernels/ramdisks (the default) or boot fewer domains',
+    run: ({ plan }) => {
+      const count = 2 + new Set(plan.loads.filter((l) => l.role !== 'xen' && l.role !== 'dtb').map((l) => l.addr)).size;
+      return count > XEN_MAX_MODULES ? [{
+        key: 'NUM_DOMUS',
+        message: `Xen registers at most ${XEN_MAX_MODULES} boot modules (Xen and the DTB included) but this plan has ${count}: the last module nodes in /chosen are ignored and their domains fail with "Missing kernel boot module?". Share identical kernels/ramdisks (the default) or boot fewer domains.`,
+      }] : [];
+    },
+  },
+  {
+    name: 'fits-below-memory-end', code: 'PLAN_OUT_OF_MEMORY', severity: 'error', stage: 'plan',
+    fix: 'raise MEMORY_END (it should match the board\'s /memory), share identical binaries, or use smaller images',
+    run: ({ plan, collected: { config } }) => {
+      if (plan.highWater <= config.memoryEnd) return [];
+      const needed = plan.highWater - plan.scriptAddr;
+      const available = config.memoryEnd - plan.scriptAddr;
+      return [{
+        key: 'MEMORY_END',
+        message: `the binaries do not fit below MEMORY_END: they need ${needed} bytes (${humanSize(needed)}) from ${hexUpper(plan.scriptAddr)} up to ${hexUpper(plan.highWater)}, but only ${available} bytes (${humanSize(available)}) are available below ${hexUpper(config.memoryEnd)}`,
+        data: { needed, available, highWater: plan.highWater, loads: plan.loads.map((l) => ({ id: l.id, addr: l.addr, footprint: l.footprint })) },
+      }];
+    },
+  },
+  {
+    name: 'loads-inside-ram', code: 'PLAN_OUT_OF_MEMORY', severity: 'error', stage: 'plan',
+    fix: 'set MEMORY_START and MEMORY_END inside the board\'s RAM (its /memory node)',
+    run: ({ plan }) => plan.loads.filter((l) => !plan.ram.some((b) => l.addr >= b.start && l.addr + l.footprint <= b.end)).slice(0, 1).map((l) => ({
+      key: loadKey(l.keys),
+      message: `${l.keys.join(', ')} at ${hexUpper(l.addr)}..${hexUpper(l.addr + l.footprint)} is outside the board's RAM (${plan.ram.map((b) => `${hexUpper(b.start)}..${hexUpper(b.end)}`).join(', ')})`,
+    })),
+  },
+  {
+    name: 'loads-avoid-reserved', code: 'PLAN_RESERVED_CONFLICT', severity: 'error', stage: 'plan',
+    fix: 'move MEMORY_START, or lower --uboot-reserve if U-Boot really uses less of the top of RAM',
+    run: ({ plan }) => {
+      for (const l of plan.loads) {
+        const clash = plan.avoided.find((r) => rangesOverlap(l.addr, l.addr + l.footprint, r.start, r.end));
+        if (clash) return [{ key: loadKey(l.keys), message: `${l.keys.join(', ')} at ${hexUpper(l.addr)} overlaps ${clash.label}` }];
+      }
+      return [];
+    },
+  },
+  {
+    name: 'loads-clear-of-xen', code: 'PLAN_OVERLAP', severity: 'error', stage: 'plan',
+    fix: 'use a Xen whose arm64 header allows "place anywhere", or move MEMORY_START past Xen\'s run address',
+    run: ({ plan }) => {
+      const { runAddr, imageSize, load } = plan.xen;
+      const hit = plan.loads.find((l) => l !== load && rangesOverlap(l.addr, l.addr + l.footprint, runAddr, runAddr + imageSize));
+      return hit ? [{ key: loadKey(hit.keys), message: `${hit.keys.join(', ')} at ${hexUpper(hit.addr)} overlaps Xen once it runs at ${hexUpper(runAddr)}..${hexUpper(runAddr + imageSize)}` }] : [];
+    },
+  },
+];
+
+function errorFor(code: ErrorCode, message: string, data: Record<string, unknown>, where: Where, hint: string): UbootGenError {
+  if (code.startsWith('CONFIG_')) return new ConfigError(code, message, data, where, hint);
+  if (code.startsWith('IMAGE_')) return new ImageFormatError(code, message, data, where, hint);
+  return new PlanError(code, message, data, where, hint);
+}
+
+/** Run the checks of one stage: throw the first error finding, add the others to `diags`. */
+export function runChecks(stage: 'input', ctx: InputContext, diags: Diagnostic[]): void;
+export function runChecks(stage: 'plan', ctx: PlanContext, diags: Diagnostic[]): void;
+export function runChecks(stage: 'input' | 'plan', ctx: InputContext | PlanContext, diags: Diagnostic[]): void {
+  const positions = ctx.collected.config.positions;
+  for (const check of CHECKS) {
+    if (check.stage !== stage) continue;
+    const findings = check.stage === 'input' ? check.run(ctx) : check.run(ctx as PlanContext);
+    for (const f of findings) {
+      const pos = positions[f.key];
+      if (check.severity === 'error') throw errorFor(check.code as ErrorCode, f.message, f.data ?? {}, { ...pos, key: f.key }, f.fix ?? check.fix);
+      diags.push({ level: check.severity, code: check.code, message: f.message, ...(pos ? { where: pos } : {}), key: f.key });
+    }
+  }
+}
