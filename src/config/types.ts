@@ -32,6 +32,8 @@ export interface Diagnostic {
   where?: SourcePos;
   /** The config key the finding is about, e.g. 'DOMU_PASSTHROUGH_PATHS[0]'. */
   key?: string;
+  /** How to address it. */
+  hint?: string;
 }
 
 export type BootCmd = 'booti' | 'bootm' | 'bootz' | 'bootefi' | 'none';

@@ -64,13 +64,6 @@ export const CHECKS: readonly Check[] = [
     })),
   },
   {
-    name: 'memory-range', code: 'PLAN_OUT_OF_MEMORY', severity: 'error', stage: 'input',
-    fix: 'set MEMORY_START and MEMORY_END to the start and end of the RAM bank the images go to',
-    run: ({ collected: { config } }) => (config.memoryEnd <= config.memoryStart
-      ? [{ key: 'MEMORY_END', message: `MEMORY_END (${hexUpper(config.memoryEnd)}) must be above MEMORY_START (${hexUpper(config.memoryStart)})` }]
-      : []),
-  },
-  {
     name: 'xen-matches-boot-cmd', code: 'IMAGE_WRONG_TYPE', severity: 'error', stage: 'input',
     fix: 'set BOOT_CMD to the command that boots this Xen binary',
     run: ({ collected: { config, xen } }) => {
@@ -150,6 +143,8 @@ export const CHECKS: readonly Check[] = [
     })),
   },
   {
+    // The allocator never places a load on an avoided region; this check guards that invariant
+    // (and any later placement rule, such as a fixed *_LOAD address, that could break it).
     name: 'loads-avoid-reserved', code: 'PLAN_RESERVED_CONFLICT', severity: 'error', stage: 'plan',
     fix: 'move MEMORY_START, or lower --uboot-reserve if U-Boot really uses less of the top of RAM',
     run: ({ plan }) => {
@@ -188,7 +183,7 @@ export function runChecks(stage: 'input' | 'plan', ctx: InputContext | PlanConte
     for (const f of findings) {
       const pos = positions[f.key];
       if (check.severity === 'error') throw errorFor(check.code as ErrorCode, f.message, f.data ?? {}, { ...pos, key: f.key }, f.fix ?? check.fix);
-      diags.push({ level: check.severity, code: check.code, message: f.message, ...(pos ? { where: pos } : {}), key: f.key });
+      diags.push({ level: check.severity, code: check.code, message: f.message, ...(pos ? { where: pos } : {}), key: f.key, hint: f.fix ?? check.fix });
     }
   }
 }

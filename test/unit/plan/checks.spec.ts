@@ -1,0 +1,157 @@
+// The checks table: every check fires on an input made for it, with its code, the config key it
+// is about, that key's line and column, and its fix.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { planBoot, planScript } from '../../../src/generate.js';
+import { parseConfigText } from '../../../src/config/index.js';
+import { UbootGenError } from '../../../src/errors.js';
+import { CHECKS, runChecks, type PlanContext } from '../../../src/plan/checks.js';
+import { collect } from '../../../src/plan/collect.js';
+import { place } from '../../../src/plan/place.js';
+import { measureScriptEdits } from '../../../src/emit/measure.js';
+import { stripMarks } from '../../../src/emit/render.js';
+import { arm64Header, boardDtb, ramdiskFile, sparseFile, tempDir } from '../../helpers/images.js';
+import { arm64Image } from '../../../scripts/samples.js';
+import { FdtWriter } from '../../../src/fdt/sw.js';
+
+const MiB = 1024 * 1024;
+
+function folder(dtb: Uint8Array = boardDtb()): string {
+  const dir = tempDir();
+  sparseFile(path.join(dir, 'xen'), arm64Image({ fileSize: 4096, imageSize: 0x1360c8, textOffset: 0, flags: 0xa, code0: 0x91005a4d, fill: 9 }), 0x100000);
+  sparseFile(path.join(dir, 'Image'), arm64Header({ imageSize: 30 * MiB }), 20 * MiB);
+  ramdiskFile(path.join(dir, 'initrd.cpio.gz'));
+  fs.writeFileSync(path.join(dir, 'virt.dtb'), dtb);
+  return dir;
+}
+
+// Lines 1..7; a test's own lines start at line 8.
+const BASE = ['MEMORY_START=0x40000000', 'MEMORY_END=0xC0000000', 'DEVICE_TREE=virt.dtb', 'XEN=xen', 'XEN_CMD="console=dtuart"', 'LOAD_CMD=tftpb', 'UBOOT_SOURCE=boot.source'];
+const ONE_DOMU = ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image'];
+
+function load(dir: string, lines: string[]) {
+  return parseConfigText(`${[...BASE, ...lines].join('\n')}\n`, path.join(dir, 'config'), { env: {} });
+}
+const plan = (dir: string, lines: string[]) => planBoot({ ...load(dir, lines), dir });
+
+function thrown(fn: () => unknown): UbootGenError {
+  try { fn(); } catch (e) { if (e instanceof UbootGenError) return e; throw e; }
+  throw new Error('expected an error');
+}
+
+const fixOf = (name: string): string => CHECKS.find((c) => c.name === name)!.fix;
+const tested: string[] = [];
+function check(name: string, title: string, fn: () => void): void {
+  tested.push(name);
+  it(`${name}: ${title}`, fn);
+}
+
+describe('plan → checks', () => {
+  check('boot-cmd-simulated', 'says BOOT_CMD=none is generated but not simulated (info)', () => {
+    const p = plan(folder(), ['BOOT_CMD=none', ...ONE_DOMU]);
+    const d = p.diagnostics.find((x) => x.code === 'PLAN_BOOT_CMD');
+    expect(d).to.deep.equal({
+      level: 'info', code: 'PLAN_BOOT_CMD', key: 'BOOT_CMD', where: { file: path.join(p.dir, 'config'), line: 8, col: 10 },
+      message: 'BOOT_CMD=none: the script is generated, but the simulator does not boot it', hint: fixOf('boot-cmd-simulated'),
+    });
+  });
+
+  check('dtb-unedited', 'refuses a board DTB an earlier script already edited', () => {
+    const dir = folder();
+    const first = planScript({ ...load(dir, ONE_DOMU), dir });
+    const dtb = new Uint8Array(fs.readFileSync(path.join(dir, 'virt.dtb')));
+    const edited = measureScriptEdits(first.source, stripMarks(first.source, 'boot.source').owners, { dtb, addr: first.plan.dtb.load.addr, label: 'x' }).edited;
+    fs.writeFileSync(path.join(dir, 'virt.dtb'), edited);
+    const e = thrown(() => plan(dir, ONE_DOMU));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['PLAN_DTB_EDITED', 'DEVICE_TREE', 3, 13, 'pass the unedited board DTB']);
+  });
+
+  check('xen-matches-boot-cmd', 'refuses BOOT_CMD=bootz for an arm64 Xen, with the precise fix', () => {
+    const e = thrown(() => plan(folder(), ['BOOT_CMD=bootz', ...ONE_DOMU]));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['IMAGE_WRONG_TYPE', 'XEN', 4, 5, 'set BOOT_CMD=booti']);
+    expect(e.message).to.equal('BOOT_CMD=bootz cannot boot XEN "xen": it is an arm64 Image');
+  });
+
+  check('passthrough-paths-exist', 'refuses a DOMU_PASSTHROUGH_PATHS entry the DTB lacks, as a config error at its value', () => {
+    const e = thrown(() => plan(folder(), [...ONE_DOMU, 'DOMU_PASSTHROUGH_PATHS[0]="/pl011@9000000 /soc/eth"']));
+    expect([e.name, e.code, e.where?.key, e.where?.line, e.where?.col, e.hint])
+      .to.deep.equal(['ConfigError', 'CONFIG_PASSTHROUGH_PATH', 'DOMU_PASSTHROUGH_PATHS[0]', 10, 27, fixOf('passthrough-paths-exist')]);
+    expect(e.message).to.equal('DOMU_PASSTHROUGH_PATHS[0] names /soc/eth, but DEVICE_TREE "virt.dtb" has no such node, so the script could not mark it xen,passthrough (FDT_ERR_NOTFOUND)');
+  });
+
+  check('xen-fixed-address', 'warns when booti must move a Xen that cannot be placed anywhere', () => {
+    const dir = folder();
+    sparseFile(path.join(dir, 'xen-fixed'), arm64Image({ fileSize: 4096, imageSize: 0x1360c8, textOffset: 0, flags: 0x2, code0: 0x91005a4d, fill: 9 }), 0x100000);
+    const p = plan(dir, ['XEN=xen-fixed', ...ONE_DOMU]);
+    const d = p.diagnostics.find((x) => x.code === 'PLAN_XEN_FIXED')!;
+    expect([d.level, d.key, d.where?.line, d.where?.col, d.hint]).to.deep.equal(['warning', 'XEN', 8, 5, fixOf('xen-fixed-address')]);
+    expect(d.message).to.equal('XEN\'s arm64 header does not allow placement anywhere (flags bit 3 clear): booti moves it to 0x40000000; that range is kept free');
+  });
+
+  check('dtb-size', 'refuses an edited DTB above Xen\'s 2 MiB', () => {
+    // A board DTB using a little over 2 MiB - 12 KiB: with the domU's edits and the 80 bytes of memreserve
+    // room, `fdt resize` ends it at 2 MiB - 8 KiB (the next 4 KiB boundary); booti's 0x3000 pad then passes 2 MiB.
+    const w = new FdtWriter().finishReservemap();
+    w.beginNode('').propertyU32('#size-cells', 2).propertyU32('#address-cells', 2);
+    w.beginNode('memory@40000000').propertyCells('reg', [0, 0x40000000, 0, 0x80000000]).propertyString('device_type', 'memory').endNode();
+    w.property('firmware-blob', new Uint8Array(2 * MiB - 12 * 1024 - 200));
+    w.beginNode('chosen').endNode().endNode();
+    const dtb = w.finish();
+    const e = thrown(() => plan(folder(dtb), ONE_DOMU));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['PLAN_DTB_TOO_LARGE', 'DEVICE_TREE', 3, 13, fixOf('dtb-size')]);
+    expect(e.message).to.equal(`the edited device tree would be ${2 * MiB - 8 * 1024 + 0x3000} bytes, but Xen accepts at most 2097152 (2 MiB)`);
+  });
+
+  check('module-count', 'warns past Xen\'s 32 boot modules, at NUM_DOMUS', () => {
+    const dir = folder();
+    const lines = ['NUM_DOMUS=16'];
+    for (let i = 0; i < 16; i++) {
+      sparseFile(path.join(dir, `K${i}`), arm64Image({ fileSize: 4096, imageSize: 2 * MiB, textOffset: 0, flags: 0xa, code0: 0xfa405a4d, fill: 1000 + i }), MiB);
+      lines.push(`DOMU_KERNEL[${i}]=K${i}`, `DOMU_RAMDISK[${i}]=r${i}.cpio.gz`);
+      ramdiskFile(path.join(dir, `r${i}.cpio.gz`), 4096 + i);
+    }
+    const d = plan(dir, lines).diagnostics.find((x) => x.code === 'PLAN_TOO_MANY_MODULES')!;
+    expect([d.level, d.key, d.where?.line, d.where?.col, d.hint]).to.deep.equal(['warning', 'NUM_DOMUS', 8, 11, fixOf('module-count')]);
+    expect(d.message).to.contain('but this plan has 34:');
+  });
+
+  check('fits-below-memory-end', 'refuses a plan above MEMORY_END, pointing at MEMORY_END', () => {
+    const e = thrown(() => plan(folder(), ['MEMORY_END=0x42000000', ...ONE_DOMU]));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['PLAN_OUT_OF_MEMORY', 'MEMORY_END', 8, 12, fixOf('fits-below-memory-end')]);
+  });
+
+  check('loads-inside-ram', 'refuses a load below the board\'s RAM, pointing at that file\'s key', () => {
+    const e = thrown(() => plan(folder(), ['MEMORY_START=0x20000000', ...ONE_DOMU]));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['PLAN_OUT_OF_MEMORY', 'DOMU_KERNEL[0]', 10, 16, fixOf('loads-inside-ram')]);
+    expect(e.message).to.equal('DOMU_KERNEL[0] at 0x20400000..0x22200000 is outside the board\'s RAM (0x40000000..0xC0000000)');
+  });
+
+  check('loads-avoid-reserved', 'refuses a load on a region the board keeps (the allocator never makes one: checked on a plan given one)', () => {
+    const dir = folder();
+    const { config, diagnostics } = load(dir, ONE_DOMU);
+    const p = planBoot({ config, diagnostics, dir });
+    const kernel = p.loads[0]!;
+    const ctx = { collected: collect(config, dir, { share: true }), placed: place(collect(config, dir, { share: true }), {}),
+      plan: { ...p, avoided: [...p.avoided, { start: kernel.addr + MiB, end: kernel.addr + 2 * MiB, label: '/reserved-memory/test@41400000' }] } } as PlanContext;
+    const e = thrown(() => runChecks('plan', ctx, []));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['PLAN_RESERVED_CONFLICT', 'DOMU_KERNEL[0]', 9, 16, fixOf('loads-avoid-reserved')]);
+    expect(e.message).to.equal('DOMU_KERNEL[0] at 0x40400000 overlaps /reserved-memory/test@41400000');
+  });
+
+  check('loads-clear-of-xen', 'refuses a DTB that Xen overwrites once it runs 512 KiB above its load address', () => {
+    const dir = folder();
+    // "Place anywhere" with text_offset 0x80000: booti runs Xen at its 2 MiB slot + 0x80000, so a
+    // 2 MiB image reaches 0x80000 into the next slot, where the DTB is.
+    sparseFile(path.join(dir, 'xen-offset'), arm64Image({ fileSize: 4096, imageSize: 2 * MiB, textOffset: 0x80000, flags: 0xa, code0: 0x91005a4d, fill: 9 }), 0x100000);
+    const e = thrown(() => plan(dir, ['XEN=xen-offset', ...ONE_DOMU]));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['PLAN_OVERLAP', 'DEVICE_TREE', 3, 13, fixOf('loads-clear-of-xen')]);
+    expect(e.message).to.equal('DEVICE_TREE at 0x42400000 overlaps Xen once it runs at 0x42280000..0x42480000');
+  });
+
+  it('has a test above for every check, and unique names', () => {
+    const names = CHECKS.map((c) => c.name);
+    expect(new Set(names).size).to.equal(names.length);
+    expect([...tested].sort()).to.deep.equal([...names].sort());
+  });
+});
