@@ -142,7 +142,7 @@ function editFailed(c: FdtCommand, target: MeasureTarget, what: string, rc: numb
       ? `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` names ${what}, which ${target.label} does not have at that point of the script (${fdtStrerror(rc)})`
       : `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` fails on ${target.label} with ${fdtStrerror(rc)}`,
     { line: c.line, fdtError: fdtStrerror(rc) }, { file: c.file },
-    missing ? 'create the node first (`fdt mknod PARENT NAME`), or fix the path in the template'
+    missing ? 'create the node earlier in the script, or fix the path in the template'
       : rc === E.EXISTS ? 'the node or property already exists: pass the unedited board DTB, or drop the duplicate from the template' : undefined);
 }
 
