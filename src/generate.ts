@@ -46,7 +46,8 @@ export function planScript(inputs: PlanInputs, opts: ScriptOptions = {}): { plan
   const render = renderOptions(opts);
   let last: { plan: BootPlan; text: string } | undefined;
   const measure: MeasureGrowth = (draft, board) => {
-    const { text, owners } = renderBootSourceWithOwners(buildScriptModel(draft), render);
+    const extra = draft.config.appendExtraCmds && path.resolve(draft.dir, draft.config.appendExtraCmds.value);
+    const { text, owners } = renderBootSourceWithOwners(buildScriptModel(draft), render, extra);
     last = { plan: draft, text };
     return measureScriptEdits(text, owners, { dtb: board.bytes, addr: draft.dtb.load.addr, label: board.label }).growth;
   };

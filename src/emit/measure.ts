@@ -42,16 +42,22 @@ function commandsOf(text: string, owners: TemplateOwners): ScriptCommand[] {
   const lexer = new Lexer(text);
   const out: ScriptCommand[] = [];
   let cur: ScriptCommand | undefined;
+  let lastEnd = 0;
   for (;;) {
     let tok;
     try {
       tok = lexer.next();
     } catch (e) {
       if (!(e instanceof HushSyntaxError)) throw e;
-      const file = owners.fileAt(lineOffset(text, e.line));
-      throw new UbootGenError('EMIT_SCRIPT_SYNTAX', `boot.source line ${e.line} (written by ${file}) is not valid U-Boot hush: ${e.message}`,
-        { line: e.line }, { file }, 'fix the template: quotes must close, and `&`/`|` only appear doubled');
+      // The bad word starts after the last good token: that is the line a reader must look at.
+      let start = lastEnd;
+      while (text[start] === ' ' || text[start] === '\t') start++;
+      const line = text.slice(0, start).split('\n').length;
+      const file = owners.fileAt(start);
+      throw new UbootGenError('EMIT_SCRIPT_SYNTAX', `boot.source line ${line} (written by ${file}) is not valid U-Boot hush: ${e.message.replace(/ at line \d+$/, '')}`,
+        { line }, { file }, 'fix the template: quotes must close, and `&`/`|` only appear doubled');
     }
+    lastEnd = tok.end;
     if (tok.t === 'word') {
       if (!cur) { cur = { words: [], line: tok.line, offset: tok.start }; out.push(cur); }
       cur.words.push(tok.word);
@@ -60,12 +66,6 @@ function commandsOf(text: string, owners: TemplateOwners): ScriptCommand[] {
       if (tok.t === 'eof') return out;
     }
   }
-}
-
-function lineOffset(text: string, line: number): number {
-  let off = 0;
-  for (let l = 1; l < line && off >= 0; l++) off = text.indexOf('\n', off) + 1;
-  return Math.max(0, off);
 }
 
 function fdtCommands(text: string, owners: TemplateOwners): FdtCommand[] {

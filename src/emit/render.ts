@@ -140,9 +140,14 @@ export function renderBootSource(model: ScriptModel, opts: RenderOptions = {}): 
   return renderMain('boot.source', model, opts, false);
 }
 
-/** boot.source plus which template file wrote each part of it. */
-export function renderBootSourceWithOwners(model: ScriptModel, opts: RenderOptions = {}): { text: string; owners: TemplateOwners } {
-  const marked = renderMain('boot.source', model, opts, true);
+/**
+ * boot.source plus which template file wrote each part of it. `extraCmdsFile` names the
+ * APPEND_EXTRA_CMDS file, so the commands copied from it are attributed to it, not to the template.
+ */
+export function renderBootSourceWithOwners(model: ScriptModel, opts: RenderOptions = {}, extraCmdsFile?: string): { text: string; owners: TemplateOwners } {
+  const marked = renderMain('boot.source', extraCmdsFile !== undefined && model.extraCmds !== ''
+    ? { ...model, extraCmds: `${BEGIN}${extraCmdsFile}${SEP}${model.extraCmds}${END}` }
+    : model, opts, true);
   const main = loaded(opts.dir ?? templatesDir(), opts.overrideDir).sources.templates['boot.source']!.file;
   return stripMarks(marked, main);
 }
