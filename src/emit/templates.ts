@@ -66,7 +66,7 @@ function applyOverrides(templates: Record<string, TemplateSource>, overrideDir: 
     const sub = path.join(overrideDir, 'partials');
     if (fs.existsSync(sub) && fs.statSync(sub).isDirectory()) files.push(...hbsFiles(sub).map((f) => path.join(sub, f)));
   } catch (e) {
-    throw new UbootGenError('EMIT_TEMPLATE_DIR', `cannot read the templates folder ${overrideDir}: ${(e as Error).message}`,
+    throw new UbootGenError('EMIT_TEMPLATE_DIR', `cannot read this templates folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
       { dir: overrideDir }, { file: overrideDir }, 'give --templates a folder holding .hbs files');
   }
   const seen = new Map<string, string>();
