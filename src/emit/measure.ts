@@ -5,8 +5,8 @@
 // the template file that wrote it.
 import { UbootGenError } from '../errors.js';
 import { E, fdtStrerror } from '../fdt/errors.js';
-import { offDtStrings, sizeDtStrings, totalsize } from '../fdt/header.js';
-import { pathOffset } from '../fdt/ro.js';
+import { offDtStrings, sizeDtStrings, sizeDtStruct, totalsize } from '../fdt/header.js';
+import { getName, pathOffset } from '../fdt/ro.js';
 import { addMemRsv, addSubnode, delMemRsv, delNode, delprop, openInto, setprop } from '../fdt/rw.js';
 import { HushSyntaxError, Lexer, wordHasVar, wordText, type Word } from '../sim/uboot/hush/lexer.js';
 import type { TemplateOwners } from './render.js';
@@ -146,6 +146,63 @@ function editFailed(c: FdtCommand, target: MeasureTarget, what: string, rc: numb
       : rc === E.EXISTS ? 'the node or property already exists: pass the unedited board DTB, or drop the duplicate from the template' : undefined);
 }
 
+/**
+ * Node offsets by path, kept valid across edits, so a script of N edits costs N lookups instead
+ * of N walks from the root (which made large scripts quadratic). libfdt inserts every new
+ * property or node after the BEGIN_NODE tag of the node it edits, so an edit of node N moves
+ * exactly the nodes whose offset is greater than N's, by the change in the structure block's
+ * size. Every hit is checked against the node's name; anything doubtful is looked up again with
+ * the libfdt port's own fdt_path_offset().
+ */
+class NodeOffsets {
+  /** Most recently used paths last; scripts edit a few nodes at a time, so a short list suffices. */
+  #byPath = new Map<string, number>();
+  static readonly KEEP = 32;
+
+  constructor(private readonly fdt: Uint8Array) {}
+
+  lookup(path: string): number {
+    const known = this.#byPath.get(path);
+    if (known !== undefined && this.#holds(known, path)) return known;
+    const off = pathOffset(this.fdt, path);
+    // Alias paths (no leading '/') can change meaning when /aliases is edited: never cached.
+    if (off >= 0 && path.startsWith('/')) this.#remember(path, off);
+    return off;
+  }
+
+  #remember(path: string, off: number): void {
+    this.#byPath.delete(path);
+    this.#byPath.set(path, off);
+    if (this.#byPath.size > NodeOffsets.KEEP) this.#byPath.delete(this.#byPath.keys().next().value!);
+  }
+
+  /** After an edit of the node at `node` that changed the structure block by `delta` bytes. */
+  moved(node: number, delta: number): void {
+    if (delta === 0) return;
+    for (const [p, off] of this.#byPath) if (off > node) this.#byPath.set(p, off + delta);
+  }
+
+  add(parentPath: string, name: string, off: number): void {
+    if (!parentPath.startsWith('/')) return;
+    // A path component without '@' also matches `name@unit`, and libfdt takes the first child
+    // that matches: the new node, inserted before its siblings, may now answer such a path.
+    const base = `${parentPath.replace(/\/+$/, '')}/${name.split('@')[0]}`;
+    for (const p of [...this.#byPath.keys()]) if (p === base || p.startsWith(`${base}/`)) this.#byPath.delete(p);
+    this.#remember(`${parentPath.replace(/\/+$/, '')}/${name}`, off);
+  }
+
+  forget(): void {
+    this.#byPath.clear();
+  }
+
+  #holds(off: number, path: string): boolean {
+    const name = getName(this.fdt, off);
+    if (typeof name !== 'string') return false;
+    const last = path.slice(path.lastIndexOf('/') + 1);
+    return last === '' ? off === 0 : name === last || (!last.includes('@') && name.startsWith(`${last}@`));
+  }
+}
+
 /** Apply the commands to a blob of `room` free bytes; 'nospace' asks for a larger one. */
 function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: number): MeasuredEdits | 'nospace' {
   const buf = new Uint8Array(Math.max(usedBytes(target.dtb), totalsize(target.dtb)) + room);
@@ -154,12 +211,13 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     throw new UbootGenError('FDT_ERR_BADSTRUCTURE', `${target.label}: cannot open the device tree for editing (${fdtStrerror(rc0)})`);
   }
   const before = usedBytes(buf);
+  const offsets = new NodeOffsets(buf);
   let peak = before;
   let selected = false;
   let edits = 0;
   const node = (c: FdtCommand, path: string | undefined): number => {
     if (path === undefined) throw unmeasurable(c, 'lacks a node path, so U-Boot prints its usage and does nothing');
-    const off = pathOffset(buf, path);
+    const off = offsets.lookup(path);
     if (off < 0) throw editFailed(c, target, path, off);
     return off;
   };
@@ -173,19 +231,29 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
       continue;
     }
     if (!selected) throw unmeasurable(c, 'comes before `fdt addr`, so U-Boot has no working device tree ("No FDT memory address configured")');
+    const structBefore = sizeDtStruct(buf);
     let rc = 0;
+    let edited = -1;
     if (sub.startsWith('re') || sub[0] === 'p' || sub[0] === 'l' || sub[0] === 'g' || sub.startsWith('he')) {
       // `resize` gives the room being measured here; print/list/get/header only read.
       continue;
     } else if (sub.startsWith('se')) {
       if (a3 === undefined) throw unmeasurable(c, 'lacks a property name, so U-Boot prints its usage and does nothing');
-      rc = setprop(buf, node(c, a2), a3, valueBytes(c, rest));
+      edited = node(c, a2);
+      rc = setprop(buf, edited, a3, valueBytes(c, rest));
     } else if (sub.startsWith('mk')) {
       if (a3 === undefined) throw unmeasurable(c, 'lacks a node name, so U-Boot prints its usage and does nothing');
-      rc = addSubnode(buf, node(c, a2), a3);
+      edited = node(c, a2);
+      rc = addSubnode(buf, edited, a3);
+      if (rc >= 0) {
+        offsets.moved(edited, sizeDtStruct(buf) - structBefore);
+        offsets.add(a2!, a3, rc);
+        edited = -1;
+      }
     } else if (sub.startsWith('rm')) {
-      const n = node(c, a2);
-      rc = a3 !== undefined ? delprop(buf, n, a3) : delNode(buf, n);
+      edited = node(c, a2);
+      if (a3 !== undefined) rc = delprop(buf, edited, a3);
+      else { rc = delNode(buf, edited); offsets.forget(); edited = -1; }
       if (rc === E.NOTFOUND) throw editFailed(c, target, `property ${a3 ?? ''}`, rc);
     } else if (sub.startsWith('rs') && a2?.startsWith('a') && a3 !== undefined && rest[0] !== undefined) {
       rc = addMemRsv(buf, parseInt(a3, 16), parseInt(rest[0], 16));
@@ -198,10 +266,28 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     }
     if (rc === E.NOSPACE) return 'nospace';
     if (rc < 0) throw editFailed(c, target, a2 ?? '', rc);
+    if (edited >= 0) offsets.moved(edited, sizeDtStruct(buf) - structBefore);
     edits++;
     peak = Math.max(peak, usedBytes(buf));
   }
   return { growth: peak - before, edits, edited: buf.subarray(0, totalsize(buf)) };
+}
+
+// The planner measures a draft and then the final plan, whose scripts differ only in `fdt addr`
+// and `fdt resize` unless a template writes those values into the tree: the same edits on the
+// same blob give the same result, so the last measurement is reused.
+let last: { dtb: Uint8Array; addr: number; edits: FdtCommand[]; result: MeasuredEdits } | undefined;
+
+const changesTree = (c: FdtCommand): boolean => !c.argv[0]?.startsWith('ad') && !c.argv[0]?.startsWith('re');
+
+function sameEdits(a: readonly FdtCommand[], b: readonly FdtCommand[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.file !== y.file || x.line !== y.line || x.argv.length !== y.argv.length || x.argv.some((w, j) => w !== y.argv[j])) return false;
+  }
+  return true;
 }
 
 /**
@@ -210,6 +296,14 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
  */
 export function measureScriptEdits(script: string, owners: TemplateOwners, target: MeasureTarget): MeasuredEdits {
   const cmds = fdtCommands(script, owners);
+  const edits = cmds.filter(changesTree);
+  if (last && last.dtb === target.dtb && last.addr === target.addr && sameEdits(last.edits, edits)) return last.result;
+  const result = measureFresh(script, cmds, target);
+  last = { dtb: target.dtb, addr: target.addr, edits, result };
+  return result;
+}
+
+function measureFresh(script: string, cmds: readonly FdtCommand[], target: MeasureTarget): MeasuredEdits {
   // Start with room for typical scripts; a script that needs more is measured again in a larger buffer.
   for (let room = 64 * 1024 + cmds.length * 256; ; room *= 4) {
     const r = applyAll(cmds, target, room);

@@ -7,6 +7,7 @@ import { generate } from '../../../src/generate.js';
 import { measureScriptEdits } from '../../../src/emit/measure.js';
 import { stripMarks } from '../../../src/emit/render.js';
 import { UbootGenError } from '../../../src/errors.js';
+import { getName, getprop, pathOffset, subnodes } from '../../../src/fdt/ro.js';
 import { boardDtb, sampleCopy, tempDir } from '../../helpers/images.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
@@ -43,6 +44,18 @@ describe('emit → measure the script\'s fdt edits', () => {
     // c: 12 + 12 + "c\0"; b: 12 + 4 + "b\0"; s: 12 + 8 ("x y\0z\0" = 6 → 8), and no string bytes:
     // libfdt finds "s" as the tail of "#size-cells".
     expect(r.growth).to.equal(26 + 18 + 20);
+  });
+
+  it('edits the node libfdt finds, also when a new node starts to answer an earlier unit-less path', () => {
+    // libfdt matches "foo" against "foo@1" too, and takes the first child in order: once foo@1 is
+    // created (before its siblings), /chosen/foo names foo@1, on the board as here.
+    const r = measure('fdt addr 0x1000\nfdt mknod /chosen foo\nfdt set /chosen/foo x "1"\nfdt mknod /chosen foo@1\nfdt set /chosen/foo y "2"\n');
+    const chosen = pathOffset(r.edited, '/chosen');
+    const byName = new Map([...subnodes(r.edited, chosen)].map((o) => [getName(r.edited, o), o]));
+    const text = (v: Uint8Array | number) => (typeof v === 'number' ? v : Buffer.from(v).toString());
+    expect([...byName.keys()]).to.deep.equal(['foo@1', 'foo']);
+    expect([text(getprop(r.edited, byName.get('foo@1')!, 'y')), text(getprop(r.edited, byName.get('foo')!, 'x'))]).to.deep.equal(['2\0', '1\0']);
+    expect(getprop(r.edited, byName.get('foo')!, 'y')).to.equal(-1);
   });
 
   it('names the template that edits a node the DTB lacks', () => {
