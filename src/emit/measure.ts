@@ -232,7 +232,7 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     }
     if (!selected) throw unmeasurable(c, 'comes before `fdt addr`, so U-Boot has no working device tree ("No FDT memory address configured")');
     const structBefore = sizeDtStruct(buf);
-    let rc = 0;
+    let rc: number;
     let edited = -1;
     if (sub.startsWith('re') || sub[0] === 'p' || sub[0] === 'l' || sub[0] === 'g' || sub.startsWith('he')) {
       // `resize` gives the room being measured here; print/list/get/header only read.

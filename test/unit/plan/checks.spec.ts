@@ -12,7 +12,7 @@ import { place } from '../../../src/plan/place.js';
 import { measureScriptEdits } from '../../../src/emit/measure.js';
 import { stripMarks } from '../../../src/emit/render.js';
 import { arm64Header, boardDtb, ramdiskFile, sparseFile, tempDir } from '../../helpers/images.js';
-import { arm64Image } from '../../../scripts/samples.js';
+import { arm64Image } from '../../helpers/samples.js';
 import { FdtWriter } from '../../../src/fdt/sw.js';
 
 const MiB = 1024 * 1024;
