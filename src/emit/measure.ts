@@ -303,9 +303,16 @@ export function measureScriptEdits(script: string, owners: TemplateOwners, targe
   return result;
 }
 
+/**
+ * Free bytes of the first buffer the edits are applied in: 64 KiB, plus 256 per command (a node
+ * or a property of a typical line). A script that needs more is measured again with four times
+ * the room, so the buffer never decides the result, only how often it is retried.
+ */
+const FIRST_ROOM = 64 * 1024;
+const ROOM_PER_COMMAND = 256;
+
 function measureFresh(script: string, cmds: readonly FdtCommand[], target: MeasureTarget): MeasuredEdits {
-  // Start with room for typical scripts; a script that needs more is measured again in a larger buffer.
-  for (let room = 64 * 1024 + cmds.length * 256; ; room *= 4) {
+  for (let room = FIRST_ROOM + cmds.length * ROOM_PER_COMMAND; ; room *= 4) {
     const r = applyAll(cmds, target, room);
     if (r !== 'nospace') return r;
     // Every value is at most a script line long, so a script of N bytes never needs more than

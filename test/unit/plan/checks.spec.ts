@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planBoot, planScript } from '../../../src/generate.js';
 import { parseConfigText } from '../../../src/config/index.js';
-import { UbootGenError } from '../../../src/errors.js';
+import { exitCodeFor, UbootGenError } from '../../../src/errors.js';
 import { CHECKS, runChecks, type PlanContext } from '../../../src/plan/checks.js';
 import { collect } from '../../../src/plan/collect.js';
 import { place } from '../../../src/plan/place.js';
@@ -74,10 +74,14 @@ describe('plan → checks', () => {
   });
 
   check('passthrough-paths-exist', 'refuses a DOMU_PASSTHROUGH_PATHS entry the DTB lacks, as a config error at its value', () => {
-    const e = thrown(() => plan(folder(), [...ONE_DOMU, 'DOMU_PASSTHROUGH_PATHS[0]="/pl011@9000000 /soc/eth"']));
+    const dir = folder();
+    const e = thrown(() => plan(dir, [...ONE_DOMU, 'DOMU_PASSTHROUGH_PATHS[0]="/pl011@9000000 /soc/eth"']));
     expect([e.name, e.code, e.where?.key, e.where?.line, e.where?.col, e.hint])
       .to.deep.equal(['ConfigError', 'CONFIG_PASSTHROUGH_PATH', 'DOMU_PASSTHROUGH_PATHS[0]', 10, 27, fixOf('passthrough-paths-exist')]);
     expect(e.message).to.equal('DOMU_PASSTHROUGH_PATHS[0] names /soc/eth, but DEVICE_TREE "virt.dtb" has no such node, so the script could not mark it xen,passthrough (FDT_ERR_NOTFOUND)');
+    // The CLI's exit status for a config error, and the compiler-style position it prints.
+    expect(exitCodeFor(e)).to.equal(3);
+    expect(e.describe().split('\n')[0]).to.equal(`${path.join(dir, 'config')}:10:27: ${e.message}`);
   });
 
   check('xen-fixed-address', 'warns when booti must move a Xen that cannot be placed anywhere', () => {
