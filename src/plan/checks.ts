@@ -14,6 +14,8 @@ import type { BootPlan } from './types.js';
 
 /** MAX_MODULES of Xen on Arm (xen/include/xen/bootfdt.h): boot modules it registers, Xen and the DTB included. */
 export const XEN_MAX_MODULES = 32;
+/** Xen registers itself and the DTB as boot modules before any /chosen module node. */
+const XEN_AND_DTB_MODULES = 2;
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -113,7 +115,7 @@ export const CHECKS: readonly Check[] = [
     name: 'module-count', code: 'PLAN_TOO_MANY_MODULES', severity: 'warning', stage: 'plan',
     fix: 'share identical kernels/ramdisks (the default) or boot fewer domains',
     run: ({ plan }) => {
-      const count = 2 + new Set(plan.loads.filter((l) => l.role !== 'xen' && l.role !== 'dtb').map((l) => l.addr)).size;
+      const count = XEN_AND_DTB_MODULES + new Set(plan.loads.filter((l) => l.role !== 'xen' && l.role !== 'dtb').map((l) => l.addr)).size;
       return count > XEN_MAX_MODULES ? [{
         key: 'NUM_DOMUS',
         message: `Xen registers at most ${XEN_MAX_MODULES} boot modules (Xen and the DTB included) but this plan has ${count}: the last module nodes in /chosen are ignored and their domains fail with "Missing kernel boot module?". Share identical kernels/ramdisks (the default) or boot fewer domains.`,

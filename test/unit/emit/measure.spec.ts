@@ -80,6 +80,14 @@ describe('emit → measure the script\'s fdt edits', () => {
     expect(r.outputs.source).to.contain('\nfdt resize 0x51E\n');
   });
 
+  it('converges when a template writes the resize itself into the tree (its digits count too)', () => {
+    const { dir } = replacing('fdt-high', 'fdt set /chosen x-resize "{{dtb.resize}}"\nsetenv fdt_high 0xffffffffffffffff\n');
+    const r = sample(dir);
+    // 1279 + a new property: 12 + "1308\0" (5 → 8) + "x-resize\0" (9): the value is its own size's.
+    expect(r.plan.dtb.growth).to.equal(1279 + 12 + 8 + 9);
+    expect(r.outputs.source).to.contain('\nfdt resize 0x51C\n').and.to.contain('\nfdt set /chosen x-resize "1308"\n');
+  });
+
   it('refuses an fdt command it cannot model, naming the template', () => {
     const { dir, file } = replacing('fdt-high', 'fdt apply 0x50000000\nsetenv fdt_high 0xffffffffffffffff\n');
     const e = thrown(() => sample(dir));
