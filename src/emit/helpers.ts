@@ -32,12 +32,22 @@ export const unit = (...args: HelperArgs): string => numbers(args, 'unit').map(h
 /**
  * `{{cells addr size}}` → `0x0 0x40400000 0x0 0x2010000 `: each value as two 32-bit cells (high,
  * low), each cell followed by a space, as ImageBuilder's split_value() writes `reg` and `memory`
- * for #address-cells = #size-cells = 2. Goes between `<` and `>`.
+ * for #address-cells = #size-cells = 2. Goes between `<` and `>`. `{{cells v cells=1}}` writes
+ * one 32-bit cell per value instead (for a node whose #address-cells/#size-cells is 1), and refuses
+ * a value that does not fit in one.
  */
-export const cells = (...args: HelperArgs): string => numbers(args, 'cells').map((v) => {
-  const [hi, lo] = splitU64(v);
-  return `${hexUpper(hi)} ${hexUpper(lo)} `;
-}).join('');
+export const cells = (...args: HelperArgs): string => {
+  const per = (args[args.length - 1] as { hash?: { cells?: unknown } } | undefined)?.hash?.cells ?? 2;
+  if (per !== 1 && per !== 2) throw new TypeError(`{{cells}} writes 1 or 2 cells per value, not ${JSON.stringify(per)}`);
+  return numbers(args, 'cells').map((v) => {
+    if (per === 1) {
+      if (v > 0xffffffff) throw new TypeError(`{{cells cells=1}} needs values below 2^32, got ${hexUpper(v)}`);
+      return `${hexUpper(v)} `;
+    }
+    const [hi, lo] = splitU64(v);
+    return `${hexUpper(hi)} ${hexUpper(lo)} `;
+  }).join('');
+};
 
 /**
  * `{{quote s}}` → `"s"` for hush: inside double quotes U-Boot's hush takes `\"` and `\\` as

@@ -52,8 +52,7 @@ function annotate(e: unknown, file: string): unknown {
   return e;
 }
 
-function load(dir: string, overrideDir: string | undefined): LoadedTemplates {
-  const sources = readTemplateSources(dir, overrideDir);
+function load(sources: TemplateSources): LoadedTemplates {
   const marking = { on: false };
   let hb: HbEnv;
   let build: (name: string) => Render;
@@ -105,7 +104,11 @@ function load(dir: string, overrideDir: string | undefined): LoadedTemplates {
 
 function loaded(dir: string, overrideDir: string | undefined): LoadedTemplates {
   const key = `${dir}\0${overrideDir ?? ''}`;
-  if (!cached || cached.key !== key) cached = { key, loaded: load(dir, overrideDir) };
+  if (cached?.key === key && overrideDir === undefined) return cached.loaded;
+  // A user's templates are read again at every render: a long-running caller sees their edits.
+  // They are compiled again only when their text changed.
+  const sources = readTemplateSources(dir, overrideDir);
+  if (cached?.key !== key || cached.loaded.sources.hash !== sources.hash) cached = { key, loaded: load(sources) };
   return cached.loaded;
 }
 

@@ -28,6 +28,12 @@ describe('emit → helpers', () => {
     expect(cells(0x8_8000_0000, OPTS)).to.equal('0x8 0x80000000 ');
   });
 
+  it('cells=1: one 32-bit cell per value, refusing a value that needs two', () => {
+    expect(cells(0x40400000, 0x2010000, { hash: { cells: 1 } })).to.equal('0x40400000 0x2010000 ');
+    expect(() => cells(0x1_0000_0000, { hash: { cells: 1 } })).to.throw(TypeError, '{{cells cells=1}} needs values below 2^32, got 0x100000000');
+    expect(() => cells(1, { hash: { cells: 3 } })).to.throw(TypeError, '{{cells}} writes 1 or 2 cells per value, not 3');
+  });
+
   it('quote: hush double quotes, escaping " and \\ but not $', () => {
     expect(quote('console=hvc0 root=/dev/ram0', OPTS)).to.equal('"console=hvc0 root=/dev/ram0"');
     expect(quote('a "b" c\\d $e', OPTS)).to.equal('"a \\"b\\" c\\\\d $e"');
@@ -61,9 +67,9 @@ describe('emit → helpers', () => {
     expect(Object.keys(TEMPLATE_HELPERS).sort()).to.deep.equal(['cells', 'eq', 'hex', 'prop', 'quote', 'strings', 'unit']);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'hint.hbs'),
-      '{{hex scriptAddr}}|{{unit scriptAddr}}|<{{cells scriptAddr 16}}>|{{quote scriptFile}}|{{strings loadCmd scriptFile}}|{{prop "#x"}}|{{#if (eq loadCmd "tftpb")}}eq{{/if}}\n');
+      '{{hex scriptAddr}}|{{unit scriptAddr}}|<{{cells scriptAddr 16}}>|<{{cells 16 cells=1}}>|{{quote scriptFile}}|{{strings loadCmd scriptFile}}|{{prop "#x"}}|{{#if (eq loadCmd "tftpb")}}eq{{/if}}\n');
     forgetLoadedTemplates();
     expect(renderScriptHint({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'a "b".scr' }, { overrideDir: dir }))
-      .to.equal('0x40200000|40200000|<0x0 0x40200000 0x0 0x10 >|"a \\"b\\".scr"| "tftpb" "a \\"b\\".scr"|\\#x|eq');
+      .to.equal('0x40200000|40200000|<0x0 0x40200000 0x0 0x10 >|<0x10 >|"a \\"b\\".scr"| "tftpb" "a \\"b\\".scr"|\\#x|eq');
   });
 });

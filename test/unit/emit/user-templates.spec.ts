@@ -66,6 +66,13 @@ describe('emit → user templates (--templates DIR)', () => {
     expect(short.uboot.console).to.include('libfdt fdt_setprop(): FDT_ERR_NOSPACE');
   });
 
+  it('sees an edit of a user template made between two runs in one process', () => {
+    const dir = userTemplates();
+    expect(sample(dir).outputs.source.startsWith('setenv serverip 10.0.2.2\n')).to.equal(true);
+    fs.writeFileSync(path.join(dir, 'boot.source.hbs'), `setenv serverip 10.0.2.3\n${shipped('boot.source.hbs')}`);
+    expect(sample(dir).outputs.source.startsWith('setenv serverip 10.0.2.3\n')).to.equal(true);
+  });
+
   it('renders the same bytes from a full compile (edited templates) as from the precompiled copy', () => {
     const dir = tempDir();
     fs.cpSync(path.join(REPO_ROOT, 'templates'), dir, { recursive: true });
