@@ -35,9 +35,9 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
   const uboot = simulateUboot({ script, root, ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}) });
   if (!uboot.handoff) {
     const last = uboot.failures[uboot.failures.length - 1];
-    const why = uboot.bootAttempted
+    const why = uboot.verdict ?? (uboot.bootAttempted
       ? `the boot command failed${last ? ` at line ${last.line} (\`${last.command}\`)` : ''}: U-Boot returned to its prompt`
-      : 'the script ended without booting';
+      : 'the script ended without booting');
     return finish(uboot, undefined, why);
   }
   const xen = bootXen(uboot.handoff, { xenVersion: opts.xenVersion ?? '4.17' });
@@ -71,7 +71,7 @@ function finish(uboot: UbootResult, xen: XenResult | undefined, ubootWhy: string
     ok, uboot, ...(xen ? { xen } : {}), summary, domains,
     json: {
       ok, summary,
-      uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
+      uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, ...(uboot.verdict ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
       ...(xen ? { xen: { version: xen.version, consoleVisible: xen.consoleVisible, panic: xen.panic, silentHang: xen.silentHang, findings: xen.findings, console: xen.console } } : {}),
       domains,
     },

@@ -38,6 +38,11 @@ export interface UbootBuildOptions {
   /** Our IP / server IP printed by tftpboot (the env's ipaddr/serverip win when set). */
   ipAddr: string;
   serverIp: string;
+  /**
+   * CONFIG_SYS_MALLOC_LEN: U-Boot's heap, where the environment, hush's strings and the copy of a
+   * sourced script live (qemu_arm64_defconfig: 0x1000000). Exhausting it hangs hush.
+   */
+  mallocLen: number;
 }
 
 export const QEMU_VIRT_BUILD: UbootBuildOptions = {
@@ -47,6 +52,7 @@ export const QEMU_VIRT_BUILD: UbootBuildOptions = {
   ethDevice: 'virtio-net#32',
   ipAddr: '10.0.2.15',
   serverIp: '10.0.2.2',
+  mallocLen: 0x1000000,
 };
 
 /**

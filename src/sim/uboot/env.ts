@@ -4,18 +4,31 @@ import { hexBare } from '../../util/hex.js';
 
 export class Env {
   readonly #vars = new Map<string, string>();
+  #bytes = 0;
 
   constructor(initial: Record<string, string> = {}) {
-    for (const [k, v] of Object.entries(initial)) this.#vars.set(k, v);
+    for (const [k, v] of Object.entries(initial)) this.set(k, v);
   }
+
+  /** `name=value\0` bytes of every variable, as the exported environment counts them. */
+  get bytes(): number { return this.#bytes; }
 
   get(name: string): string | undefined { return this.#vars.get(name); }
   has(name: string): boolean { return this.#vars.has(name); }
-  set(name: string, value: string): void { this.#vars.set(name, value); }
-  delete(name: string): boolean { return this.#vars.delete(name); }
+  set(name: string, value: string): void {
+    this.delete(name);
+    this.#vars.set(name, value);
+    this.#bytes += name.length + value.length + 2;
+  }
+  delete(name: string): boolean {
+    const old = this.#vars.get(name);
+    if (old === undefined) return false;
+    this.#bytes -= name.length + old.length + 2;
+    return this.#vars.delete(name);
+  }
 
   /** env_set_hex(): lower-case hex without 0x. */
-  setHex(name: string, value: number): void { this.#vars.set(name, hexBare(value)); }
+  setHex(name: string, value: number): void { this.set(name, hexBare(value)); }
 
   /** env_get_yesno(): 1 for y/Y/t/T/1, 0 for anything else set, -1 when unset. */
   yesNo(name: string): -1 | 0 | 1 {

@@ -50,6 +50,8 @@ export interface UbootResult {
   bootAttempted: boolean;
   env: Record<string, string>;
   stoppedReason: StopReason;
+  /** Why the simulation stopped early, in a sentence: a crossed budget, or a U-Boot hang. */
+  verdict?: string;
   ubootVersion: string;
 }
 
@@ -94,6 +96,7 @@ export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
     bootAttempted: m.bootAttempted,
     env: m.env.toObject(),
     stoppedReason: m.stopped ?? 'end-of-script',
+    ...(m.verdict ? { verdict: m.verdict } : {}),
     ubootVersion: m.ubootVersion,
   };
 }
@@ -101,7 +104,7 @@ export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
 /** Human-readable transcript for the CLI: console lines, then a summary of failures and the hand-off. */
 export function formatTranscript(r: UbootResult): string {
   const out = [...r.console];
-  out.push('', `-- U-Boot ${r.ubootVersion} simulation: ${r.stoppedReason}${r.bootAttempted ? '' : ' (no boot command ran)'}`);
+  out.push('', `-- U-Boot ${r.ubootVersion} simulation: ${r.stoppedReason}${r.bootAttempted ? '' : ' (no boot command ran)'}${r.verdict ? `: ${r.verdict}` : ''}`);
   for (const f of r.failures) out.push(`-- line ${f.line}: \`${f.command}\` failed (rc ${f.rc})${f.message.length ? `: ${f.message.join(' | ')}` : ''}`);
   if (r.handoff) {
     const h = r.handoff;

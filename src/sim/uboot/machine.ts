@@ -13,6 +13,7 @@ import {
 } from './board.js';
 import { parseUbootVersion } from './version.js';
 import type { Command } from './command.js';
+import { DEFAULT_BUDGETS, SimBudgetExceeded, formatBytes, type SimBudgets } from '../budget.js';
 
 /** One command that returned non-zero while a script ran. */
 export interface CommandFailure {
@@ -31,7 +32,8 @@ export type StopReason =
   | 'reset'           // U-Boot reset the board (panic, failed bootm state)
   | 'hang'            // U-Boot hung ("FDT creation failed! hanging...")
   | 'syntax-error'    // hush gave up on the rest of the input
-  | 'exit';           // `exit` (U-Boot >= 2023.04)
+  | 'exit'            // `exit` (U-Boot >= 2023.04)
+  | 'budget';         // the script crossed one of the simulator's limits (budget.ts); see `verdict`
 
 export interface MachineOptions {
   root: string;
@@ -43,14 +45,18 @@ export interface MachineOptions {
   ubootVersion?: string;
   /** The command table (cmd/index.ts COMMANDS filtered by the build). */
   commands: readonly Command[];
+  /** The simulator's limits (default DEFAULT_BUDGETS). */
+  budgets?: Partial<SimBudgets>;
 }
+
+/** Where the script under simulation is: the statement of the outermost script being run. */
+export interface ScriptPosition { line: number; command: string }
 
 export class Machine {
   readonly board: BoardProfile;
   readonly build: UbootBuildOptions;
   readonly ram: SparseRam;
   readonly env: Env;
-  readonly console = new Console();
   readonly files: FileServer;
   readonly ubootVersion: string;
   readonly commands: readonly Command[];
@@ -69,11 +75,25 @@ export class Machine {
   stopped: StopReason | undefined;
   /** Nesting of `source`/`run` (for failure attribution: only the outermost script records failures). */
   depth = 0;
+  readonly budgets: SimBudgets;
+  /** Commands run so far (budget `steps`). */
+  steps = 0;
+  /** A hush runner is active (the outermost one turns crossed budgets into verdicts). */
+  hushActive = false;
+  /** `if`/`run`/`source` levels open now (budget `nesting`). */
+  nesting = 0;
+  /** The outermost script's statement being run, for verdicts ("at line 3"). */
+  scriptPos: ScriptPosition | undefined;
+  /** Why the simulation stopped early, in a sentence (stopped 'budget' or 'hang'). */
+  verdict: string | undefined;
+  readonly console: Console;
 
   constructor(opts: MachineOptions) {
     this.board = opts.board ?? qemuVirtBoard();
     this.build = { ...QEMU_VIRT_BUILD, ...opts.build };
-    this.ram = new SparseRam(this.board.dram);
+    this.budgets = { ...DEFAULT_BUDGETS, ...opts.budgets };
+    this.console = new Console({ lines: this.budgets.consoleLines, bytes: this.budgets.consoleBytes });
+    this.ram = new SparseRam(this.board.dram, { readBytes: this.budgets.ramReadBytes, heldBytes: this.budgets.ramHeldBytes });
     this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...QEMU_VIRT_DEFAULT_ENV, ...opts.env });
     this.files = new FileServer(opts.root);
     this.ubootVersion = opts.ubootVersion ?? DEFAULT_UBOOT_VERSION;
@@ -88,18 +108,72 @@ export class Machine {
     return !rangesOverlap(addr, addr + Math.max(len, 1), r.start, r.start + r.size);
   }
 
-  /** The FDT at `addr` as a mutable copy of [addr, addr+totalsize), or undefined when no magic is there. */
-  readFdt(addr: number): Uint8Array | undefined {
+  /**
+   * The FDT at `addr` as [addr, addr+totalsize), or undefined when no magic is there (just the
+   * header when totalsize is not plausible). A copy, unless `inPlace` and RAM holds the blob as one
+   * piece: then it is that RAM, and edits must be followed by commitFdt().
+   */
+  readFdt(addr: number, opts: { inPlace?: boolean } = {}): Uint8Array | undefined {
     const head = this.ram.read(addr, FDT_V17_SIZE);
     if (head[0] !== 0xd0 || head[1] !== 0x0d || head[2] !== 0xfe || head[3] !== 0xed) return undefined;
     const size = totalsize(head);
     if (size < FDT_V17_SIZE || size > 0x7fffffff || !this.ram.inRam(addr, size)) return head;
-    return this.ram.read(addr, size);
+    if (size > this.budgets.ramReadBytes) {
+      throw new SimBudgetExceeded('ram', `the device tree at ${addr.toString(16)} has a totalsize of ${formatBytes(size)}, more than the ${formatBytes(this.budgets.ramReadBytes)} the simulator edits (Xen and Linux accept at most 2 MiB)`,
+        'check the sizes given to `fdt resize` and `fdt addr ADDR LEN` (hexadecimal)', { addr, size });
+    }
+    return (opts.inPlace ? this.ram.view(addr, size) : undefined) ?? this.ram.read(addr, size);
   }
 
   /** Store an edited FDT back into RAM (last writer wins). */
   writeFdt(addr: number, blob: Uint8Array): void {
     this.ram.write(addr, blob, 'fdt');
+  }
+
+  /** The working FDT `blob` (from readFdt(…, { inPlace: true })) was edited: it is now the RAM at `addr`. */
+  commitFdt(addr: number, blob: Uint8Array): void {
+    if (this.ram.view(addr, blob.length) === blob) this.ram.touch(addr);
+    else this.ram.adopt(addr, blob, 'fdt');
+  }
+
+  /** ` at line L (`cmd`)` for messages, or '' outside a script. */
+  where(): string {
+    const p = this.scriptPos;
+    return p ? ` at line ${p.line} (\`${p.command.length > 80 ? `${p.command.slice(0, 77)}...` : p.command}\`)` : '';
+  }
+
+  /** One more command run; past the `steps` budget the simulation stops. */
+  step(): void {
+    if (++this.steps <= this.budgets.steps) return;
+    throw new SimBudgetExceeded('steps', `script exceeds ${this.budgets.steps} steps (commands run): probably a loop`,
+      'look for `run` of a variable that runs itself again, or variables that run each other several times', { steps: this.budgets.steps });
+  }
+
+  /** Open one `if`/`run`/`source` level; past the `nesting` budget the simulation stops. Pair with leave(). */
+  enter(what: string): void {
+    if (++this.nesting <= this.budgets.nesting) return;
+    this.nesting--;
+    throw new SimBudgetExceeded('nesting', `script nests if/run/source more than ${this.budgets.nesting} levels deep (level ${this.budgets.nesting + 1}: \`${what}\`), which would overflow real U-Boot's stack: probably endless recursion`,
+      'a variable run with `run`, or a script sourced, must not run or source itself again', { nesting: this.budgets.nesting });
+  }
+
+  leave(): void { this.nesting--; }
+
+  /**
+   * Bytes left in U-Boot's heap (CONFIG_SYS_MALLOC_LEN) after the environment and hush variables:
+   * the environment hash table, every hush string and the copy `source` makes all come from it.
+   */
+  heapFree(): number {
+    let used = this.env.bytes;
+    for (const [k, v] of this.locals) used += k.length + v.length + 2;
+    return this.build.mallocLen - used;
+  }
+
+  /** U-Boot ran out of heap inside hush: it prints `what` and spins forever (cli_hush.c xmalloc()). */
+  hang(what: string, verdict: string): void {
+    this.console.line(what);
+    this.stopped = 'hang';
+    this.verdict = verdict;
   }
 
   /** Hush variable lookup: environment first, then hush locals (cli_hush.c lookup_param()). */

@@ -8,7 +8,7 @@ import { hexToUl } from '../env.js';
 import { atLeast } from '../version.js';
 import {
   IH_MAGIC, IH_TYPE_KERNEL, IH_TYPE_KERNEL_NOLOAD, IH_TYPE_MULTI, IH_TYPE_STANDALONE, IH_ARCH_ARM, IH_ARCH_ARM64,
-  IH_COMP_NONE, IH_OS_LINUX, IH_TYPE_SCRIPT, UIMAGE_HEADER_SIZE, parseUImageHeader, uimageHeaderCrcOk, uimageDataCrc, describeUImage,
+  IH_COMP_NONE, IH_OS_LINUX, IH_TYPE_SCRIPT, UIMAGE_HEADER_SIZE, parseUImageHeader, uimageHeaderCrcOk, describeUImage,
   uimageTypeName,
 } from '../../../images/uimage.js';
 import { findImages, runBootStates, startImages } from './bootm.js';
@@ -53,7 +53,7 @@ export function bootmStart(m: Machine, args: BootmArgs): number {
   for (const l of describeUImage(h, { style: 'uboot', address: imgAddr, ...(parts ? { parts } : {}) })) m.console.line(l);
   if (m.env.yesNo('verify') !== 0) {
     m.console.puts('   Verifying Checksum ... ');
-    if (uimageDataCrc(m.ram.read(imgAddr + UIMAGE_HEADER_SIZE, h.size)) !== h.dcrc) { m.console.line('Bad Data CRC'); return noImage(); }
+    if (m.ram.crc32(imgAddr + UIMAGE_HEADER_SIZE, h.size) !== h.dcrc) { m.console.line('Bad Data CRC'); return noImage(); }
     m.console.line('OK');
   }
   if (h.arch !== IH_ARCH_ARM64 && h.arch !== IH_ARCH_ARM) { m.console.line(`Unsupported Architecture 0x${h.arch.toString(16)}`); return noImage(); }

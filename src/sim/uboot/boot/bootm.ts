@@ -13,7 +13,7 @@ import { openInto, shrinkToMinimum } from '../../../fdt/rw.js';
 import { numMemRsv, getMemRsv } from '../../../fdt/ro.js';
 import {
   IH_MAGIC, IH_OS_LINUX, IH_TYPE_RAMDISK, IH_TYPE_FLATDT, IH_ARCH_ARM, IH_ARCH_ARM64, UIMAGE_HEADER_SIZE,
-  parseUImageHeader, uimageHeaderCrcOk, uimageDataCrc, describeUImage, uimageArchName,
+  parseUImageHeader, uimageHeaderCrcOk, describeUImage, uimageArchName,
 } from '../../../images/uimage.js';
 import { fdtChosen, fdtFixupMemoryBanks, fdtInitrd } from './fdt-support.js';
 import { setWorkingFdtAddr } from '../cmd/fdt.js';
@@ -59,7 +59,7 @@ function legacyRamdisk(m: Machine, addr: number): [number, number] | undefined {
   for (const l of describeUImage(h, { style: 'uboot' })) m.console.line(l);
   if (verifyOn(m)) {
     m.console.puts('   Verifying Checksum ... ');
-    if (uimageDataCrc(m.ram.read(addr + UIMAGE_HEADER_SIZE, h.size)) !== h.dcrc) { m.console.line('Bad Data CRC'); return undefined; }
+    if (m.ram.crc32(addr + UIMAGE_HEADER_SIZE, h.size) !== h.dcrc) { m.console.line('Bad Data CRC'); return undefined; }
     m.console.line('OK');
   }
   if (h.os !== IH_OS_LINUX || (h.arch !== IH_ARCH_ARM64 && h.arch !== IH_ARCH_ARM) || h.type !== IH_TYPE_RAMDISK) {

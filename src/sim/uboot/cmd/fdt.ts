@@ -12,12 +12,12 @@ import { hexToUl, strtoulBase0 } from '../env.js';
 import { hexBare, hexPad } from '../../../util/hex.js';
 import { fdtStrerror, E } from '../../../fdt/errors.js';
 import {
-  checkHeader, fdtVersion, lastCompVersion, nextTag, offDtStrings, offDtStruct, offMemRsvmap, totalsize,
+  checkHeader, fdtVersion, lastCompVersion, nextTag, offDtStrings, offDtStruct, offMemRsvmap, totalsize, setTotalsize,
   bootCpuidPhys, sizeDtStrings, sizeDtStruct, ld32_,
 } from '../../../fdt/header.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_FIRST_SUPPORTED_VERSION, FDT_LAST_SUPPORTED_VERSION, FDT_NOP, FDT_PROP } from '../../../fdt/constants.js';
 import { getName, getprop, getString, numMemRsv, pathOffset, getMemRsv } from '../../../fdt/ro.js';
-import { addSubnode, delNode, delprop, openInto, setprop, shrinkToMinimum, addMemRsv, delMemRsv } from '../../../fdt/rw.js';
+import { addSubnode, delNode, delprop, openInto, setprop, addMemRsv, delMemRsv } from '../../../fdt/rw.js';
 import { fdtChosen, fdtInitrd, fdtFixupMemoryBanks } from '../boot/fdt-support.js';
 import { applyOverlay } from '../boot/fdt-overlay.js';
 
@@ -272,38 +272,59 @@ const subAddr = (m: Machine, argv: readonly string[]): number => {
   if (control) return CMD_RET.SUCCESS;
   setWorkingFdtAddr(m, addr);
   if (args[1] !== undefined) {
-    const len = hexToUl(args[1]).value;
+    // `int len = hextoul(...)`: the low 32 bits, signed; `len < fdt_totalsize()` compares as unsigned.
+    const len = Number(BigInt.asIntN(32, hexToUl(args[1]).big));
     const total = totalsize(blob);
-    if (len < total) {
-      m.console.line(`New length ${len} < existing length ${total}, ignoring`);
+    if (len >>> 0 < total) {
+      if (!quiet) m.console.line(`New length ${len} < existing length ${total}, ignoring`);
     } else {
-      const buf = new Uint8Array(len);
-      buf.set(m.ram.read(addr, len));
-      const e2 = openInto(buf, buf, len);
-      if (e2 !== 0) { m.console.line(`libfdt fdt_open_into(): ${fdtStrerror(e2)}`); return CMD_RET.FAILURE; }
-      m.writeFdt(addr, buf);
+      // fdt_open_into(blob, blob, len) in place; a negative int length is -FDT_ERR_NOSPACE (fdt_move()).
+      let err: number = E.NOSPACE;
+      if (len >= 0) {
+        const buf = m.ram.read(addr, len);
+        err = openInto(buf, buf, len);
+        if (err === 0) m.commitFdt(addr, buf);
+      }
+      // The error is printed, but `fdt addr` still returns success (cmd/fdt.c).
+      if (!quiet && err !== 0) m.console.line(`libfdt fdt_open_into(): ${fdtStrerror(err)}`);
     }
   }
   return CMD_RET.SUCCESS;
 };
 
 const subResize: Sub = (m, argv, blob) => {
-  const extra = argv[2] !== undefined ? hexToUl(argv[2]).value : 0;
-  // Only totalsize changes; the bytes up to the new end are whatever RAM holds.
+  // `uint extrasize = hextoul(...)`, and fdt_shrink_to_minimum() adds and aligns in uint: the sizes
+  // wrap at 4 GiB, so `fdt resize 0xffffffff` grows the blob by nothing (real U-Boot does the same).
+  const extra = argv[2] !== undefined ? Number(hexToUl(argv[2]).big & 0xffffffffn) : 0;
   const addr = m.workingFdt!;
-  const guess = shrinkToMinimumGuess(blob, addr, extra);
-  const buf = m.ram.read(addr, Math.max(guess, blob.length));
-  buf.set(blob);
-  const r = shrinkToMinimum(buf, addr, extra);
-  if (r < 0) return { rc: CMD_RET.FAILURE };
-  m.writeFdt(addr, buf.subarray(0, Math.max(r, 40)));
-  return { rc: CMD_RET.SUCCESS };
+  const rsv = ownReservation(blob, addr);
+  if (rsv >= 0) delMemRsv(blob, rsv);
+  const pageOff = addr % 0x1000;
+  let actual = (offDtStrings(blob) + sizeDtStrings(blob) + 5 * 16 + extra) >>> 0;
+  actual = ((actual + pageOff + 0xfff) - ((actual + pageOff + 0xfff) % 0x1000)) >>> 0;
+  actual = (actual - pageOff) >>> 0;
+  if (rsv < 0) {
+    // Only the header changes; the bytes up to the new end are whatever RAM holds.
+    setTotalsize(blob, actual);
+    return { rc: CMD_RET.SUCCESS, dirty: true };
+  }
+  // The reservation is added back, which needs the new room: materialise up to the new end.
+  const buf = actual > blob.length ? m.ram.read(addr, actual) : blob;
+  if (buf !== blob) buf.set(blob);
+  setTotalsize(buf, actual);
+  addMemRsv(buf, addr, actual);
+  if (buf !== blob) { m.commitFdt(addr, buf); return { rc: CMD_RET.SUCCESS }; }
+  return { rc: CMD_RET.SUCCESS, dirty: true };
 };
 
-function shrinkToMinimumGuess(blob: Uint8Array, addr: number, extra: number): number {
-  const pageOff = addr % 0x1000;
-  const want = offDtStrings(blob) + sizeDtStrings(blob) + 80 + extra + pageOff;
-  return want + 0x1000 - (want % 0x1000) - pageOff + 32;
+/** Index of the /memreserve/ entry for the blob's own address (fdt_shrink_to_minimum() moves it), or -1. */
+function ownReservation(blob: Uint8Array, addr: number): number {
+  const n = numMemRsv(blob);
+  for (let i = 0; i < n; i++) {
+    const r = getMemRsv(blob, i);
+    if (typeof r !== 'number' && r.address === addr) return i;
+  }
+  return -1;
 }
 
 const subPrint: Sub = (m, argv, blob) => {
@@ -501,13 +522,15 @@ export default defineCommand({
     const hit = FDT_SUBCMDS.find(([match]) => match(sub));
     if (!hit) return CMD_RET.USAGE;
     const addr = m.workingFdt;
-    const blob = m.readFdt(addr);
+    // Edited in place when RAM already holds the blob as one piece (the usual case after the first
+    // edit): a script of thousands of `fdt` edits then costs no copy of the blob per command.
+    const blob = m.readFdt(addr, { inPlace: true });
     if (!blob) {
       m.console.line(`libfdt fdt_check_header(): ${fdtStrerror(E.BADMAGIC)}`);
       return CMD_RET.FAILURE;
     }
     const r = hit[1](m, argv, blob);
-    if (r.dirty) m.writeFdt(addr, blob);
+    if (r.dirty) m.commitFdt(addr, blob);
     return r.rc;
   },
 });

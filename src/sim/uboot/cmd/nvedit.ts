@@ -20,7 +20,13 @@ function envSet(m: Machine, argv: readonly string[]): number {
     return CMD_RET.FAILURE;
   }
   if (args.length === 1) { m.env.delete(name); return CMD_RET.SUCCESS; }
-  m.env.set(name, args.slice(1).join(' '));
+  const value = args.slice(1).join(' ');
+  // hsearch_r() strdup()s the new value before freeing the old one: with the heap full it fails (ENOMEM).
+  if (name.length + value.length + 2 > m.heapFree()) {
+    m.console.line(`## Error inserting "${name}" variable, errno=12`);
+    return CMD_RET.FAILURE;
+  }
+  m.env.set(name, value);
   return CMD_RET.SUCCESS;
 }
 
@@ -99,7 +105,7 @@ export const run = defineCommand({
     for (const name of argv.slice(1)) {
       const text = m.env.get(name);
       if (text === undefined) { m.console.line(`## Error: "${name}" not defined`); return CMD_RET.FAILURE; }
-      const rc = runHush(m, text);
+      const rc = runHush(m, text, { what: `run ${name}` });
       if (m.stopped) return rc;
       if (rc !== 0) return CMD_RET.FAILURE;
     }

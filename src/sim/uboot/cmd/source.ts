@@ -3,7 +3,7 @@
 // address gives "Bad FIT image format" (it passes fdt_check_header, so the FIT path is taken).
 import { CMD_RET, defineCommand } from '../command.js';
 import { hexToUl } from '../env.js';
-import { hexPad } from '../../../util/hex.js';
+import { hexBare, hexPad } from '../../../util/hex.js';
 import { locateScript } from '../boot/image-board.js';
 import { runHush } from '../hush/run.js';
 
@@ -16,10 +16,18 @@ export default defineCommand({
     m.console.line(`## Executing script at ${hexPad(addr, 8)}`);
     const script = locateScript(m, addr);
     if (!script) return CMD_RET.FAILURE;
+    // run_command_list() copies the script into the heap first and returns 1, silently, when
+    // malloc fails; parse_string_outer() then copies it again with xmalloc(), which hangs on failure.
+    if (script.len + 1 > m.heapFree()) return CMD_RET.FAILURE;
+    if (2 * script.len + 3 > m.heapFree()) {
+      m.hang('ERROR : xmalloc failed', `the ${script.len}-byte script does not fit twice in U-Boot's ${m.build.mallocLen}-byte heap (CONFIG_SYS_MALLOC_LEN): hush prints "ERROR : xmalloc failed" and hangs${m.where()}`);
+      return CMD_RET.FAILURE;
+    }
+    const bytes = m.ram.read(script.addr, script.len);
     // cmd_source_script() hands the script to run_command_list() as a C string, so it ends at the first NUL
     // byte (seen on real 2023.01 with verify=n: "echo\0hello…" runs `echo` alone and nothing after it).
-    const nul = script.indexOf(0);
-    const text = Buffer.from(nul >= 0 ? script.subarray(0, nul) : script).toString('latin1');
-    return runHush(m, text, { recordFailures: m.depth <= 1 });
+    const nul = bytes.indexOf(0);
+    const text = Buffer.from(nul >= 0 ? bytes.subarray(0, nul) : bytes).toString('latin1');
+    return runHush(m, text, { recordFailures: m.depth <= 1, what: `source ${hexBare(addr)}` });
   },
 });

@@ -5,7 +5,7 @@
 // `$ ; & |` disabled. Consequences reproduced here: unquoted values are word-split, and an
 // escaped `\#word` in such a line loses its escape and starts a comment.
 import type { Machine } from '../machine.js';
-import { type Word, wordHasVar, wordText } from './lexer.js';
+import { HushSyntaxError, type Word, wordHasVar, wordText } from './lexer.js';
 import { Parser, type SimpleCommand } from './parser.js';
 
 /** Value of a `${…}` / `$name` reference: env first, then hush locals; `${v:-d}`, `${v:=d}`, `${v:+a}`. */
@@ -37,22 +37,49 @@ export function makeString(m: Machine, words: readonly Word[]): string {
   }).join(' ');
 }
 
+/** Bytes make_string() would allocate, computed without building the string. */
+function makeStringLength(m: Machine, words: readonly Word[]): number {
+  let n = 0;
+  for (const w of words) {
+    for (const p of w.parts) n += p.kind === 'lit' ? p.text.length : (p.name === '?' || /:[-=+]/.test(p.name) ? varValue(m, p.name) : m.lookupVar(p.name) ?? '').length;
+    n += w.quoted ? 3 : 1;
+  }
+  return n;
+}
+
+/** What a simple command runs: argv vectors, and whether the re-parse ended in a syntax error. */
+export interface Expansion { argvs: string[][]; syntaxError: boolean }
+
 /**
  * The argv a simple command runs with. Without substitutions the words are used as they are;
  * with any, the command is rebuilt and re-parsed (possibly into several commands when a value
- * holds a newline), so a list of argv vectors is returned.
+ * holds a newline), so a list of argv vectors is returned. A value holding an unbalanced quote
+ * makes the re-parse fail: hush prints "syntax error" and runs nothing from the failed part.
+ * Undefined when U-Boot's heap cannot hold the rebuilt command (the machine then hangs).
  */
-export function expandCommand(m: Machine, cmd: SimpleCommand): string[][] {
-  if (!cmd.words.some(wordHasVar)) return [cmd.words.map(wordText)];
+export function expandCommand(m: Machine, cmd: SimpleCommand): Expansion | undefined {
+  if (!cmd.words.some(wordHasVar)) return { argvs: [cmd.words.map(wordText)], syntaxError: false };
+  // insert_var_value()/make_string() grow their result with xrealloc(), which hangs when the
+  // heap is exhausted: a variable doubled over and over ends there on a board.
+  const need = makeStringLength(m, cmd.words);
+  if (need > m.heapFree()) {
+    m.hang('ERROR : xrealloc failed', `expanding the variables of this command needs ${need} bytes, more than the ${Math.max(0, m.heapFree())} left in U-Boot's ${m.build.mallocLen}-byte heap (CONFIG_SYS_MALLOC_LEN): hush prints "ERROR : xrealloc failed" and hangs${m.where()}`);
+    return undefined;
+  }
   const str = makeString(m, cmd.words);
-  const p = new Parser(str, true);
-  const out: string[][] = [];
-  for (let line = p.nextLine(); line; line = p.nextLine()) {
-    for (const st of line) {
-      for (const it of st.items) {
-        if (it.pipe.kind === 'cmd') out.push(it.pipe.words.map(wordText));
+  const p = new Parser(str, true, m.budgets.nesting);
+  const argvs: string[][] = [];
+  try {
+    for (let line = p.nextLine(); line; line = p.nextLine()) {
+      for (const st of line) {
+        for (const it of st.items) {
+          if (it.pipe.kind === 'cmd') argvs.push(it.pipe.words.map(wordText));
+        }
       }
     }
+  } catch (e) {
+    if (!(e instanceof HushSyntaxError)) throw e;
+    return { argvs, syntaxError: true };
   }
-  return out;
+  return { argvs, syntaxError: false };
 }

@@ -3,6 +3,7 @@
 // `if … then … [elif … then …]* [else …] fi`. Loops (for/while/until) are not modelled: they are
 // reported as unsupported rather than silently misread.
 import { HushSyntaxError, Lexer, type Token, type Word, wordText } from './lexer.js';
+import { DEFAULT_BUDGETS, SimBudgetExceeded } from '../../budget.js';
 
 export interface SimpleCommand {
   kind: 'cmd';
@@ -33,8 +34,10 @@ const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'for', 'while', 'u
 export class Parser {
   readonly #lx: Lexer;
   #tok: Token;
+  /** `if` blocks open while parsing: the parser recurses per level, so the depth is bounded. */
+  #depth = 0;
 
-  constructor(readonly text: string, reparsing = false) {
+  constructor(readonly text: string, reparsing = false, readonly maxNesting = DEFAULT_BUDGETS.nesting) {
     this.#lx = new Lexer(text, reparsing);
     this.#tok = this.#lx.next();
   }
@@ -108,6 +111,19 @@ export class Parser {
 
   #if(): IfCommand {
     const first = this.#tok;
+    if (this.#depth >= this.maxNesting) {
+      throw new SimBudgetExceeded('nesting', `script nests \`if\` deeper than ${this.maxNesting} levels at line ${first.line}`,
+        'no boot script needs this many nested if blocks: flatten the conditions', { line: first.line, nesting: this.maxNesting });
+    }
+    this.#depth++;
+    try {
+      return this.#ifBody(first);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #ifBody(first: Token): IfCommand {
     this.#advance(); // if
     const clauses: IfCommand['clauses'] = [];
     let elseBody: Statement[] | undefined;

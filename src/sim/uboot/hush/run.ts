@@ -5,18 +5,51 @@ import { cmdProcess } from '../command.js';
 import type { Machine } from '../machine.js';
 import { HushSyntaxError } from './lexer.js';
 import { expandCommand } from './expand.js';
-import { Parser, type Pipe, type SimpleCommand, type Statement } from './parser.js';
+import { Parser, type IfCommand, type Pipe, type SimpleCommand, type Statement } from './parser.js';
+import { SimBudgetExceeded } from '../../budget.js';
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/s;
 
 export interface RunOptions {
   /** Record failures of commands at this nesting level (the script being simulated). */
   recordFailures?: boolean;
+  /** What opens this level (`source`, `run NAME`), named when nesting runs too deep. */
+  what?: string;
 }
 
-/** Run hush text (a script body, `run` variable, or test input). Returns `$?` afterwards. */
+/**
+ * Run hush text (a script body, `run` variable, or test input). Returns `$?` afterwards.
+ * The outermost call also turns a crossed budget (budget.ts) into the simulation's verdict.
+ */
 export function runHush(m: Machine, text: string, opts: RunOptions = {}): number {
-  const parser = new Parser(text);
+  if (m.hushActive) return runLevel(m, text, opts);
+  m.hushActive = true;
+  try {
+    return runLevel(m, text, opts);
+  } catch (e) {
+    if (!(e instanceof SimBudgetExceeded)) throw e;
+    stopOnBudget(m, e);
+    return 1;
+  } finally {
+    m.hushActive = false;
+  }
+}
+
+/** The verdict of a crossed budget: console note, a failure at the script line, stop. */
+function stopOnBudget(m: Machine, e: SimBudgetExceeded): void {
+  const located = typeof e.data['line'] === 'number';
+  const verdict = located ? e.message : `${e.message}${m.where()}`;
+  m.console.note(`## uboot-gen simulator: ${verdict}`);
+  m.lastRc = 1;
+  m.stopped = 'budget';
+  m.verdict = verdict;
+  const line = located ? e.data['line'] as number : m.scriptPos?.line;
+  if (line !== undefined) m.failures.push({ line, command: located ? '' : m.scriptPos?.command ?? '', rc: 1, message: [verdict, ...(e.hint ? [`hint: ${e.hint}`] : [])] });
+}
+
+function runLevel(m: Machine, text: string, opts: RunOptions): number {
+  const parser = new Parser(text, false, m.budgets.nesting);
+  m.enter(opts.what ?? 'hush');
   m.depth++;
   try {
     for (;;) {
@@ -40,6 +73,7 @@ export function runHush(m: Machine, text: string, opts: RunOptions = {}): number
     return m.lastRc;
   } finally {
     m.depth--;
+    m.leave();
   }
 }
 
@@ -70,6 +104,21 @@ function runStatement(m: Machine, st: Statement, opts: RunOptions, inCondition: 
 
 function runPipe(m: Machine, pipe: Pipe, opts: RunOptions, inCondition: boolean): void {
   if (pipe.kind === 'cmd') { runSimple(m, pipe, opts, inCondition); return; }
+  if (opts.recordFailures) m.scriptPos = { line: pipe.line, command: firstLine(pipe.text) };
+  m.enter('if');
+  try {
+    runIf(m, pipe, opts, inCondition);
+  } finally {
+    m.leave();
+  }
+}
+
+const firstLine = (text: string): string => {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? text : `${text.slice(0, nl)} ...`;
+};
+
+function runIf(m: Machine, pipe: IfCommand, opts: RunOptions, inCondition: boolean): void {
   for (const clause of pipe.clauses) {
     runList(m, clause.cond, opts, true);
     if (m.stopped) return;
@@ -81,11 +130,16 @@ function runPipe(m: Machine, pipe: Pipe, opts: RunOptions, inCondition: boolean)
 
 function runSimple(m: Machine, cmd: SimpleCommand, opts: RunOptions, inCondition: boolean): void {
   const mark = m.console.mark();
-  let rc = 0;
-  for (const argv of expandCommand(m, cmd)) {
+  if (opts.recordFailures) m.scriptPos = { line: cmd.line, command: firstLine(cmd.text) };
+  const expansion = expandCommand(m, cmd);
+  if (!expansion) return; // the heap ran out: the machine hangs
+  let rc = expansion.argvs.length ? 0 : m.lastRc;
+  for (const argv of expansion.argvs) {
     rc = runArgv(m, argv);
     if (m.stopped) break;
   }
+  // A failed re-parse runs nothing more and leaves $? as it was (run_pipe_real() returns last_return_code).
+  if (expansion.syntaxError && !m.stopped) m.console.line('syntax error');
   m.lastRc = rc;
   if (rc !== 0 && opts.recordFailures && !inCondition) {
     m.failures.push({ line: cmd.line, command: cmd.text, rc, message: m.console.since(mark) });
@@ -95,6 +149,7 @@ function runSimple(m: Machine, cmd: SimpleCommand, opts: RunOptions, inCondition
 /** One argv: hush-local assignments, or a command through cmd_process(). */
 export function runArgv(m: Machine, argv: string[]): number {
   if (argv.length === 0) return 0;
+  m.step();
   if (argv.every((a) => ASSIGNMENT.test(a))) {
     for (const a of argv) {
       const eq = a.indexOf('=');
