@@ -40,3 +40,29 @@ export interface BootHandoff {
   ram: SparseRam;
   board: BoardProfile;
 }
+
+/**
+ * A device-tree number as Xen reads it (dt_read_number(): `count` cells shifted into a u64, so
+ * more than two cells keep the low 64 bits). A value of 2^53 or more cannot be RAM on any board;
+ * as a JS number it loses its low bits instead of throwing, and only ever compares as "outside
+ * RAM". Xen reads every address and size of the handed-off DTB this way.
+ */
+export function readDtNumber(value: Uint8Array, count: number, at = 0): number {
+  let n = 0n;
+  for (let i = 0; i < count; i++) {
+    const o = (at + i) * 4;
+    n = BigInt.asUintN(64, (n << 32n) | BigInt(((value[o] ?? 0) << 24 | (value[o + 1] ?? 0) << 16 | (value[o + 2] ?? 0) << 8 | (value[o + 3] ?? 0)) >>> 0));
+  }
+  return Number(n);
+}
+
+/** (address, size) pairs of a `reg`-style value read with readDtNumber(); trailing bytes are ignored. */
+export function readDtReg(value: Uint8Array, ac: number, sc: number): { address: number; size: number }[] {
+  const per = ac + sc;
+  const out: { address: number; size: number }[] = [];
+  if (per <= 0) return out;
+  for (let i = 0; (i + 1) * per * 4 <= value.length; i++) {
+    out.push({ address: readDtNumber(value, ac, i * per), size: readDtNumber(value, sc, i * per + ac) });
+  }
+  return out;
+}

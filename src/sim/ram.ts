@@ -34,6 +34,40 @@ function clip(seg: Segment, start: number, end: number): Segment | undefined {
 /** Bytes read from a file per step when checksumming file-backed RAM. */
 const CRC_CHUNK = 1024 * 1024;
 
+// CRC-32 over a run of zero bytes in O(log n): appending zeros is a linear map of the CRC
+// register, so it is a 32x32 matrix over GF(2) raised to the power n (zlib's crc32_combine()
+// idea). A header claiming 4 GiB of unwritten memory then costs microseconds, not seconds.
+function gf2Times(mat: Uint32Array, vec: number): number {
+  let sum = 0;
+  for (let i = 0, v = vec >>> 0; v !== 0; i++, v >>>= 1) if (v & 1) sum ^= mat[i]!;
+  return sum >>> 0;
+}
+
+function gf2Square(mat: Uint32Array): Uint32Array {
+  const sq = new Uint32Array(32);
+  for (let n = 0; n < 32; n++) sq[n] = gf2Times(mat, mat[n]!);
+  return sq;
+}
+
+/** The matrix of appending one zero byte to the (inverted) CRC-32 register. */
+const ZERO_BYTE_OP: Uint32Array = (() => {
+  const oneBit = new Uint32Array(32);
+  oneBit[0] = 0xedb88320; // reflected polynomial
+  for (let n = 1; n < 32; n++) oneBit[n] = (1 << (n - 1)) >>> 0;
+  return gf2Square(gf2Square(gf2Square(oneBit))); // 2, 4, then 8 bits
+})();
+
+/** crc32(n zero bytes, crc) as zlib computes it. */
+export function crc32Zeros(crc: number, n: number): number {
+  let c = (crc ^ 0xffffffff) >>> 0;
+  let op = ZERO_BYTE_OP;
+  for (let len = n; len > 0; len = Math.floor(len / 2)) {
+    if (len % 2 === 1) c = gf2Times(op, c);
+    if (len > 1) op = gf2Square(op);
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
 export interface RamLimits { readBytes: number; heldBytes: number }
 
 export class SparseRam {
@@ -149,13 +183,7 @@ export class SparseRam {
   crc32(addr: number, len: number): number {
     let crc = 0;
     let at = addr;
-    const zeros = (n: number): void => {
-      for (let left = n; left > 0;) {
-        const k = Math.min(left, CRC_CHUNK);
-        crc = crc32(new Uint8Array(k), crc);
-        left -= k;
-      }
-    };
+    const zeros = (n: number): void => { if (n > 0) crc = crc32Zeros(crc, n); };
     for (const seg of this.segments(addr, len)) {
       zeros(seg.start - at);
       const src = seg.source;

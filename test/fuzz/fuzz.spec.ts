@@ -42,7 +42,7 @@ describe('fuzz targets (seeded runs and saved crashing inputs)', function () {
   this.timeout(120_000);
 
   it('finds the targets of test/fuzz/targets', () => {
-    expect(targets.map((t) => t.name)).to.include.members(['config-reader', 'fdt-libfdt', 'images-parsers', 'images-probe']);
+    expect(targets.map((t) => t.name)).to.include.members(['config-reader', 'fdt-libfdt', 'images-parsers', 'images-probe', 'hush-parser', 'hush-script', 'sim-fdt-command', 'sim-source-image']);
   });
 
   for (const t of targets) {

@@ -122,6 +122,12 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
   };
   const ac = cellsOf('#address-cells', 2);
   const sc = cellsOf('#size-cells', 1);
+  // Bounded before use: 0 + 0 cells would never advance through `reg`, and a huge count would
+  // read for ever. libfdt allows 0..4 (FDT_MAX_NCELLS); a bank needs an address and a size.
+  if (ac < 1 || ac > 4 || sc < 1 || sc > 4) {
+    throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: the root's #address-cells ${ac} / #size-cells ${sc} cannot describe memory banks (each must be 1..4)`,
+      { ac, sc }, { file: name }, 'use a board DTB as QEMU or the vendor dumps it (#address-cells = <2>, #size-cells = <2> on arm64)');
+  }
   const dram: MemBank[] = [];
   let pcpus = 0;
   for (const node of subnodes(dtb, 0)) {
@@ -133,7 +139,12 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
       const step = (ac + sc) * 4;
       for (let o = 0; o + step <= reg.length; o += step) {
         const size = readCells(reg, o + ac * 4, sc);
-        if (size > 0) dram.push({ start: readCells(reg, o, ac), size });
+        const start = readCells(reg, o, ac);
+        if (!Number.isSafeInteger(start + size)) {
+          throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: memory bank at 0x${start.toString(16)} of 0x${size.toString(16)} bytes ends beyond 2^53`,
+            { start, size }, { file: name }, 'check the /memory reg of the board DTB');
+        }
+        if (size > 0) dram.push({ start, size });
       }
     }
   }

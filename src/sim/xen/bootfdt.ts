@@ -5,7 +5,7 @@
 // process_domain_node(), boot_fdt_info(), boot_fdt_cmdline(), early_print_info().
 // Everything here runs before Xen's console is up: panics raised here are invisible on
 // the serial line of a release build without early printk (Debian's).
-import { decodeReg, readCells } from '../../fdt/cells.js';
+import { readDtNumber, readDtReg } from '../handoff.js';
 import type { SparseRam } from '../ram.js';
 import { BootInfo, BOOT_MODULE_KIND_NAME, NR_MEM_BANKS, type BootModuleKind, type MemBankType } from './bootinfo.js';
 import { paddr } from './console.js';
@@ -50,7 +50,7 @@ function getMeminfo(st: ScanState, node: DtNode, propName: string, ac: number, s
   const v = node.props.get(propName);
   if (!v) return ENOENT;
   const list = into === 'mem' ? st.bi.mem : st.bi.reservedMem;
-  const banks = decodeReg(v, ac, sc);
+  const banks = readDtReg(v, ac, sc);
   let i = 0;
   for (; i < banks.length && list.length < NR_MEM_BANKS; i++) {
     const b = banks[i]!;
@@ -81,8 +81,8 @@ export function processMultibootNode(st: ScanState, node: DtNode, ac: number, sc
   const reg = node.props.get('reg');
   if (!reg) return bi.console.panic(`node ${node.name} missing \`reg' property\n`);
   if (reg.length < (ac + sc) * 4) return bi.console.panic(`fdt: node \`${node.name}': \`reg\` property length is too short\n`);
-  const start = ac > 0 ? readCells(reg, ac, 0) : 0;
-  const size = sc > 0 ? readCells(reg, sc, ac) : 0;
+  const start = ac > 0 ? readDtNumber(reg, ac, 0) : 0;
+  const size = sc > 0 ? readDtNumber(reg, sc, ac) : 0;
 
   let kind: BootModuleKind;
   if (isCompatible(node, 'xen,linux-zimage') || isCompatible(node, 'multiboot,kernel')) kind = 'kernel';
@@ -115,7 +115,7 @@ function hasXsmMagic(ram: SparseRam, start: number): boolean {
 }
 
 /** dt_read_paddr() of a 4- or 8-byte linux,initrd-* value. */
-const readInitrdProp = (v: Uint8Array): number => readCells(v, v.length / 4);
+const readInitrdProp = (v: Uint8Array): number => readDtNumber(v, v.length / 4);
 
 /** process_chosen_node(): static heap, then linux,initrd-start/-end as a dom0 ramdisk. */
 export function processChosenNode(st: ScanState, node: DtNode, ac: number, sc: number): number {

@@ -5,7 +5,7 @@
 // initrd_load(), dtb_load(), prepare_dtb_domU()/domain_handle_dtb_bootmodule()/scan_pfdt_node()/
 // handle_prop_pfdt()/handle_passthrough_prop()/check_partial_fdt(); HEAD names in dom0less-build.c.
 import { checkHeader } from '../../fdt/header.js';
-import { readCells } from '../../fdt/cells.js';
+import { readDtNumber } from '../handoff.js';
 import { alignUp, SZ_1M, SZ_2M } from '../../util/align.js';
 import type { BootModule } from './bootinfo.js';
 import type { XenCmdline } from './cmdline.js';
@@ -97,7 +97,7 @@ export function kernelProbe(ctx: BuildCtx, domid: number, domain?: DtNode): Prob
       const reg = child.props.get('reg');
       const { ac, sc } = childCells(domain);
       if (!reg || reg.length < (ac + sc) * 4) continue;
-      const addr = ac > 0 ? readCells(reg, ac, 0) : 0;
+      const addr = ac > 0 ? readDtNumber(reg, ac, 0) : 0;
       // Looked up by kind and start address only: the size in the node is not used here.
       const found = bi.findByAddrAndKind(kind, addr);
       if (kind === 'kernel') mod = found;
@@ -274,9 +274,9 @@ function handlePassthroughProp(ctx: BuildCtx, xenReg: Uint8Array, xenPath: strin
   const per = (ac * 2 + sc) * 4;
   for (let i = 0; i + per <= xenReg.length; i += per) {
     const entry = xenReg.subarray(i, i + per);
-    const mstart = readCells(entry, ac, 0);
-    const size = readCells(entry, sc, ac);
-    const gstart = readCells(entry, ac, ac + sc);
+    const mstart = readDtNumber(entry, ac, 0);
+    const size = readDtNumber(entry, sc, ac);
+    const gstart = readDtNumber(entry, ac, ac + sc);
     if (mstart % PAGE_SIZE || size % PAGE_SIZE || gstart % PAGE_SIZE) {
       console.printk('DomU passthrough config has not page aligned addresses/sizes', 'err');
       return EINVAL;
@@ -323,7 +323,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     dv.reason = memProp ? `memory is ${memProp.length / 4} cell(s); Xen reads it as a 64-bit KiB value (2 cells)` : 'no memory property';
     return EINVAL;
   }
-  const memKiB = readCells(memProp.subarray(0, 8), 2);
+  const memKiB = readDtNumber(memProp.subarray(0, 8), 2);
   dv.memoryKiB = memKiB;
   const vcpus = dv.vcpus!;
   const poolMb = ctx.version.minor >= 18 ? propU32(node, 'xen,domain-p2m-mem-mb') : undefined;
@@ -380,7 +380,9 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions, passthrough: passItems,
   }));
   if (passItems.length) console.estimates.push(`d${domid} DTB size: the copied passthrough/aliases nodes are counted from the partial device tree as given`);
-  constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize);
+  // `memory` 0 leaves no bank: bank[0] is then all zeros and place_modules() panics
+  // "Not enough memory in the first bank for the kernel+dtb+initrd".
+  constructDomain(ctx, domid, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize);
   ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtProblems });
   return 0;
 }
@@ -421,7 +423,7 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   const dtbSize = ctx.host.hostFdtSize;
   console.estimates.push('Loading d0 DTB end address: dom0 device tree size taken as the host DTB size');
   console.estimates.push('dom0 lines "Grant table range", "Allocating PPI ... for event channel interrupt" and "Extended region" are not emitted');
-  constructDomain(ctx, 0, kinfo, banks[0]!, probed.initrd, dtbSize);
+  constructDomain(ctx, 0, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize);
   const cmdline = dom0Cmdline(ctx, probed.cmdline);
   ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtProblems: [] });
 }

@@ -55,8 +55,10 @@ export class XenHeap {
   /** Take [start, start+size) out of the free ranges (page-rounded outwards). */
   reserve(start: number, size: number): void {
     if (size <= 0) return;
-    const s = alignDown(start, PAGE_SIZE);
-    const e = alignUp(start + size, PAGE_SIZE);
+    // A range read from the DTB may lie anywhere in the 64-bit space; above 2^52 there is no RAM
+    // to take it from, so it is clipped there (exact arithmetic stays below 2^53).
+    const s = alignDown(Math.min(start, 2 ** 52), PAGE_SIZE);
+    const e = alignUp(Math.min(start + size, 2 ** 52), PAGE_SIZE);
     const out: Range[] = [];
     for (const r of this.#free) {
       if (r.end <= s || r.start >= e) { out.push(r); continue; }

@@ -5,8 +5,7 @@ import type { Machine } from '../machine.js';
 import { fdtStrerror } from '../../../fdt/errors.js';
 import { subnodeOffset, numMemRsv, getMemRsv } from '../../../fdt/ro.js';
 import { addSubnode, setprop, addMemRsv, delMemRsv, setpropU64, setpropU32, stringListBytes } from '../../../fdt/rw.js';
-import { addressCells, sizeCells, encodeReg } from '../../../fdt/cells.js';
-import type { MemBank } from '../../ram.js';
+import { addressCells, sizeCells } from '../../../fdt/cells.js';
 
 /** Plain version string put into /chosen/u-boot,version (Debian's build of 2023.01). */
 export function plainVersion(m: Machine): string {
@@ -53,17 +52,37 @@ export function fdtInitrd(m: Machine, blob: Uint8Array, start: number, end: numb
   return 0;
 }
 
+/** A DRAM bank for fdt_fixup_memory_banks(): u64 values (`fdt memory` takes any 64-bit number). */
+export interface MemoryBankValue { start: number | bigint; size: number | bigint }
+
+/**
+ * fdt_pack_reg(): each address and size as one 64-bit value when the root's cell count is 2, else
+ * as the low 32 bits (cpu_to_fdt32() truncates); the pointer advances 4 bytes per cell either way.
+ */
+function packReg(banks: readonly MemoryBankValue[], ac: number, sc: number): Uint8Array {
+  const out = new Uint8Array(banks.length * 4 * (ac + sc) + 8);
+  const view = new DataView(out.buffer);
+  let p = 0;
+  const put = (v: bigint, cells: number): void => {
+    if (cells === 2) view.setBigUint64(p, BigInt.asUintN(64, v));
+    else view.setUint32(p, Number(BigInt.asUintN(32, v)));
+    p += 4 * cells;
+  };
+  for (const b of banks) { put(BigInt(b.start), ac); put(BigInt(b.size), sc); }
+  return out.slice(0, Math.max(p, 0));
+}
+
 /** fdt_fixup_memory_banks(): /memory (found as "memory" or "memory@…") gets device_type and reg = DRAM banks. */
-export function fdtFixupMemoryBanks(m: Machine, blob: Uint8Array, banks: readonly MemBank[]): number {
+export function fdtFixupMemoryBanks(m: Machine, blob: Uint8Array, banks: readonly MemoryBankValue[]): number {
   const node = findOrAddSubnode(blob, 0, 'memory');
   if (node < 0) return node;
   let err = setprop(blob, node, 'device_type', stringListBytes(['memory']));
   if (err < 0) { m.console.line(`WARNING: could not set device_type ${fdtStrerror(err)}.`); return err; }
-  const used = banks.filter((b) => b.start !== 0 || b.size !== 0);
+  const used = banks.filter((b) => BigInt(b.start) !== 0n || BigInt(b.size) !== 0n);
   if (used.length === 0) return 0;
   const ac = addressCells(blob, 0);
   const sc = sizeCells(blob, 0);
-  const reg = encodeReg(used.map((b) => ({ address: b.start, size: b.size })), ac < 0 ? 2 : ac, sc < 0 ? 1 : sc);
+  const reg = packReg(used, ac < 0 ? 2 : ac, sc < 0 ? 1 : sc);
   err = setprop(blob, node, 'reg', reg);
   if (err < 0) { m.console.line(`WARNING: could not set reg ${fdtStrerror(err)}.`); return err; }
   return 0;

@@ -411,8 +411,9 @@ const subHeader: Sub = (m, _argv, blob) => ({ rc: fdtHeader(m, blob) });
 
 const subMemory: Sub = (m, argv, blob) => {
   if (argv.length < 4) return { rc: CMD_RET.USAGE };
-  const start = hexToUl(argv[2]!).value;
-  const size = hexToUl(argv[3]!).value;
+  // simple_strtoull(…, 16): 64-bit values, packed as the root's #address-cells/#size-cells say.
+  const start = hexToUl(argv[2]!).big;
+  const size = hexToUl(argv[3]!).big;
   const err = fdtFixupMemoryBanks(m, blob, [{ start, size }]);
   return { rc: err < 0 ? CMD_RET.FAILURE : CMD_RET.SUCCESS, dirty: true };
 };

@@ -6,6 +6,7 @@
 //  - `#` starts a comment only at the start of a word outside quotes;
 //  - a lone `&` or `|` is a syntax error (no pipes or background jobs in U-Boot).
 // In re-parse mode (FLAG_REPARSING, used after `$` substitution) `$`, `;`, `&`, `|` are ordinary.
+import { UbootGenError } from '../../../errors.js';
 
 export type WordPart =
   | { kind: 'lit'; text: string }
@@ -24,8 +25,11 @@ export type Token =
   | { t: 'op'; op: ';' | '&&' | '||' | 'nl'; line: number; start: number; end: number }
   | { t: 'eof'; line: number; start: number; end: number };
 
-export class HushSyntaxError extends Error {
-  constructor(readonly line: number, detail: string) { super(`syntax error (${detail}) at line ${line}`); }
+/** What old hush reports as "syntax error"; the simulator keeps the detail and the line. */
+export class HushSyntaxError extends UbootGenError {
+  constructor(readonly line: number, detail: string) {
+    super('SIM_BAD_INPUT', `syntax error (${detail}) at line ${line}`, { line, detail }, { line }, 'check the quotes, `if ... then ... fi` and `&&`/`||` of that line');
+  }
 }
 
 const NAME_START = /[A-Za-z_]/;
