@@ -119,6 +119,11 @@ export function kernelProbe(ctx: BuildCtx, domid: number, domain?: DtNode): Prob
 
 /** place_modules(): where the DTB and initrd go in guest bank 0. Panics like Xen when they do not fit. */
 export function placeModules(ctx: BuildCtx, bank0: { start: number; size: number }, kernbase: number, kernend: number, initrdLen: number, dtbSize: number): { dtb: number; initrd: number } {
+  // A kernel or initrd length read from a 64-bit `reg` can exceed any RAM (and exact arithmetic):
+  // the size check below fails for it on a board too.
+  if (!Number.isSafeInteger(kernend + SZ_2M) || !Number.isSafeInteger(initrdLen + SZ_2M)) {
+    return ctx.console.panic('Not enough memory in the first bank for the kernel+dtb+initrd\n');
+  }
   const initrd = alignUp(initrdLen, SZ_2M);
   const dtb = alignUp(dtbSize, SZ_2M);
   const modsize = initrd + dtb;

@@ -1,0 +1,152 @@
+// The simulator's budgets (src/sim/budget.ts) and the scripts that crashed it before they
+// existed: each ends in a verdict naming the line and command, or in what U-Boot itself does.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import { createMachine, runCommands, simulateUboot, type Machine } from '../../../src/sim/uboot/index.js';
+import { verifyScript } from '../../../src/verify.js';
+import { writeScriptImage, IH_ARCH_ARM64 } from '../../../src/images/uimage.js';
+import { DEFAULT_BUDGETS, SimBudgetExceeded, formatBytes } from '../../../src/sim/budget.js';
+import { makeServedFolder } from './uboot/helpers.js';
+
+const image = (text: string): Uint8Array => writeScriptImage(text, { arch: IH_ARCH_ARM64, time: 0 });
+const last = (m: Machine): string | undefined => m.console.transcript().at(-1);
+
+/** A dom0-only boot in the style of ImageBuilder, with `reg` and `memory` lines to vary. */
+const dom0Script = (reg: string): string => [
+  'tftpb 0x40C00000 xen',
+  'tftpb 0x41000000 virt.dtb',
+  'fdt addr 0x41000000',
+  'fdt resize 1024',
+  'fdt set /chosen \\#address-cells <0x2>',
+  'fdt set /chosen \\#size-cells <0x2>',
+  'fdt set /chosen xen,xen-bootargs "console=dtuart dtuart=/pl011@9000000 dom0_mem=512M"',
+  'fdt mknod /chosen dom0',
+  'fdt set /chosen/dom0 compatible "xen,linux-zimage" "xen,multiboot-module" "multiboot,module"',
+  `fdt set /chosen/dom0 reg ${reg}`,
+  'tftpb 0x41200000 Image',
+  'setenv fdt_high 0xffffffffffffffff',
+  'booti 0x40C00000 - 0x41000000',
+].join('\n');
+
+describe('sim → budget', () => {
+  let root: string;
+  let m: Machine;
+  before(() => { root = makeServedFolder(); });
+  after(() => { fs.rmSync(root, { recursive: true, force: true }); });
+  beforeEach(() => { m = createMachine({ root }); });
+
+  it('names its limits, each far above the 128-domU script (1,930 commands, 5,416 lines, 331 KB of output)', () => {
+    expect(DEFAULT_BUDGETS).to.deep.equal({
+      steps: 100_000, nesting: 64, consoleLines: 200_000, consoleBytes: 16 * 1024 * 1024,
+      ramReadBytes: 64 * 1024 * 1024, ramHeldBytes: 256 * 1024 * 1024,
+    });
+    expect([formatBytes(12), formatBytes(0x1000), formatBytes(0x7001000)]).to.deep.equal(['12 bytes', '4 KiB', '112.0 MiB']);
+  });
+
+  it('stops `run` recursion at 64 levels with a verdict naming the script line', () => {
+    const r = simulateUboot({ script: image("echo start\nsetenv a 'run a'\nrun a\necho never"), root });
+    const verdict = "script nests if/run/source more than 64 levels deep (level 65: `run a`), which would overflow real U-Boot's stack: probably endless recursion at line 3 (`run a`)";
+    expect(r.stoppedReason).to.equal('budget');
+    expect(r.verdict).to.equal(verdict);
+    expect(r.console.slice(-2)).to.deep.equal(['start', `## uboot-gen simulator: ${verdict}`]);
+    expect(r.failures).to.deep.equal([{ line: 3, command: 'run a', rc: 1, message: [verdict, 'hint: a variable run with `run`, or a script sourced, must not run or source itself again'] }]);
+  });
+
+  it('stops a script that sources itself', () => {
+    const r = simulateUboot({ script: image('source 40200000'), root });
+    expect(r.verdict).to.equal("script nests if/run/source more than 64 levels deep (level 65: `source 40200000`), which would overflow real U-Boot's stack: probably endless recursion at line 1 (`source 40200000`)");
+    expect(r.console.filter((l) => l === '## Executing script at 40200000')).to.have.length(64);
+  });
+
+  it('refuses `if` nested 20,000 deep while parsing, at its line', () => {
+    const deep = `echo before\n${'if true; then '.repeat(20000)}echo x${'; fi'.repeat(20000)}`;
+    const r = simulateUboot({ script: image(deep), root });
+    expect(r.stoppedReason).to.equal('budget');
+    expect(r.verdict).to.equal('script nests `if` deeper than 64 levels at line 2');
+    expect(r.console.slice(-2)).to.deep.equal(['before', '## uboot-gen simulator: script nests `if` deeper than 64 levels at line 2']);
+  });
+
+  it('counts nesting across if and run together', () => {
+    m = createMachine({ root, budgets: { nesting: 4 } });
+    runCommands(m, "setenv a 'if true; then run a; fi'\nrun a");
+    expect(m.verdict).to.equal("script nests if/run/source more than 4 levels deep (level 5: `if`), which would overflow real U-Boot's stack: probably endless recursion at line 2 (`run a`)");
+  });
+
+  it('stops a fan-out of runs after 100000 steps: "probably a loop at line L"', () => {
+    const defs = ["setenv a0 'true'", ...Array.from({ length: 17 }, (_, i) => `setenv a${i + 1} 'run a${i}; run a${i}'`)];
+    runCommands(m, `${defs.join('\n')}\nrun a17\necho never`);
+    expect(m.stopped).to.equal('budget');
+    expect(m.steps).to.equal(100_001);
+    expect(m.verdict).to.equal('script exceeds 100000 steps (commands run): probably a loop at line 19 (`run a17`)');
+    expect(last(m)).to.equal('## uboot-gen simulator: script exceeds 100000 steps (commands run): probably a loop at line 19 (`run a17`)');
+  });
+
+  it('bounds console lines and bytes', () => {
+    m = createMachine({ root, budgets: { consoleLines: 3 } });
+    runCommands(m, 'echo 1\necho 2\necho 3\necho 4\necho 5');
+    expect(m.console.transcript()).to.deep.equal(['1', '2', '3', '4', '## uboot-gen simulator: script prints more than 3 console lines at line 4 (`echo 4`)']);
+    m = createMachine({ root, budgets: { consoleBytes: 10 } });
+    runCommands(m, 'echo 1234\necho 123456789');
+    expect(m.verdict).to.equal('script prints more than 10 bytes on the console at line 2 (`echo 123456789`)');
+  });
+
+  it('a variable doubled until U-Boot\'s 16 MiB heap is full hangs as hush does (ERROR : xrealloc failed)', () => {
+    const r = simulateUboot({ script: image(`setenv a ${'x'.repeat(64)}\n${'setenv a "${a}${a}"\n'.repeat(40)}echo $a\necho never`), root });
+    expect(r.stoppedReason).to.equal('hang');
+    expect(r.console.at(-1)).to.equal('ERROR : xrealloc failed');
+    expect(r.env['a']).to.have.length(64 * 2 ** 17); // 8 MiB: the next doubling needs 16 MiB + the 8 MiB held
+    expect(r.verdict).to.equal("expanding the variables of this command needs 16777228 bytes, more than the 8388181 left in U-Boot's 16777216-byte heap (CONFIG_SYS_MALLOC_LEN): hush prints \"ERROR : xrealloc failed\" and hangs at line 19 (`setenv a \"${a}${a}\"`)");
+  });
+
+  it('setenv fails with errno=12 when the value does not fit in the heap', () => {
+    m = createMachine({ root, build: { mallocLen: 4096 } });
+    expect(runCommands(m, `setenv big ${'y'.repeat(3700)}`)).to.equal(1);
+    expect(m.console.transcript()).to.deep.equal(['## Error inserting "big" variable, errno=12']);
+    expect(m.env.get('big')).to.equal(undefined);
+  });
+
+  it('an unquoted variable holding a quote: the re-parse prints "syntax error", runs nothing, and the script goes on', () => {
+    runCommands(m, 'false\nsetenv q "\'"\necho $q x\necho "rc=$?"\necho after');
+    expect(m.console.transcript()).to.deep.equal(['syntax error', 'rc=0', 'after']);
+    expect(m.stopped).to.equal(undefined);
+  });
+
+  it('a huge `fdt resize` is refused by the RAM budget at the next edit, not materialised', () => {
+    runCommands(m, 'tftpb 0x44a00000 virt.dtb\nfdt addr 0x44a00000\nfdt resize 0x7000000\nfdt print /chosen\necho never');
+    const verdict = 'the device tree at 44a00000 has a totalsize of 112.0 MiB, more than the 64 MiB the simulator edits (Xen and Linux accept at most 2 MiB) at line 4 (`fdt print /chosen`)';
+    expect(m.verdict).to.equal(verdict);
+    expect(last(m)).to.equal(`## uboot-gen simulator: ${verdict}`);
+    expect(m.ram.heldBytes).to.be.below(0x10000);
+  });
+
+  it('a `reg` written without < > is a string: Xen finds no kernel there and panics (no crash)', () => {
+    const r = verifyScript(image(dom0Script('0x41200000 0x1a0000')), root, undefined);
+    expect(r.summary).to.equal('Xen panics: Could not set up DOM0 guest OS');
+    expect(r.domains[0]).to.include({ name: 'dom0', verdict: 'xen panic' });
+    // "0x41200000\0" read as cells by Xen: 0x30783431 0x32303030 ...
+    expect(r.domains[0]!.kernel?.start).to.equal(0x3078343132303030);
+  });
+
+  it('a domU with memory <0 0> panics as Xen does: no bank, so place_modules() finds no room', () => {
+    const text = [
+      'tftpb 0x40C00000 xen', 'tftpb 0x41000000 virt.dtb', 'tftpb 0x41200000 Image', 'fdt addr 0x41000000', 'fdt resize 0x2000',
+      'fdt set /chosen \\#address-cells <0x2>', 'fdt set /chosen \\#size-cells <0x2>',
+      'fdt set /chosen xen,xen-bootargs "console=dtuart dtuart=/pl011@9000000"',
+      'fdt mknod /chosen domU0', 'fdt set /chosen/domU0 compatible "xen,domain"',
+      'fdt set /chosen/domU0 \\#address-cells <0x2>', 'fdt set /chosen/domU0 \\#size-cells <0x2>',
+      'fdt set /chosen/domU0 memory <0 0>', 'fdt set /chosen/domU0 cpus <1>',
+      'fdt mknod /chosen/domU0 module@41200000',
+      'fdt set /chosen/domU0/module@41200000 compatible "multiboot,kernel" "multiboot,module"',
+      'fdt set /chosen/domU0/module@41200000 reg <0x0 0x41200000 0x0 0x1e00000>',
+      'setenv fdt_high 0xffffffffffffffff', 'booti 0x40C00000 - 0x41000000',
+    ].join('\n');
+    const r = verifyScript(image(text), root, undefined);
+    expect(r.summary).to.equal('Xen panics: Not enough memory in the first bank for the kernel+dtb+initrd');
+  });
+
+  it('SimBudgetExceeded is a typed error with code SIM_BUDGET', () => {
+    const e = new SimBudgetExceeded('ram', 'too much', 'less');
+    expect(e.code).to.equal('SIM_BUDGET');
+    expect(e.data).to.deep.equal({ kind: 'ram' });
+  });
+});
