@@ -128,6 +128,8 @@ export class XenHeap {
    * Returns the bytes that could NOT be allocated (0 on success); pages taken stay taken.
    */
   allocPages(bytes: number): number {
+    // A size from a 64-bit DT value (`memory` in KiB) can exceed any heap: nothing is allocated.
+    if (!Number.isSafeInteger(bytes + PAGE_SIZE)) return bytes;
     let left = alignUp(bytes, PAGE_SIZE);
     let maxOrder = MAX_ORDER;
     while (left > 0) {

@@ -52,6 +52,41 @@ describe('sim → uboot → cmd → fdt', () => {
     expect(totalsize(m.readFdt(0x44a00000)!)).to.equal(0x2000);
   });
 
+  it('resize adds and aligns in uint like fdt_shrink_to_minimum(), so huge extras wrap', () => {
+    runCommands(m, 'fdt addr 44a00000\nfdt resize 0xffffffff');
+    expect(totalsize(m.readFdt(0x44a00000)!)).to.equal(0x1000);
+    // data + 80 + 0xfffff000 wraps below 4 GiB, then ALIGN() wraps to 0: real U-Boot writes totalsize 0,
+    // and the next lookup finds no node (fdt_offset_ptr() refuses every offset past totalsize).
+    runCommands(m, 'fdt resize 0xfffff000\nfdt print /chosen');
+    expect(totalsize(m.ram.read(0x44a00000, 40))).to.equal(0);
+    expect(m.console.transcript().at(-1)).to.equal('libfdt fdt_path_offset() returned FDT_ERR_BADOFFSET');
+  });
+
+  it('addr LEN takes LEN as an int: all ones is -1, so fdt_open_into() fails and addr still succeeds', () => {
+    expect(runCommands(m, 'fdt addr 44a00000 0xffffffffffffffff')).to.equal(0);
+    expectConsole(m).nextLine('Working FDT set to 44a00000').nextLine('libfdt fdt_open_into(): FDT_ERR_NOSPACE').end();
+    expect(runCommands(m, 'fdt addr 44a00000 10\nfdt addr 44a00000 2000')).to.equal(0);
+    expectConsole(m).nextLine('Working FDT set to 44a00000').nextLine('New length 16 < existing length 1251, ignoring')
+      .nextLine('Working FDT set to 44a00000').end();
+    expect(totalsize(m.readFdt(0x44a00000)!)).to.equal(0x2000);
+  });
+
+  it('memory takes 64-bit values and packs them in the root\'s cells (fdt_pack_reg())', () => {
+    runCommands(m, 'fdt addr 44a00000\nfdt resize\nfdt memory 0x100000000 0x20000000000000\nfdt print /memory@40000000 reg');
+    expect(m.console.transcript().at(-1)).to.equal('reg = <0x00000001 0x00000000 0x00200000 0x00000000>');
+  });
+
+  it('edits the working FDT in place: 2000 mknod after a 1 MiB resize hold one copy of the blob', () => {
+    runCommands(m, 'fdt addr 44a00000\nfdt resize 0x100000');
+    runCommands(m, Array.from({ length: 2000 }, (_, i) => `fdt mknod /chosen d${i}`).join('\n'));
+    runCommands(m, 'fdt get size n /chosen');
+    expect(m.failures).to.deep.equal([]);
+    expect(m.env.get('n')).to.equal('7d0');
+    const size = totalsize(m.readFdt(0x44a00000)!);
+    expect(size).to.equal(0x101000);
+    expect(m.ram.heldBytes).to.equal(size);
+  });
+
   it('parses values like fdt_parse_prop() and prints them back', () => {
     runCommands(m, [
       'fdt addr 44a00000', 'fdt resize', 'fdt mknod / zz', 'fdt mknod / zz', 'fdt mknod /nosuch zz', 'fdt set /zz a',
