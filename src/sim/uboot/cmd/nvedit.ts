@@ -21,8 +21,14 @@ function envSet(m: Machine, argv: readonly string[]): number {
   }
   if (args.length === 1) { m.env.delete(name); return CMD_RET.SUCCESS; }
   const value = args.slice(1).join(' ');
-  // hsearch_r() strdup()s the new value before freeing the old one: with the heap full it fails (ENOMEM).
-  if (name.length + value.length + 2 > m.heapFree()) {
+  // _do_env_set() first mallocs the joined value (len = sum of strlen(arg) + 1), then hsearch_r()
+  // strdup()s it into the table before the first copy is freed: either can fail on a full heap.
+  const len = value.length + 1;
+  if (len > m.heapFree()) {
+    m.console.line(`## Can't malloc ${len} bytes`);
+    return CMD_RET.FAILURE;
+  }
+  if (2 * len + name.length + 1 > m.heapFree()) {
     m.console.line(`## Error inserting "${name}" variable, errno=12`);
     return CMD_RET.FAILURE;
   }

@@ -5,7 +5,7 @@
 // `$ ; & |` disabled. Consequences reproduced here: unquoted values are word-split, and an
 // escaped `\#word` in such a line loses its escape and starts a comment.
 import type { Machine } from '../machine.js';
-import { HushSyntaxError, type Word, wordHasVar, wordText } from './lexer.js';
+import { HushSyntaxError, hushInput, type Word, wordHasVar, wordText } from './lexer.js';
 import { Parser, type SimpleCommand } from './parser.js';
 
 /** Value of a `${…}` / `$name` reference: env first, then hush locals; `${v:-d}`, `${v:=d}`, `${v:+a}`. */
@@ -61,13 +61,14 @@ export function expandCommand(m: Machine, cmd: SimpleCommand): Expansion | undef
   if (!cmd.words.some(wordHasVar)) return { argvs: [cmd.words.map(wordText)], syntaxError: false };
   // insert_var_value()/make_string() grow their result with xrealloc(), which hangs when the
   // heap is exhausted: a variable doubled over and over ends there on a board.
-  const need = makeStringLength(m, cmd.words);
+  const need = 3 * makeStringLength(m, cmd.words);
   if (need > m.heapFree()) {
-    m.hang('ERROR : xrealloc failed', `expanding the variables of this command needs ${need} bytes, more than the ${Math.max(0, m.heapFree())} left in U-Boot's ${m.build.mallocLen}-byte heap (CONFIG_SYS_MALLOC_LEN): hush prints "ERROR : xrealloc failed" and hangs${m.where()}`);
+    m.hang('ERROR : xrealloc failed', `expanding the variables of this command needs ${need} bytes (3 copies), more than the ${Math.max(0, m.heapFree())} left in U-Boot's ${m.build.mallocLen}-byte heap (CONFIG_SYS_MALLOC_LEN): hush prints "ERROR : xrealloc failed" and hangs${m.where()}`);
     return undefined;
   }
+  m.commandHeap = need;
   const str = makeString(m, cmd.words);
-  const p = new Parser(str, true, m.budgets.nesting);
+  const p = new Parser(hushInput(str), true, m.budgets.nesting);
   const argvs: string[][] = [];
   try {
     for (let line = p.nextLine(); line; line = p.nextLine()) {

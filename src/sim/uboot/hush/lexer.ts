@@ -5,7 +5,10 @@
 //    (it is not a line continuation in the old parser);
 //  - `#` starts a comment only at the start of a word outside quotes;
 //  - a lone `&` or `|` is a syntax error (no pipes or background jobs in U-Boot).
-// In re-parse mode (FLAG_REPARSING, used after `$` substitution) `$`, `;`, `&`, `|` are ordinary.
+// In re-parse mode (FLAG_REPARSING, used after `$` substitution) `$`, `;`, `&`, `|` are ordinary
+// and a newline only separates words.
+// Checked on real U-Boot 2023.01: a `'` inside "…" still opens a literal section, and an unclosed
+// `"` takes the rest of the input (with the newline parse_string_outer() adds) into its word.
 import { UbootGenError } from '../../../errors.js';
 
 export type WordPart =
@@ -60,7 +63,13 @@ export class Lexer {
     const line = this.#line;
     if (this.#pos >= s.length) return { t: 'eof', line, start, end: start };
     const c = s[this.#pos]!;
-    if (c === '\n') { this.#pos++; this.#line++; return { t: 'op', op: 'nl', line, start, end: this.#pos }; }
+    if (c === '\n') {
+      this.#pos++; this.#line++;
+      // Re-parsing a command after `$` substitution, a newline from a value only separates words:
+      // with v="a<newline>echo b", `echo $v` prints "a echo b" on real 2023.01.
+      if (this.reparsing) return this.next();
+      return { t: 'op', op: 'nl', line, start, end: this.#pos };
+    }
     if (!this.reparsing) {
       if (c === ';') { this.#pos++; return { t: 'op', op: ';', line, start, end: this.#pos }; }
       if (c === '&' || c === '|') {
@@ -85,7 +94,7 @@ export class Lexer {
       if (!this.reparsing && (c === ';' || c === '&' || c === '|')) break;
       if (c === '\\') {
         const n = s[this.#pos + 1];
-        if (n === undefined) { this.#pos++; break; }
+        if (n === undefined) throw new HushSyntaxError(this.#line, 'backslash at the end of the input');
         if (n === '\n') this.#line++;
         lit += n; escaped = true; this.#pos += 2; continue;
       }
@@ -102,12 +111,23 @@ export class Lexer {
         this.#pos++;
         for (;;) {
           const d = s[this.#pos];
-          if (d === undefined) throw new HushSyntaxError(this.#line, 'unterminated quote');
+          // Old hush has no "unterminated quote" check: the word simply runs to the end of the
+          // input (newlines included) and the command runs (seen on real 2023.01).
+          if (d === undefined) break;
           if (d === '"') { this.#pos++; break; }
           if (d === '\\') {
             const n = s[this.#pos + 1];
             if (n === '"' || n === '\\' || n === '$' || n === '`') { lit += n; this.#pos += 2; continue; }
             lit += d; this.#pos++; continue;
+          }
+          if (d === "'") {
+            // parse_stream() handles `'` before looking at the double-quote state, so inside "…" it
+            // still starts a literal section: "a'b c'd" is `ab cd`, and "it's" runs to the next `'`.
+            const close = s.indexOf("'", this.#pos + 1);
+            if (close < 0) throw new HushSyntaxError(this.#line, 'unterminated quote');
+            const body = s.slice(this.#pos + 1, close);
+            this.#line += countNl(body);
+            lit += body; this.#pos = close + 1; continue;
           }
           if (d === '$' && !this.reparsing) {
             const v = this.#dollar(true);
@@ -157,6 +177,15 @@ function countNl(s: string): number {
   let n = 0;
   for (const ch of s) if (ch === '\n') n++;
   return n;
+}
+
+/**
+ * The text hush parses for `text` (parse_string_outer()): a newline is added unless the only
+ * newline is the last character, so the last command always ends with one.
+ */
+export function hushInput(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl < 0 || nl < text.length - 1 ? `${text}\n` : text;
 }
 
 /** The literal text of a word without substitutions (quotes and escapes already removed). */

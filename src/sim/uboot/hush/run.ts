@@ -3,7 +3,7 @@
 // does not stop the script; its line, text, status and console output are recorded.
 import { cmdProcess } from '../command.js';
 import type { Machine } from '../machine.js';
-import { HushSyntaxError } from './lexer.js';
+import { HushSyntaxError, hushInput } from './lexer.js';
 import { expandCommand } from './expand.js';
 import { Parser, type IfCommand, type Pipe, type SimpleCommand, type Statement } from './parser.js';
 import { SimBudgetExceeded } from '../../budget.js';
@@ -48,7 +48,7 @@ function stopOnBudget(m: Machine, e: SimBudgetExceeded): void {
 }
 
 function runLevel(m: Machine, text: string, opts: RunOptions): number {
-  const parser = new Parser(text, false, m.budgets.nesting);
+  const parser = new Parser(hushInput(text), false, m.budgets.nesting);
   m.enter(opts.what ?? 'hush');
   m.depth++;
   try {
@@ -131,12 +131,18 @@ function runIf(m: Machine, pipe: IfCommand, opts: RunOptions, inCondition: boole
 function runSimple(m: Machine, cmd: SimpleCommand, opts: RunOptions, inCondition: boolean): void {
   const mark = m.console.mark();
   if (opts.recordFailures) m.scriptPos = { line: cmd.line, command: firstLine(cmd.text) };
+  m.commandHeap = 0;
   const expansion = expandCommand(m, cmd);
   if (!expansion) return; // the heap ran out: the machine hangs
   let rc = expansion.argvs.length ? 0 : m.lastRc;
-  for (const argv of expansion.argvs) {
-    rc = runArgv(m, argv);
-    if (m.stopped) break;
+  if (m.commandHeap === 0) m.commandHeap = expansion.argvs.reduce((n, a) => n + a.reduce((k, w) => k + w.length + 1, 0), 0);
+  try {
+    for (const argv of expansion.argvs) {
+      rc = runArgv(m, argv);
+      if (m.stopped) break;
+    }
+  } finally {
+    m.commandHeap = 0;
   }
   // A failed re-parse runs nothing more and leaves $? as it was (run_pipe_real() returns last_return_code).
   if (expansion.syntaxError && !m.stopped) m.console.line('syntax error');

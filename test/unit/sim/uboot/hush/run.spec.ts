@@ -38,6 +38,33 @@ describe('sim → uboot → hush → run', () => {
     expectConsole(m).nextLine('/chosen').nextLine('/chosen #size-cells').end();
   });
 
+  // The next four were observed on real Debian u-boot-qemu 2023.01 (scripts run with `source`).
+  it("treats ' inside \"...\" as a literal section: \"a'b c'd\" is ab cd; \"it's\" swallows the rest and fails", () => {
+    runCommands(m, "setenv r \"a'b c'd\"\nprintenv r");
+    expectConsole(m).nextLine('r=ab cd').end();
+    m = createMachine({ root });
+    runCommands(m, "echo one\nsetenv r \"it's\"\necho r=$r\necho x");
+    expectConsole(m).nextLine('one').nextLine('syntax error').end();
+  });
+
+  it('runs a command whose " is never closed, with the rest of the script (and a newline) in its word', () => {
+    runCommands(m, 'echo one\necho "unterminated\necho x\n');
+    expectConsole(m).nextLine('one').nextLine('unterminated').nextLine('echo x').nextLine('').nextLine('').end();
+    m = createMachine({ root });
+    runCommands(m, 'echo two\necho a\\');
+    expectConsole(m).nextLine('two').nextLine('a').nextLine('').end();
+  });
+
+  it('re-parses a value with a newline as one command: the newline only separates words', () => {
+    runCommands(m, 'setenv v "a\necho b"\nprintenv v\necho $v\necho end');
+    expectConsole(m).nextLine('v=a').nextLine('echo b').nextLine('a echo b').nextLine('end').end();
+  });
+
+  it('re-parses a value with a " into one word up to the end', () => {
+    runCommands(m, "setenv s a\\\"b\necho $s\nsetenv t 'x\"y'\necho $t z\necho end");
+    expectConsole(m).nextLine('ab').nextLine('').nextLine('xy z').nextLine('').nextLine('end').end();
+  });
+
   it('puts a newline into the word for \\<newline> (no continuation)', () => {
     runCommands(m, 'echo a\\\nb');
     expectConsole(m).nextLine('a').nextLine('b').end();
