@@ -160,7 +160,7 @@ export class Machine {
   enter(what: string): void {
     if (++this.nesting <= this.budgets.nesting) return;
     this.nesting--;
-    throw new SimBudgetExceeded('nesting', `script nests if/run/source more than ${this.budgets.nesting} levels deep (level ${this.budgets.nesting + 1}: \`${what}\`), which would overflow real U-Boot's stack: probably endless recursion`,
+    throw new SimBudgetExceeded('nesting', `script nests if/run/source more than ${this.budgets.nesting} levels deep (level ${this.budgets.nesting + 1}: \`${what}\`; real U-Boot 2023.01 recurses until hush's heap is gone, then prints "ERROR : xrealloc failed" and hangs): probably endless recursion`,
       'a variable run with `run`, or a script sourced, must not run or source itself again', { nesting: this.budgets.nesting });
   }
 
