@@ -1,6 +1,5 @@
 // Shared by the fuzz suite (fuzz.spec.ts) and `npm run fuzz` (scripts/dev/fuzz.ts): finding the
 // targets, running one input under the contract, and the saved crashing inputs.
-import fg from 'fast-glob';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +10,7 @@ import type { FuzzTarget } from './target.js';
 /** Every target module in targets/ (compiled next to this file), sorted by name. */
 export async function loadTargets(): Promise<FuzzTarget[]> {
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'targets');
-  const files = fg.sync('*.js', { cwd: dir, absolute: true }).sort();
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(dir, f));
   const targets: FuzzTarget[] = [];
   for (const f of files) {
     const mod = await import(pathToFileURL(f).href) as { target?: FuzzTarget };
@@ -37,5 +36,5 @@ export const savedInputsDir = (name: string): string => fixturePath('fuzz', name
 /** Saved crashing inputs of a target (file paths, sorted). */
 export function savedInputs(name: string): string[] {
   const dir = savedInputsDir(name);
-  return fs.existsSync(dir) ? fg.sync('*', { cwd: dir, absolute: true, onlyFiles: true }).sort() : [];
+  return fs.existsSync(dir) ? fs.readdirSync(dir).sort().map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile()) : [];
 }

@@ -135,7 +135,7 @@ describe('sim → budget', () => {
     expect(r.summary).to.equal('Xen panics: Could not set up DOM0 guest OS');
     expect(r.domains[0]).to.include({ name: 'dom0', verdict: 'xen panic' });
     // "0x41200000\0" read as cells by Xen: 0x30783431 0x32303030 ...
-    expect(r.domains[0]!.kernel?.start).to.equal(0x3078343132303030);
+    expect(r.domains[0]!.kernel?.start).to.equal(Number(0x3078343132303030n));
   });
 
   it('a domU with memory <0 0> panics as Xen does: no bank, so place_modules() finds no room', () => {
