@@ -70,8 +70,9 @@ export class XenHeap {
 
   /** Give [start, start+size) back (page-rounded inwards), merging neighbours. */
   release(start: number, size: number): void {
-    const s = alignUp(start, PAGE_SIZE);
-    const e = alignDown(start + size, PAGE_SIZE);
+    // Clipped at 2^52 like reserve(): a module range read from the DTB may lie above any RAM.
+    const s = alignUp(Math.min(start, 2 ** 52), PAGE_SIZE);
+    const e = alignDown(Math.min(start + size, 2 ** 52), PAGE_SIZE);
     if (e <= s) return;
     this.reserve(s, e - s);
     this.#free.push({ start: s, end: e });
