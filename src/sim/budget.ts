@@ -8,6 +8,12 @@
 // commands at nesting depth 2 (`source`, then the script), prints 5,416 console lines
 // (331,129 bytes, the longest 75 characters), holds 451 bytes of environment, and reads at
 // most 2 KiB of RAM at once (the board DTB; kernels stay file-backed in the sparse RAM).
+//
+// U-Boot's own limits are modelled where they apply, not here: its heap (CONFIG_SYS_MALLOC_LEN,
+// 16 MiB on qemu_arm64) in the Machine, since a full heap changes what commands print.
+// CONFIG_SYS_CBSIZE (512 on qemu_arm64 2023.01) bounds only lines typed at the console (hush's
+// get_user_input()), never a sourced script, and ENV_SIZE (256 KiB) only `saveenv`; neither
+// limits what a script can do.
 import { UbootGenError } from '../errors.js';
 
 export interface SimBudgets {

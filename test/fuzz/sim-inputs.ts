@@ -15,7 +15,8 @@ export type Mutation =
   | { op: 'insert'; at: number; text: string }
   | { op: 'delete'; at: number; len: number }
   | { op: 'duplicate'; at: number; len: number; to: number }
-  | { op: 'splice'; at: number; seed: number; from: number; len: number };
+  | { op: 'splice'; at: number; seed: number; from: number; len: number }
+  | { op: 'number'; nth: number; value: bigint; hex: boolean };
 
 /** Every file under `dir` whose name ends with one of `exts`, sorted (fixtures are the seeds). */
 export function seedFiles(dir: string, exts: readonly string[]): string[] {
@@ -43,10 +44,18 @@ const mutationArb = (seedCount: number, tokens: readonly string[]): fc.Arbitrary
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 64 }) }),
   fc.record({ op: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 256 }), to: fc.nat() }),
   fc.record({ op: fc.constant('splice' as const), at: fc.nat(), seed: fc.nat({ max: Math.max(0, seedCount - 1) }), from: fc.nat(), len: fc.integer({ min: 1, max: 512 }) }),
+  // Numbers are where boot scripts carry addresses, sizes and cells: replace one with a boundary value.
+  fc.record({
+    op: fc.constant('number' as const), nth: fc.nat(),
+    value: fc.oneof(fc.constantFrom(0n, 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, (1n << 53n) + 1n, (1n << 64n) - 1n), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })),
+    hex: fc.boolean(),
+  }),
 );
 
+const NUMBER = /\b(?:0x[0-9a-fA-F]+|[0-9]+)\b/g;
+
 function applyMutation(b: Uint8Array, m: Mutation, seeds: readonly Uint8Array[]): Uint8Array {
-  const at = b.length === 0 ? 0 : m.at % (b.length + 1);
+  const at = m.op === 'number' || b.length === 0 ? 0 : m.at % (b.length + 1);
   const join = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
   switch (m.op) {
     case 'set': {
@@ -61,6 +70,14 @@ function applyMutation(b: Uint8Array, m: Mutation, seeds: readonly Uint8Array[])
       const piece = b.subarray(at, at + m.len);
       const to = b.length === 0 ? 0 : m.to % (b.length + 1);
       return join(b.subarray(0, to), piece, b.subarray(to));
+    }
+    case 'number': {
+      const text = Buffer.from(b).toString('latin1');
+      const hits = [...text.matchAll(NUMBER)];
+      const hit = hits[m.nth % Math.max(1, hits.length)];
+      if (!hit || hit.index === undefined) return b;
+      const repl = m.hex ? `0x${m.value.toString(16)}` : m.value.toString();
+      return new Uint8Array(Buffer.from(text.slice(0, hit.index) + repl + text.slice(hit.index + hit[0].length), 'latin1'));
     }
     case 'splice': {
       const other = seeds[m.seed % seeds.length] ?? new Uint8Array(0);
