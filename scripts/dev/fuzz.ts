@@ -23,7 +23,7 @@ interface Crash { file: string; error: string; known: boolean }
 /** A crash's identity: its error line and the first frame in the project (not the fuzz harness). */
 function signature(e: unknown): string {
   const err = e instanceof Error ? e : new Error(String(e));
-  // Two frames in the project's code: the thrower (often a shared helper) and its caller.
+  // Two frames in the project's code: the thrower (often a shared function) and its caller.
   const frames = (err.stack ?? '').split('\n').filter((l) => /dist\/src\//.test(l)).slice(0, 2)
     .map((l) => l.trim().replace(/^at /, '').replace(/\(?file:\/\/\S*dist\/src\//, '').replace(/:\d+\)?$/, ''));
   return `${err.name}: ${err.message.split('\n')[0]} [${frames.join(' < ')}]`;
