@@ -42,7 +42,12 @@ export class Lexer {
   #pos = 0;
   #line = 1;
 
-  constructor(readonly text: string, readonly reparsing = false) {}
+  /**
+   * `asUboot`: an unclosed `"` ends its word at the end of the input, as U-Boot runs it. Without it
+   * (checking a generated script) the unclosed quote is a syntax error: U-Boot would run the rest of
+   * the script as one word, which a generator never means.
+   */
+  constructor(readonly text: string, readonly reparsing = false, readonly asUboot = false) {}
 
   get line(): number { return this.#line; }
   get pos(): number { return this.#pos; }
@@ -113,7 +118,10 @@ export class Lexer {
           const d = s[this.#pos];
           // Old hush has no "unterminated quote" check: the word simply runs to the end of the
           // input (newlines included) and the command runs (seen on real 2023.01).
-          if (d === undefined) break;
+          if (d === undefined) {
+            if (this.asUboot) break;
+            throw new HushSyntaxError(this.#line, 'unterminated quote');
+          }
           if (d === '"') { this.#pos++; break; }
           if (d === '\\') {
             const n = s[this.#pos + 1];

@@ -38,7 +38,7 @@ export class Parser {
   #depth = 0;
 
   constructor(readonly text: string, reparsing = false, readonly maxNesting = DEFAULT_BUDGETS.nesting) {
-    this.#lx = new Lexer(text, reparsing);
+    this.#lx = new Lexer(text, reparsing, true);
     this.#tok = this.#lx.next();
   }
 
