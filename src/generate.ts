@@ -24,6 +24,8 @@ export interface GenerateOptions extends ScriptOptions {
   loadCmd?: string;
   /** -o NAME: NAME.source / NAME.scr */
   outputName?: string;
+  /** -p PREFIX: every load (and the hint) asks for PREFIX/file. */
+  prependPath?: string;
   env?: Record<string, string | undefined>;
   /** Write the outputs (default true). */
   write?: boolean;
@@ -68,6 +70,7 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
     env,
     ...(opts.loadCmd !== undefined ? { loadCmdOverride: opts.loadCmd } : {}),
     ...(opts.outputName !== undefined ? { outputNameOverride: opts.outputName } : {}),
+    ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
   });
   const dir = path.resolve(opts.dir ?? path.dirname(configFile));
   const timestamp = opts.timestamp ?? sourceDateEpoch(env as NodeJS.ProcessEnv);

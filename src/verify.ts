@@ -31,8 +31,8 @@ export function boardForConfig(gen: GenerateResult): BoardProfile {
   }
 }
 
-export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: { scriptAddr?: number; xenVersion?: string } = {}): VerifyReport {
-  const uboot = simulateUboot({ script, root, ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}) });
+export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: { scriptAddr?: number; xenVersion?: string; prependPath?: string } = {}): VerifyReport {
+  const uboot = simulateUboot({ script, root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}) });
   if (!uboot.handoff) {
     const last = uboot.failures[uboot.failures.length - 1];
     const why = uboot.verdict ?? (uboot.bootAttempted
@@ -47,6 +47,7 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
 export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): VerifyReport {
   return verifyScript(gen.outputs.script, gen.plan.dir, opts.board ?? boardForConfig(gen), {
     scriptAddr: gen.plan.scriptAddr,
+    ...(gen.plan.config.prependPath !== undefined ? { prependPath: gen.plan.config.prependPath } : {}),
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
   });
 }

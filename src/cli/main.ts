@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODE, UbootGenError, exitCodeFor } from '../errors.js';
+import { rejectImageBuilderFlags } from './imagebuilder-flags.js';
 import { formatError } from './report.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
     .option('-d, --dir <dir>', 'folder the config\'s paths are relative to, and where outputs go (default: the config\'s folder)')
     .option('-t, --load-cmd <cmd>', 'U-Boot load command, overrides LOAD_CMD (aliases: tftp, sd, scsi, usb, virtio)')
     .option('-o, --output <name>', 'write NAME.source and NAME.scr (overrides UBOOT_SOURCE/UBOOT_SCRIPT)')
+    .option('-p, --prepend-path <path>', 'every load (and the final hint) asks for PATH/file, as ImageBuilder\'s -p does')
     .option('--json', 'print one JSON document (plan, outputs, verification) on stdout')
     .option('--no-verify', 'skip the U-Boot + Xen simulation')
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')
@@ -62,6 +64,7 @@ export function buildProgram(): Command {
     .description('run a boot.scr (any legacy script image) in the U-Boot simulator, then boot the result in the Xen model')
     .requiredOption('-r, --root <dir>', 'folder the TFTP server serves (where the script\'s files are)')
     .option('--board <dtb>', 'board DTB giving RAM banks and CPUs (default: QEMU virt arm64, 2 GiB at 0x40000000)')
+    .option('-p, --prepend-path <path>', 'the -p PATH the script was generated with: PATH/file is served from --root')
     .option('--script-addr <addr>', 'address boot.scr is loaded at before `source`', '0x40200000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled').choices(['4.17', '4.18', '4.19', '4.20']).default('4.17'))
     .option('--json', 'print one JSON document on stdout')
@@ -100,10 +103,25 @@ Exit status:
   return program;
 }
 
+/** The arguments given to the default `generate` command, or undefined when another command runs. */
+function generateArgs(program: Command, argv: string[]): string[] | undefined {
+  const args = argv.slice(2);
+  const first = args.find((a) => !a.startsWith('-'));
+  const other = program.commands.find((c) => c.name() !== 'generate' && c.name() === first);
+  if (other) return undefined;
+  return args[0] === 'generate' ? args.slice(1) : args;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   let code: number;
   try {
+    const args = generateArgs(program, argv);
+    const generateCmd = program.commands.find((c) => c.name() === 'generate');
+    if (args && generateCmd) {
+      const option = (flag: string) => generateCmd.options.find((o) => o.short === flag);
+      rejectImageBuilderFlags(args, (f) => option(f) !== undefined, (f) => Boolean(option(f)?.required || option(f)?.optional));
+    }
     await program.parseAsync(argv);
     code = process.exitCode === undefined ? EXIT_CODE.ok : Number(process.exitCode);
   } catch (err) {

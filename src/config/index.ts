@@ -18,6 +18,8 @@ export interface LoadConfigOptions {
   loadCmdOverride?: string;
   /** The -o option: UBOOT_SOURCE=<name>.source, UBOOT_SCRIPT=<name>.scr. */
   outputNameOverride?: string;
+  /** The -p option: PREFIX/ before every loaded file's name and the script's in the hint. */
+  prependPath?: string;
 }
 
 export interface LoadedConfig {
@@ -108,6 +110,7 @@ export function parseConfigText(text: string, file: string, opts: LoadConfigOpti
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.loadCmdOverride !== undefined ? { loadCmdOverride: opts.loadCmdOverride } : {}),
     ...(opts.outputNameOverride !== undefined ? { outputNameOverride: opts.outputNameOverride } : {}),
+    ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
   });
   return { config, diagnostics: [...pre, ...diagnostics] };
 }

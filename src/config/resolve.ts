@@ -15,6 +15,8 @@ export interface ResolveOptions {
   loadCmdOverride?: string;
   /** `-o NAME`: UBOOT_SOURCE=NAME.source, UBOOT_SCRIPT=NAME.scr. */
   outputNameOverride?: string;
+  /** `-p PREPEND_PATH`: a prefix for every loaded file's name. */
+  prependPath?: string;
 }
 
 /** `-t` aliases (uboot-script-gen getopts handling). Anything else is used verbatim. */
@@ -144,6 +146,7 @@ class Resolver {
     const { memoryStart, memoryEnd } = this.#memory();
     const deviceTree = this.#fileRef('DEVICE_TREE');
     const appendExtraCmds = this.#fileRef('APPEND_EXTRA_CMDS');
+    const prependPath = this.#prependPath();
 
     const config: Config = {
       configFile: this.#raw.file,
@@ -161,6 +164,7 @@ class Resolver {
       ubootSource,
       ubootScript,
       ...(appendExtraCmds ? { appendExtraCmds } : {}),
+      ...(prependPath !== undefined ? { prependPath } : {}),
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
@@ -279,6 +283,20 @@ class Resolver {
   }
 
   // ---- main ----
+
+  /**
+   * `-p`: ImageBuilder writes `PREFIX/file` into every load and into the final hint. The prefix is
+   * part of each load command, so it must be one plain word like a file name; an empty `-p ""`
+   * means no prefix, and trailing slashes are dropped so `-p /boot/` gives `/boot/xen`, not `/boot//xen`.
+   */
+  #prependPath(): string | undefined {
+    const p = this.#opts.prependPath;
+    if (p === undefined || p === '') return undefined;
+    const trimmed = p.replace(/\/+$/, '');
+    const prefix = trimmed === '' ? '/' : trimmed;
+    checkScriptSafePath({ value: prefix, key: '-p', where: COMMAND_LINE_POS });
+    return prefix === '/' ? '' : prefix;
+  }
 
   #outputs(): { ubootSource: FileRef; ubootScript: FileRef } {
     const o = this.#opts.outputNameOverride;

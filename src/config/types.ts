@@ -109,6 +109,11 @@ export interface Config {
   /** UBOOT_SCRIPT (or `<-o name>.scr`, or `${UBOOT_SOURCE%.source}.scr`). */
   ubootScript: FileRef;
   appendExtraCmds?: FileRef;
+  /**
+   * `-p PREPEND_PATH`: written before every loaded file's name (`PREFIX/file`) and before the
+   * script's name in the final hint, as ImageBuilder does; trailing slashes removed. Undefined: none.
+   */
+  prependPath?: string;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
   positions: Readonly<Record<string, SourcePos>>;
 }

@@ -11,7 +11,7 @@ export interface LoadModel {
   /** The load command for this file (LOAD_CMD, or DOM0_LOAD / DOMU_LOAD[n] / XEN_LOAD). */
   cmd: string;
   addr: number;
-  /** Path as the board's load command sees it (relative to the -d folder when inside it). */
+  /** Path as the board's load command sees it (relative to the -d folder when inside it, after the -p prefix). */
   file: string;
   /** dom0_linux, dom0_ramdisk, domU<n>_kernel, domU<n>_ramdisk, domU<n>_fdt, host_kernel, host_fdt. */
   id: string;
@@ -63,12 +63,16 @@ export interface ScriptModel {
 /** What templates/hint.hbs renders: the prompt command that fetches and runs the script. */
 export interface HintModel { loadCmd: string; scriptAddr: number; scriptFile: string }
 
+/** `-p PREFIX`: the name the board's load command asks for (ImageBuilder's `PREFIX/file`). */
+export const boardFileName = (prependPath: string | undefined, file: string): string =>
+  (prependPath === undefined ? file : `${prependPath}/${file}`);
+
 const module = (l: PlannedLoad | undefined): ModuleModel | null => (l ? { addr: l.addr, size: l.regSize } : null);
 
 export function buildScriptModel(plan: BootPlan): ScriptModel {
   const dom0 = plan.domains.find((d) => d.kind === 'dom0');
   return {
-    loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: l.addr, file: l.file, id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
+    loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: l.addr, file: boardFileName(plan.config.prependPath, l.file), id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
     dtb: { addr: plan.dtb.load.addr, resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen },
     xen: { addr: plan.xen.load.addr, bootargs: plan.config.xenCmd },
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
@@ -86,5 +90,5 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
 }
 
 export function buildHintModel(plan: BootPlan): HintModel {
-  return { loadCmd: plan.config.loadCmd ?? plan.config.xenLoad, scriptAddr: plan.scriptAddr, scriptFile: plan.config.ubootScript.value };
+  return { loadCmd: plan.config.loadCmd ?? plan.config.xenLoad, scriptAddr: plan.scriptAddr, scriptFile: boardFileName(plan.config.prependPath, plan.config.ubootScript.value) };
 }

@@ -11,15 +11,20 @@ export type Served = ServedFile | ServedBytes;
 
 export class FileServer {
   readonly root: string;
+  /** A script made with ImageBuilder's `-p PREFIX` asks for PREFIX/file: those names are served from the root. */
+  readonly #prefix: string | undefined;
 
-  constructor(root: string) {
+  constructor(root: string, opts: { prependPath?: string } = {}) {
     this.root = fs.realpathSync(path.resolve(root));
+    const p = opts.prependPath?.replace(/^\/+|\/+$/g, '');
+    this.#prefix = p === undefined || p === '' ? undefined : `${p}/`;
   }
 
   /** The file for a requested name, or undefined (missing, a directory, or outside the root). */
   resolve(name: string): ServedFile | undefined {
     if (name === '' || name.includes('\0')) return undefined;
-    const rel = name.replace(/^\/+/, '');
+    let rel = name.replace(/^\/+/, '');
+    if (this.#prefix !== undefined && rel.startsWith(this.#prefix)) rel = rel.slice(this.#prefix.length);
     const candidate = path.resolve(this.root, rel);
     if (!isInside(this.root, candidate)) return undefined;
     let real: string;

@@ -31,6 +31,8 @@ export interface SimulateUbootOptions {
   script: Uint8Array;
   /** Folder served over TFTP (and as the boot partition for `load`). */
   root: string;
+  /** The `-p PREFIX` the script was generated with: `PREFIX/file` is served from `root`. */
+  prependPath?: string;
   board?: BoardProfile;
   build?: Partial<UbootBuildOptions>;
   /** Where the script is loaded before `source` (default 0x40200000, the board's scriptaddr). */
@@ -69,7 +71,7 @@ export function typeLine(m: Machine, line: string): number {
 }
 
 export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
-  const m = createMachine({ root: opts.root, board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion });
+  const m = createMachine({ root: opts.root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion });
   for (const p of opts.preload ?? []) {
     const f = m.files.resolve(p.file);
     if (f) m.ram.writeFile(p.addr, f);

@@ -1,0 +1,62 @@
+// ImageBuilder's uboot-script-gen flags (`getopts ":c:t:d:ho:k:u:fp:s"`, plus the `-e` its usage
+// line still shows). A user switching from ImageBuilder passes them as they are, so a flag
+// uboot-gen does not take yet gets a message naming the ImageBuilder feature and what to do,
+// never commander's bare "unknown option". Once a flag becomes a real option of `generate`, it
+// is skipped here automatically.
+import { UbootGenError } from '../errors.js';
+
+interface ImageBuilderFlag {
+  /** The flag takes a value (`-k DIR/HINT`). */
+  takesValue: boolean;
+  /** What the flag does in ImageBuilder. */
+  meaning: string;
+  /** What to do instead. */
+  hint: string;
+}
+
+export const IMAGEBUILDER_FLAGS: Readonly<Record<string, ImageBuilderFlag>> = {
+  '-k': {
+    takesValue: true, meaning: 'signs the FIT image with the key KEY_DIR/HINT (FIT_ENC_KEY_DIR)',
+    hint: 'uboot-gen does not write signed FIT images yet: generate the signed FIT with ImageBuilder\'s uboot-script-gen, or drop -k and -u to get a plain boot.scr',
+  },
+  '-u': {
+    takesValue: true, meaning: 'adds the FIT signing key to the U-Boot control DTB (FIT_ENC_UB_DTB; only with -k)',
+    hint: 'uboot-gen does not write signed FIT images yet: generate the signed FIT with ImageBuilder\'s uboot-script-gen, or drop -k and -u to get a plain boot.scr',
+  },
+  '-f': {
+    takesValue: false, meaning: 'packs the script and every binary into one FIT image (FIT)',
+    hint: 'uboot-gen does not write FIT images yet: drop -f to get a plain boot.scr that loads each file, or use ImageBuilder\'s uboot-script-gen for the FIT',
+  },
+  '-s': {
+    takesValue: false, meaning: 'lets U-Boot compute load addresses and sizes at boot time',
+    hint: 'drop -s: uboot-gen computes the addresses from the real files at generation time and checks them',
+  },
+  '-e': {
+    takesValue: false, meaning: 'selected EFI boot, an option ImageBuilder itself removed in 2022',
+    hint: 'set BOOT_CMD=bootefi in the config instead',
+  },
+};
+
+/**
+ * Throws a USAGE error for the first ImageBuilder flag in `args` (the arguments of `generate`)
+ * that `isOption` says the command does not take. Stops at `--`; skips the values of options.
+ */
+export function rejectImageBuilderFlags(args: readonly string[], isOption: (flag: string) => boolean, takesValue: (flag: string) => boolean): void {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return;
+    if (!/^-[A-Za-z]/.test(arg)) continue;
+    const flag = arg.slice(0, 2);
+    if (isOption(flag)) {
+      // `-t tftp`: the next word is this option's value, not a flag.
+      if (arg.length === 2 && takesValue(flag)) i++;
+      continue;
+    }
+    const known = IMAGEBUILDER_FLAGS[flag];
+    if (!known) continue;
+    const value = known.takesValue ? (arg.length > 2 ? arg.slice(2) : args[i + 1]) : undefined;
+    throw new UbootGenError('USAGE',
+      `${flag}${value !== undefined ? ` ${value}` : ''} is an ImageBuilder option (it ${known.meaning}) that uboot-gen does not take`,
+      { flag, ...(value !== undefined ? { value } : {}) }, { key: flag }, known.hint);
+  }
+}

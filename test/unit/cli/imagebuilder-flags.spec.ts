@@ -1,0 +1,62 @@
+// ImageBuilder's flags that uboot-gen does not take get a message naming the ImageBuilder
+// feature and what to do, never commander's bare "unknown option".
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { rejectImageBuilderFlags } from '../../../src/cli/imagebuilder-flags.js';
+import { UbootGenError } from '../../../src/errors.js';
+import { REPO_ROOT } from '../../helpers/paths.js';
+import { sampleCopy } from '../../helpers/images.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
+const run = (args: string[]) => spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+
+/** The options `generate` takes today (short flag → takes a value). */
+const GENERATE: Record<string, boolean> = { '-c': true, '-d': true, '-t': true, '-o': true, '-p': true, '-q': false };
+const check = (args: string[]) => rejectImageBuilderFlags(args, (f) => f in GENERATE, (f) => GENERATE[f] === true);
+
+function rejection(args: string[]): UbootGenError {
+  try { check(args); } catch (e) { return e as UbootGenError; }
+  throw new Error(`no error for ${args.join(' ')}`);
+}
+
+describe('cli → imagebuilder-flags', () => {
+  it('names -k and its value, the FIT signing it stands for, and the way out', () => {
+    const e = rejection(['-c', 'cfg', '-d', '.', '-k', 'keys/dev']);
+    expect(e.code).to.equal('USAGE');
+    expect(e.message).to.equal('-k keys/dev is an ImageBuilder option (it signs the FIT image with the key KEY_DIR/HINT (FIT_ENC_KEY_DIR)) that uboot-gen does not take');
+    expect(e.hint).to.equal('uboot-gen does not write signed FIT images yet: generate the signed FIT with ImageBuilder\'s uboot-script-gen, or drop -k and -u to get a plain boot.scr');
+    expect(e.data).to.deep.equal({ flag: '-k', value: 'keys/dev' });
+  });
+
+  it('reads a value written against the flag (-ukeys.dtb)', () => {
+    expect(rejection(['-ukeys.dtb']).message).to.equal('-u keys.dtb is an ImageBuilder option (it adds the FIT signing key to the U-Boot control DTB (FIT_ENC_UB_DTB; only with -k)) that uboot-gen does not take');
+  });
+
+  it('points -e (removed from ImageBuilder in 2022) to BOOT_CMD=bootefi', () => {
+    const e = rejection(['cfg', '-e']);
+    expect(e.message).to.equal('-e is an ImageBuilder option (it selected EFI boot, an option ImageBuilder itself removed in 2022) that uboot-gen does not take');
+    expect(e.hint).to.equal('set BOOT_CMD=bootefi in the config instead');
+  });
+
+  it('leaves options the command takes, their values and everything after -- alone', () => {
+    expect(() => check(['-c', 'cfg', '-t', '-f', '-o', '-k', '-q'])).to.not.throw();
+    expect(() => check(['cfg', '--', '-f'])).to.not.throw();
+    expect(() => check(['cfg', '-x'])).to.not.throw(); // not an ImageBuilder flag: commander's own error
+  });
+
+  it('exits 2 with the ImageBuilder-aware message from the real command line, not "unknown option"', () => {
+    const { config } = sampleCopy();
+    const r = run(['-c', config, '-d', path.dirname(config), '-f']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.equal('error: -f is an ImageBuilder option (it packs the script and every binary into one FIT image (FIT)) that uboot-gen does not take\n'
+      + '  hint: uboot-gen does not write FIT images yet: drop -f to get a plain boot.scr that loads each file, or use ImageBuilder\'s uboot-script-gen for the FIT\n');
+    expect(r.stdout).to.equal('');
+  });
+
+  it('does not look at the arguments of other commands (serve -p is its port)', () => {
+    const r = run(['simulate', '--help']);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.contain('-p, --prepend-path <path>');
+  });
+});
