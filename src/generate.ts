@@ -26,6 +26,8 @@ export interface GenerateOptions extends ScriptOptions {
   outputName?: string;
   /** -p PREFIX: every load (and the hint) asks for PREFIX/file. */
   prependPath?: string;
+  /** -s: U-Boot computes the addresses and sizes at boot. */
+  runtimeSizing?: boolean;
   env?: Record<string, string | undefined>;
   /** Write the outputs (default true). */
   write?: boolean;
@@ -51,7 +53,10 @@ export function planScript(inputs: PlanInputs, opts: ScriptOptions = {}): { plan
     const extra = draft.config.appendExtraCmds && path.resolve(draft.dir, draft.config.appendExtraCmds.value);
     const { text, owners } = renderBootSourceWithOwners(buildScriptModel(draft), render, extra);
     last = { plan: draft, text };
-    return measureScriptEdits(text, owners, { dtb: board.bytes, addr: draft.dtb.load.addr, label: board.label }).growth;
+    return measureScriptEdits(text, owners, {
+      dtb: board.bytes, addr: draft.dtb.load.addr, label: board.label,
+      ...(draft.config.runtimeSizing ? { addrVar: 'host_fdt_addr' } : {}),
+    }).growth;
   };
   const plan = planStages(inputs, opts, measure);
   // The plan returned is the one measured last, so its rendering is at hand.
@@ -71,6 +76,7 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
     ...(opts.loadCmd !== undefined ? { loadCmdOverride: opts.loadCmd } : {}),
     ...(opts.outputName !== undefined ? { outputNameOverride: opts.outputName } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
+    ...(opts.runtimeSizing !== undefined ? { runtimeSizing: opts.runtimeSizing } : {}),
   });
   const dir = path.resolve(opts.dir ?? path.dirname(configFile));
   const timestamp = opts.timestamp ?? sourceDateEpoch(env as NodeJS.ProcessEnv);

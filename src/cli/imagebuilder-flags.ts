@@ -27,10 +27,6 @@ export const IMAGEBUILDER_FLAGS: Readonly<Record<string, ImageBuilderFlag>> = {
     takesValue: false, meaning: 'packs the script and every binary into one FIT image (FIT)',
     hint: 'uboot-gen does not write FIT images yet: drop -f to get a plain boot.scr that loads each file, or use ImageBuilder\'s uboot-script-gen for the FIT',
   },
-  '-s': {
-    takesValue: false, meaning: 'lets U-Boot compute load addresses and sizes at boot time',
-    hint: 'drop -s: uboot-gen computes the addresses from the real files at generation time and checks them',
-  },
   '-e': {
     takesValue: false, meaning: 'selected EFI boot, an option ImageBuilder itself removed in 2022',
     hint: 'set BOOT_CMD=bootefi in the config instead',

@@ -47,6 +47,7 @@ export function buildProgram(): Command {
     .option('-t, --load-cmd <cmd>', 'U-Boot load command, overrides LOAD_CMD (aliases: tftp, sd, scsi, usb, virtio)')
     .option('-o, --output <name>', 'write NAME.source and NAME.scr (overrides UBOOT_SOURCE/UBOOT_SCRIPT)')
     .option('-p, --prepend-path <path>', 'every load (and the final hint) asks for PATH/file, as ImageBuilder\'s -p does')
+    .option('-s, --runtime-sizing', 'let U-Boot compute load addresses and sizes at boot (ImageBuilder\'s -s); the layout is still checked against the real files')
     .option('--json', 'print one JSON document (plan, outputs, verification) on stdout')
     .option('--no-verify', 'skip the U-Boot + Xen simulation')
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')

@@ -20,6 +20,8 @@ export interface LoadConfigOptions {
   outputNameOverride?: string;
   /** The -p option: PREFIX/ before every loaded file's name and the script's in the hint. */
   prependPath?: string;
+  /** The -s option: U-Boot computes addresses and sizes at boot. */
+  runtimeSizing?: boolean;
 }
 
 export interface LoadedConfig {
@@ -111,6 +113,7 @@ export function parseConfigText(text: string, file: string, opts: LoadConfigOpti
     ...(opts.loadCmdOverride !== undefined ? { loadCmdOverride: opts.loadCmdOverride } : {}),
     ...(opts.outputNameOverride !== undefined ? { outputNameOverride: opts.outputNameOverride } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
+    ...(opts.runtimeSizing !== undefined ? { runtimeSizing: opts.runtimeSizing } : {}),
   });
   return { config, diagnostics: [...pre, ...diagnostics] };
 }

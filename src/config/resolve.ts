@@ -17,6 +17,8 @@ export interface ResolveOptions {
   outputNameOverride?: string;
   /** `-p PREPEND_PATH`: a prefix for every loaded file's name. */
   prependPath?: string;
+  /** `-s`: addresses and sizes computed by U-Boot at boot. */
+  runtimeSizing?: boolean;
 }
 
 /** `-t` aliases (uboot-script-gen getopts handling). Anything else is used verbatim. */
@@ -122,6 +124,12 @@ class Resolver {
     // main: output names, BOOT_CMD, mode.
     const { ubootSource, ubootScript } = this.#outputs();
     const bootCmd = this.#bootCmd();
+    const runtimeSizing = this.#opts.runtimeSizing === true;
+    if (runtimeSizing && bootCmd === 'bootm') {
+      // ImageBuilder: "bootm is not compatible with -s" (the uImage wrapper needs Xen's address at generation time).
+      this.#error('CONFIG_CONFLICT', 'BOOT_CMD=bootm is not compatible with -s: bootm needs Xen wrapped in a uImage whose load address is fixed when the script is generated',
+        this.#get('BOOT_CMD')?.valueWhere, 'BOOT_CMD', 'use BOOT_CMD=booti with -s, or drop -s to keep bootm');
+    }
     const xen = this.#xen();
 
     // xen_config()
@@ -165,6 +173,7 @@ class Resolver {
       ubootScript,
       ...(appendExtraCmds ? { appendExtraCmds } : {}),
       ...(prependPath !== undefined ? { prependPath } : {}),
+      runtimeSizing,
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };

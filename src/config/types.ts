@@ -114,6 +114,11 @@ export interface Config {
    * script's name in the final hint, as ImageBuilder does; trailing slashes removed. Undefined: none.
    */
   prependPath?: string;
+  /**
+   * `-s`: U-Boot computes every load address and `reg` at boot from `${filesize}` (ImageBuilder's
+   * CALC mode): the script loads each file at `${memaddr}` and advances it to the next 2 MiB.
+   */
+  runtimeSizing: boolean;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
   positions: Readonly<Record<string, SourcePos>>;
 }

@@ -70,7 +70,18 @@ export const prop = (...args: HelperArgs): string => strings(args, 'prop').map((
 /** `{{#if (eq bootCmd "none")}}`: equality, for choosing a block by a model value. */
 export const eq = (...args: HelperArgs): boolean => args.length === 3 && args[0] === args[1];
 
+/**
+ * `{{var "dom0_linux" "addr"}}` → `${dom0_linux_addr}`: a U-Boot variable reference built from a
+ * model value (a template cannot write `$` before `{{` without starting a triple-stash).
+ */
+export const uvar = (...args: HelperArgs): string => {
+  const parts = strings(args, 'var');
+  const name = parts.join('_');
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`{{var}} needs a U-Boot variable name, got ${JSON.stringify(name)}`);
+  return `\${${name}}`;
+};
+
 /** The helpers registered on every handlebars environment that renders templates/. */
 export const TEMPLATE_HELPERS: Readonly<Record<string, (...args: HelperArgs) => unknown>> = {
-  hex, unit, cells, quote, strings: stringList, prop, eq,
+  hex, unit, cells, quote, strings: stringList, prop, eq, var: uvar,
 };

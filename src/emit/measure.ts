@@ -33,6 +33,8 @@ export interface MeasureTarget {
   addr: number;
   /** How messages name it, e.g. `DEVICE_TREE "virt.dtb"`. */
   label: string;
+  /** With -s the script selects the DTB as `fdt addr ${VAR}`: the variable that holds `addr` at boot. */
+  addrVar?: string;
 }
 
 // Hush reserved words may precede a command (`if fdt set ...; then`).
@@ -68,7 +70,47 @@ function commandsOf(text: string, owners: TemplateOwners): ScriptCommand[] {
   }
 }
 
-function fdtCommands(text: string, owners: TemplateOwners): FdtCommand[] {
+/**
+ * The words of an `fdt` command as U-Boot will see them, for the variables whose value cannot
+ * change what the command does to the tree: the DTB's own address variable in `fdt addr` (with
+ * -s, `${host_fdt_addr}`), and variables inside a `<...>` cell list of `fdt set`, which U-Boot
+ * stores as one 4-byte cell whatever their value (`<0x${addr_hi} ...>`): they are measured as 0.
+ * Any other variable could change a path, a name or a string's length, so it stays unmeasurable.
+ */
+function measurableArgv(words: readonly Word[], target: MeasureTarget): string[] | undefined {
+  const argv = words.map(wordText);
+  const sub = argv[1] ?? '';
+  if (!words.some(wordHasVar)) return argv.slice(1);
+  if (sub.startsWith('ad') && target.addrVar !== undefined) {
+    const out: string[] = [];
+    for (const w of words.slice(1)) {
+      if (!wordHasVar(w)) { out.push(wordText(w)); continue; }
+      const only = w.parts.length === 1 && w.parts[0]!.kind === 'var' ? w.parts[0]!.name : undefined;
+      if (only !== target.addrVar) return undefined;
+      out.push(target.addr.toString(16));
+    }
+    return out;
+  }
+  if (sub.startsWith('se') && words.slice(0, 4).every((w) => !wordHasVar(w))) {
+    let inCells = false;
+    const out: string[] = [];
+    for (const w of words.slice(4)) {
+      let text = '';
+      for (const p of w.parts) {
+        if (p.kind === 'lit') {
+          for (const ch of p.text) { if (ch === '<') inCells = true; else if (ch === '>') inCells = false; }
+          text += p.text;
+        } else if (inCells) text += '0';
+        else return undefined;
+      }
+      out.push(text);
+    }
+    return [...argv.slice(1, 4), ...out];
+  }
+  return undefined;
+}
+
+function fdtCommands(text: string, owners: TemplateOwners, target: MeasureTarget): FdtCommand[] {
   const out: FdtCommand[] = [];
   for (const c of commandsOf(text, owners)) {
     let words = c.words;
@@ -77,12 +119,13 @@ function fdtCommands(text: string, owners: TemplateOwners): FdtCommand[] {
     const file = owners.fileAt(c.offset);
     const lineEnd = text.indexOf('\n', c.offset);
     const shown = text.slice(c.offset, lineEnd < 0 ? undefined : lineEnd);
-    if (words.some(wordHasVar)) {
+    const argv = measurableArgv(words, target);
+    if (argv === undefined) {
       throw new UbootGenError('EMIT_FDT_UNMEASURABLE',
         `boot.source line ${c.line} (written by ${file}): \`${shown}\` uses a U-Boot variable, so its effect on the device tree cannot be measured before boot`,
         { line: c.line }, { file }, 'write the value itself in the template (the model has every address and size)');
     }
-    out.push({ argv: words.slice(1).map(wordText), text: shown, line: c.line, file });
+    out.push({ argv, text: shown, line: c.line, file });
   }
   return out;
 }
@@ -295,7 +338,7 @@ function sameEdits(a: readonly FdtCommand[], b: readonly FdtCommand[]): boolean 
  * which template wrote each part of `script`, for the errors.
  */
 export function measureScriptEdits(script: string, owners: TemplateOwners, target: MeasureTarget): MeasuredEdits {
-  const cmds = fdtCommands(script, owners);
+  const cmds = fdtCommands(script, owners, target);
   const edits = cmds.filter(changesTree);
   if (last && last.dtb === target.dtb && last.addr === target.addr && sameEdits(last.edits, edits)) return last.result;
   const result = measureFresh(script, cmds, target);

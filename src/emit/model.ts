@@ -4,8 +4,12 @@
 import type { BootCmd } from '../config/types.js';
 import type { BootPlan, LoadRole, PlannedLoad } from '../plan/types.js';
 
-/** A boot module in RAM: its address and the size written in its `reg`. */
-export interface ModuleModel { addr: number; size: number }
+/**
+ * A boot module in RAM: its address and the size written in its `reg`, and its load's id (with
+ * -s the script's `<id>_addr` / `<id>_size` variables hold the real values, and `addr` is the
+ * generation-time address ImageBuilder names the node after).
+ */
+export interface ModuleModel { addr: number; size: number; id: string }
 
 export interface LoadModel {
   /** The load command for this file (LOAD_CMD, or DOM0_LOAD / DOMU_LOAD[n] / XEN_LOAD). */
@@ -58,6 +62,11 @@ export interface ScriptModel {
   bootCmd: BootCmd;
   /** APPEND_EXTRA_CMDS contents without its final newline ('' when unset). */
   extraCmds: string;
+  /**
+   * -s: U-Boot computes the addresses at boot, starting at `memaddr` (every load's `addr` is then
+   * the generation-time address ImageBuilder writes in node names: `memaddr` + 2 MiB per file). null without -s.
+   */
+  runtime: { memaddr: number } | null;
 }
 
 /** What templates/hint.hbs renders: the prompt command that fetches and runs the script. */
@@ -67,14 +76,20 @@ export interface HintModel { loadCmd: string; scriptAddr: number; scriptFile: st
 export const boardFileName = (prependPath: string | undefined, file: string): string =>
   (prependPath === undefined ? file : `${prependPath}/${file}`);
 
-const module = (l: PlannedLoad | undefined): ModuleModel | null => (l ? { addr: l.addr, size: l.regSize } : null);
+/** ImageBuilder's -s step between generation-time addresses: each file advances `memaddr` by 2 MiB. */
+const RUNTIME_NAME_STEP = 0x200000;
 
 export function buildScriptModel(plan: BootPlan): ScriptModel {
   const dom0 = plan.domains.find((d) => d.kind === 'dom0');
+  const first = plan.loads[0]?.addr ?? plan.scriptAddr;
+  // With -s the script holds no real address: nodes are named after ImageBuilder's generation-time one.
+  const shownAddr = new Map(plan.loads.map((l, i) => [l, plan.config.runtimeSizing ? first + i * RUNTIME_NAME_STEP : l.addr]));
+  const addrOf = (l: PlannedLoad): number => shownAddr.get(l) ?? l.addr;
+  const module = (l: PlannedLoad | undefined): ModuleModel | null => (l ? { addr: addrOf(l), size: l.regSize, id: l.id } : null);
   return {
-    loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: l.addr, file: boardFileName(plan.config.prependPath, l.file), id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
-    dtb: { addr: plan.dtb.load.addr, resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen },
-    xen: { addr: plan.xen.load.addr, bootargs: plan.config.xenCmd },
+    loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: addrOf(l), file: boardFileName(plan.config.prependPath, l.file), id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
+    dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen },
+    xen: { addr: addrOf(plan.xen.load), bootargs: plan.config.xenCmd },
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
     domUs: plan.config.domUs.map((du) => {
       const d = du.boot ? plan.domains.find((x) => x.kind === 'domU' && x.index === du.index) : undefined;
@@ -86,6 +101,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     }),
     bootCmd: plan.bootCmd,
     extraCmds: plan.extraCmds === undefined ? '' : plan.extraCmds.replace(/\n$/, ''),
+    runtime: plan.config.runtimeSizing ? { memaddr: first } : null,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Diagnostic } from '../config/types.js';
 import type { Collected } from './collect.js';
 import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
+import { runtimeLayoutProblem } from './runtime-layout.js';
 import type { BootPlan } from './types.js';
 
 /** MAX_MODULES of Xen on Arm (xen/include/xen/bootfdt.h): boot modules it registers, Xen and the DTB included. */
@@ -120,6 +121,14 @@ export const CHECKS: readonly Check[] = [
         key: 'NUM_DOMUS',
         message: `Xen registers at most ${XEN_MAX_MODULES} boot modules (Xen and the DTB included) but this plan has ${count}: the last module nodes in /chosen are ignored and their domains fail with "Missing kernel boot module?". Share identical kernels/ramdisks (the default) or boot fewer domains.`,
       }] : [];
+    },
+  },
+  {
+    name: 'runtime-layout-fits', code: 'PLAN_OVERLAP', severity: 'error', stage: 'plan',
+    fix: 'drop -s, so uboot-gen places each file by what it occupies (the -s script advances by file sizes only and cannot leave more room)',
+    run: ({ plan }) => {
+      const p = runtimeLayoutProblem(plan);
+      return p ? [{ key: loadKey(p.load.keys), message: p.message, data: p.data }] : [];
     },
   },
   {

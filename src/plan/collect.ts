@@ -74,7 +74,8 @@ export function collect(config: Config, dir: string, opts: { share: boolean }): 
     const abs = resolveFile(dir, w.ref);
     // A gzip kernel is replaced by its decompressed copy when Xen builds the first domain,
     // so a second domain looking it up by address would find nothing (kernel_decompress()).
-    const shareable = opts.share && !(w.imageRole === 'kernel' && info.format === 'gzip');
+    // With -s every file has its own runtime address variable (<id>_addr), as ImageBuilder writes it.
+    const shareable = opts.share && !config.runtimeSizing && !(w.imageRole === 'kernel' && info.format === 'gzip');
     files.push({ ...w, abs, info, ...(shareable ? { shareKey: `${w.imageRole}:${identity.key(abs, info.fileSize)}` } : {}) });
   }
 

@@ -53,7 +53,7 @@ export function planDtb(c: Collected, placed: Placed, growth: number, fdtPad: nu
   const footprint = dtbFootprint(dtb.info.fileSize, used, growth, fdtPad);
   const load = placeLoad(dir, placed.cursor, placed.avoid, {
     id: 'host_fdt', role: 'dtb', keys: ['DEVICE_TREE'], abs: dtb.abs, loadCmd: config.xenLoad, info: dtb.info, footprint,
-  });
+  }, config.runtimeSizing);
   return {
     load,
     originalSize: dtb.info.dtb?.totalsize ?? dtb.info.fileSize,

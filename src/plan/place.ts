@@ -35,15 +35,24 @@ export interface Placed {
   domains: PlannedDomain[];
 }
 
-/** One load at the next free slot from `cursor`: 2 MiB aligned, past every avoided region. */
+/**
+ * One load at the next free slot from `cursor`: 2 MiB aligned, past every avoided region. With
+ * `runtime` (-s) the slot is where U-Boot's own arithmetic puts it: exactly `cursor`, the next
+ * file starting at the 2 MiB boundary after this one's `${filesize}` bytes, and `reg` holding
+ * `${filesize}`; whether that leaves room for the footprint is checked afterwards (checks.ts).
+ */
 export function placeLoad(dir: string, cursor: number, avoid: readonly Region[], l: {
   id: string; role: LoadRole; keys: string[]; abs: string; loadCmd: string; info: ImageInfo; footprint: number;
-}): PlannedLoad {
-  const p = placeNext(cursor, l.footprint, avoid);
+}, runtime = false): PlannedLoad {
+  const p = runtime ? { addr: cursor, skipped: [] } : placeNext(cursor, l.footprint, avoid);
+  const regSize = runtime ? l.info.transferSize : l.footprint;
+  // A domain's kernel or ramdisk is copied out by Xen, so in place it is only its bytes; Xen and the
+  // DTB are used where they lie. (Without -s the planner keeps ImageBuilder's reg = footprint.)
+  const footprint = runtime && l.role !== 'xen' && l.role !== 'dtb' ? l.info.transferSize : l.footprint;
   return {
     id: l.id, role: l.role, keys: l.keys, file: scriptPath(dir, l.abs), absPath: l.abs, loadCmd: l.loadCmd, addr: p.addr,
-    transferSize: l.info.transferSize, footprint: l.footprint, regSize: l.footprint,
-    reservedEnd: alignUp(p.addr + l.footprint, SZ_2M), format: l.info.format,
+    transferSize: l.info.transferSize, footprint, regSize,
+    reservedEnd: alignUp(p.addr + (runtime ? l.info.transferSize : l.footprint), SZ_2M), format: l.info.format,
     ...(l.info.inner ? { inner: l.info.inner } : {}),
     ...(p.skipped.length ? { note: `moved past ${[...new Set(p.skipped.map((r) => r.label))].join(', ')}` } : {}),
   };
@@ -75,7 +84,7 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
 
   const loads: PlannedLoad[] = [];
   const put = (l: Parameters<typeof placeLoad>[3]): PlannedLoad => {
-    const load = placeLoad(dir, cursor, avoid, l);
+    const load = placeLoad(dir, cursor, avoid, l, config.runtimeSizing);
     cursor = load.reservedEnd;
     loads.push(load);
     return load;

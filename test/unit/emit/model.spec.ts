@@ -9,8 +9,9 @@ describe('emit → model', () => {
   it('holds the README sample as data, with no U-Boot syntax in it', () => {
     const r = generate(path.join(REPO_ROOT, 'config.example'), { env: {}, write: false, dir: REPO_ROOT });
     const m = buildScriptModel(r.plan);
-    const kernel = { addr: 0x40400000, size: 0x2010000 };
-    const ramdisk = { addr: 0x42600000, size: 0x127 };
+    // Shared: every domain's module is the one load, dom0_linux / dom0_ramdisk.
+    const kernel = { addr: 0x40400000, size: 0x2010000, id: 'dom0_linux' };
+    const ramdisk = { addr: 0x42600000, size: 0x127, id: 'dom0_ramdisk' };
     const domU = (index: number, vcpus: number) => ({
       index, name: `domU${index}`, boot: true, passthroughPaths: [], memKiB: 256 * 1024, vcpus, vpl011: true, enhanced: 'enabled',
       kernel, ramdisk, passthroughDtb: null, bootargs: `console=ttyAMA0 marker=domU${index}`,
@@ -28,6 +29,7 @@ describe('emit → model', () => {
       domUs: [domU(0, 1), domU(1, 2)],
       bootCmd: 'booti',
       extraCmds: '',
+      runtime: null,
     });
     expect(buildHintModel(r.plan)).to.deep.equal({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'boot.scr' });
   });

@@ -153,6 +153,15 @@ describe('plan → checks', () => {
     expect(e.message).to.equal('DEVICE_TREE at 0x42400000 overlaps Xen once it runs at 0x42280000..0x42480000');
   });
 
+  check('runtime-layout-fits', 'with -s, names the file whose BSS reaches the next file U-Boot loads', () => {
+    const dir = folder();
+    sparseFile(path.join(dir, 'xen-bss'), arm64Image({ fileSize: 4096, imageSize: 3 * MiB, textOffset: 0, flags: 0xa, code0: 0x91005a4d, fill: 9 }), 0x100000);
+    const loaded = parseConfigText(`${[...BASE, 'XEN=xen-bss', ...ONE_DOMU].join('\n')}\n`, path.join(dir, 'config'), { env: {}, runtimeSizing: true });
+    const e = thrown(() => planBoot({ ...loaded, dir }));
+    expect([e.code, e.where?.key, e.where?.line, e.where?.col, e.hint]).to.deep.equal(['PLAN_OVERLAP', 'XEN', 8, 5, fixOf('runtime-layout-fits')]);
+    expect(e.message).to.equal('with -s, U-Boot loads DEVICE_TREE ("virt.dtb") at 0x41A00000, but XEN ("xen-bss") occupies 0x41800000..0x41B00000 once Xen runs (image_size 0x300000, BSS included): XEN would need 0x100000 (1048576) more bytes of room before the next file');
+  });
+
   it('has a test above for every check, and unique names', () => {
     const names = CHECKS.map((c) => c.name);
     expect(new Set(names).size).to.equal(names.length);
