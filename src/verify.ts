@@ -23,6 +23,9 @@ export interface VerifyReport {
 
 /** Board for a generated config: the DEVICE_TREE's /memory and CPUs, else MEMORY_START..END. */
 export function boardForConfig(gen: GenerateResult): BoardProfile {
+  // -s without DEVICE_TREE: the board is the one whose control DTB the script edits.
+  const control = gen.plan.dtb.control;
+  if (control) return boardFromDtb(control.bytes, path.basename(control.file));
   const dtbPath = gen.plan.dtb.load.absPath;
   try {
     return boardFromDtb(new Uint8Array(fs.readFileSync(dtbPath)), path.basename(dtbPath));

@@ -48,6 +48,7 @@ export function buildProgram(): Command {
     .option('-o, --output <name>', 'write NAME.source and NAME.scr (overrides UBOOT_SOURCE/UBOOT_SCRIPT)')
     .option('-p, --prepend-path <path>', 'every load (and the final hint) asks for PATH/file, as ImageBuilder\'s -p does')
     .option('-s, --runtime-sizing', 'let U-Boot compute load addresses and sizes at boot (ImageBuilder\'s -s); the layout is still checked against the real files')
+    .option('--board <dtb>', 'the board\'s control DTB (U-Boot\'s ${fdtcontroladdr}), edited in place by a -s script when the config has no DEVICE_TREE (default: QEMU virt arm64, 2 GiB)')
     .option('--json', 'print one JSON document (plan, outputs, verification) on stdout')
     .option('--no-verify', 'skip the U-Boot + Xen simulation')
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')

@@ -52,8 +52,11 @@ export interface DomUModel {
 
 export interface ScriptModel {
   loads: LoadModel[];
-  /** The board DTB: where it is loaded, the exact bytes `fdt resize` adds, and whether /chosen must be created. */
-  dtb: { addr: number; resize: number; createChosen: boolean };
+  /**
+   * The board DTB: where it is loaded, the exact bytes `fdt resize` adds, whether /chosen must be
+   * created, and whether it is U-Boot's control DTB (-s without DEVICE_TREE: `${fdtcontroladdr}`, not loaded).
+   */
+  dtb: { addr: number; resize: number; createChosen: boolean; control: boolean };
   /** Where Xen is loaded, and its command line (`xen,xen-bootargs`). */
   xen: { addr: number; bootargs: string };
   dom0: Dom0Model | null;
@@ -88,7 +91,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
   const module = (l: PlannedLoad | undefined): ModuleModel | null => (l ? { addr: addrOf(l), size: l.regSize, id: l.id } : null);
   return {
     loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: addrOf(l), file: boardFileName(plan.config.prependPath, l.file), id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
-    dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen },
+    dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen, control: plan.dtb.control !== undefined },
     xen: { addr: addrOf(plan.xen.load), bootargs: plan.config.xenCmd },
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
     domUs: plan.config.domUs.map((du) => {

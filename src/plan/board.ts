@@ -1,12 +1,28 @@
 // What the planner learns from the board DTB it will load: RAM banks (/memory),
 // /memreserve/ entries and /reserved-memory children. Xen treats all of these as
 // reserved, and U-Boot refuses loads into some of them, so no module may land there.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { addressCells, decodeReg, sizeCells } from '../fdt/cells.js';
 import { checkHeader } from '../fdt/header.js';
 import { fdtStrerror, isFdtErr } from '../fdt/errors.js';
 import { getMemRsv, getName, getprop, getpropString, numMemRsv, pathOffset, subnodes } from '../fdt/ro.js';
-import { PlanError } from '../errors.js';
+import { PlanError, UbootGenError } from '../errors.js';
 import type { Region } from './types.js';
+
+/**
+ * The default board for a config without DEVICE_TREE: QEMU virt arm64 with 2 GiB as the
+ * real-boot lab runs it (boards/ at the package root, two or three levels above this module).
+ */
+export function defaultBoardDtb(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of ['../../..', '../..', '..']) {
+    const file = path.resolve(here, up, 'boards', 'qemu-virt-arm64-2g.dtb');
+    if (fs.existsSync(file)) return file;
+  }
+  throw new UbootGenError('INTERNAL', `the installed package lacks boards/qemu-virt-arm64-2g.dtb (looked near ${here})`, {}, undefined, 'give the board\'s control DTB with --board FILE.dtb, or reinstall uboot-gen');
+}
 
 export interface BoardInfo {
   memory: Region[];

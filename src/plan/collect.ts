@@ -7,7 +7,8 @@ import { ConfigError } from '../errors.js';
 import type { Config, FileRef } from '../config/types.js';
 import type { ImageInfo } from '../images/probe-file.js';
 import type { ImageRole } from '../images/roles.js';
-import { readBoard, type BoardInfo } from './board.js';
+import { readBoardDtb, sizeImage } from '../images/probe-file.js';
+import { defaultBoardDtb, readBoard, type BoardInfo } from './board.js';
 import { resolveFile, sizeConfigFile } from './files.js';
 import { Identity } from './identity.js';
 import type { LoadRole } from './types.js';
@@ -28,7 +29,11 @@ export interface CollectedFile {
 export interface Collected {
   config: Config;
   dir: string;
-  dtb: { ref: FileRef; abs: string; bytes: Uint8Array; info: ImageInfo; board: BoardInfo; label: string };
+  /**
+   * The DTB the script edits: DEVICE_TREE, loaded by the script; or, with -s and no DEVICE_TREE,
+   * the board's control DTB (`control`), which U-Boot already holds at `${fdtcontroladdr}`.
+   */
+  dtb: { ref: FileRef; abs: string; bytes: Uint8Array; info: ImageInfo; board: BoardInfo; label: string; control: boolean };
   xen: { ref: FileRef; abs: string; info: ImageInfo };
   /** Domain files in load order (Xen and the DTB are loaded after them). */
   files: CollectedFile[];
@@ -54,17 +59,36 @@ function wantedFiles(config: Config): Wanted[] {
   return out;
 }
 
-export function collect(config: Config, dir: string, opts: { share: boolean }): Collected {
+export interface CollectOptions {
+  share: boolean;
+  /** `--board FILE.dtb`: the board's control DTB, edited in place when the config has no DEVICE_TREE (default: QEMU virt). */
+  board?: string;
+}
+
+/** The DTB the script edits: DEVICE_TREE, or with -s and none the board's control DTB. */
+function collectDtb(config: Config, dir: string, opts: CollectOptions): Collected['dtb'] {
   if (!config.deviceTree) {
-    throw new ConfigError('CONFIG_MISSING', 'DEVICE_TREE is not set: uboot-gen needs the board DTB to plan around its reserved memory and to edit /chosen',
-      {}, undefined, 'set DEVICE_TREE to the board DTB (QEMU: qemu-system-aarch64 -machine virt,dumpdtb=virt.dtb)');
+    if (!config.runtimeSizing) {
+      throw new ConfigError('CONFIG_MISSING', 'DEVICE_TREE is not set: uboot-gen needs the board DTB to plan around its reserved memory and to edit /chosen',
+        {}, undefined, 'set DEVICE_TREE to the board DTB (QEMU: qemu-system-aarch64 -machine virt,dumpdtb=virt.dtb), or generate with -s to edit U-Boot\'s own control DTB (${fdtcontroladdr}) in place');
+    }
+    // ImageBuilder -s without DEVICE_TREE: `setenv host_fdt_addr ${fdtcontroladdr}`, the blob U-Boot holds.
+    const abs = path.resolve(opts.board ?? defaultBoardDtb());
+    const bytes = readBoardDtb(abs, '--board');
+    const label = `the board's control DTB "${path.basename(abs)}" (\${fdtcontroladdr})`;
+    const ref: FileRef = { value: abs, key: 'DEVICE_TREE', where: { file: '<command line>', line: 0, col: 0 } };
+    return { ref, abs, bytes, info: sizeImage(abs, '--board'), board: readBoard(bytes, label), label, control: true };
   }
-  const dtbRef = config.deviceTree;
-  const dtbInfo = sizeConfigFile(dir, dtbRef, 'dtb');
-  const dtbAbs = resolveFile(dir, dtbRef);
-  const bytes = new Uint8Array(fs.readFileSync(dtbAbs));
-  const label = `DEVICE_TREE "${dtbRef.value}"`;
-  const board = readBoard(bytes, label);
+  const ref = config.deviceTree;
+  const info = sizeConfigFile(dir, ref, 'dtb');
+  const abs = resolveFile(dir, ref);
+  const bytes = new Uint8Array(fs.readFileSync(abs));
+  const label = `DEVICE_TREE "${ref.value}"`;
+  return { ref, abs, bytes, info, board: readBoard(bytes, label), label, control: false };
+}
+
+export function collect(config: Config, dir: string, opts: CollectOptions): Collected {
+  const dtb = collectDtb(config, dir, opts);
 
   const xen = { ref: config.xen, abs: resolveFile(dir, config.xen), info: sizeConfigFile(dir, config.xen, 'xen') };
   const identity = new Identity();
@@ -85,7 +109,7 @@ export function collect(config: Config, dir: string, opts: { share: boolean }): 
     extraCmds = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   return {
-    config, dir, dtb: { ref: dtbRef, abs: dtbAbs, bytes, info: dtbInfo, board, label }, xen, files,
+    config, dir, dtb, xen, files,
     ...(extraCmds !== undefined ? { extraCmds } : {}),
   };
 }

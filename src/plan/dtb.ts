@@ -2,7 +2,9 @@
 // `fdt resize` and after booti's in-place pad. Its growth is measured on the rendered script by
 // the caller (one source of truth: what the templates wrote); this stage turns that growth into
 // the `fdt resize` argument, the slot and the totalsize U-Boot will compute.
+import * as path from 'node:path';
 import { SZ_4K } from '../util/align.js';
+import { controlDtbAddr } from '../util/control-dtb.js';
 import { offDtStrings, sizeDtStrings } from '../fdt/header.js';
 import { FDT_RESERVE_ENTRY_SIZE } from '../fdt/constants.js';
 import { shrinkToMinimumSize } from '../fdt/rw.js';
@@ -51,9 +53,12 @@ export function planDtb(c: Collected, placed: Placed, growth: number, fdtPad: nu
   const { dtb, config, dir } = c;
   const used = fdtUsedBytes(dtb.bytes);
   const footprint = dtbFootprint(dtb.info.fileSize, used, growth, fdtPad);
-  const load = placeLoad(dir, placed.cursor, placed.avoid, {
-    id: 'host_fdt', role: 'dtb', keys: ['DEVICE_TREE'], abs: dtb.abs, loadCmd: config.xenLoad, info: dtb.info, footprint,
-  }, config.runtimeSizing);
+  const spec = { id: 'host_fdt', role: 'dtb' as const, keys: ['DEVICE_TREE'], abs: dtb.abs, loadCmd: config.xenLoad, info: dtb.info, footprint };
+  // The control DTB is not loaded: U-Boot holds it near the top of RAM (util/control-dtb.ts).
+  const ramEnd = Math.max(...placed.ram.map((r) => r.end));
+  const load = dtb.control
+    ? { ...placeLoad(dir, controlDtbAddr(ramEnd), [], spec, true), file: path.basename(dtb.abs), note: 'U-Boot\'s control DTB (${fdtcontroladdr}), edited in place' }
+    : placeLoad(dir, placed.cursor, placed.avoid, spec, config.runtimeSizing);
   return {
     load,
     originalSize: dtb.info.dtb?.totalsize ?? dtb.info.fileSize,
@@ -63,5 +68,6 @@ export function planDtb(c: Collected, placed: Placed, growth: number, fdtPad: nu
     resizedSize: shrinkToMinimumSize(used, load.addr, growth),
     bootPad: fdtPad,
     hasChosen: dtb.board.hasChosen,
+    ...(dtb.control ? { control: { file: dtb.abs, bytes: dtb.bytes } } : {}),
   };
 }

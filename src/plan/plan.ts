@@ -39,13 +39,14 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   const fdtPad = opts.fdtPad ?? DEFAULT_FDT_PAD;
   const diags = [...diagnostics];
 
-  const collected = collect(config, dir, { share: opts.share ?? true });
+  const collected = collect(config, dir, { share: opts.share ?? true, ...(opts.board !== undefined ? { board: opts.board } : {}) });
   runChecks('input', { collected }, diags);
   const placed = place(collected, opts);
 
   const assemble = (growth: number): BootPlan => {
     const dtb = planDtb(collected, placed, growth, fdtPad);
-    const loads = [...placed.loads, dtb.load];
+    // A control DTB is already in U-Boot's memory: nothing to load.
+    const loads = dtb.control ? [...placed.loads] : [...placed.loads, dtb.load];
     return {
       config, dir, memoryStart: config.memoryStart, memoryEnd: config.memoryEnd, scriptAddr: placed.scriptAddr, loads,
       xen: placed.xen, dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram,

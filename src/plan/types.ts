@@ -71,6 +71,11 @@ export interface DtbPlan {
   bootPad: number;
   /** The board DTB has /chosen (else the script creates it first). */
   hasChosen: boolean;
+  /**
+   * With -s and no DEVICE_TREE: the script edits U-Boot's control DTB in place (`load` then stands
+   * for that blob at `${fdtcontroladdr}`, and is not among the plan's loads). Undefined otherwise.
+   */
+  control?: { file: string; bytes: Uint8Array };
 }
 
 export interface XenPlan {
@@ -111,6 +116,8 @@ export interface BootPlan {
 export interface PlanOptions {
   /** Share identical kernels/ramdisks between domains (default true). */
   share?: boolean;
+  /** `--board FILE.dtb`: the board's control DTB, for a config with no DEVICE_TREE (default: QEMU virt arm64, 2 GiB). */
+  board?: string;
   /** Size of U-Boot's own area at the top of RAM (default 36 MiB). */
   ubootReserve?: number;
   /** CONFIG_SYS_FDT_PAD of the target U-Boot (default 0x3000). */

@@ -14,6 +14,11 @@ export interface BoardProfile {
   fdtPad: number;
   /** Name shown in reports. */
   name: string;
+  /**
+   * The device tree U-Boot was started with (QEMU's own DTB on QEMU): U-Boot keeps a copy at the
+   * top of RAM as its control DTB and points `${fdtcontroladdr}` at it. Undefined: not modelled.
+   */
+  controlDtb?: Uint8Array;
 }
 
 export interface KernelHeaderInfo {

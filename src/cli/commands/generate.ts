@@ -8,7 +8,7 @@ import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.j
 import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
-  config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; json?: boolean; verify: boolean; share: boolean;
+  config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string;
   report?: string; map?: boolean;
 }
@@ -26,6 +26,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     ...(o.output !== undefined ? { outputName: o.output } : {}),
     ...(o.prependPath !== undefined ? { prependPath: o.prependPath } : {}),
     ...(o.runtimeSizing ? { runtimeSizing: true } : {}),
+    ...(o.board !== undefined ? { board: o.board } : {}),
     ...(o.templates !== undefined ? { templates: o.templates } : {}),
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),

@@ -157,7 +157,8 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
   }
   if (dram.length === 0) throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: no /memory node with a usable reg`);
   dram.sort((a, b) => a.start - b.start);
-  return boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name });
+  // U-Boot started with this DTB keeps it as its control DTB (`${fdtcontroladdr}`).
+  return { ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb };
 }
 
 /** Big-endian multi-cell number (cells ≤ 2 keep exact values below 2^53). */

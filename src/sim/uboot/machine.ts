@@ -7,6 +7,7 @@ import { totalsize } from '../../fdt/header.js';
 import { FDT_V17_SIZE } from '../../fdt/constants.js';
 import { Console } from './console.js';
 import { Env } from './env.js';
+import { controlDtbAddr } from '../../util/control-dtb.js';
 import { FileServer } from './files.js';
 import {
   DEFAULT_UBOOT_VERSION, QEMU_VIRT_BUILD, QEMU_VIRT_DEFAULT_ENV, qemuVirtBoard, type UbootBuildOptions,
@@ -103,11 +104,26 @@ export class Machine {
     this.budgets = { ...DEFAULT_BUDGETS, ...opts.budgets };
     this.console = new Console({ lines: this.budgets.consoleLines, bytes: this.budgets.consoleBytes });
     this.ram = new SparseRam(this.board.dram, { readBytes: this.budgets.ramReadBytes, heldBytes: this.budgets.ramHeldBytes });
-    this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...QEMU_VIRT_DEFAULT_ENV, ...opts.env });
+    const control = this.#placeControlDtb();
+    this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...QEMU_VIRT_DEFAULT_ENV, ...control, ...opts.env });
     this.files = new FileServer(opts.root, opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {});
     this.ubootVersion = opts.ubootVersion ?? DEFAULT_UBOOT_VERSION;
     this.commands = opts.commands;
     this.version = parseUbootVersion(this.ubootVersion);
+  }
+
+  /**
+   * The board's control DTB, copied where U-Boot keeps it (util/control-dtb.ts), and the
+   * `fdtcontroladdr` that points at it; nothing when the board does not give one.
+   */
+  #placeControlDtb(): Record<string, string> {
+    const dtb = this.board.controlDtb;
+    if (!dtb) return {};
+    const end = Math.max(...this.board.dram.map((b) => b.start + b.size));
+    const addr = controlDtbAddr(end);
+    if (!this.ram.inRam(addr, dtb.length)) return {};
+    this.ram.write(addr, dtb, 'control DTB');
+    return { fdtcontroladdr: addr.toString(16) };
   }
 
   /** [addr, addr+len) is RAM and outside U-Boot's protected window (the lmb check of loaders). */
