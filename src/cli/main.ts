@@ -78,6 +78,8 @@ export function buildProgram(): Command {
     .description('escalate to a real boot: generate, then boot real U-Boot + real Xen in QEMU and report each domain')
     .option('-c, --config <file>', 'ImageBuilder config file')
     .option('-d, --dir <dir>', 'folder the config\'s paths are relative to')
+    .option('-s, --runtime-sizing', 'generate with ImageBuilder\'s -s (U-Boot computes the addresses at boot)')
+    .option('--board <dtb>', 'control DTB for a -s config without DEVICE_TREE (default: QEMU virt arm64, 2 GiB)')
     .option('--timeout <seconds>', 'give up after this long', '300')
     .option('--keep-log <file>', 'write the full serial log here')
     .option('--report <file.html>', 'write a self-contained HTML report with the real and simulated results side by side')

@@ -10,12 +10,16 @@ import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab
 import { makeStyle, table } from '../report.js';
 import { parseNumberOption } from '../util.js';
 
-export interface QemuCliOptions { config?: string; dir?: string; timeout: string; keepLog?: string; json?: boolean; report?: string }
+export interface QemuCliOptions { config?: string; dir?: string; runtimeSizing?: boolean; board?: string; timeout: string; keepLog?: string; json?: boolean; report?: string }
 
 export async function runQemu(positional: string | undefined, o: QemuCliOptions): Promise<void> {
   const configFile = o.config ?? positional;
   if (!configFile) throw new UbootGenError('USAGE', 'no config file given: run `uboot-gen qemu CONFIG` (see --help)');
-  const gen = generate(configFile, { ...(o.dir !== undefined ? { dir: o.dir } : {}) });
+  const gen = generate(configFile, {
+    ...(o.dir !== undefined ? { dir: o.dir } : {}),
+    ...(o.runtimeSizing ? { runtimeSizing: true } : {}),
+    ...(o.board !== undefined ? { board: o.board } : {}),
+  });
   const sim = verifyGenerated(gen);
   const domains = expectedDomainsOf(gen.plan);
   if (domains.some((d) => d.token === undefined)) {
