@@ -1,6 +1,7 @@
 // The generator pipeline as a library call: config → plan → boot.source → boot.scr. The planner
 // asks the emitter to measure the DTB growth of the script the templates render, so the
 // `fdt resize` is exact for whatever the templates (shipped or --templates DIR) write.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfig } from './config/index.js';
 import type { Diagnostic } from './config/types.js';
@@ -8,7 +9,7 @@ import { sourceDateEpoch } from './images/uimage.js';
 import { planBoot as planStages, type MeasureGrowth, type PlanInputs } from './plan/plan.js';
 import type { BootPlan, PlanOptions } from './plan/types.js';
 import { buildHintModel, buildScriptModel } from './emit/model.js';
-import { measureScriptEdits } from './emit/measure.js';
+import { measureScriptEdits, replayScriptEdits } from './emit/measure.js';
 import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from './emit/render.js';
 import { renderOutputs, writeOutputs, type RenderedOutputs } from './emit/outputs.js';
 
@@ -64,6 +65,18 @@ export function planScript(inputs: PlanInputs, opts: ScriptOptions = {}): { plan
   return { plan, source };
 }
 
+/**
+ * FDTEDIT: the board DTB as the script leaves it in RAM, its fdt commands replayed as U-Boot runs
+ * them at the DTB's address (`fdt resize` included), so the file is byte for byte the board's blob
+ * before the boot command's own fix-ups.
+ */
+export function editedDtb(plan: BootPlan, opts: ScriptOptions = {}): Uint8Array {
+  const extra = plan.config.appendExtraCmds && path.resolve(plan.dir, plan.config.appendExtraCmds.value);
+  const { text, owners } = renderBootSourceWithOwners(buildScriptModel(plan), renderOptions(opts), extra);
+  const dtb = new Uint8Array(fs.readFileSync(plan.dtb.load.absPath));
+  return replayScriptEdits(text, owners, { dtb, addr: plan.dtb.load.addr, label: `DEVICE_TREE "${plan.dtb.load.file}"` });
+}
+
 /** The plan alone (the script is rendered and measured to size the DTB, then dropped). */
 export function planBoot(inputs: PlanInputs, opts: ScriptOptions = {}): BootPlan {
   return planScript(inputs, opts).plan;
@@ -83,6 +96,7 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
   const { plan, source } = planScript({ config, dir, diagnostics }, { ...opts, timestamp });
   const hint = renderScriptHint(buildHintModel(plan), renderOptions(opts));
   const outputs = renderOutputs(plan, source, timestamp);
+  if (config.fdtEdit) outputs.extra.push({ path: path.resolve(dir, config.fdtEdit.value), bytes: editedDtb(plan, opts) });
   const written = opts.write === false ? [] : writeOutputs(outputs);
   return { plan, outputs, written, diagnostics: plan.diagnostics, timestamp, hint };
 }

@@ -48,7 +48,7 @@ export const KEYS: readonly KeySpec[] = [
   k('DEVICE_TREE', false, 'file', true, 'Host device tree blob.'),
   k('APPEND_EXTRA_CMDS', false, 'file', true, 'Text file copied into the script before the boot command.'),
   k('DBG_FDT_PRINT_CHOSEN', false, 'nonempty', false, 'Adds "fdt print /chosen" before booting.'),
-  k('FDTEDIT', false, 'file', false, 'Also write an edited copy of the DTB at generation time.'),
+  k('FDTEDIT', false, 'file', true, 'Also write the DTB as the script leaves it in RAM (its fdt edits applied at generation time).'),
   k('FIT', false, 'file', false, 'Produce a FIT image holding everything.'),
   k('FIT_ENC_KEY_DIR', false, 'string', false, 'FIT signing key "dir/hint".'),
   k('FIT_ENC_UB_DTB', false, 'file', false, 'U-Boot control DTB that receives the FIT public key.'),

@@ -155,6 +155,11 @@ class Resolver {
     const deviceTree = this.#fileRef('DEVICE_TREE');
     const appendExtraCmds = this.#fileRef('APPEND_EXTRA_CMDS');
     const prependPath = this.#prependPath();
+    const fdtEdit = this.#fileRef('FDTEDIT');
+    if (fdtEdit && runtimeSizing) {
+      this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
+        fdtEdit.where, 'FDTEDIT', 'drop -s to get FDTEDIT, or drop FDTEDIT');
+    }
 
     const config: Config = {
       configFile: this.#raw.file,
@@ -173,6 +178,7 @@ class Resolver {
       ubootScript,
       ...(appendExtraCmds ? { appendExtraCmds } : {}),
       ...(prependPath !== undefined ? { prependPath } : {}),
+      ...(fdtEdit ? { fdtEdit } : {}),
       runtimeSizing,
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };

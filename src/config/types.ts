@@ -109,6 +109,8 @@ export interface Config {
   /** UBOOT_SCRIPT (or `<-o name>.scr`, or `${UBOOT_SOURCE%.source}.scr`). */
   ubootScript: FileRef;
   appendExtraCmds?: FileRef;
+  /** FDTEDIT: where to write the board DTB as the script's fdt edits leave it (relative to the -d folder). */
+  fdtEdit?: FileRef;
   /**
    * `-p PREPEND_PATH`: written before every loaded file's name (`PREFIX/file`) and before the
    * script's name in the final hint, as ImageBuilder does; trailing slashes removed. Undefined: none.

@@ -7,7 +7,7 @@ import { UbootGenError } from '../errors.js';
 import { E, fdtStrerror } from '../fdt/errors.js';
 import { offDtStrings, sizeDtStrings, sizeDtStruct, totalsize } from '../fdt/header.js';
 import { getName, pathOffset } from '../fdt/ro.js';
-import { addMemRsv, addSubnode, delMemRsv, delNode, delprop, openInto, setprop } from '../fdt/rw.js';
+import { addMemRsv, addSubnode, delMemRsv, delNode, delprop, openInto, setprop, shrinkToMinimum } from '../fdt/rw.js';
 import { HushSyntaxError, Lexer, wordHasVar, wordText, type Word } from '../sim/uboot/hush/lexer.js';
 import type { TemplateOwners } from './render.js';
 
@@ -246,10 +246,16 @@ class NodeOffsets {
   }
 }
 
-/** Apply the commands to a blob of `room` free bytes; 'nospace' asks for a larger one. */
-function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: number): MeasuredEdits | 'nospace' {
+/**
+ * Apply the commands to a blob of `room` free bytes; 'nospace' asks for a larger one. With
+ * `asUboot` the blob is edited as U-Boot edits it at `target.addr`: in place, within its
+ * totalsize, and `fdt resize` sets that totalsize as fdt_shrink_to_minimum() does, so the result
+ * is byte for byte the blob the script leaves in the board's RAM (FDTEDIT).
+ */
+function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: number, asUboot = false): MeasuredEdits | 'nospace' {
   const buf = new Uint8Array(Math.max(usedBytes(target.dtb), totalsize(target.dtb)) + room);
-  const rc0 = openInto(target.dtb, buf, buf.length);
+  const rc0 = asUboot ? 0 : openInto(target.dtb, buf, buf.length);
+  if (asUboot) buf.set(target.dtb.subarray(0, Math.min(target.dtb.length, totalsize(target.dtb))));
   if (rc0 !== 0) {
     throw new UbootGenError('FDT_ERR_BADSTRUCTURE', `${target.label}: cannot open the device tree for editing (${fdtStrerror(rc0)})`);
   }
@@ -277,6 +283,11 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     const structBefore = sizeDtStruct(buf);
     let rc: number;
     let edited = -1;
+    if (asUboot && sub.startsWith('re')) {
+      const r = shrinkToMinimum(buf, target.addr, a2 === undefined ? 0 : parseInt(a2, 16));
+      if (r < 0) throw editFailed(c, target, '', r);
+      continue;
+    }
     if (sub.startsWith('re') || sub[0] === 'p' || sub[0] === 'l' || sub[0] === 'g' || sub.startsWith('he')) {
       // `resize` gives the room being measured here; print/list/get/header only read.
       continue;
@@ -344,6 +355,20 @@ export function measureScriptEdits(script: string, owners: TemplateOwners, targe
   const result = measureFresh(script, cmds, target);
   last = { dtb: target.dtb, addr: target.addr, edits, result };
   return result;
+}
+
+/**
+ * The board DTB exactly as the script leaves it in RAM: its `fdt` commands applied as U-Boot
+ * applies them at `target.addr` (`fdt resize` included). The bytes ImageBuilder's FDTEDIT is for.
+ */
+export function replayScriptEdits(script: string, owners: TemplateOwners, target: MeasureTarget): Uint8Array {
+  const cmds = fdtCommands(script, owners, target);
+  const measured = measureScriptEdits(script, owners, target);
+  const r = applyAll(cmds, target, FIRST_ROOM + cmds.length * ROOM_PER_COMMAND + measured.growth + 0x2000, true);
+  if (r === 'nospace') {
+    throw new UbootGenError('FDT_ERR_NOSPACE', `${target.label}: the script's fdt edits do not fit in the room its \`fdt resize\` gives (FDT_ERR_NOSPACE)`);
+  }
+  return r.edited.slice();
 }
 
 /**
