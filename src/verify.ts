@@ -9,7 +9,21 @@ import { boardFromDtb, boardFromRange, simulateUboot, type UbootResult } from '.
 import { bootXen } from './sim/xen/index.js';
 import type { DomainVerdict, XenResult } from './sim/xen/verdict.js';
 
-export interface VerifyOptions { xenVersion?: string; board?: BoardProfile }
+export interface VerifyOptions {
+  xenVersion?: string;
+  board?: BoardProfile;
+  /** Commands typed at the prompt after a script that does not boot (BOOT_CMD=none): `booti ${host_kernel_addr} - ${host_fdt_addr}`. */
+  then?: string;
+}
+
+export interface VerifyScriptOptions {
+  scriptAddr?: number;
+  xenVersion?: string;
+  prependPath?: string;
+  then?: string;
+  /** The script is meant to end without booting (BOOT_CMD=none and no `then`): running to its end with no failure passes. */
+  endsWithoutBoot?: boolean;
+}
 
 export interface VerifyReport {
   ok: boolean;
@@ -34,8 +48,14 @@ export function boardForConfig(gen: GenerateResult): BoardProfile {
   }
 }
 
-export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: { scriptAddr?: number; xenVersion?: string; prependPath?: string } = {}): VerifyReport {
-  const uboot = simulateUboot({ script, root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}) });
+export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: VerifyScriptOptions = {}): VerifyReport {
+  const uboot = simulateUboot({
+    script, root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
+    ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}), ...(opts.then !== undefined ? { then: opts.then } : {}),
+  });
+  if (!uboot.handoff && opts.endsWithoutBoot && !uboot.bootAttempted && uboot.stoppedReason === 'end-of-script') {
+    return endOfScript(uboot);
+  }
   if (!uboot.handoff) {
     const last = uboot.failures[uboot.failures.length - 1];
     const why = uboot.verdict ?? (uboot.bootAttempted
@@ -50,9 +70,32 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
 export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): VerifyReport {
   return verifyScript(gen.outputs.script, gen.plan.dir, opts.board ?? boardForConfig(gen), {
     scriptAddr: gen.plan.scriptAddr,
+    ...(opts.then !== undefined ? { then: opts.then } : { endsWithoutBoot: gen.plan.bootCmd === 'none' }),
     ...(gen.plan.config.prependPath !== undefined ? { prependPath: gen.plan.config.prependPath } : {}),
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
   });
+}
+
+/**
+ * BOOT_CMD=none, verified up to the end of the script: every command ran without failing and the
+ * addresses a later boot command needs are set. Nothing is booted, so there are no domains.
+ */
+function endOfScript(uboot: UbootResult): VerifyReport {
+  const missing = ['host_kernel_addr', 'host_fdt_addr'].filter((v) => uboot.env[v] === undefined);
+  const ok = uboot.failures.length === 0 && missing.length === 0;
+  const summary = ok
+    ? `the script runs to its end without booting (BOOT_CMD=none); host_kernel_addr=${uboot.env.host_kernel_addr} host_fdt_addr=${uboot.env.host_fdt_addr}: give --then the boot command (booti on \${host_kernel_addr} and \${host_fdt_addr}) to verify the boot`
+    : uboot.failures.length
+      ? `${uboot.failures.length} U-Boot command(s) failed before the end of the script`
+      : `the script ends without setting ${missing.join(' and ')}, which a later boot command needs`;
+  return {
+    ok, uboot, summary, domains: [],
+    json: {
+      ok, summary,
+      uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
+      domains: [],
+    },
+  };
 }
 
 function finish(uboot: UbootResult, xen: XenResult | undefined, ubootWhy: string | undefined): VerifyReport {

@@ -8,7 +8,7 @@ import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.j
 import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
-  config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; json?: boolean; verify: boolean; share: boolean;
+  config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string;
   report?: string; map?: boolean;
 }
@@ -39,7 +39,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     // The simulators are loaded only when verifying.
     const { verifyGenerated } = await import('../../verify.js');
     ({ formatVerifyReport } = await import('./simulate.js'));
-    report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion }));
+    report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion, ...(o.then !== undefined ? { then: o.then } : {}) }));
   }
 
   const scriptName = path.relative(process.cwd(), gen.outputs.scriptPath) || gen.outputs.scriptPath;

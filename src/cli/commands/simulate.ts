@@ -9,7 +9,7 @@ import { verifyScript, type VerifyReport } from '../../verify.js';
 import { makeStyle, type Style } from '../report.js';
 import { parseNumberOption } from '../util.js';
 
-export interface SimulateCliOptions { root: string; prependPath?: string; board?: string; scriptAddr: string; xenVersion: string; json?: boolean; report?: string }
+export interface SimulateCliOptions { root: string; prependPath?: string; then?: string; board?: string; scriptAddr: string; xenVersion: string; json?: boolean; report?: string }
 
 export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = false): string {
   const out: string[] = [];
@@ -40,6 +40,7 @@ export async function runSimulate(script: string, o: SimulateCliOptions): Promis
   const report = verifyScript(bytes, o.root, board, {
     scriptAddr: parseNumberOption(o.scriptAddr, '--script-addr'), xenVersion: o.xenVersion,
     ...(o.prependPath !== undefined ? { prependPath: o.prependPath } : {}),
+    ...(o.then !== undefined ? { then: o.then } : {}),
   });
   if (o.json) process.stdout.write(`${JSON.stringify(report.json, null, 2)}\n`);
   else process.stdout.write(`${formatVerifyReport(report, makeStyle(process.stdout), true)}\n`);

@@ -41,6 +41,11 @@ export interface SimulateUbootOptions {
   preload?: { addr: number; file: string }[];
   /** Extra/overriding environment variables. */
   env?: Record<string, string>;
+  /**
+   * Typed at the prompt once the script ends without booting, as a user would
+   * (`booti ${host_kernel_addr} - ${host_fdt_addr}` after a BOOT_CMD=none script).
+   */
+  then?: string;
   ubootVersion?: string;
 }
 
@@ -88,6 +93,7 @@ export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
     m.console.line(`Load address: 0x${addr}`);
     tftpLoadServed(m, scriptAddr, { name: 'boot.scr', size: opts.script.length, bytes: opts.script });
     typeLine(m, `source ${addr}`);
+    if (opts.then !== undefined && m.stopped === undefined) typeLine(m, opts.then);
   } else {
     m.console.line('TFTP error: trying to overwrite reserved memory...');
   }

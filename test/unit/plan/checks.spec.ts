@@ -53,7 +53,7 @@ describe('plan → checks', () => {
     const d = p.diagnostics.find((x) => x.code === 'PLAN_BOOT_CMD');
     expect(d).to.deep.equal({
       level: 'info', code: 'PLAN_BOOT_CMD', key: 'BOOT_CMD', where: { file: path.join(p.dir, 'config'), line: 8, col: 10 },
-      message: 'BOOT_CMD=none: the script is generated, but the simulator does not boot it', hint: fixOf('boot-cmd-simulated'),
+      message: 'BOOT_CMD=none: the script is verified to its end; the simulator boots only with --then and a boot command on ${host_kernel_addr} and ${host_fdt_addr}', hint: fixOf('boot-cmd-simulated'),
     });
   });
 
