@@ -19,6 +19,8 @@ export interface BoardProfile {
    * top of RAM as its control DTB and points `${fdtcontroladdr}` at it. Undefined: not modelled.
    */
   controlDtb?: Uint8Array;
+  /** FPGA devices `fpga load` can program (0 or undefined: none, as on QEMU). */
+  fpgaDevices?: number;
 }
 
 export interface KernelHeaderInfo {

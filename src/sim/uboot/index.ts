@@ -14,8 +14,8 @@ export type { CommandFailure, MachineOptions, StopReason } from './machine.js';
 export { qemuVirtBoard, boardFromDtb, boardFromRange, boardFromBanks, DEFAULT_UBOOT_VERSION, QEMU_VIRT_DEFAULT_ENV, QEMU_VIRT_BUILD } from './board.js';
 export type { UbootBuildOptions } from './board.js';
 
-/** Commands Debian's qemu_arm64 build does not include. */
-export const QEMU_ARM64_EXCLUDED_COMMANDS: readonly string[] = ['bootz'];
+/** Commands Debian's qemu_arm64 build does not include (its `help` lists neither). */
+export const QEMU_ARM64_EXCLUDED_COMMANDS: readonly string[] = ['bootz', 'fpga'];
 
 export interface CreateMachineOptions extends Omit<MachineOptions, 'commands'> {
   /** Commands to leave out of the table (default: QEMU_ARM64_EXCLUDED_COMMANDS). */

@@ -73,6 +73,8 @@ export class Machine {
   lastRc = 0;
   readonly failures: CommandFailure[] = [];
   handoff: BootHandoff | undefined;
+  /** Bitstreams `fpga load` accepted, in order. */
+  readonly fpgaLoads: { device: number; addr: number; size: number }[] = [];
   bootAttempted = false;
   /** Set when execution must stop (boot, reset, exit, syntax error). */
   stopped: StopReason | undefined;

@@ -9,6 +9,7 @@ import bootz from './bootz.js';
 import echo from './echo.js';
 import exit from './exit.js';
 import fdt from './fdt.js';
+import fpga from './fpga.js';
 import { ext2load, ext4load, fatload, load } from './fs.js';
 import { tftpboot } from './net.js';
 import { env, printenv, run, setenv } from './nvedit.js';
@@ -17,7 +18,7 @@ import source from './source.js';
 import { falseCmd, test, trueCmd } from './test.js';
 
 export const MODELLED_COMMANDS: readonly Command[] = [
-  booti, bootm, bootz, echo, env, exit, ext2load, ext4load, falseCmd, fatload, fdt, load, printenv, run, setenv,
+  booti, bootm, bootz, echo, env, exit, ext2load, ext4load, falseCmd, fatload, fdt, fpga, load, printenv, run, setenv,
   setexpr, source, test, tftpboot, trueCmd,
 ].sort((a, b) => (a.name < b.name ? -1 : 1));
 
