@@ -54,7 +54,7 @@ export const KEYS: readonly KeySpec[] = [
   k('FIT_ENC_UB_DTB', false, 'file', false, 'U-Boot control DTB that receives the FIT public key.'),
   k('NUM_DT_OVERLAY', false, 'count', false, 'Number of host DT overlays.', { default: '0' }),
   k('DT_OVERLAY', 'n', 'file', false, 'Host DT overlay i, applied at boot with "fdt apply".'),
-  k('BITSTREAM', false, 'file', false, 'FPGA bitstream loaded after the DTB ("fpga load").'),
+  k('BITSTREAM', false, 'file', true, 'FPGA bitstream loaded after the DTB ("fpga load").'),
   k('NUM_DOMUS', false, 'count', true, 'Number of dom0less domUs.', { default: '0' }),
   k('XEN', false, 'file', true, 'Xen hypervisor image; selects Xen mode.'),
   k('LINUX', false, 'file', false, 'Bare-metal Linux kernel (Linux-only mode, when XEN is unset).'),

@@ -156,6 +156,7 @@ class Resolver {
     const appendExtraCmds = this.#fileRef('APPEND_EXTRA_CMDS');
     const prependPath = this.#prependPath();
     const fdtEdit = this.#fileRef('FDTEDIT');
+    const bitstream = this.#fileRef('BITSTREAM');
     if (fdtEdit && runtimeSizing) {
       this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
         fdtEdit.where, 'FDTEDIT', 'drop -s to get FDTEDIT, or drop FDTEDIT');
@@ -179,6 +180,7 @@ class Resolver {
       ...(appendExtraCmds ? { appendExtraCmds } : {}),
       ...(prependPath !== undefined ? { prependPath } : {}),
       ...(fdtEdit ? { fdtEdit } : {}),
+      ...(bitstream ? { bitstream } : {}),
       runtimeSizing,
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };

@@ -109,6 +109,8 @@ export interface Config {
   /** UBOOT_SCRIPT (or `<-o name>.scr`, or `${UBOOT_SOURCE%.source}.scr`). */
   ubootScript: FileRef;
   appendExtraCmds?: FileRef;
+  /** BITSTREAM: loaded after the DTB and programmed with `fpga load 0`. */
+  bitstream?: FileRef;
   /** FDTEDIT: where to write the board DTB as the script's fdt edits leave it (relative to the -d folder). */
   fdtEdit?: FileRef;
   /**

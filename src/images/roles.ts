@@ -10,7 +10,7 @@ import {
   IH_ARCH_ARM, IH_ARCH_ARM64, IH_COMP_GZIP, IH_COMP_NONE, IH_TYPE_KERNEL, IH_TYPE_KERNEL_NOLOAD, uimageArchName, uimageCompName, uimageOsName, uimageTypeName,
 } from './uimage.js';
 
-export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'script-text';
+export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'script-text' | 'bitstream';
 
 export const ROLE_EXPECTS: Record<ImageRole, string> = {
   xen: 'the Xen hypervisor is expected (arm64 Image or arm32 zImage)',
@@ -19,6 +19,7 @@ export const ROLE_EXPECTS: Record<ImageRole, string> = {
   dtb: 'a device tree blob is expected',
   'passthrough-dtb': 'a partial device tree blob (passthrough DTB) is expected',
   'script-text': 'a text file is expected',
+  bitstream: 'an FPGA bitstream is expected',
 };
 
 /**
@@ -34,6 +35,8 @@ export const ROLE_MAX_BYTES: Record<ImageRole, number> = {
   dtb: 2 * 1024 * 1024,
   'passthrough-dtb': 2 * 1024 * 1024,
   'script-text': 1024 * 1024,
+  // The largest FPGA images (Versal Premium) are a few hundred MiB; `fpga load` takes a 32-bit size.
+  bitstream: 0xffff_ffff,
 };
 
 const FORMAT_PHRASE: Record<ImageFormatId, string> = {
@@ -148,6 +151,12 @@ export function checkRole(info: ImageInfo, role: ImageRole, label: string): void
 
     case 'script-text':
       if (info.format === 'unknown' && info.text) return;
+      throw wrongType(info, role, label);
+
+    case 'bitstream':
+      // Vendor formats (.bit with its header, raw .bin, .pdi) have no magic in common: the FPGA
+      // driver checks them. Anything uboot-gen would recognise as another kind of file is a mistake.
+      if (info.format === 'unknown') return;
       throw wrongType(info, role, label);
   }
 }

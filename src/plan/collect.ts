@@ -39,6 +39,8 @@ export interface Collected {
   files: CollectedFile[];
   /** APPEND_EXTRA_CMDS contents. */
   extraCmds?: string;
+  /** BITSTREAM, loaded after the DTB (ImageBuilder's order). */
+  bitstream?: { ref: FileRef; abs: string; info: ImageInfo };
 }
 
 interface Wanted { ref: FileRef; role: LoadRole; imageRole: ImageRole; id: string; loadCmd: string }
@@ -103,13 +105,17 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
     files.push({ ...w, abs, info, ...(shareable ? { shareKey: `${w.imageRole}:${identity.key(abs, info.fileSize)}` } : {}) });
   }
 
+  const bitstream = config.bitstream
+    ? { ref: config.bitstream, abs: resolveFile(dir, config.bitstream), info: sizeConfigFile(dir, config.bitstream, 'bitstream') }
+    : undefined;
+
   let extraCmds: string | undefined;
   if (config.appendExtraCmds) {
     sizeConfigFile(dir, config.appendExtraCmds, 'script-text');
     extraCmds = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   return {
-    config, dir, dtb, xen, files,
+    config, dir, dtb, xen, files, ...(bitstream ? { bitstream } : {}),
     ...(extraCmds !== undefined ? { extraCmds } : {}),
   };
 }

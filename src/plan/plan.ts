@@ -10,7 +10,7 @@ import type { Config, Diagnostic } from '../config/types.js';
 import { runChecks } from './checks.js';
 import { collect } from './collect.js';
 import { DEFAULT_FDT_PAD, planDtb } from './dtb.js';
-import { place } from './place.js';
+import { place, placeLoad } from './place.js';
 import type { BootPlan, PlanOptions } from './types.js';
 
 export interface PlanInputs {
@@ -47,6 +47,14 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     const dtb = planDtb(collected, placed, growth, fdtPad);
     // A control DTB is already in U-Boot's memory: nothing to load.
     const loads = dtb.control ? [...placed.loads] : [...placed.loads, dtb.load];
+    const b = collected.bitstream;
+    if (b) {
+      // ImageBuilder loads the bitstream last, right after the DTB, and programs it at once.
+      const after = loads[loads.length - 1]?.reservedEnd ?? placed.cursor;
+      loads.push(placeLoad(dir, after, placed.avoid, {
+        id: 'fpga_bitstream', role: 'bitstream', keys: ['BITSTREAM'], abs: b.abs, loadCmd: config.xenLoad, info: b.info, footprint: b.info.transferSize,
+      }, config.runtimeSizing));
+    }
     return {
       config, dir, memoryStart: config.memoryStart, memoryEnd: config.memoryEnd, scriptAddr: placed.scriptAddr, loads,
       xen: placed.xen, dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram,

@@ -158,7 +158,29 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
   if (dram.length === 0) throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: no /memory node with a usable reg`);
   dram.sort((a, b) => a.start - b.start);
   // U-Boot started with this DTB keeps it as its control DTB (`${fdtcontroladdr}`).
-  return { ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb };
+  const fpgaDevices = countFpgaManagers(dtb);
+  return { ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb, ...(fpgaDevices ? { fpgaDevices } : {}) };
+}
+
+/**
+ * FPGA managers U-Boot registers as `fpga` devices on the boards ImageBuilder targets: ZynqMP's
+ * PCAP, Versal's PMC, Zynq-7000's devcfg and Intel SoCFPGA's manager, found by compatible.
+ */
+const FPGA_MANAGER_COMPATIBLES = ['xlnx,zynqmp-pcap-fpga', 'xlnx,versal-fpga', 'xlnx,zynq-devcfg-1.0', 'altr,socfpga-fpga-mgr'];
+
+function countFpgaManagers(dtb: Uint8Array): number {
+  let count = 0;
+  const walk = (node: number, depth: number): void => {
+    if (depth > 64) return;
+    const compat = getprop(dtb, node, 'compatible');
+    if (typeof compat !== 'number') {
+      const names = Buffer.from(compat.buffer, compat.byteOffset, compat.length).toString('latin1').split('\0');
+      if (names.some((n) => FPGA_MANAGER_COMPATIBLES.includes(n))) count++;
+    }
+    for (const child of subnodes(dtb, node)) walk(child, depth + 1);
+  };
+  walk(0, 0);
+  return count;
 }
 
 /** Big-endian multi-cell number (cells ≤ 2 keep exact values below 2^53). */

@@ -23,7 +23,9 @@ export interface CreateMachineOptions extends Omit<MachineOptions, 'commands'> {
 }
 
 export function createMachine(opts: CreateMachineOptions): Machine {
-  return new Machine({ ...opts, commands: commandTable(opts.excludeCommands ?? QEMU_ARM64_EXCLUDED_COMMANDS) });
+  // A board with an FPGA manager runs a U-Boot built with the fpga command (CONFIG_CMD_FPGA).
+  const excluded = opts.board?.fpgaDevices ? QEMU_ARM64_EXCLUDED_COMMANDS.filter((c) => c !== 'fpga') : QEMU_ARM64_EXCLUDED_COMMANDS;
+  return new Machine({ ...opts, commands: commandTable(opts.excludeCommands ?? excluded) });
 }
 
 export interface SimulateUbootOptions {
@@ -60,6 +62,8 @@ export interface UbootResult {
   /** Why the simulation stopped early, in a sentence: a crossed budget, or a U-Boot hang. */
   verdict?: string;
   ubootVersion: string;
+  /** Bitstreams `fpga load` programmed, in order. */
+  fpgaLoads: { device: number; addr: number; size: number }[];
 }
 
 const PROMPT = '=> ';
@@ -106,6 +110,7 @@ export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
     stoppedReason: m.stopped ?? 'end-of-script',
     ...(m.verdict ? { verdict: m.verdict } : {}),
     ubootVersion: m.ubootVersion,
+    fpgaLoads: [...m.fpgaLoads],
   };
 }
 

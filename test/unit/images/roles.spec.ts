@@ -23,6 +23,7 @@ const ACCEPTED: Record<ImageRole, string[]> = {
   dtb: ['tiny.dtb'],
   'passthrough-dtb': ['tiny.dtb'],
   'script-text': ['boot.source', 'tiny.source'],
+  bitstream: ['part-2.bin'],
 };
 
 describe('images → roles → checkRole', () => {
