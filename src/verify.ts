@@ -9,7 +9,7 @@ import { boardFromDtb, boardFromRange, simulateUboot, type UbootResult } from '.
 import { bootXen } from './sim/xen/index.js';
 import type { DomainVerdict, XenResult } from './sim/xen/verdict.js';
 
-export interface VerifyOptions { xenVersion?: string; board?: BoardProfile }
+export interface VerifyOptions { xenVersion?: string; ubootVersion?: string; board?: BoardProfile }
 
 export interface VerifyReport {
   ok: boolean;
@@ -31,8 +31,10 @@ export function boardForConfig(gen: GenerateResult): BoardProfile {
   }
 }
 
-export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: { scriptAddr?: number; xenVersion?: string } = {}): VerifyReport {
-  const uboot = simulateUboot({ script, root, ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}) });
+export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined,
+  opts: { scriptAddr?: number; xenVersion?: string; ubootVersion?: string } = {}): VerifyReport {
+  const uboot = simulateUboot({ script, root, ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}),
+    ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}) });
   if (!uboot.handoff) {
     const last = uboot.failures[uboot.failures.length - 1];
     const why = uboot.verdict ?? (uboot.bootAttempted
@@ -48,6 +50,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
   return verifyScript(gen.outputs.script, gen.plan.dir, opts.board ?? boardForConfig(gen), {
     scriptAddr: gen.plan.scriptAddr,
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
+    ...(opts.ubootVersion ? { ubootVersion: opts.ubootVersion } : {}),
   });
 }
 

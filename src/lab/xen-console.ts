@@ -11,7 +11,7 @@
 // * Domain builds: `*** LOADING DOMAIN 0 ***` or `*** LOADING DOMU cpus=N memory=HEXKB ***`,
 //   then `Loading dN kernel from boot module @ ADDR`, ..., `Loading dN DTB to ...`.
 // * Panics: a box of 40 `*` lines around `Panic on CPU n:` and the message.
-import { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from './initramfs.js';
+import { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from './marker.js';
 
 /**
  * Verdict rules for a real log, first match wins:

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fixturePath, REPO_ROOT } from '../helpers/paths.js';
 import { tempDir, writeConfig } from '../helpers/images.js';
 import { writeScriptImage } from '../../src/images/uimage.js';
-import { labCases, type LabCase } from '../../src/lab/cases.js';
+import { labCases, type LabCase } from '../../scripts/lab/cases.js';
 import { parseXenConsole } from '../../src/lab/xen-console.js';
 import { qemuVirtBoard } from '../../src/sim/uboot/index.js';
 import { verifyScript, verifyGenerated, type VerifyReport } from '../../src/verify.js';

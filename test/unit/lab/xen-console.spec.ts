@@ -2,11 +2,11 @@
 // (test/fixtures/transcripts, see its README). No QEMU needed.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import { fixturePath } from '../helpers/paths.js';
+import { fixturePath } from '../../helpers/paths.js';
 import {
   findMarkers, findUbootErrors, findXenPanic, guestConsoles, parseXenConsole, splitAtKernelStart, xenLines,
   type ExpectedDomain,
-} from '../../src/lab/xen-console.js';
+} from '../../../src/lab/xen-console.js';
 
 const transcript = (name: string): string => fs.readFileSync(fixturePath('transcripts', `${name}.log`), 'utf8');
 /** The two-domU cases: `fdt mknod` put domU1 first in /chosen, so it is d1. */

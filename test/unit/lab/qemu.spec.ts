@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixturePath } from '../helpers/paths.js';
-import { bootQemu, defaultCommands, qemuArgs } from '../../src/lab/qemu.js';
+import { fixturePath } from '../../helpers/paths.js';
+import { bootQemu, defaultCommands, qemuArgs } from '../../../src/lab/qemu.js';
 
 const FAKE_QEMU = `#!/usr/bin/env node
 const fs = require('fs');
