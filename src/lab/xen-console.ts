@@ -151,8 +151,20 @@ export function guestConsoles(log: string): GuestConsole[] {
     // A piece of exactly the buffer size is a flush of a longer line, not a line end.
     byDom.set(id, (byDom.get(id) ?? '') + piece + (piece.length === VPL011_CHUNK ? '' : '\n'));
   }
-  const direct = after.replace(/\(XEN\) [^\n]*(?:\n|$)/g, '').replace(/^\n+/, '');
-  if (direct.trim().length > 0) byDom.set(0, direct);
+  // Xen 4.20 prints the console-focus domU (the one `*** Serial input to DOMn` names) without
+  // the `DOMn: ` tag: its characters go out as they come, each line started with `(XEN) `, and
+  // other domains' whole lines can land in the middle of one of its lines. Its console is then
+  // everything after the focus line minus the tagged lines, with the prefixes dropped. Xen's
+  // own late lines (vGIC warnings) end up in it too; they carry no marker and no guest panic.
+  const focus = /\(XEN\) \*\*\* Serial input to DOM(\d+)\b[^\n]*\n/.exec(after);
+  const focusId = focus ? Number(focus[1]) : 0;
+  if (focus && focusId > 0 && !byDom.has(focusId)) {
+    const text = after.slice(focus.index + focus[0].length).replace(/\(XEN\) DOM\d+: [^\n]*(?:\n|$)/g, '').replace(/\(XEN\) /g, '');
+    if (text.trim().length > 0) byDom.set(focusId, text);
+  } else {
+    const direct = after.replace(/\(XEN\) [^\n]*(?:\n|$)/g, '').replace(/^\n+/, '');
+    if (direct.trim().length > 0) byDom.set(0, direct);
+  }
   return [...byDom.keys()].sort((a, b) => a - b).map((domid) => {
     const text = byDom.get(domid)!;
     const g: GuestConsole = { domid, text };

@@ -37,6 +37,26 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     expect(r.xenErrors).to.deep.equal([]);
   });
 
+  it('Xen 4.20 (Debian trixie, U-Boot 2025.01): the console-focus domU has no DOMn tag and other lines cut into its lines', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'gen-dom0less-2domus.log'), 'utf8');
+    // The real line: domU1's "[   16.551151] workingset..." is cut by a whole DOM2 line.
+    expect(log).to.include('(XEN) [   (XEN) DOM2: UBOOTGEN-LAB-UP token=u0 cpus=1 memkb=230560\n16.551151] workingset:');
+    const r = parseXenConsole(log, { domains: TWO_DOMUS });
+    expect(r.xenVersion).to.equal('4.20.5-pre');
+    expect(r.domains).to.deep.equal([
+      { name: 'domU1', domid: 1, verdict: 'up' },
+      { name: 'domU0', domid: 2, verdict: 'up' },
+    ]);
+    expect(r.markers).to.deep.equal([
+      { token: 'u0', domid: 2, cpus: 1, memKb: 230560 },
+      { token: 'u1', domid: 1, cpus: 2, memKb: 230436 },
+    ].sort((a, b) => a.domid - b.domid));
+    const d1 = guestConsoles(log).find((g) => g.domid === 1)!;
+    expect(d1.text).to.include('[   16.531280] Key type blacklist registered\n[   16.551151] workingset: timestamp_bits=42');
+    // No dom0 console is made up from the focus domain's continuation lines.
+    expect(guestConsoles(log).map((g) => g.domid)).to.deep.equal([1, 2]);
+  });
+
   it('(a) joins a guest line Xen flushed in 126-character pieces', () => {
     const d1 = guestConsoles(transcript('a-dom0less-2domu')).find((g) => g.domid === 1)!;
     expect(d1.token).to.equal('u1');
