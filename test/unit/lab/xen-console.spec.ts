@@ -57,6 +57,17 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     expect(guestConsoles(log).map((g) => g.domid)).to.deep.equal([1, 2]);
   });
 
+  it('Xen 4.20 + U-Boot 2025.01: dom0 and domU0 given one shared kernel module → "dom0less mode", then the Xenstore panic', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'gen-dom0-domu-shared-kernel.log'), 'utf8');
+    const r = parseXenConsole(log, { domains: DOM0_DOMU });
+    expect(xenLines(log)).to.include('Xen dom0less mode detected');
+    expect(r.panic?.message).to.equal('At the moment, Xenstore support requires dom0 to be present');
+    expect(r.domains.map((d) => [d.name, d.verdict, d.message])).to.deep.equal([
+      ['dom0', 'xen panic', 'At the moment, Xenstore support requires dom0 to be present'],
+      ['domU0', 'xen panic', 'At the moment, Xenstore support requires dom0 to be present'],
+    ]);
+  });
+
   it('(a) joins a guest line Xen flushed in 126-character pieces', () => {
     const d1 = guestConsoles(transcript('a-dom0less-2domu')).find((g) => g.domid === 1)!;
     expect(d1.token).to.equal('u1');
