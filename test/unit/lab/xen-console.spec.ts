@@ -68,6 +68,14 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     ]);
   });
 
+  it('U-Boot 2025.01: bootm of a raw Image says "Wrong Image Type" and "ERROR -91:" (no "E" after the errno)', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'c-bootm-raw-image.log'), 'utf8');
+    expect(findUbootErrors(log).slice(-2)).to.deep.equal(['Wrong Image Type for bootm command', "ERROR -91: can't get kernel image!"]);
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains.map((d) => [d.verdict, d.message])).to.deep.equal([
+      ['not started', "ERROR -91: can't get kernel image!"], ['not started', "ERROR -91: can't get kernel image!"],
+    ]);
+  });
+
   it('(a) joins a guest line Xen flushed in 126-character pieces', () => {
     const d1 = guestConsoles(transcript('a-dom0less-2domu')).find((g) => g.domid === 1)!;
     expect(d1.token).to.equal('u1');
