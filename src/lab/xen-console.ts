@@ -154,12 +154,17 @@ export function guestConsoles(log: string): GuestConsole[] {
   // Xen 4.20 prints the console-focus domU (the one `*** Serial input to DOMn` names) without
   // the `DOMn: ` tag: its characters go out as they come, each line started with `(XEN) `, and
   // other domains' whole lines can land in the middle of one of its lines. Its console is then
-  // everything after the focus line minus the tagged lines, with the prefixes dropped. Xen's
-  // own late lines (vGIC warnings) end up in it too; they carry no marker and no guest panic.
+  // everything after the focus line minus the tagged lines, with the prefixes dropped, and
+  // minus the whole lines Xen itself prints once domains run (init memory freed, per-vCPU
+  // warnings such as `d2v0: vGICD: ...`), so a guest that printed nothing still reads as silent.
   const focus = /\(XEN\) \*\*\* Serial input to DOM(\d+)\b[^\n]*\n/.exec(after);
   const focusId = focus ? Number(focus[1]) : 0;
   if (focus && focusId > 0 && !byDom.has(focusId)) {
-    const text = after.slice(focus.index + focus[0].length).replace(/\(XEN\) DOM\d+: [^\n]*(?:\n|$)/g, '').replace(/\(XEN\) /g, '');
+    const text = after.slice(focus.index + focus[0].length)
+      .replace(/\(XEN\) DOM\d+: [^\n]*(?:\n|$)/g, '')
+      .replace(/(^|\n)\(XEN\) (?:Freed \d+kB init memory\.|d\d+v\d+: [^\n]*|\*\*\* [^\n]*)(?=\n|$)/g, '$1')
+      .replace(/\(XEN\) /g, '')
+      .replace(/\n{2,}/g, '\n').replace(/^\n+/, '');
     if (text.trim().length > 0) byDom.set(focusId, text);
   } else {
     const direct = after.replace(/\(XEN\) [^\n]*(?:\n|$)/g, '').replace(/^\n+/, '');

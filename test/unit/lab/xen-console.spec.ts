@@ -76,6 +76,16 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     ]);
   });
 
+  it('Xen 4.20: a console-focus domU that printed nothing is not credited with Xen\'s own late lines', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'corpus-kernel-reg-shorter.log'), 'utf8');
+    expect(xenLines(log)).to.include('Freed 368kB init memory.');
+    expect(guestConsoles(log)).to.deep.equal([]);
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains).to.deep.equal([
+      { name: 'domU1', domid: 1, verdict: 'guest fails', message: 'built by Xen but printed nothing' },
+      { name: 'domU0', domid: 2, verdict: 'guest fails', message: 'built by Xen but printed nothing' },
+    ]);
+  });
+
   it('(a) joins a guest line Xen flushed in 126-character pieces', () => {
     const d1 = guestConsoles(transcript('a-dom0less-2domu')).find((g) => g.domid === 1)!;
     expect(d1.token).to.equal('u1');
