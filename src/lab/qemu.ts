@@ -57,6 +57,8 @@ export interface LabBootResult {
   /** Per-domain verdicts from the same log (see parseXenConsole). */
   console: XenConsoleReport;
   qemuExitCode?: number | null;
+  /** ms between the last serial output and the end of the boot (a long quiet before a timeout means a real hang). */
+  quietMs: number;
   /** PID of the QEMU process (already gone when the result is returned). */
   qemuPid?: number;
 }
@@ -172,6 +174,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
   const tokens = opts.expect.markers;
   const t0 = Date.now();
   let log = '';
+  let lastOutputAt = t0;
   let pendingCR = false;
   const logStream = opts.logFile ? fs.createWriteStream(opts.logFile) : undefined;
 
@@ -265,6 +268,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
           ...(opts.expect.upPattern ? { upPattern: opts.expect.upPattern } : {}),
         }),
         qemuExitCode: exitCode,
+        quietMs: Date.now() - lastOutputAt,
       };
       if (pid !== undefined) result.qemuPid = pid;
       if (panic) result.xenPanic = panic.message;
@@ -284,6 +288,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
 
     function onText(text: string): void {
       log += text;
+      if (text.length > 0) lastOutputAt = Date.now();
       logStream?.write(text);
       opts.onOutput?.(text);
       if (finished) return;

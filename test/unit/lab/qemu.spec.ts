@@ -117,6 +117,8 @@ describe('lab/qemu: bootQemu against a replaying stand-in QEMU', function () {
     const r = await boot('i-dtuart-serial0', ['u1', 'u0'], 1500);
     expect(r.outcome).to.equal('timeout');
     expect(Date.now() - t0).to.be.within(1400, 5000);
+    // The stand-in printed the whole (short) log right after the typed line, then nothing.
+    expect(r.quietMs).to.be.greaterThan(0).and.at.most(r.wallMs);
     expect(r.console.stage).to.equal('xen-silent');
     expect(gone(r.qemuPid)).to.equal(true);
   });
