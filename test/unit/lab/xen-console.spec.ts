@@ -86,6 +86,13 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     ]);
   });
 
+  it('Xen 4.17.5 built from source: modules sharing pages end in the page_alloc.c BUG at line 1423', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'full', 'corpus-ramdisk-overlaps-kernel.log'), 'utf8');
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains.map((d) => [d.verdict, d.message])).to.deep.equal([
+      ['xen panic', 'Xen BUG at common/page_alloc.c:1423'], ['xen panic', 'Xen BUG at common/page_alloc.c:1423'],
+    ]);
+  });
+
   it('(a) joins a guest line Xen flushed in 126-character pieces', () => {
     const d1 = guestConsoles(transcript('a-dom0less-2domu')).find((g) => g.domid === 1)!;
     expect(d1.token).to.equal('u1');
