@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fixturePath } from '../../helpers/paths.js';
-import { bootQemu, defaultCommands, qemuArgs } from '../../../src/lab/qemu.js';
+import { bootQemu, defaultCommands, dumpBoardDtb, qemuArgs } from '../../../src/lab/qemu.js';
 
 const FAKE_QEMU = `#!/usr/bin/env node
 const fs = require('fs');
@@ -131,5 +131,29 @@ describe('lab/qemu: bootQemu against a replaying stand-in QEMU', function () {
       '-device', 'virtio-net-pci,netdev=n0', '-netdev', 'user,id=n0,tftp=/srv/t', '-bios', '/u.bin',
     ]);
     expect(defaultCommands('boot.scr')).to.deep.equal(['setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; tftpb 0x40200000 boot.scr; source 0x40200000']);
+  });
+
+  it('dumpBoardDtb asks QEMU for the lab machine with dumpdtb= and writes the blob; no blob is a LAB_SETUP error', () => {
+    const argsLog = path.join(dir, 'dump-args.log');
+    const fakeDump = path.join(dir, 'fake-dump.cjs');
+    fs.writeFileSync(fakeDump, `#!/usr/bin/env node
+const fs = require('fs');
+fs.writeFileSync(${JSON.stringify(argsLog)}, JSON.stringify(process.argv.slice(2)));
+const m = /dumpdtb=([^,\\s]+)/.exec(process.argv.join(' '));
+if (m && !process.env.FAKE_NO_DTB) fs.writeFileSync(m[1], Buffer.from('d00dfeed', 'hex'));
+`, { mode: 0o755 });
+    const out = path.join(dir, 'board.dtb');
+    dumpBoardDtb(out, fakeDump);
+    expect(fs.readFileSync(out).toString('hex')).to.equal('d00dfeed');
+    const args = JSON.parse(fs.readFileSync(argsLog, 'utf8')) as string[];
+    expect(args.slice(0, 2)).to.deep.equal(['-machine', `virt,virtualization=true,gic-version=3,dumpdtb=${out}.${process.pid}.tmp`]);
+    expect(args.slice(2)).to.deep.equal(['-cpu', 'cortex-a57', '-smp', '4', '-m', '2048', '-display', 'none', '-nodefaults']);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+    process.env['FAKE_NO_DTB'] = '1';
+    try {
+      expect(() => dumpBoardDtb(path.join(dir, 'none.dtb'), fakeDump)).to.throw(`${fakeDump} did not write the board device tree`);
+    } finally {
+      delete process.env['FAKE_NO_DTB'];
+    }
   });
 });
