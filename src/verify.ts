@@ -11,6 +11,7 @@ import type { DomainVerdict, XenResult } from './sim/xen/verdict.js';
 
 export interface VerifyOptions {
   xenVersion?: string;
+  ubootVersion?: string;
   board?: BoardProfile;
   /** Commands typed at the prompt after a script that does not boot (BOOT_CMD=none): `booti ${host_kernel_addr} - ${host_fdt_addr}`. */
   then?: string;
@@ -19,6 +20,7 @@ export interface VerifyOptions {
 export interface VerifyScriptOptions {
   scriptAddr?: number;
   xenVersion?: string;
+  ubootVersion?: string;
   prependPath?: string;
   then?: string;
   /** The script is meant to end without booting (BOOT_CMD=none and no `then`): running to its end with no failure passes. */
@@ -52,6 +54,7 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
   const uboot = simulateUboot({
     script, root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}), ...(opts.then !== undefined ? { then: opts.then } : {}),
+    ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
   });
   if (!uboot.handoff && opts.endsWithoutBoot && !uboot.bootAttempted && uboot.stoppedReason === 'end-of-script') {
     return endOfScript(uboot);
@@ -73,6 +76,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
     ...(opts.then !== undefined ? { then: opts.then } : { endsWithoutBoot: gen.plan.bootCmd === 'none' }),
     ...(gen.plan.config.prependPath !== undefined ? { prependPath: gen.plan.config.prependPath } : {}),
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
+    ...(opts.ubootVersion ? { ubootVersion: opts.ubootVersion } : {}),
   });
 }
 

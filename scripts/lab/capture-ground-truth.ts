@@ -4,12 +4,12 @@
 // Usage: node dist/scripts/lab/capture-ground-truth.js [case-name-prefix...] [--bdinfo]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { labCases } from '../../src/lab/cases.js';
-import { saveRealFixtures } from '../../src/lab/fixtures.js';
-import { prepareLab } from '../../src/lab/prepare.js';
+import { labCases } from './cases.js';
+import { saveRealFixtures } from './fixtures.js';
+import { prepareLab } from './prepare.js';
 import { bootQemu } from '../../src/lab/qemu.js';
 import { parseXenConsole } from '../../src/lab/xen-console.js';
-import { labCaseInputs, stageCase } from '../../src/lab/stage.js';
+import { labCaseInputs, stageCase } from './stage.js';
 
 interface CaseSummary {
   case: string; title: string; outcome: string; wallMs: number;

@@ -6,7 +6,7 @@
 // Exit: 0 all match, 1 mismatch, 2 lab setup/boot error.
 import * as fs from 'node:fs';
 import { UbootGenError } from '../../src/errors.js';
-import { runLabCases, type LabCaseRun } from '../../src/lab/run.js';
+import { runLabCases, type LabCaseRun } from './run.js';
 
 interface Args { budgetMin: number; json?: string; install: boolean; cases: string[] }
 

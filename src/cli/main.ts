@@ -17,6 +17,19 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
+// What a real boot needs on this machine: it is not downloaded by uboot-gen.
+const QEMU_HELP = `
+What a real boot needs:
+  qemu-system-aarch64 (Debian: qemu-system-arm) and a U-Boot built for QEMU arm64
+  (Debian: u-boot-qemu, or --uboot FILE). The config's own files are booted: its XEN,
+  kernels and ramdisks from the -d folder, served by QEMU's TFTP server, so LOAD_CMD must
+  be TFTP. DEVICE_TREE must be the board QEMU emulates (virt, GICv3, 4 CPUs, 2 GiB at
+  0x40000000): write it with --write-board-dtb FILE. Xen needs
+  "console=dtuart dtuart=/pl011@9000000" in XEN_CMD; a domain counts as up when its
+  initramfs prints "UBOOTGEN-LAB-UP token=<t>" for labtoken=<t> on its command line,
+  otherwise it is judged from Xen's console only.
+`;
+
 const EXIT_HELP = `
 Exit status:
   0   success (and, unless --no-verify, every domain comes up in the simulation)
@@ -85,7 +98,10 @@ export function buildProgram(): Command {
     .option('--timeout <seconds>', 'give up after this long', '300')
     .option('--keep-log <file>', 'write the full serial log here')
     .option('--report <file.html>', 'write a self-contained HTML report with the real and simulated results side by side')
+    .option('--uboot <file>', 'U-Boot for QEMU arm64 to boot (default: Debian\'s u-boot-qemu, /usr/lib/u-boot/qemu_arm64/u-boot.bin)')
+    .option('--write-board-dtb <file>', 'write the device tree of the QEMU board the lab boots (use it as DEVICE_TREE), then exit')
     .option('--json', 'print one JSON document on stdout')
+    .addHelpText('after', QEMU_HELP)
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
 
   program.command('serve <dir>')

@@ -44,7 +44,7 @@ export function compareWithReal(sim: VerifyReport, real: readonly DomainVerdict[
 
 /**
  * Domains of a plan in the order Xen creates them: dom0 first, then the /chosen children,
- * which `fdt mknod` inserts before their older siblings, so domU<n> nodes come reversed.
+ * where each new node is inserted before its older siblings, so domU<n> nodes come reversed.
  * Tokens come from `labtoken=` on each command line (the lab initramfs prints them).
  */
 export function expectedDomainsOf(plan: BootPlan): ExpectedDomain[] {

@@ -4,13 +4,15 @@
 // every domain's marker line, a Xen panic, a guest kernel panic, U-Boot giving its
 // prompt back, QEMU exiting, or the timeout. Only the QEMU started here is killed,
 // by PID, also when this Node process exits or is interrupted.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LabError } from '../errors.js';
 import { LOAD_CMD_ALIASES } from '../config/index.js';
 import { renderScriptHint } from '../emit/render.js';
+import { writeFileAtomic } from '../util/file.js';
 import { acquireLabLock, defaultLockFile } from './lock.js';
-import { LAB_MARKER_PREFIX } from './initramfs.js';
+import { LAB_MARKER_PREFIX } from './marker.js';
 import { findMarkers, findXenPanic, findUbootErrors, guestConsoles, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
 
 export const QEMU_BIN = 'qemu-system-aarch64';
@@ -55,6 +57,8 @@ export interface LabBootResult {
   /** Per-domain verdicts from the same log (see parseXenConsole). */
   console: XenConsoleReport;
   qemuExitCode?: number | null;
+  /** ms between the last serial output and the end of the boot (a long quiet before a timeout means a real hang). */
+  quietMs: number;
   /** PID of the QEMU process (already gone when the result is returned). */
   qemuPid?: number;
 }
@@ -71,8 +75,10 @@ export interface BootQemuOptions {
    */
   expect: { markers: string[]; upPattern?: RegExp };
   logFile?: string;
-  /** Commands typed at the U-Boot prompt; default fetches `scriptName` by TFTP and sources it. */
+  /** Commands typed at the U-Boot prompt; default: templates/lab/fetch-script.hbs for `scriptName` at `scriptAddr`. */
   commands?: string[];
+  /** Where the default commands load the script (default LAB_SCRIPT_ADDR). */
+  scriptAddr?: number;
   /** After a guest panic is seen, keep reading this long to capture the rest of its trace. */
   settleMs?: number;
   /** Give up this long after "Starting kernel ..." if Xen printed nothing (default 20 s): a silent Xen never speaks later. */
@@ -91,6 +97,45 @@ export function defaultCommands(scriptName: string, scriptAddr = LAB_SCRIPT_ADDR
   // emitter's (templates/hint.hbs) with LOAD_CMD's `tftp` alias, as a user would type it.
   const hint = renderScriptHint({ loadCmd: LOAD_CMD_ALIASES['tftp']!, scriptAddr, scriptFile: scriptName });
   return [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${hint}`];
+}
+
+/** Host commands a real boot needs, and the Debian package that provides each. */
+export const HOST_TOOLS: ReadonlyArray<readonly [cmd: string, pkg: string]> = [[QEMU_BIN, 'qemu-system-arm']];
+
+function hasCommand(cmd: string): boolean {
+  const dirs = (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean);
+  return dirs.some((d) => { try { fs.accessSync(path.join(d, cmd), fs.constants.X_OK); return true; } catch { return false; } });
+}
+
+/** Throws LAB_SETUP naming what to install when QEMU or the U-Boot binary is missing. */
+export function checkHostTools(ubootBin: string = UBOOT_QEMU_ARM64): void {
+  const missing = HOST_TOOLS.filter(([cmd]) => !hasCommand(cmd));
+  const ubootMissing = !fs.existsSync(ubootBin);
+  if (missing.length === 0 && !ubootMissing) return;
+  const pkgs = [...new Set([...missing.map(([, p]) => p), ...(ubootMissing && ubootBin === UBOOT_QEMU_ARM64 ? ['u-boot-qemu'] : [])])];
+  const what = [...missing.map(([c]) => c), ...(ubootMissing ? [ubootBin] : [])];
+  throw new LabError('LAB_SETUP', `A real boot needs host tools that are missing: ${what.join(', ')}.`, { missing: what, packages: pkgs },
+    undefined, pkgs.length > 0 ? `apt-get install -y ${pkgs.join(' ')}` : 'Give --uboot a U-Boot built for QEMU arm64 (qemu_arm64_defconfig).');
+}
+
+/**
+ * Writes the device tree QEMU gives the lab board (the machine options above) to `out`.
+ * A config booted in the lab must use it as DEVICE_TREE: Xen and the guests read the
+ * board from it, and a DTB of another machine describes devices QEMU does not have.
+ */
+export function dumpBoardDtb(out: string, qemuBin: string = QEMU_BIN): void {
+  const tmp = `${out}.${process.pid}.tmp`;
+  const machine = LAB_MACHINE_ARGS.map((a) => (a.startsWith('virt,') ? `${a},dumpdtb=${tmp}` : a));
+  const r = spawnSync(qemuBin, [...machine, '-display', 'none', '-nodefaults'], { encoding: 'utf8' });
+  if (!fs.existsSync(tmp)) {
+    throw new LabError('LAB_SETUP', `${qemuBin} did not write the board device tree: ${(r.error?.message ?? r.stderr ?? '').trim()}.`, { qemuBin },
+      undefined, 'apt-get install -y qemu-system-arm');
+  }
+  try {
+    writeFileAtomic(out, fs.readFileSync(tmp));
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
 }
 
 export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64): string[] {
@@ -124,11 +169,12 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
   if (opts.commands === undefined && !fs.existsSync(`${opts.tftpDir}/${opts.scriptName}`)) {
     throw new LabError('LAB_BOOT', `Boot script ${opts.scriptName} is not in the TFTP directory ${opts.tftpDir}.`, { tftpDir: opts.tftpDir });
   }
-  const commands = opts.commands ?? defaultCommands(opts.scriptName);
+  const commands = opts.commands ?? defaultCommands(opts.scriptName, opts.scriptAddr);
   const settleMs = opts.settleMs ?? 1500;
   const tokens = opts.expect.markers;
   const t0 = Date.now();
   let log = '';
+  let lastOutputAt = t0;
   let pendingCR = false;
   const logStream = opts.logFile ? fs.createWriteStream(opts.logFile) : undefined;
 
@@ -222,6 +268,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
           ...(opts.expect.upPattern ? { upPattern: opts.expect.upPattern } : {}),
         }),
         qemuExitCode: exitCode,
+        quietMs: Date.now() - lastOutputAt,
       };
       if (pid !== undefined) result.qemuPid = pid;
       if (panic) result.xenPanic = panic.message;
@@ -241,6 +288,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
 
     function onText(text: string): void {
       log += text;
+      if (text.length > 0) lastOutputAt = Date.now();
       logStream?.write(text);
       opts.onOutput?.(text);
       if (finished) return;

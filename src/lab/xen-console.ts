@@ -11,7 +11,7 @@
 // * Domain builds: `*** LOADING DOMAIN 0 ***` or `*** LOADING DOMU cpus=N memory=HEXKB ***`,
 //   then `Loading dN kernel from boot module @ ADDR`, ..., `Loading dN DTB to ...`.
 // * Panics: a box of 40 `*` lines around `Panic on CPU n:` and the message.
-import { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from './initramfs.js';
+import { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from './marker.js';
 
 /**
  * Verdict rules for a real log, first match wins:
@@ -151,8 +151,25 @@ export function guestConsoles(log: string): GuestConsole[] {
     // A piece of exactly the buffer size is a flush of a longer line, not a line end.
     byDom.set(id, (byDom.get(id) ?? '') + piece + (piece.length === VPL011_CHUNK ? '' : '\n'));
   }
-  const direct = after.replace(/\(XEN\) [^\n]*(?:\n|$)/g, '').replace(/^\n+/, '');
-  if (direct.trim().length > 0) byDom.set(0, direct);
+  // Xen 4.20 prints the console-focus domU (the one `*** Serial input to DOMn` names) without
+  // the `DOMn: ` tag: its characters go out as they come, each line started with `(XEN) `, and
+  // other domains' whole lines can land in the middle of one of its lines. Its console is then
+  // everything after the focus line minus the tagged lines, with the prefixes dropped, and
+  // minus the whole lines Xen itself prints once domains run (init memory freed, per-vCPU
+  // warnings such as `d2v0: vGICD: ...`), so a guest that printed nothing still reads as silent.
+  const focus = /\(XEN\) \*\*\* Serial input to DOM(\d+)\b[^\n]*\n/.exec(after);
+  const focusId = focus ? Number(focus[1]) : 0;
+  if (focus && focusId > 0 && !byDom.has(focusId)) {
+    const text = after.slice(focus.index + focus[0].length)
+      .replace(/\(XEN\) DOM\d+: [^\n]*(?:\n|$)/g, '')
+      .replace(/(^|\n)\(XEN\) (?:Freed \d+kB init memory\.|d\d+v\d+: [^\n]*|\*\*\* [^\n]*)(?=\n|$)/g, '$1')
+      .replace(/\(XEN\) /g, '')
+      .replace(/\n{2,}/g, '\n').replace(/^\n+/, '');
+    if (text.trim().length > 0) byDom.set(focusId, text);
+  } else {
+    const direct = after.replace(/\(XEN\) [^\n]*(?:\n|$)/g, '').replace(/^\n+/, '');
+    if (direct.trim().length > 0) byDom.set(0, direct);
+  }
   return [...byDom.keys()].sort((a, b) => a - b).map((domid) => {
     const text = byDom.get(domid)!;
     const g: GuestConsole = { domid, text };

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fixturePath, REPO_ROOT } from '../helpers/paths.js';
 import { tempDir, writeConfig } from '../helpers/images.js';
 import { writeScriptImage } from '../../src/images/uimage.js';
-import { labCases, type LabCase } from '../../src/lab/cases.js';
+import { labCases, type LabCase } from '../../scripts/lab/cases.js';
 import { parseXenConsole } from '../../src/lab/xen-console.js';
 import { qemuVirtBoard } from '../../src/sim/uboot/index.js';
 import { verifyScript, verifyGenerated, type VerifyReport } from '../../src/verify.js';
@@ -85,6 +85,11 @@ const STATED: StatedCase[] = [
   // pages twice in discard_initial_modules() and BUGs (seen in the lab's differential run).
   { name: 'hand-written: ramdisk loaded over the shared kernel', source: 'ramdisk-overlaps-kernel.source', files: LAB_FILES, domains: ['domU1', 'domU0'],
     expect: { domU1: { verdict: 'xen panic', message: 'Xen BUG at common/page_alloc.c:1429' }, domU0: { verdict: 'xen panic', message: 'Xen BUG at common/page_alloc.c:1429' } } },
+  // The same BUG on Xen 4.17.5 cross-built from Debian's bookworm source: the line differs
+  // (test/fixtures/transcripts/full/corpus-ramdisk-overlaps-kernel.log).
+  { name: 'hand-written: ramdisk loaded over the shared kernel, Xen 4.17.5', source: 'ramdisk-overlaps-kernel.source', files: LAB_FILES, domains: ['domU1', 'domU0'],
+    xenVersion: '4.17.5',
+    expect: { domU1: { verdict: 'xen panic', message: 'Xen BUG at common/page_alloc.c:1423' }, domU0: { verdict: 'xen panic', message: 'Xen BUG at common/page_alloc.c:1423' } } },
   { name: 'hand-written: ramdisk loaded over the shared kernel, Xen 4.18 drops the overlapping module', source: 'ramdisk-overlaps-kernel.source', files: LAB_FILES,
     // `fdt mknod` puts the ramdisk node before the kernel node, so Xen 4.18 registers the ramdisk first and drops
     // the kernel that overlaps it; with no kernel module left it takes the dom0 path and panics.

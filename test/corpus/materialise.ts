@@ -9,7 +9,7 @@ import { sparseFile } from '../helpers/images.js';
 import { initramfs } from '../helpers/samples.js';
 import { parseTree, serializeTree } from '../../src/fdt/tree.js';
 import { IH_ARCH_ARM64, IH_COMP_NONE, IH_OS_LINUX, IH_TYPE_KERNEL, writeUImage } from '../../src/images/uimage.js';
-import type { LabCaseFile, LabCaseInputs } from '../../src/lab/cases.js';
+import type { LabCaseFile, LabCaseInputs } from '../../scripts/lab/cases.js';
 
 interface RealManifest { caseInputs: LabCaseInputs; xen: { headerSlice: { file: string } }; kernel: { headerSlice: { file: string } } }
 

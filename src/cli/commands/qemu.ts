@@ -5,14 +5,22 @@ import * as fs from 'node:fs';
 import { EXIT_CODE, UbootGenError } from '../../errors.js';
 import { generate } from '../../generate.js';
 import { verifyGenerated } from '../../verify.js';
-import { bootOutputDir, LAB_TOKEN_PARAM, parseXenConsole } from '../../lab/index.js';
+import { bootOutputDir, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
 import { makeStyle, table } from '../report.js';
 import { parseNumberOption } from '../util.js';
 
-export interface QemuCliOptions { config?: string; dir?: string; runtimeSizing?: boolean; board?: string; timeout: string; keepLog?: string; json?: boolean; report?: string }
+export interface QemuCliOptions {
+  config?: string; dir?: string; runtimeSizing?: boolean; board?: string; timeout: string; keepLog?: string; json?: boolean; report?: string;
+  uboot?: string; writeBoardDtb?: string;
+}
 
 export async function runQemu(positional: string | undefined, o: QemuCliOptions): Promise<void> {
+  if (o.writeBoardDtb !== undefined) {
+    dumpBoardDtb(o.writeBoardDtb);
+    process.stdout.write(`Wrote the QEMU board's device tree to ${o.writeBoardDtb}: use it as DEVICE_TREE.\n`);
+    return;
+  }
   const configFile = o.config ?? positional;
   if (!configFile) throw new UbootGenError('USAGE', 'no config file given: run `uboot-gen qemu CONFIG` (see --help)');
   const gen = generate(configFile, {
@@ -26,7 +34,8 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     process.stderr.write(`note: a domain counts as up when its initramfs prints the ${LAB_TOKEN_PARAM}=<token> of its command line; domains without one are judged from Xen's console only\n`);
   }
   const res = await bootOutputDir({
-    dir: gen.plan.dir, scriptName: gen.plan.config.ubootScript.value, domains,
+    dir: gen.plan.dir, scriptName: gen.plan.config.ubootScript.value, scriptAddr: gen.plan.scriptAddr, domains,
+    ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
     timeoutMs: parseNumberOption(o.timeout, '--timeout') * 1000,
     ...(o.keepLog ? { logFile: o.keepLog } : {}),
     ...(!o.json && process.stderr.isTTY ? { onOutput: (t: string) => process.stderr.write(t) } : {}),
@@ -41,7 +50,7 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
   } else {
     const style = makeStyle(process.stdout);
     const rows = real.map((d) => [d.name, d.domid === undefined ? '-' : String(d.domid), d.verdict + (d.message ? `: ${d.message}` : ''), ours[d.name]?.verdict ?? '-']);
-    process.stdout.write(`${style.bold('Real boot')}  QEMU virt + U-Boot 2023.01 + Xen: ${res.outcome} in ${(res.wallMs / 1000).toFixed(1)} s\n\n${table(rows, ['DOMAIN', 'DOMID', 'REAL', 'SIMULATED'])}\n`);
+    process.stdout.write(`${style.bold('Real boot')}  QEMU virt + ${o.uboot ?? UBOOT_QEMU_ARM64} + Xen: ${res.outcome} in ${(res.wallMs / 1000).toFixed(1)} s\n\n${table(rows, ['DOMAIN', 'DOMID', 'REAL', 'SIMULATED'])}\n`);
     for (const d of diffs) process.stdout.write(`${style.yellow('!')} the simulator disagrees: ${d}\n`);
   }
   if (o.report) {

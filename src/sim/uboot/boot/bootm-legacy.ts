@@ -1,7 +1,8 @@
 // Models U-Boot cmd/bootm.c do_bootm() → boot/bootm.c bootm_find_os()/boot_get_kernel()/image_get_kernel()
 // and bootm_load_os() for legacy uImage kernels (2023.01 texts). A raw arm64 Image is rejected with
 // "Wrong Image Format for bootm command" + "ERROR: can't get kernel image!" (v2024.04+ prints
-// "Wrong Image Type …" + "ERROR -91E: …", selectable with ubootVersion).
+// "Wrong Image Type …" + "ERROR -91: …", selectable with ubootVersion; the errno has no "E" suffix, as real
+// U-Boot 2025.01 prints it: test/fixtures/transcripts/trixie/c-bootm-raw-image.log).
 import type { Machine } from '../machine.js';
 import { hexPad } from '../../../util/hex.js';
 import { hexToUl } from '../env.js';
@@ -41,7 +42,7 @@ export function bootmStart(m: Machine, args: BootmArgs): number {
   const head = m.ram.read(imgAddr, UIMAGE_HEADER_SIZE);
   const newer = atLeast(m.version, '2024.04');
   if (be32(head, 0) !== IH_MAGIC) {
-    if (newer) { m.console.line(`Wrong Image Type for ${args.cmdName} command`); m.console.line('ERROR -91E: can\'t get kernel image!'); }
+    if (newer) { m.console.line(`Wrong Image Type for ${args.cmdName} command`); m.console.line('ERROR -91: can\'t get kernel image!'); }
     else { m.console.line(`Wrong Image Format for ${args.cmdName} command`); m.console.line("ERROR: can't get kernel image!"); }
     return 1;
   }

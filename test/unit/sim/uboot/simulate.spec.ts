@@ -128,7 +128,7 @@ describe('sim → uboot → simulateUboot', () => {
     expect(r.bootAttempted).to.equal(true);
     expect(r.handoff).to.equal(undefined);
     const r2 = simulateUboot({ script: scriptFixture('bootm-raw.scr'), root, ubootVersion: '2024.04' });
-    expect(r2.console.slice(-2)).to.deep.equal(['Wrong Image Type for bootm command', "ERROR -91E: can't get kernel image!"]);
+    expect(r2.console.slice(-2)).to.deep.equal(['Wrong Image Type for bootm command', "ERROR -91: can't get kernel image!"]);
   });
 
   it('keeps 128 loads of 32 MiB as file-backed segments, never as dense RAM', function () {

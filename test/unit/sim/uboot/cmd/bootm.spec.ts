@@ -142,6 +142,6 @@ describe('sim → uboot → cmd → bootm', () => {
     m = createMachine({ root, ubootVersion: '2024.04' });
     place(0x42800000, 'xen');
     expect(runCommands(m, 'bootm 0x42800000')).to.equal(1);
-    expectConsole(m).nextLine('Wrong Image Type for bootm command').nextLine("ERROR -91E: can't get kernel image!").end();
+    expectConsole(m).nextLine('Wrong Image Type for bootm command').nextLine("ERROR -91: can't get kernel image!").end();
   });
 });

@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LabError } from '../errors.js';
-import { writeFileAtomic } from '../util/file.js';
+import { LabError } from '../../src/errors.js';
+import { writeFileAtomic } from '../../src/util/file.js';
 import { arm64ImageSize, type LabCase, type LabCaseInputs } from './cases.js';
 import type { LabAssets } from './prepare.js';
 

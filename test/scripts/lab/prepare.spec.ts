@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { fixturePath } from '../helpers/paths.js';
-import { checkHostTools, HOST_APT_PACKAGES, withRetries } from '../../src/lab/prepare.js';
+import { fixturePath } from '../../helpers/paths.js';
+import { checkLabHostTools, HOST_APT_PACKAGES, withRetries } from '../../../scripts/lab/prepare.js';
 
-describe('lab/prepare', () => {
+describe('scripts/lab/prepare', () => {
   it('retries with backoff, then fails loudly with LAB_SETUP naming the package', () => {
     let calls = 0;
     const lines: string[] = [];
@@ -29,7 +29,7 @@ describe('lab/prepare', () => {
 
   it('host tool check passes here or names the apt-get line', () => {
     try {
-      checkHostTools();
+      checkLabHostTools();
     } catch (e) {
       expect((e as { hint: string }).hint).to.equal(`apt-get install -y ${HOST_APT_PACKAGES.join(' ')}`);
     }

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { labCases, type LabCase } from './cases.js';
 import { prepareLab, type LabAssets } from './prepare.js';
-import { bootQemu, type LabBootResult } from './qemu.js';
+import { bootQemu, type LabBootResult } from '../../src/lab/qemu.js';
 import { labCaseInputs, stageCase } from './stage.js';
-import type { DomainVerdict } from './xen-console.js';
+import type { DomainVerdict } from '../../src/lab/xen-console.js';
 
 export interface LabCaseRun {
   case: string;

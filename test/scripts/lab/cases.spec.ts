@@ -3,8 +3,8 @@
 // <case>.source files that produced the ground-truth transcripts.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import { fixturePath } from '../helpers/paths.js';
-import { labCases, type LabCaseInputs } from '../../src/lab/cases.js';
+import { fixturePath } from '../../helpers/paths.js';
+import { labCases, type LabCaseInputs } from '../../../scripts/lab/cases.js';
 
 const manifest = JSON.parse(fs.readFileSync(fixturePath('real', 'MANIFEST.json'), 'utf8')) as { caseInputs: LabCaseInputs };
 

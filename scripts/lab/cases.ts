@@ -2,12 +2,12 @@
 // written here independently of src/emit so the lab stays an oracle) over the real
 // lab assets. Addresses follow ImageBuilder's planning rule (2 MiB-aligned, size =
 // max(file size, arm64 image_size)) from MEMORY_START 0x40000000.
-import { alignUp, SZ_2M } from '../util/align.js';
-import { hexUpper, hexUpperBare } from '../util/hex.js';
-import { readRange } from '../util/file.js';
+import { alignUp, SZ_2M } from '../../src/util/align.js';
+import { hexUpper, hexUpperBare } from '../../src/util/hex.js';
+import { readRange } from '../../src/util/file.js';
 import { LAB_TOKEN_PARAM } from './initramfs.js';
-import { LAB_MEMORY_START, LAB_SCRIPT_ADDR, type LabOutcome } from './qemu.js';
-import type { DomainVerdictKind } from './xen-console.js';
+import { LAB_MEMORY_START, LAB_SCRIPT_ADDR, type LabOutcome } from '../../src/lab/qemu.js';
+import type { DomainVerdictKind } from '../../src/lab/xen-console.js';
 
 /** Sizes the scripts are planned with (from the real assets). */
 export interface LabCaseInputs {

@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRange, writeFileAtomic } from '../util/file.js';
+import { readRange, writeFileAtomic } from '../../src/util/file.js';
 import type { LabCaseInputs } from './cases.js';
 import type { LabAssets, LabFile } from './prepare.js';
-import { LAB_MACHINE_ARGS, LAB_MEMORY_SIZE, LAB_MEMORY_START, QEMU_BIN } from './qemu.js';
+import { LAB_MACHINE_ARGS, LAB_MEMORY_SIZE, LAB_MEMORY_START, QEMU_BIN } from '../../src/lab/qemu.js';
 
 export const HEADER_SLICE_BYTES = 4096;
 

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as zlib from 'node:zlib';
-import { buildLabInitramfs, buildNewcArchive, LAB_INIT_SCRIPT, LAB_MARKER_PREFIX } from '../../src/lab/initramfs.js';
+import { buildLabInitramfs, buildNewcArchive, LAB_INIT_SCRIPT, LAB_MARKER_PREFIX } from '../../../scripts/lab/initramfs.js';
 
 const hasCpio = spawnSync('cpio', ['--version']).status === 0;
 

@@ -2,11 +2,11 @@
 // (test/fixtures/transcripts, see its README). No QEMU needed.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
-import { fixturePath } from '../helpers/paths.js';
+import { fixturePath } from '../../helpers/paths.js';
 import {
   findMarkers, findUbootErrors, findXenPanic, guestConsoles, parseXenConsole, splitAtKernelStart, xenLines,
   type ExpectedDomain,
-} from '../../src/lab/xen-console.js';
+} from '../../../src/lab/xen-console.js';
 
 const transcript = (name: string): string => fs.readFileSync(fixturePath('transcripts', `${name}.log`), 'utf8');
 /** The two-domU cases: `fdt mknod` put domU1 first in /chosen, so it is d1. */
@@ -35,6 +35,62 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     ]);
     expect(r.ubootErrors).to.deep.equal([]);
     expect(r.xenErrors).to.deep.equal([]);
+  });
+
+  it('Xen 4.20 (Debian trixie, U-Boot 2025.01): the console-focus domU has no DOMn tag and other lines cut into its lines', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'gen-dom0less-2domus.log'), 'utf8');
+    // The real line: domU1's "[   16.551151] workingset..." is cut by a whole DOM2 line.
+    expect(log).to.include('(XEN) [   (XEN) DOM2: UBOOTGEN-LAB-UP token=u0 cpus=1 memkb=230560\n16.551151] workingset:');
+    const r = parseXenConsole(log, { domains: TWO_DOMUS });
+    expect(r.xenVersion).to.equal('4.20.5-pre');
+    expect(r.domains).to.deep.equal([
+      { name: 'domU1', domid: 1, verdict: 'up' },
+      { name: 'domU0', domid: 2, verdict: 'up' },
+    ]);
+    expect(r.markers).to.deep.equal([
+      { token: 'u0', domid: 2, cpus: 1, memKb: 230560 },
+      { token: 'u1', domid: 1, cpus: 2, memKb: 230436 },
+    ].sort((a, b) => a.domid - b.domid));
+    const d1 = guestConsoles(log).find((g) => g.domid === 1)!;
+    expect(d1.text).to.include('[   16.531280] Key type blacklist registered\n[   16.551151] workingset: timestamp_bits=42');
+    // No dom0 console is made up from the focus domain's continuation lines.
+    expect(guestConsoles(log).map((g) => g.domid)).to.deep.equal([1, 2]);
+  });
+
+  it('Xen 4.20 + U-Boot 2025.01: dom0 and domU0 given one shared kernel module → "dom0less mode", then the Xenstore panic', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'gen-dom0-domu-shared-kernel.log'), 'utf8');
+    const r = parseXenConsole(log, { domains: DOM0_DOMU });
+    expect(xenLines(log)).to.include('Xen dom0less mode detected');
+    expect(r.panic?.message).to.equal('At the moment, Xenstore support requires dom0 to be present');
+    expect(r.domains.map((d) => [d.name, d.verdict, d.message])).to.deep.equal([
+      ['dom0', 'xen panic', 'At the moment, Xenstore support requires dom0 to be present'],
+      ['domU0', 'xen panic', 'At the moment, Xenstore support requires dom0 to be present'],
+    ]);
+  });
+
+  it('U-Boot 2025.01: bootm of a raw Image says "Wrong Image Type" and "ERROR -91:" (no "E" after the errno)', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'c-bootm-raw-image.log'), 'utf8');
+    expect(findUbootErrors(log).slice(-2)).to.deep.equal(['Wrong Image Type for bootm command', "ERROR -91: can't get kernel image!"]);
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains.map((d) => [d.verdict, d.message])).to.deep.equal([
+      ['not started', "ERROR -91: can't get kernel image!"], ['not started', "ERROR -91: can't get kernel image!"],
+    ]);
+  });
+
+  it('Xen 4.20: a console-focus domU that printed nothing is not credited with Xen\'s own late lines', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'corpus-kernel-reg-shorter.log'), 'utf8');
+    expect(xenLines(log)).to.include('Freed 368kB init memory.');
+    expect(guestConsoles(log)).to.deep.equal([]);
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains).to.deep.equal([
+      { name: 'domU1', domid: 1, verdict: 'guest fails', message: 'built by Xen but printed nothing' },
+      { name: 'domU0', domid: 2, verdict: 'guest fails', message: 'built by Xen but printed nothing' },
+    ]);
+  });
+
+  it('Xen 4.17.5 built from source: modules sharing pages end in the page_alloc.c BUG at line 1423', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'full', 'corpus-ramdisk-overlaps-kernel.log'), 'utf8');
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains.map((d) => [d.verdict, d.message])).to.deep.equal([
+      ['xen panic', 'Xen BUG at common/page_alloc.c:1423'], ['xen panic', 'Xen BUG at common/page_alloc.c:1423'],
+    ]);
   });
 
   it('(a) joins a guest line Xen flushed in 126-character pieces', () => {

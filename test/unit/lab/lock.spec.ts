@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquireLabLock } from '../../src/lab/lock.js';
+import { acquireLabLock } from '../../../src/lab/lock.js';
 
 describe('lab/lock: one QEMU at a time', () => {
   let dir: string;

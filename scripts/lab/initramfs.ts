@@ -4,11 +4,9 @@
 // Linux Documentation/driver-api/early-userspace/buffer-format.rst) so that it is
 // byte-for-byte deterministic and needs no root privileges for the /dev/console node.
 import * as zlib from 'node:zlib';
+import { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from '../../src/lab/marker.js';
 
-/** Text every marker line starts with; the token follows as `token=<t>`. */
-export const LAB_MARKER_PREFIX = 'UBOOTGEN-LAB-UP';
-/** Kernel command-line parameter that carries the per-domain token. */
-export const LAB_TOKEN_PARAM = 'labtoken';
+export { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM };
 
 export type CpioEntry =
   | { kind: 'dir'; path: string; mode?: number }

@@ -1,0 +1,136 @@
+// The real stacks the differential boots, each a (U-Boot, Xen) pair over the same board,
+// guest kernel and initramfs (Debian bookworm's Linux 6.1 and busybox):
+//   bookworm  Debian 12: Xen 4.17 + U-Boot 2023.01 (the host's u-boot-qemu)
+//   trixie    Debian 13: Xen 4.20 + U-Boot 2025.01, fetched with `apt-get download` from a
+//             private APT tree (the host's APT state is never touched)
+//   full      Xen cross-built from Debian's source package with static memory, static shared
+//             memory, boot-time cpupools and the null scheduler, booted by trixie's U-Boot
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LabError } from '../../src/errors.js';
+import { DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, debFields, labFile, PrivateApt, run, unpackDebs, type LabFile } from './apt.js';
+import type { LabAssets } from './prepare.js';
+import { buildFullFeaturedXen } from './xen-build.js';
+
+export const STACK_NAMES = ['bookworm', 'trixie', 'full'] as const;
+export type StackName = (typeof STACK_NAMES)[number];
+
+export interface LabStack {
+  name: StackName;
+  /** One line naming what boots, e.g. "Debian trixie: Xen 4.20.4 + U-Boot 2025.01". */
+  title: string;
+  /** The shared assets with this stack's Xen and U-Boot; `dir` is the stack's own work folder. */
+  assets: LabAssets;
+  /** Xen version the simulator models for this stack (MAJOR.MINOR.PATCH). */
+  xenVersion: string;
+  /** U-Boot version the simulator models (YYYY.MM). */
+  ubootVersion: string;
+  /** Kconfig options of a source build, as its .config has them. */
+  xenConfig?: Record<string, string>;
+  /** Seconds spent preparing the stack in this run (downloads, build). */
+  prepareSeconds: number;
+}
+
+export interface StackOptions {
+  log?: (l: string) => void;
+  tries?: number;
+  backoffMs?: number;
+  installHostPackages?: boolean;
+}
+
+/** "2025.01-3+deb13u1" or "2023.01+dfsg-2+deb12u3" → "2025.01". */
+export function ubootVersionOf(debVersion: string): string {
+  const m = /^(?:\d+:)?(\d{4}\.\d{2})/.exec(debVersion);
+  if (!m) throw new LabError('LAB_SETUP', `Cannot read a U-Boot release from the package version "${debVersion}".`, { debVersion });
+  return m[1]!;
+}
+
+/** "4.20.4+63-g7abfd2bce2-0+deb13u1" → "4.20.4". */
+export function xenVersionOf(debVersion: string): string {
+  const m = /^(?:\d+:)?(\d+\.\d+(?:\.\d+)?)/.exec(debVersion);
+  if (!m) throw new LabError('LAB_SETUP', `Cannot read a Xen release from the package version "${debVersion}".`, { debVersion });
+  return m[1]!;
+}
+
+function stackAssets(base: LabAssets, name: StackName, xen: LabAssets['xen'], uboot: LabAssets['uboot']): LabAssets {
+  const dir = path.join(base.dir, 'stacks', name);
+  fs.mkdirSync(dir, { recursive: true });
+  return { ...base, dir, xen, uboot };
+}
+
+export function trixieApt(labDir: string): PrivateApt {
+  return new PrivateApt({ root: path.join(labDir, 'apt-trixie'), sources: [
+    `deb [arch=arm64 signed-by=${DEBIAN_KEYRING}] ${DEBIAN_MIRROR} trixie main`,
+    `deb [arch=arm64 signed-by=${DEBIAN_KEYRING}] ${DEBIAN_SECURITY_MIRROR} trixie-security main`,
+  ] });
+}
+
+/** The newest xen-hypervisor-4.NN-arm64 the lists name (the package carries the minor version in its name). */
+function xenHypervisorPackage(apt: PrivateApt): string {
+  const r = run('apt-cache', [...apt.options(), 'pkgnames', 'xen-hypervisor-4.']);
+  const names = r.stdout.split('\n').filter((n) => /^xen-hypervisor-4\.\d+-arm64$/.test(n));
+  names.sort((a, b) => Number(/4\.(\d+)/.exec(b)![1]) - Number(/4\.(\d+)/.exec(a)![1]));
+  if (!names[0]) throw new LabError('LAB_SETUP', 'The trixie package lists name no xen-hypervisor-4.*-arm64 package.', {});
+  return names[0];
+}
+
+interface TrixieParts { xen: LabAssets['xen']; uboot: LabAssets['uboot'] }
+
+function prepareTrixieParts(base: LabAssets, o: StackOptions): TrixieParts {
+  const log = o.log ?? (() => {});
+  const tries = o.tries ?? 3;
+  const backoffMs = o.backoffMs ?? 2000;
+  const apt = trixieApt(base.dir);
+  apt.update(tries, backoffMs, log, 'xen-hypervisor-*-arm64, u-boot-qemu (trixie)');
+  const xenPkg = xenHypervisorPackage(apt);
+  const debsDir = path.join(base.dir, 'debs-trixie');
+  const debs = new Map<string, string>([[xenPkg, apt.download(xenPkg, debsDir, tries, backoffMs, log)],
+    ['u-boot-qemu', apt.download('u-boot-qemu', debsDir, tries, backoffMs, log)]]);
+  const root = path.join(base.dir, 'root-trixie');
+  unpackDebs(debs, root, log);
+  const xenFile = fs.readdirSync(path.join(root, 'boot')).find((f) => /^xen-4\.\d+-arm64$/.test(f));
+  if (!xenFile) throw new LabError('LAB_SETUP', `Package ${xenPkg} did not contain boot/xen-4.*-arm64.`, { package: xenPkg });
+  const ubootPath = path.join(root, 'usr', 'lib', 'u-boot', 'qemu_arm64', 'u-boot.bin');
+  if (!fs.existsSync(ubootPath)) throw new LabError('LAB_SETUP', 'Package u-boot-qemu (trixie) did not contain usr/lib/u-boot/qemu_arm64/u-boot.bin.', {});
+  const x = debFields(debs.get(xenPkg)!);
+  const u = debFields(debs.get('u-boot-qemu')!);
+  return {
+    xen: { ...labFile(path.join(root, 'boot', xenFile)), package: x.pkg, version: x.version },
+    uboot: { ...labFile(ubootPath), package: `${u.pkg} (trixie)`, version: u.version },
+  };
+}
+
+/** Prepares the named stacks (downloads and builds are cached under the lab folder). */
+export function prepareStacks(base: LabAssets, names: readonly StackName[], o: StackOptions = {}): LabStack[] {
+  const out: LabStack[] = [];
+  let trixie: TrixieParts | undefined;
+  const getTrixie = (): TrixieParts => (trixie ??= prepareTrixieParts(base, o));
+  for (const name of names) {
+    const t0 = Date.now();
+    const secs = (): number => Math.round((Date.now() - t0) / 1000);
+    if (name === 'bookworm') {
+      const xv = xenVersionOf(base.xen.version);
+      const uv = ubootVersionOf(base.uboot.version);
+      out.push({ name, title: `Debian bookworm: Xen ${xv} + U-Boot ${uv}`, assets: stackAssets(base, name, base.xen, base.uboot),
+        xenVersion: xv, ubootVersion: uv, prepareSeconds: secs() });
+    } else if (name === 'trixie') {
+      const p = getTrixie();
+      const xv = xenVersionOf(p.xen.version);
+      const uv = ubootVersionOf(p.uboot.version);
+      out.push({ name, title: `Debian trixie: Xen ${xv} + U-Boot ${uv}`, assets: stackAssets(base, name, p.xen, p.uboot),
+        xenVersion: xv, ubootVersion: uv, prepareSeconds: secs() });
+    } else {
+      const p = getTrixie();
+      const b = buildFullFeaturedXen({ labDir: base.dir, ...(o.log ? { log: o.log } : {}), ...(o.tries ? { tries: o.tries } : {}),
+        ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}), ...(o.installHostPackages !== undefined ? { installHostPackages: o.installHostPackages } : {}) });
+      const uv = ubootVersionOf(p.uboot.version);
+      const on = Object.entries(b.config).filter(([k, v]) => v === 'y' && !/EXPERT|UNSUPPORTED/.test(k)).map(([k]) => k.replace(/^CONFIG_/, ''));
+      const xen: LabAssets['xen'] = { ...b.xen, package: `xen ${b.sourceVersion} (source, cross-built)`, version: b.sourceVersion };
+      out.push({ name, title: `Xen ${b.xenVersion} built from Debian's source (${on.join(', ')}) + U-Boot ${uv}`,
+        assets: stackAssets(base, name, xen, p.uboot), xenVersion: b.xenVersion, ubootVersion: uv, xenConfig: b.config, prepareSeconds: secs() });
+    }
+  }
+  return out;
+}
+
+export type { LabFile };

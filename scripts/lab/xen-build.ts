@@ -1,0 +1,176 @@
+// A full-featured Xen for the lab, cross-built from Debian's own Xen source package: the
+// features Debian's release build leaves out (static memory and static shared memory,
+// boot-time cpupools, the null scheduler) switched on through a Kconfig fragment, so the
+// differential also covers the builds users make themselves. Only our command lines live
+// here; the sources come from `apt-get source` at run time.
+//
+// Cached under <lab>/xen-build/<source version>-<fragment hash>/: a second run with the
+// same source version and fragment reuses the binary (a build takes about a minute).
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LabError } from '../../src/errors.js';
+import { writeFileAtomic } from '../../src/util/file.js';
+import { DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, ensureHostCommands, labFile, PrivateApt, run, withRetries, type LabFile } from './apt.js';
+
+/** Kconfig options the full-featured build must end up with (checked in the resulting .config). */
+export const FULL_FEATURED_OPTIONS: Readonly<Record<string, string>> = {
+  // STATIC_MEMORY, STATIC_SHM and SCHED_NULL are only offered when UNSUPPORTED is set;
+  // UNSUPPORTED itself is a prompt only under EXPERT in some releases.
+  CONFIG_EXPERT: 'y',
+  CONFIG_UNSUPPORTED: 'y',
+  CONFIG_STATIC_MEMORY: 'y',
+  CONFIG_STATIC_SHM: 'y',
+  CONFIG_BOOT_TIME_CPUPOOLS: 'y',
+  CONFIG_SCHED_NULL: 'y',
+};
+
+/** Suites whose deb-src entries may carry Xen, newest first: the newest source that downloads is built. */
+export const XEN_SOURCE_SUITES = [
+  ['trixie', DEBIAN_MIRROR], ['trixie-security', DEBIAN_SECURITY_MIRROR], ['trixie-updates', DEBIAN_MIRROR],
+  ['bookworm', DEBIAN_MIRROR], ['bookworm-security', DEBIAN_SECURITY_MIRROR],
+] as const;
+
+/** Host commands the build runs, and the Debian package of each. */
+export const XEN_BUILD_HOST_TOOLS: ReadonlyArray<readonly [cmd: string, pkg: string]> = [
+  ['aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu'], ['make', 'make'], ['flex', 'flex'], ['bison', 'bison'],
+  ['python3', 'python3'], ['dpkg-source', 'dpkg-dev'], ['xz', 'xz-utils'],
+];
+
+export const CROSS_COMPILE = 'aarch64-linux-gnu-';
+
+export interface XenBuild {
+  /** The arm64 Image Xen's build writes (xen/xen). */
+  xen: LabFile;
+  /** Debian source version built, e.g. 4.20.4+63-g7abfd2bce2-0+deb13u1. */
+  sourceVersion: string;
+  /** Xen's own version, MAJOR.MINOR.PATCH, from the source tree's Makefile. */
+  xenVersion: string;
+  /** Kconfig options of interest as they ended up in the build's .config. */
+  config: Record<string, string>;
+  /** Seconds the build took (0 when it came from the cache). */
+  buildSeconds: number;
+  cacheDir: string;
+}
+
+export interface XenBuildOptions {
+  labDir: string;
+  log?: (l: string) => void;
+  tries?: number;
+  backoffMs?: number;
+  /** apt-get install missing build tools (default: when env CI is set). */
+  installHostPackages?: boolean;
+  /** Extra options merged over FULL_FEATURED_OPTIONS (e.g. CONFIG_DEBUG=y for a debug build). */
+  options?: Record<string, string>;
+  jobs?: number;
+}
+
+function fragmentText(options: Record<string, string>): string {
+  return `${Object.entries(options).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+}
+
+function readXenVersion(tree: string): string {
+  const mk = fs.readFileSync(path.join(tree, 'xen', 'Makefile'), 'utf8');
+  const field = (n: string): string => new RegExp(`^export XEN_${n}\\s*[?:]?=\\s*(\\S+)`, 'm').exec(mk)?.[1] ?? '?';
+  return `${field('VERSION')}.${field('SUBVERSION')}${field('EXTRAVERSION').replace(/^(\.\d+).*$/, '$1')}`;
+}
+
+function configValues(file: string, keys: readonly string[]): Record<string, string> {
+  const text = fs.readFileSync(file, 'utf8');
+  return Object.fromEntries(keys.map((k) => [k, new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1] ?? 'n']));
+}
+
+/** Builds (or reuses) the full-featured Xen. */
+export function buildFullFeaturedXen(o: XenBuildOptions): XenBuild {
+  const log = o.log ?? (() => {});
+  const tries = o.tries ?? 3;
+  const backoffMs = o.backoffMs ?? 2000;
+  const options = { ...FULL_FEATURED_OPTIONS, ...(o.options ?? {}) };
+  const fragment = fragmentText(options);
+  const fragHash = createHash('sha256').update(fragment).digest('hex').slice(0, 12);
+  ensureHostCommands(XEN_BUILD_HOST_TOOLS, o.installHostPackages ?? process.env['CI'] !== undefined, log);
+
+  const apt = new PrivateApt({ root: path.join(o.labDir, 'apt-src'),
+    sources: XEN_SOURCE_SUITES.map(([suite, mirror]) => `deb-src [signed-by=${DEBIAN_KEYRING}] ${mirror} ${suite} main`) });
+  apt.update(tries, backoffMs, log, 'xen (source)');
+  const versions = apt.sourceVersions('xen');
+  if (versions.length === 0) throw new LabError('LAB_SETUP', 'No deb-src entry offers the xen source package.', { suites: XEN_SOURCE_SUITES.map(([s]) => s) });
+
+  // Reuse a cached build of any offered version with this fragment (newest first).
+  for (const v of versions) {
+    const cached = path.join(o.labDir, 'xen-build', `${v}-${fragHash}`);
+    const meta = path.join(cached, 'build.json');
+    if (fs.existsSync(meta) && fs.existsSync(path.join(cached, 'xen'))) {
+      const m = JSON.parse(fs.readFileSync(meta, 'utf8')) as Omit<XenBuild, 'xen' | 'buildSeconds' | 'cacheDir'>;
+      log(`lab: full-featured Xen ${m.xenVersion} (source ${v}) from the cache`);
+      return { ...m, xen: labFile(path.join(cached, 'xen')), buildSeconds: 0, cacheDir: cached };
+    }
+  }
+
+  // Download the newest source that the mirror still serves; an older one only if it does not.
+  const srcRoot = path.join(o.labDir, 'xen-src');
+  let version: string | undefined;
+  let dsc: string | undefined;
+  let lastWhy = '';
+  for (const v of versions) {
+    const dir = path.join(srcRoot, v);
+    fs.mkdirSync(dir, { recursive: true });
+    const found = (): string | undefined => fs.readdirSync(dir).find((f) => f.endsWith('.dsc'));
+    try {
+      withRetries(`download the xen ${v} source (apt-get source)`, 'xen', tries, backoffMs, log, () => {
+        if (found() && fs.readdirSync(dir).some((f) => f.endsWith('.orig.tar.xz') || f.endsWith('.orig.tar.gz'))) return { ok: true, value: undefined };
+        const r = run('apt-get', [...apt.options(), '-q', 'source', '--download-only', `xen=${v}`], { cwd: dir });
+        // A 404 is not transient: do not spend the retries on it.
+        if (!r.ok && /\b404\b/.test(r.stderr)) throw new LabError('LAB_SETUP', `the mirror no longer serves the xen ${v} source: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`, {});
+        return r.ok ? { ok: true, value: undefined } : { ok: false, why: r.stderr || r.stdout };
+      });
+      version = v;
+      dsc = path.join(dir, found()!);
+      break;
+    } catch (e) {
+      lastWhy = (e as Error).message;
+      log(`lab: xen source ${v}: ${lastWhy}; trying an older version`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (!version || !dsc) throw new LabError('LAB_SETUP', `No xen source package could be downloaded (offered: ${versions.join(', ')}): ${lastWhy}`, { versions });
+
+  const cacheDir = path.join(o.labDir, 'xen-build', `${version}-${fragHash}`);
+  const work = fs.mkdtempSync(path.join(o.labDir, 'xen-build-work-'));
+  try {
+    const tree = path.join(work, 'xen');
+    log(`lab: unpacking the xen ${version} source (dpkg-source -x, with Debian's patches)`);
+    const x = run('dpkg-source', ['--no-check', '-x', dsc, tree]);
+    if (!x.ok) throw new LabError('LAB_SETUP', `dpkg-source -x ${path.basename(dsc)} failed: ${x.stderr.trim().split('\n').slice(-3).join(' | ')}`, { dsc });
+    const fragFile = path.join(work, 'full-featured.config');
+    writeFileAtomic(fragFile, fragment);
+    const makeArgs = ['-C', 'xen', 'XEN_TARGET_ARCH=arm64', `CROSS_COMPILE=${CROSS_COMPILE}`];
+    // Debian's build environment variables (e.g. from dpkg-buildflags) must not leak in.
+    const env = { ...process.env, LANG: 'C', LC_ALL: 'C' };
+    const t0 = Date.now();
+    log(`lab: make ${makeArgs.join(' ')} KCONFIG_ALLCONFIG=full-featured.config alldefconfig`);
+    const cfg = run('make', [...makeArgs, `KCONFIG_ALLCONFIG=${fragFile}`, 'alldefconfig'], { cwd: tree, env });
+    if (!cfg.ok) throw new LabError('LAB_SETUP', `Xen's alldefconfig failed: ${cfg.stderr.trim().split('\n').slice(-5).join(' | ')}`, {});
+    const got = configValues(path.join(tree, 'xen', '.config'), Object.keys(options));
+    const wrong = Object.entries(options).filter(([k, v]) => got[k] !== v);
+    if (wrong.length > 0) {
+      throw new LabError('LAB_SETUP', `The Xen ${version} Kconfig did not take ${wrong.map(([k, v]) => `${k}=${v} (got ${got[k]})`).join(', ')}.`, { got });
+    }
+    const jobs = o.jobs ?? Math.max(1, Math.min(4, os.availableParallelism()));
+    log(`lab: make ${makeArgs.join(' ')} -j${jobs} (about a minute)`);
+    const b = run('make', [...makeArgs, `-j${jobs}`], { cwd: tree, env });
+    if (!b.ok) throw new LabError('LAB_SETUP', `Building Xen ${version} failed: ${(b.stderr || b.stdout).trim().split('\n').slice(-8).join(' | ')}`, {});
+    const buildSeconds = Math.round((Date.now() - t0) / 1000);
+    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.copyFileSync(path.join(tree, 'xen', 'xen'), path.join(cacheDir, 'xen'));
+    fs.copyFileSync(path.join(tree, 'xen', '.config'), path.join(cacheDir, 'config'));
+    const meta = { sourceVersion: version, xenVersion: readXenVersion(tree), config: configValues(path.join(tree, 'xen', '.config'),
+      [...Object.keys(options), 'CONFIG_DEBUG', 'CONFIG_SCHED_DEFAULT']) };
+    writeFileAtomic(path.join(cacheDir, 'build.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    log(`lab: built Xen ${meta.xenVersion} in ${buildSeconds} s`);
+    return { ...meta, xen: labFile(path.join(cacheDir, 'xen')), buildSeconds, cacheDir };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
