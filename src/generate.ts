@@ -10,7 +10,8 @@ import type { BootPlan, PlanOptions } from './plan/types.js';
 import { buildHintModel, buildScriptModel } from './emit/model.js';
 import { measureScriptEdits } from './emit/measure.js';
 import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from './emit/render.js';
-import { renderOutputs, writeOutputs, type RenderedOutputs } from './emit/outputs.js';
+import { renderOutputs, type RenderedOutputs } from './emit/outputs.js';
+import { OutputRun } from './output/index.js';
 
 export interface ScriptOptions extends PlanOptions {
   /** --templates DIR: files that replace the shipped templates of the same name. */
@@ -25,8 +26,13 @@ export interface GenerateOptions extends ScriptOptions {
   /** -o NAME: NAME.source / NAME.scr */
   outputName?: string;
   env?: Record<string, string | undefined>;
-  /** Write the outputs (default true). */
+  /**
+   * Write the outputs (default true), unverified, as one unit. The CLI passes false and commits
+   * them itself after the verification (src/output).
+   */
   write?: boolean;
+  /** Allow outputs outside `dir` (absolute UBOOT_SCRIPT, `-o ../x`). */
+  allowOutsideDir?: boolean;
 }
 
 export interface GenerateResult {
@@ -74,6 +80,6 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
   const { plan, source } = planScript({ config, dir, diagnostics }, { ...opts, timestamp });
   const hint = renderScriptHint(buildHintModel(plan), renderOptions(opts));
   const outputs = renderOutputs(plan, source, timestamp);
-  const written = opts.write === false ? [] : writeOutputs(outputs);
+  const written = opts.write === false ? [] : OutputRun.prepare({ plan, outputs }, { allowOutsideDir: opts.allowOutsideDir === true }).commitSync();
   return { plan, outputs, written, diagnostics: plan.diagnostics, timestamp, hint };
 }

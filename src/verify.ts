@@ -9,7 +9,12 @@ import { boardFromDtb, boardFromRange, simulateUboot, type UbootResult } from '.
 import { bootXen } from './sim/xen/index.js';
 import type { DomainVerdict, XenResult } from './sim/xen/verdict.js';
 
-export interface VerifyOptions { xenVersion?: string; board?: BoardProfile }
+export interface VerifyOptions {
+  xenVersion?: string;
+  board?: BoardProfile;
+  /** Outputs staged but not committed (xen.ub): the simulator reads these bytes under the final names. */
+  staged?: ReadonlyMap<string, string>;
+}
 
 export interface VerifyReport {
   ok: boolean;
@@ -31,8 +36,8 @@ export function boardForConfig(gen: GenerateResult): BoardProfile {
   }
 }
 
-export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: { scriptAddr?: number; xenVersion?: string } = {}): VerifyReport {
-  const uboot = simulateUboot({ script, root, ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}) });
+export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: { scriptAddr?: number; xenVersion?: string; staged?: ReadonlyMap<string, string> } = {}): VerifyReport {
+  const uboot = simulateUboot({ script, root, ...(opts.staged ? { staged: opts.staged } : {}), ...(board ? { board } : {}), ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}) });
   if (!uboot.handoff) {
     const last = uboot.failures[uboot.failures.length - 1];
     const why = uboot.verdict ?? (uboot.bootAttempted
@@ -48,6 +53,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
   return verifyScript(gen.outputs.script, gen.plan.dir, opts.board ?? boardForConfig(gen), {
     scriptAddr: gen.plan.scriptAddr,
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
+    ...(opts.staged ? { staged: opts.staged } : {}),
   });
 }
 

@@ -11,9 +11,12 @@ export type Served = ServedFile | ServedBytes;
 
 export class FileServer {
   readonly root: string;
+  /** Real path → file holding its bytes: outputs staged but not yet under their final names. */
+  readonly #staged: ReadonlyMap<string, string>;
 
-  constructor(root: string) {
+  constructor(root: string, staged: ReadonlyMap<string, string> = new Map()) {
     this.root = fs.realpathSync(path.resolve(root));
+    this.#staged = staged;
   }
 
   /** The file for a requested name, or undefined (missing, a directory, or outside the root). */
@@ -22,12 +25,21 @@ export class FileServer {
     const rel = name.replace(/^\/+/, '');
     const candidate = path.resolve(this.root, rel);
     if (!isInside(this.root, candidate)) return undefined;
+    const staged = this.#stagedFor(candidate);
+    if (staged !== undefined) return { path: staged, name, size: fs.statSync(staged).size };
     let real: string;
     try { real = fs.realpathSync(candidate); } catch { return undefined; }
     if (!isInside(this.root, real)) return undefined;
     const st = fs.statSync(real);
     if (!st.isFile()) return undefined;
     return { path: real, name, size: st.size };
+  }
+
+  #stagedFor(candidate: string): string | undefined {
+    if (this.#staged.size === 0) return undefined;
+    let parent: string;
+    try { parent = fs.realpathSync(path.dirname(candidate)); } catch { return undefined; }
+    return this.#staged.get(candidate) ?? this.#staged.get(path.join(parent, path.basename(candidate)));
   }
 }
 

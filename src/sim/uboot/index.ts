@@ -31,6 +31,8 @@ export interface SimulateUbootOptions {
   script: Uint8Array;
   /** Folder served over TFTP (and as the boot partition for `load`). */
   root: string;
+  /** Outputs not yet under their final names: real path → staged file (see FileServer). */
+  staged?: ReadonlyMap<string, string>;
   board?: BoardProfile;
   build?: Partial<UbootBuildOptions>;
   /** Where the script is loaded before `source` (default 0x40200000, the board's scriptaddr). */
@@ -69,7 +71,7 @@ export function typeLine(m: Machine, line: string): number {
 }
 
 export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
-  const m = createMachine({ root: opts.root, board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion });
+  const m = createMachine({ root: opts.root, staged: opts.staged, board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion });
   for (const p of opts.preload ?? []) {
     const f = m.files.resolve(p.file);
     if (f) m.ram.writeFile(p.addr, f);

@@ -37,6 +37,8 @@ export type StopReason =
 
 export interface MachineOptions {
   root: string;
+  /** Files served under another file's bytes (staged outputs): real path → file to read. */
+  staged?: ReadonlyMap<string, string>;
   board?: BoardProfile;
   build?: Partial<UbootBuildOptions>;
   /** Replaces the board's default environment entirely when given with `replaceEnv`. */
@@ -102,7 +104,7 @@ export class Machine {
     this.console = new Console({ lines: this.budgets.consoleLines, bytes: this.budgets.consoleBytes });
     this.ram = new SparseRam(this.board.dram, { readBytes: this.budgets.ramReadBytes, heldBytes: this.budgets.ramHeldBytes });
     this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...QEMU_VIRT_DEFAULT_ENV, ...opts.env });
-    this.files = new FileServer(opts.root);
+    this.files = new FileServer(opts.root, opts.staged);
     this.ubootVersion = opts.ubootVersion ?? DEFAULT_UBOOT_VERSION;
     this.commands = opts.commands;
     this.version = parseUbootVersion(this.ubootVersion);
