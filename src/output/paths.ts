@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Config, FileRef } from '../config/types.js';
+import { COMMAND_LINE_POS } from '../config/resolve.js';
 import { OutputError, type Where } from '../errors.js';
 
 export type OutputRole = 'source' | 'script' | 'xen-uimage';
@@ -33,7 +34,7 @@ export interface WantedOutput { role: OutputRole; path: string; data: string | U
  */
 const UNSAFE_NAME = /[\s;"'`$#\\&|<>(){}\u0000-\u001f\u007f]/u;
 
-const COMMAND_LINE = '<command line>';
+const COMMAND_LINE = COMMAND_LINE_POS.file;
 
 export function whereOf(ref: FileRef): Where {
   return ref.where.file === COMMAND_LINE ? { key: ref.key } : { file: ref.where.file, line: ref.where.line, col: ref.where.col, key: ref.key };
@@ -42,6 +43,7 @@ export function whereOf(ref: FileRef): Where {
 /** `UBOOT_SCRIPT = "x"`, `-o "x"`, or for xen.ub `xen.ub (made from XEN = "x" for BOOT_CMD=bootm)`. */
 function named(o: WantedOutput): string {
   if (o.role === 'xen-uimage') return `${path.basename(o.path)} (the uImage made from ${o.ref.key} = "${o.ref.value}" for BOOT_CMD=bootm)`;
+  if (o.ref.where.file === COMMAND_LINE) return `the -o output ${o.ref.value}`;
   return `${o.ref.key} = "${o.ref.value}"`;
 }
 
@@ -69,7 +71,7 @@ export function checkOutputs(wanted: readonly WantedOutput[], config: Config, di
   const targets: OutputTarget[] = [];
   for (const o of wanted) {
     const where = whereOf(o.ref);
-    const fix = o.ref.where.file === COMMAND_LINE ? 'give -o a plain name' : `change ${o.ref.key}`;
+    const fix = o.ref.where.file === COMMAND_LINE ? 'change -o' : `change ${o.ref.key}`;
     const relName = path.relative(dir, o.path);
     if (UNSAFE_NAME.test(relName.startsWith('..') ? o.path : relName)) {
       const ch = UNSAFE_NAME.exec(relName.startsWith('..') ? o.path : relName)![0];
@@ -79,7 +81,7 @@ export function checkOutputs(wanted: readonly WantedOutput[], config: Config, di
     }
     const outside = (why: string): OutputError => new OutputError('OUTPUT_OUTSIDE_DIR',
       `${named(o)} ${why}: outputs are written inside the output folder ${dir} (the -d folder, else the config's folder).`,
-      { path: o.path, dir }, where, `${fix} to a path relative to ${dir}, or pass --output-outside-dir to write there on purpose`);
+      { path: o.path, dir }, where, `${fix} to a name relative to ${dir}, or pass --output-outside-dir to write there on purpose`);
     if (!policy.allowOutsideDir && o.role !== 'xen-uimage' && path.isAbsolute(o.ref.value)) throw outside('is an absolute path');
     const parent = path.dirname(o.path);
     let st: fs.Stats | undefined;
