@@ -90,7 +90,13 @@ export class FolderLock {
   #create(): boolean {
     const text = serialise(this.owner);
     const tmp = tempPathFor(this.file, this.owner.nonce);
-    fs.writeFileSync(tmp, text, { flag: 'wx' });
+    try {
+      fs.writeFileSync(tmp, text, { flag: 'wx' });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new OutputError('OUTPUT_WRITE', `Cannot create the lock ${this.file}: ${err.message}.`, { path: this.file, errno: err.code }, { file: this.file },
+        'make the output folder writable, or choose another one with -d');
+    }
     try {
       fs.linkSync(tmp, this.file);
       return true;
