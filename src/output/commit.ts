@@ -172,10 +172,13 @@ export async function recoverOutputs(folder: string, opts: LockOptions = {}): Pr
   }
 }
 
-/** The same, for synchronous callers. */
-export function recoverOutputsSync(folder: string, opts: LockOptions = {}): Recovery {
+/**
+ * The same without waiting: when a live run holds the lock, it (or our own commit later) does the
+ * recovery, so a run about to stage need not queue behind it.
+ */
+export function recoverOutputsIfFree(folder: string): Recovery {
   const lock = new FolderLock(path.resolve(folder));
-  lock.acquireSync(opts);
+  if (!lock.tryAcquire()) return { rolledForward: [], removedTemps: [] };
   try {
     return recoverHolding(path.resolve(folder), []);
   } finally {

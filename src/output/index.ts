@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { RenderedOutputs } from '../emit/outputs.js';
 import type { BootPlan } from '../plan/types.js';
-import { StagedOutputs, recoverOutputsSync, type Recovery } from './commit.js';
+import { StagedOutputs, recoverOutputsIfFree, type Recovery } from './commit.js';
 import type { LockOptions } from './lock.js';
 import { checkOutputs, failedName, type OutputPolicy, type OutputTarget, type WantedOutput } from './paths.js';
 
@@ -65,11 +65,12 @@ export class OutputRun {
   }
 
   /**
-   * Finish a killed run's commit, then write every output to a temp beside its final name.
+   * Finish a killed run's commit (when no other run holds the folder), then write every output
+   * to a temp beside its final name.
    * Returns final path → temp path: the verification must read the staged bytes.
    */
   stage(): ReadonlyMap<string, string> {
-    this.#recovery = recoverOutputsSync(this.folder, this.#opts.lock);
+    this.#recovery = recoverOutputsIfFree(this.folder);
     this.#staged = StagedOutputs.stage(this.targets, this.folder);
     return this.#staged.staged;
   }

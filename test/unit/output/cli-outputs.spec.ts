@@ -1,12 +1,14 @@
 // The README's promise, as users see it: outputs are replaced only after everything succeeded,
 // as one unit; a failure says why (even with -q); --keep-failed; xen.ub beside boot.scr.
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { sampleCopy } from '../../helpers/images.js';
-import { expectOnePair, litter, scriptPayload } from './helpers.js';
+import { FolderLock } from '../../../src/output/lock.js';
+import { JOURNAL_NAME } from '../../../src/output/commit.js';
+import { deadPid, expectOnePair, litter, scriptPayload } from './helpers.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen.js');
 
@@ -80,5 +82,42 @@ describe('output → the CLI replaces outputs only after a verified run', () => 
     const allowed = run(['-c', 'config', '-d', '.', '-o', 'tftp/../../outside', '-q', '--output-outside-dir'], dir);
     expect(allowed.status, allowed.stderr).to.equal(0);
     expectOnePair(path.dirname(dir), 'outside');
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} while a verified run waits for the lock: its temps are removed, the previous pair stays, it dies of ${signal}`, async () => {
+      const { dir } = sampleCopy();
+      fs.writeFileSync(path.join(dir, 'boot.source'), 'previous\n');
+      const holder = new FolderLock(fs.realpathSync(dir));
+      expect(holder.tryAcquire()).to.equal(true);
+      try {
+        const child = spawn(process.execPath, [BIN, 'config', '-q'], { cwd: dir, env: { ...process.env, CI: '1' }, stdio: 'ignore' });
+        const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, sig) => r(sig)));
+        const deadline = Date.now() + 15_000;
+        while (fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), 'the run staged its outputs').to.have.length(2);
+        child.kill(signal);
+        expect(await exited).to.equal(signal);
+      } finally {
+        holder.release();
+      }
+      expect(fs.readdirSync(dir).sort()).to.deep.equal(['boot.source', 'config', 'samples']);
+      expect(fs.readFileSync(path.join(dir, 'boot.source'), 'utf8')).to.equal('previous\n');
+    });
+  }
+
+  it('the next run, even one that fails, first finishes the renames a killed run left in its journal', () => {
+    const { dir } = sampleCopy();
+    expect(run(['config', '-q'], dir).status).to.equal(0);
+    const real = fs.realpathSync(dir);
+    // A run killed after renaming boot.source, before renaming boot.scr: the pair is mixed.
+    const temp = path.join(real, `.boot.scr.${deadPid()}-0123456789abcdef.tmp`);
+    fs.renameSync(path.join(real, 'boot.scr'), temp);
+    fs.writeFileSync(path.join(real, 'boot.scr'), 'from an older run');
+    fs.writeFileSync(path.join(real, JOURNAL_NAME), JSON.stringify({ version: 1, entries: [{ temp, final: path.join(real, 'boot.scr') }] }));
+    fs.appendFileSync(path.join(dir, 'config'), 'DOMU_MEM[1]=2048\n');
+    expect(run(['config', '-q'], dir).status).to.equal(6);
+    expectOnePair(dir);
+    expect(litter(dir)).to.deep.equal([]);
   });
 });
