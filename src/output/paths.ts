@@ -32,7 +32,16 @@ export interface WantedOutput { role: OutputRole; path: string; data: string | U
  * them in file names: the script's name is printed as a `tftpb ADDR NAME` command, and xen.ub's
  * name is written into the script.
  */
-const UNSAFE_NAME = /[\s;"'`$#\\&|<>(){}\u0000-\u001f\u007f]/u;
+const UNSAFE_NAME = /[\s;"'`$#\\&|<>(){}]/u;
+
+/** The first character of `name` that is unsafe on a U-Boot command line (control characters included). */
+function unsafeChar(name: string): string | undefined {
+  for (const ch of name) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || c === 0x7f || UNSAFE_NAME.test(ch)) return ch;
+  }
+  return undefined;
+}
 
 const COMMAND_LINE = COMMAND_LINE_POS.file;
 
@@ -73,8 +82,8 @@ export function checkOutputs(wanted: readonly WantedOutput[], config: Config, di
     const where = whereOf(o.ref);
     const fix = o.ref.where.file === COMMAND_LINE ? 'change -o' : `change ${o.ref.key}`;
     const relName = path.relative(dir, o.path);
-    if (UNSAFE_NAME.test(relName.startsWith('..') ? o.path : relName)) {
-      const ch = UNSAFE_NAME.exec(relName.startsWith('..') ? o.path : relName)![0];
+    const ch = unsafeChar(relName.startsWith('..') ? o.path : relName);
+    if (ch !== undefined) {
       throw new OutputError('OUTPUT_UNSAFE_NAME',
         `${named(o)}: the output name contains ${JSON.stringify(ch)}, which would change the meaning of the U-Boot command line it is written on.`,
         { path: o.path }, where, `${fix}: use letters, digits, '.', '-', '_' and '/' in output names`);
