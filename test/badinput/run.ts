@@ -18,7 +18,7 @@ export interface Outcome {
   stdout: string;
   stderr: string;
   /** The JSON document printed on stdout, when there is one. */
-  doc?: { ok?: boolean; error?: { code?: string; message?: string; hint?: string; where?: { file?: string; line?: number; col?: number; key?: string } }; verification?: { summary?: string } };
+  doc?: { ok?: boolean; error?: { code?: string; message?: string; hint?: string; fix?: string; where?: { file?: string; line?: number; col?: number; key?: string } }; verification?: { summary?: string } };
   /** Paths (relative to the case's outer folder) whose bytes or kind changed, appeared or vanished. */
   changed: string[];
 }
