@@ -24,7 +24,7 @@ export interface Outcome {
 }
 
 export const PREVIOUS = { source: 'previous boot.source\n', script: 'previous boot.scr\n' };
-const ISOLATED_TIMEOUT_MS = 4000;
+const ISOLATED_TIMEOUT_MS = 6000;
 const ISOLATED_MEMORY_KB = 2_000_000;
 
 /** The case's folder `<outer>/a/case` (two levels deep, so that `-o ../../x` stays inside `outer`). */
