@@ -32,7 +32,7 @@ export interface WantedOutput { role: OutputRole; path: string; data: string | U
  * them in file names: the script's name is printed as a `tftpb ADDR NAME` command, and xen.ub's
  * name is written into the script.
  */
-const UNSAFE_NAME = /[\s;"'`$#\\&|<>(){}]/u;
+const UNSAFE_NAME = /[\s;"'`$#\\&|<>()]/u;
 
 /** The first character of `name` that is unsafe on a U-Boot command line (control characters included). */
 function unsafeChar(name: string): string | undefined {

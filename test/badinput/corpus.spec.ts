@@ -5,17 +5,21 @@
 // pending with the reason (UBOOT_GEN_CORPUS_STRICT=1 makes them fail instead). A missing fix
 // (neither the error's hint nor the codes table's fix in the JSON) waits for the codes table (errors-cli).
 import { expect } from 'chai';
-import { CASES, type BadInputCase, type Needs } from './cases.js';
+import { CASES, type BadInputCase, type Expected, type Needs } from './cases.js';
 import { runCase, type Outcome } from './run.js';
 
 const STRICT = process.env['UBOOT_GEN_CORPUS_STRICT'] === '1';
 
 export interface Problem { text: string; needs?: Needs }
 
-/** What is wrong with an outcome (empty: the case holds). */
+/** What is wrong with an outcome (empty: the case holds); with alternatives, the closest one's problems. */
 export function problems(c: BadInputCase, o: Outcome): Problem[] {
+  const all = (Array.isArray(c.expect) ? c.expect : [c.expect]).map((e) => problemsFor(e, o));
+  return all.reduce((best, p) => (p.length < best.length ? p : best));
+}
+
+function problemsFor(e: Expected, o: Outcome): Problem[] {
   const p: Problem[] = [];
-  const e = c.expect;
   if (o.hung) p.push({ text: 'hung (killed after the time limit)' });
   if (o.exit !== e.exit) p.push({ text: `exit ${o.exit}, expected ${e.exit}${o.exit === 70 ? ' (a crash)' : ''}: ${(o.doc?.error?.message ?? o.stderr).slice(0, 300)}` });
   const err = o.doc?.error;
