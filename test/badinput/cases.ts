@@ -30,6 +30,8 @@ export interface Expected {
   line?: number;
   /** Matched against error.message + hint, or the verification summary for exit 6. */
   text?: RegExp;
+  /** After a successful run: no command of the new boot.source (split as U-Boot's hush does) matches. */
+  noCommand?: RegExp;
 }
 
 export interface BadInputCase {
@@ -118,7 +120,7 @@ export const CASES: BadInputCase[] = [
   { id: 'syntax/heredoc', category: 'syntax', lines: ['cat <<EOF', 'x', 'EOF'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   { id: 'syntax/unclosed-array', category: 'syntax', lines: ['DOMU_CMD=(a b'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   { id: 'syntax/nul-byte', category: 'syntax', config: new Uint8Array([...Buffer.from('MEMORY_END=0x80000000\nXEN="samples/x'), 0, ...Buffer.from('en"\n')]), expect: { exit: 3, code: /^CONFIG_/, text: /not a text file|NUL/ } },
-  { id: 'syntax/invalid-utf8', category: 'syntax', config: new Uint8Array([...Buffer.from(`${EXAMPLE_HEAD.join('\n')}\nDOM0_CMD="console=hvc0 `), 0xff, 0xfe, ...Buffer.from('"\n')]), expect: { exit: 3, code: /^CONFIG_/, line: 13 }, needs: 'bounds' },
+  { id: 'syntax/invalid-utf8', category: 'syntax', config: new Uint8Array([...Buffer.from(`${EXAMPLE_HEAD.join('\n')}\nDOM0_CMD="console=hvc0 `), 0xff, 0xfe, ...Buffer.from('"\n')]), expect: { exit: 3, code: /^CONFIG_/, line: 15 }, needs: 'bounds' },
   { id: 'syntax/empty-config', category: 'syntax', config: '', expect: { exit: 3, code: /^CONFIG_/ } },
   { id: 'syntax/only-comments', category: 'syntax', config: '# nothing\n# here\n', expect: { exit: 3, code: /^CONFIG_/ } },
   { id: 'syntax/unclosed-command-subst', category: 'syntax', lines: ['XEN="$(cat'], expect: { exit: 3, code: /^CONFIG_(SYNTAX|UNSAFE)$/, line: L(0) } },
@@ -176,8 +178,8 @@ export const CASES: BadInputCase[] = [
   { id: 'values/exponential-variables', category: 'values', lines: ['A=xxxxxxxxxxxxxxxx', ...Array.from({ length: 40 }, (_, i) => `A${i + 1}="$A${i === 0 ? '' : i}$A${i === 0 ? '' : i}"`), 'DOM0_CMD="$A40"'], expect: { exit: 3, code: /^CONFIG_/ }, isolate: true, needs: 'bounds' },
   { id: 'values/uninitialised-required', category: 'values', lines: ['XEN="$UNSET_VARIABLE"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   { id: 'values/load-cmd-empty', category: 'values', lines: ['LOAD_CMD=""'], expect: { exit: 3, code: /^CONFIG_/ } },
-  { id: 'values/huge-line', category: 'values', lines: [`DOM0_CMD="${'a'.repeat(2_000_000)}"`], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
-  { id: 'values/xen-cmd-too-long-for-fdt', category: 'values', lines: [`XEN_CMD="console=dtuart dtuart=/pl011@9000000 ${'x'.repeat(2_200_000)}"`], expect: { exit: 5, code: 'PLAN_DTB_TOO_LARGE' } },
+  { id: 'values/huge-line', category: 'values', lines: [`DOM0_CMD="${'a'.repeat(2_000_000)}"`], expect: { exit: 3, code: /^CONFIG_/ }, needs: 'bounds' },
+  { id: 'values/xen-cmd-too-long-for-fdt', category: 'values', lines: [`XEN_CMD="console=dtuart dtuart=/pl011@9000000 ${'x'.repeat(2_200_000)}"`], expect: [{ exit: 5, code: 'PLAN_DTB_TOO_LARGE' }, { exit: 3, code: /^CONFIG_/ }] },
 
   // --- files: missing, wrong type, truncated, not regular ---
   ...(['XEN', 'DEVICE_TREE', 'DOM0_KERNEL', 'DOM0_RAMDISK', 'DOMU_KERNEL[0]', 'DOMU_RAMDISK[1]'] as const).map((key): BadInputCase => ({
@@ -197,11 +199,10 @@ export const CASES: BadInputCase[] = [
   { id: 'files/truncated-kernel-header', category: 'files', setup: (d) => put(d, 'short', sample(d, 'Image').subarray(0, 40)), lines: ['DOM0_KERNEL="short"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/truncated-xen-header', category: 'files', setup: (d) => put(d, 'short', sample(d, 'xen').subarray(0, 40)), lines: ['XEN="short"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/truncated-dtb', category: 'files', setup: (d) => put(d, 'short.dtb', sample(d, 'virt.dtb').subarray(0, 1000)), lines: ['DEVICE_TREE="short.dtb"'], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) } },
-  { id: 'files/truncated-gzip-ramdisk', category: 'files', setup: (d) => put(d, 'short.gz', sample(d, 'initrd.cpio.gz').subarray(0, 100)), lines: ['DOM0_RAMDISK="short.gz"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) }, needs: 'bounds' },
   { id: 'files/random-ramdisk', category: 'files', setup: (d) => put(d, 'rnd', new Uint8Array(4096).map((_, i) => (i * 7919 + 13) & 0xff)), lines: ['DOM0_RAMDISK="rnd"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/random-kernel', category: 'files', setup: (d) => put(d, 'rnd', new Uint8Array(4096).map((_, i) => (i * 7919 + 13) & 0xff)), lines: ['DOM0_KERNEL="rnd"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
-  { id: 'files/kernel-image-size-2p53', category: 'files', setup: (d) => sparseFile(path.join(d, 'big'), arm64Header({ imageSize: 2 ** 53 - 1 }), 4096), lines: ['DOM0_KERNEL="big"'], expect: { exit: 4, code: /^(IMAGE_|PLAN_)/, line: L(0) }, needs: 'bounds' },
-  { id: 'files/xen-text-offset-2g', category: 'files', setup: (d) => sparseFile(path.join(d, 'xen2'), arm64Header({ imageSize: 0x200000, textOffset: 0x80000000 }), 0x200000), lines: ['XEN="xen2"'], expect: { exit: 4, code: /^(IMAGE_|PLAN_)/, line: L(0) }, needs: 'bounds' },
+  { id: 'files/kernel-image-size-2p53', category: 'files', setup: (d) => sparseFile(path.join(d, 'big'), arm64Header({ imageSize: 2 ** 53 - 1 }), 4096), lines: ['DOM0_KERNEL="big"'], expect: [{ exit: 4, code: /^IMAGE_/, line: L(0) }, { exit: 5, code: /^PLAN_/ }], needs: 'bounds' },
+  { id: 'files/xen-text-offset-2g', category: 'files', setup: (d) => sparseFile(path.join(d, 'xen2'), arm64Header({ imageSize: 0x200000, textOffset: 0x80000000 }), 0x200000), lines: ['XEN="xen2"'], expect: [{ exit: 4, code: /^IMAGE_/, line: L(0) }, { exit: 5, code: /^PLAN_/ }], needs: 'bounds' },
   { id: 'files/xen-is-directory', category: 'files', lines: ['XEN="samples"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/dtb-is-directory', category: 'files', lines: ['DEVICE_TREE="samples"'], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) } },
   { id: 'files/kernel-is-directory', category: 'files', lines: ['DOM0_KERNEL="."'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
@@ -211,7 +212,7 @@ export const CASES: BadInputCase[] = [
   { id: 'files/dangling-symlink', category: 'files', setup: (d) => fs.symlinkSync('nowhere', path.join(d, 'dangling')), lines: ['XEN="dangling"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/odc-cpio-ramdisk', category: 'files', setup: (d) => put(d, 'odc.cpio', new Uint8Array([...Buffer.from('070707'), ...new Uint8Array(1000)])), lines: ['DOM0_RAMDISK="odc.cpio"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/gzip-xen-for-booti', category: 'files', setup: (d) => put(d, 'xen.gz', new Uint8Array(execFileSync('gzip', ['-n', '-c', path.join(d, 'samples', 'xen')]))), lines: ['XEN="xen.gz"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
-  { id: 'files/kernel-2g-sparse', category: 'files', setup: (d) => sparseFile(path.join(d, 'huge'), arm64Header({ imageSize: 0x90000000 }), 0x90000000), lines: ['DOM0_KERNEL="huge"'], expect: { exit: 5, code: /^PLAN_/ } },
+  { id: 'files/kernel-2g-sparse', category: 'files', setup: (d) => sparseFile(path.join(d, 'huge'), arm64Header({ imageSize: 0x90000000 }), 0x90000000), lines: ['DOM0_KERNEL="huge"'], expect: [{ exit: 5, code: /^PLAN_/ }, { exit: 4, code: /^IMAGE_/, line: L(0) }] },
   { id: 'files/config-huge', category: 'files', config: `${EXAMPLE_HEAD.join('\n')}\n${'# padding line of a config far larger than any real one\n'.repeat(400_000)}`, expect: { exit: 3, code: /^CONFIG_/ }, needs: 'bounds' },
 
   // --- device files and FIFOs: never read forever ---
@@ -238,14 +239,13 @@ export const CASES: BadInputCase[] = [
   { id: 'dtb/version-1', category: 'dtb', setup: patchedDtb(20, 1), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) } },
   { id: 'dtb/struct-size-huge', category: 'dtb', setup: patchedDtb(36, 0x7fffffff), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, needs: 'bounds' },
   { id: 'dtb/strings-size-huge', category: 'dtb', setup: patchedDtb(32, 0x7fffffff), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, needs: 'bounds' },
-  { id: 'dtb/cells-zero-zero', category: 'dtb', setup: builtDtb({ addressCells: 0, sizeCells: 0, reg: [] }), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_|PLAN_)/, line: L(0) }, isolate: true, needs: 'bounds' },
-  { id: 'dtb/memreserve-above-2p53', category: 'dtb', setup: builtDtb({ reserve: [[0x1000, 0x1000]], highReserve: true }), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_|PLAN_)/, line: L(0) }, needs: 'bounds' },
-  { id: 'dtb/memory-above-2p53', category: 'dtb', setup: builtDtb({ reg: [0x00400000, 0, 0, 0x80000000] }), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_|PLAN_)/, line: L(0) }, needs: 'bounds' },
-  { id: 'dtb/memory-reg-short', category: 'dtb', setup: builtDtb({ reg: [0, 0x40000000] }), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_|PLAN_)/, line: L(0) }, needs: 'bounds' },
+  { id: 'dtb/cells-zero-zero', category: 'dtb', setup: builtDtb({ addressCells: 0, sizeCells: 0, reg: [] }), lines: [DT], expect: [{ exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, { exit: 5, code: /^PLAN_/ }], isolate: true, needs: 'bounds' },
+  { id: 'dtb/memreserve-above-2p53', category: 'dtb', setup: builtDtb({ reserve: [[0x1000, 0x1000]], highReserve: true }), lines: [DT], expect: [{ exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, { exit: 5, code: /^PLAN_/ }], needs: 'bounds' },
+  { id: 'dtb/memory-above-2p53', category: 'dtb', setup: builtDtb({ reg: [0x00400000, 0, 0, 0x80000000] }), lines: [DT], expect: [{ exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, { exit: 5, code: /^PLAN_/ }], needs: 'bounds' },
   { id: 'dtb/nesting-10000', category: 'dtb', setup: builtDtb({ depth: 10000 }), lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, isolate: true, needs: 'bounds' },
   { id: 'dtb/no-end-token', category: 'dtb', setup: (d) => { const b = sample(d, 'virt.dtb').slice(); const dv = new DataView(b.buffer); const off = dv.getUint32(8) + dv.getUint32(36) - 4; dv.setUint32(off, 0x2); put(d, 'bad.dtb', b); }, lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, needs: 'bounds' },
   { id: 'dtb/bad-token', category: 'dtb', setup: (d) => { const b = sample(d, 'virt.dtb').slice(); const dv = new DataView(b.buffer); dv.setUint32(dv.getUint32(8) + 8, 0x77); put(d, 'bad.dtb', b); }, lines: [DT], expect: { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }, needs: 'bounds' },
-  { id: 'dtb/over-2mib', category: 'dtb', setup: (d) => { const b = sample(d, 'virt.dtb'); const big = new Uint8Array(3 * 1024 * 1024); big.set(b); be32(big, 4, big.length); put(d, 'bad.dtb', big); }, lines: [DT], expect: { exit: 5, code: /^PLAN_/ }, needs: 'plan-emit' },
+  { id: 'dtb/over-2mib', category: 'dtb', setup: (d) => { const b = sample(d, 'virt.dtb'); const big = new Uint8Array(3 * 1024 * 1024); big.set(b); be32(big, 4, big.length); put(d, 'bad.dtb', big); }, lines: [DT], expect: [{ exit: 5, code: /^PLAN_/ }, { exit: 4, code: /^(IMAGE_|FDT_)/, line: L(0) }], needs: 'bounds' },
   { id: 'dtb/no-memory-node', category: 'dtb', setup: builtDtb({ noMemory: true }), lines: [DT], expect: { exit: 0 } },
 
   // --- plan failures ---
@@ -296,10 +296,14 @@ export const CASES: BadInputCase[] = [
   { id: 'injection/kernel-quote', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k"q')), lines: ["DOMU_KERNEL[1]='k\"q'"], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
   { id: 'injection/kernel-newline', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k\nreset')), lines: ['DOM0_KERNEL="k', 'reset"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
   { id: 'injection/passthrough-dtb-semicolon', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'virt.dtb'), path.join(d, 'p;reset.dtb')), lines: ['DOMU_PASSTHROUGH_DTB[0]="p;reset.dtb"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
-  { id: 'injection/load-cmd-semicolon', category: 'injection', lines: ['LOAD_CMD="tftpb; reset;"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
-  { id: 'injection/dom0-cmd-quote', category: 'injection', lines: ['DOM0_CMD=\'console=hvc0"; setenv pwned 1; echo "\''], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
-  { id: 'injection/xen-cmd-quote', category: 'injection', lines: ['XEN_CMD=\'console=dtuart"; reset; echo "\''], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
-  { id: 'injection/domu-cmd-newline', category: 'injection', lines: ['DOMU_CMD[0]="console=ttyAMA0', 'reset"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
+  // LOAD_CMD is a command by design ("load mmc 0:1"): a `reset` in it runs, and the verification says so.
+  { id: 'injection/load-cmd-semicolon', category: 'injection', lines: ['LOAD_CMD="tftpb; reset;"'], expect: [{ exit: 6 }, { exit: 3, code: /^CONFIG_/, line: L(0) }] },
+  // Command lines are data: quoted into one word of `fdt set`, never a second command.
+  { id: 'injection/dom0-cmd-quote', category: 'injection', lines: ['DOM0_CMD=\'console=hvc0"; setenv pwned 1; echo "\''], expect: [{ exit: 0, noCommand: /^setenv pwned/ }, { exit: 3, code: /^CONFIG_/, line: L(0) }] },
+  { id: 'injection/xen-cmd-quote', category: 'injection', lines: ['XEN_CMD=\'console=dtuart dtuart=/pl011@9000000 dom0_mem=512M x"; reset; echo "\''], expect: [{ exit: 0, noCommand: /^reset/ }, { exit: 3, code: /^CONFIG_/, line: L(0) }] },
+  { id: 'injection/domu-cmd-newline', category: 'injection', lines: ['DOMU_CMD[0]="console=ttyAMA0', 'reset"'], expect: [{ exit: 0, noCommand: /^reset/ }, { exit: 3, code: /^CONFIG_/, line: L(0) }] },
+  { id: 'injection/domu-cmd-dollar', category: 'injection', lines: ["DOMU_CMD[1]='console=ttyAMA0 ${bootcmd} $(reset)'"], expect: [{ exit: 0, noCommand: /^reset/ }, { exit: 3, code: /^CONFIG_/, line: L(0) }] },
+  { id: 'injection/dom0-cmd-backslash', category: 'injection', lines: ["DOM0_CMD='console=hvc0 \\\"; reset; \\\"'"], expect: [{ exit: 0, noCommand: /^reset/ }, { exit: 3, code: /^CONFIG_/, line: L(0) }] },
   { id: 'injection/passthrough-path-semicolon', category: 'injection', lines: ['DOMU_PASSTHROUGH_PATHS[0]="/pl061@9030000;reset"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
   { id: 'injection/xen-dollar-brace', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'xen'), path.join(d, 'x${bootcmd}')), lines: ["XEN='x${bootcmd}'"], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
 

@@ -36,6 +36,11 @@ function problemsFor(e: Expected, o: Outcome): Problem[] {
   if (o.exit === e.exit && e.exit !== 0 && e.exit !== 2 && e.exit !== 6 && err && !err.hint && !err.fix) {
     p.push({ text: `no fix given for: ${err.message}`, ...(err.code?.startsWith('OUTPUT_') ? {} : { needs: 'errors-cli' as const }) });
   }
+  if (e.noCommand) {
+    const ran = (o.commands ?? []).filter((c) => e.noCommand!.test(c));
+    if (!o.commands) p.push({ text: 'no boot.source to check' });
+    if (ran.length) p.push({ text: `the script runs ${ran.map((c) => `\`${c}\``).join(', ')}` });
+  }
   const allowed = o.exit === 0 ? new Set(['a/case/boot.source', 'a/case/boot.scr']) : new Set<string>();
   const changed = o.changed.filter((f) => !allowed.has(f));
   if (changed.length) p.push({ text: `changed on disk: ${changed.join(', ')}` });

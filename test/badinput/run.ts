@@ -6,6 +6,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { Lexer, wordText } from '../../src/sim/uboot/hush/lexer.js';
 import { recoverOutputs } from '../../src/output/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
@@ -21,6 +22,21 @@ export interface Outcome {
   doc?: { ok?: boolean; error?: { code?: string; message?: string; hint?: string; fix?: string; where?: { file?: string; line?: number; col?: number; key?: string } }; verification?: { summary?: string } };
   /** Paths (relative to the case's outer folder) whose bytes or kind changed, appeared or vanished. */
   changed: string[];
+  /** After a successful run: the new boot.source's commands, each as its words joined by spaces. */
+  commands?: string[];
+}
+
+/** Split a script into commands as U-Boot's hush reads it (`;`, `&&`, `||`, newlines end one). */
+export function scriptCommands(text: string): string[] {
+  const lexer = new Lexer(text);
+  const out: string[] = [];
+  let words: string[] = [];
+  for (let tok = lexer.next(); ; tok = lexer.next()) {
+    if (tok.t === 'word') { words.push(wordText(tok.word)); continue; }
+    if (words.length) out.push(words.join(' '));
+    words = [];
+    if (tok.t === 'eof') return out;
+  }
 }
 
 export const PREVIOUS = { source: 'previous boot.source\n', script: 'previous boot.scr\n' };
@@ -130,5 +146,7 @@ export async function runCase(c: BadInputCase): Promise<Outcome> {
   for (const p of ['/tmp/uboot-gen-corpus-abs.scr', '/tmp/uboot-gen-corpus-abs.source', '/tmp/uboot-gen-corpus-x.scr', '/tmp/uboot-gen-corpus-x.source']) {
     if (fs.existsSync(p)) { changed.push(p); fs.rmSync(p, { force: true }); }
   }
-  return { ...r, ...(doc ? { doc } : {}), changed };
+  const source = path.join(dir, 'boot.source');
+  const commands = r.exit === 0 && fs.existsSync(source) ? scriptCommands(fs.readFileSync(source, 'utf8')) : undefined;
+  return { ...r, ...(doc ? { doc } : {}), changed, ...(commands ? { commands } : {}) };
 }
