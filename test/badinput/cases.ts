@@ -212,7 +212,7 @@ export const CASES: BadInputCase[] = [
   { id: 'files/dangling-symlink', category: 'files', setup: (d) => fs.symlinkSync('nowhere', path.join(d, 'dangling')), lines: ['XEN="dangling"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/odc-cpio-ramdisk', category: 'files', setup: (d) => put(d, 'odc.cpio', new Uint8Array([...Buffer.from('070707'), ...new Uint8Array(1000)])), lines: ['DOM0_RAMDISK="odc.cpio"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
   { id: 'files/gzip-xen-for-booti', category: 'files', setup: (d) => put(d, 'xen.gz', new Uint8Array(execFileSync('gzip', ['-n', '-c', path.join(d, 'samples', 'xen')]))), lines: ['XEN="xen.gz"'], expect: { exit: 4, code: /^IMAGE_/, line: L(0) } },
-  { id: 'files/kernel-2g-sparse', category: 'files', setup: (d) => sparseFile(path.join(d, 'huge'), arm64Header({ imageSize: 0x90000000 }), 0x90000000), lines: ['DOM0_KERNEL="huge"'], expect: [{ exit: 5, code: /^PLAN_/ }, { exit: 4, code: /^IMAGE_/, line: L(0) }] },
+  { id: 'files/kernel-2g-sparse', category: 'files', setup: (d) => sparseFile(path.join(d, 'huge'), arm64Header({ imageSize: 0x90000000 }), 0x90000000), lines: ['DOM0_KERNEL="huge"'], expect: [{ exit: 5, code: /^PLAN_/ }, { exit: 4, code: /^IMAGE_/, line: L(0) }], needs: 'bounds' },
   { id: 'files/config-huge', category: 'files', config: `${EXAMPLE_HEAD.join('\n')}\n${'# padding line of a config far larger than any real one\n'.repeat(400_000)}`, expect: { exit: 3, code: /^CONFIG_/ }, needs: 'bounds' },
 
   // --- device files and FIFOs: never read forever ---
