@@ -25,7 +25,7 @@ function problemsFor(e: Expected, o: Outcome): Problem[] {
   const err = o.doc?.error;
   if (e.code !== undefined) {
     const ok = typeof e.code === 'string' ? err?.code === e.code : e.code.test(err?.code ?? '');
-    if (!ok) p.push({ text: `code ${err?.code}, expected ${e.code}` });
+    if (!ok) p.push({ text: `code ${err?.code}, expected ${e.code}${err ? '' : ` (no JSON error; stdout ${JSON.stringify(o.stdout.slice(0, 200))}, stderr ${JSON.stringify(o.stderr.slice(0, 200))})`}` });
   }
   if (e.key !== undefined && err?.where?.key !== e.key && !(err?.message ?? '').includes(e.key)) p.push({ text: `key ${err?.where?.key}, expected ${e.key}` });
   if (e.line !== undefined && (err?.where?.line !== e.line || err?.where?.file !== 'config')) p.push({ text: `at ${err?.where?.file}:${err?.where?.line}, expected config:${e.line}` });

@@ -128,7 +128,8 @@ export function runIsolated(dir: string, argv: string[]): Promise<Pick<Outcome, 
     child.stderr.on('data', (d: Buffer) => { if (stderr.length < 1 << 20) stderr += d.toString(); });
     let hung = false;
     const timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, ISOLATED_TIMEOUT_MS);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ exit: code, stdout, stderr, hung }); });
+    // 'close', not 'exit': the exit can be reported before the last output has been read.
+    child.on('close', (code) => { clearTimeout(timer); resolve({ exit: code, stdout, stderr, hung }); });
   });
 }
 

@@ -21,7 +21,7 @@ function startLoop(count: number, configs: string[]): ChildProcess {
 function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   let stderr = '';
   c.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-  return new Promise((resolve) => c.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return new Promise((resolve) => c.on('close', (code, signal) => resolve({ code, signal, stderr })));
 }
 
 function ready(c: ChildProcess): Promise<void> {
