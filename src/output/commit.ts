@@ -25,6 +25,8 @@ interface Entry { temp: string; final: string }
 
 /** What a recovery found and did. */
 export interface Recovery {
+  /** A killed run's journal was found (and finished, then removed). */
+  journal: boolean;
   /** Finals a killed run's journal still had to rename, now renamed. */
   rolledForward: string[];
   /** Litter of killed runs removed (temp names). */
@@ -40,7 +42,7 @@ export class StagedOutputs {
   #state: State = 'staged';
   #lock: FolderLock | undefined;
   /** What the last commit's recovery did (killed runs' journals, litter). */
-  recovery: Recovery = { rolledForward: [], removedTemps: [] };
+  recovery: Recovery = { journal: false, rolledForward: [], removedTemps: [] };
 
   private constructor(folder: string, entries: Entry[]) {
     this.folder = folder;
@@ -178,7 +180,7 @@ export async function recoverOutputs(folder: string, opts: LockOptions = {}): Pr
  */
 export function recoverOutputsIfFree(folder: string): Recovery {
   const lock = new FolderLock(path.resolve(folder));
-  if (!lock.tryAcquire()) return { rolledForward: [], removedTemps: [] };
+  if (!lock.tryAcquire()) return { journal: false, rolledForward: [], removedTemps: [] };
   try {
     return recoverHolding(path.resolve(folder), []);
   } finally {
@@ -206,7 +208,7 @@ function recoverHolding(folder: string, alsoIn: readonly string[]): Recovery {
     syncFolder(folder);
   }
   const removedTemps = [...new Set([folder, ...alsoIn])].flatMap((d) => removeDeadTemps(d));
-  return { rolledForward, removedTemps };
+  return { journal: entries !== undefined, rolledForward, removedTemps };
 }
 
 /** The journal appears complete or not at all: written to a temp, fsynced, renamed. */

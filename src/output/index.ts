@@ -41,7 +41,7 @@ export class OutputRun {
   readonly #failedTargets: OutputTarget[];
   readonly #opts: OutputRunOptions;
   #staged: StagedOutputs | undefined;
-  #recovery: Recovery = { rolledForward: [], removedTemps: [] };
+  #recovery: Recovery = { journal: false, rolledForward: [], removedTemps: [] };
 
   private constructor(targets: OutputTarget[], failedTargets: OutputTarget[], opts: OutputRunOptions) {
     this.targets = targets;
@@ -102,5 +102,5 @@ export class OutputRun {
 }
 
 function mergeRecovery(a: Recovery, b: Recovery): Recovery {
-  return { rolledForward: [...a.rolledForward, ...b.rolledForward], removedTemps: [...a.removedTemps, ...b.removedTemps] };
+  return { journal: a.journal || b.journal, rolledForward: [...a.rolledForward, ...b.rolledForward], removedTemps: [...a.removedTemps, ...b.removedTemps] };
 }

@@ -63,6 +63,7 @@ describe('output → commit', () => {
       { temp: tmp('boot.source'), final: path.join(dir, 'boot.source') }, { temp: tmp('boot.scr'), final: path.join(dir, 'boot.scr') }] }));
     fs.writeFileSync(path.join(dir, '.uboot-gen.lock'), JSON.stringify({ pid, host: (await import('node:os')).hostname(), nonce: 'k' }));
     const rec = await recoverOutputs(dir);
+    expect(rec.journal).to.equal(true);
     expect(rec.rolledForward).to.deep.equal([path.join(dir, 'boot.scr')]);
     expect(rec.removedTemps).to.deep.equal([path.basename(tmp('unrelated'))]);
     expect(read(dir, 'boot.scr')).to.equal('new script');
