@@ -32,6 +32,10 @@ export const LAYERS = [
     stage: 'report', may: ['util', 'errors', 'fdt', 'plan', 'sim', 'emit/templates.ts', 'verify.ts', 'api'],
     why: 'the boot report presents what the planner and the simulator already decided; it decides nothing itself.',
   },
+  {
+    stage: 'output', may: ['util', 'errors', 'config', 'plan', 'emit'],
+    why: 'committing outputs comes after rendering and verifying them; it reads their plan and bytes and decides nothing about them.',
+  },
   { stage: 'serve', may: ['util', 'errors', 'generate.ts', 'api'], why: 'the TFTP server only serves files, and learns what to expect from the generator\'s public call.' },
 ];
 

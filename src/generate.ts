@@ -11,7 +11,8 @@ import type { BootPlan, PlanOptions } from './plan/types.js';
 import { buildHintModel, buildScriptModel } from './emit/model.js';
 import { measureScriptEdits, replayScriptEdits } from './emit/measure.js';
 import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from './emit/render.js';
-import { renderOutputs, writeOutputs, type RenderedOutputs } from './emit/outputs.js';
+import { renderOutputs, type RenderedOutputs } from './emit/outputs.js';
+import { OutputRun } from './output/index.js';
 
 export interface ScriptOptions extends PlanOptions {
   /** --templates DIR: files that replace the shipped templates of the same name. */
@@ -30,8 +31,13 @@ export interface GenerateOptions extends ScriptOptions {
   /** -s: U-Boot computes the addresses and sizes at boot. */
   runtimeSizing?: boolean;
   env?: Record<string, string | undefined>;
-  /** Write the outputs (default true). */
+  /**
+   * Write the outputs (default true), unverified, as one unit. The CLI passes false and commits
+   * them itself after the verification (src/output).
+   */
   write?: boolean;
+  /** Allow outputs outside `dir` (absolute UBOOT_SCRIPT, `-o ../x`). */
+  allowOutsideDir?: boolean;
 }
 
 export interface GenerateResult {
@@ -97,6 +103,6 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
   const hint = renderScriptHint(buildHintModel(plan), renderOptions(opts));
   const outputs = renderOutputs(plan, source, timestamp);
   if (config.fdtEdit) outputs.extra.push({ path: path.resolve(dir, config.fdtEdit.value), bytes: editedDtb(plan, opts) });
-  const written = opts.write === false ? [] : writeOutputs(outputs);
+  const written = opts.write === false ? [] : OutputRun.prepare({ plan, outputs }, { allowOutsideDir: opts.allowOutsideDir === true }).commitSync();
   return { plan, outputs, written, diagnostics: plan.diagnostics, timestamp, hint };
 }

@@ -13,6 +13,8 @@ export interface VerifyOptions {
   xenVersion?: string;
   ubootVersion?: string;
   board?: BoardProfile;
+  /** Outputs staged but not committed (xen.ub): the simulator reads these bytes under the final names. */
+  staged?: ReadonlyMap<string, string>;
   /** Commands typed at the prompt after a script that does not boot (BOOT_CMD=none): `booti ${host_kernel_addr} - ${host_fdt_addr}`. */
   then?: string;
 }
@@ -25,6 +27,7 @@ export interface VerifyScriptOptions {
   then?: string;
   /** The script is meant to end without booting (BOOT_CMD=none and no `then`): running to its end with no failure passes. */
   endsWithoutBoot?: boolean;
+  staged?: ReadonlyMap<string, string>;
 }
 
 export interface VerifyReport {
@@ -52,7 +55,7 @@ export function boardForConfig(gen: GenerateResult): BoardProfile {
 
 export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: VerifyScriptOptions = {}): VerifyReport {
   const uboot = simulateUboot({
-    script, root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
+    script, root, ...(opts.staged ? { staged: opts.staged } : {}), ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}), ...(opts.then !== undefined ? { then: opts.then } : {}),
     ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
   });
@@ -77,6 +80,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
     ...(gen.plan.config.prependPath !== undefined ? { prependPath: gen.plan.config.prependPath } : {}),
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.ubootVersion ? { ubootVersion: opts.ubootVersion } : {}),
+    ...(opts.staged ? { staged: opts.staged } : {}),
   });
 }
 

@@ -70,6 +70,8 @@ export function buildProgram(): Command {
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled by the simulator').choices(['4.17', '4.18', '4.19', '4.20']).default('4.17'))
     .option('--dry-run', 'plan and print, but write nothing')
+    .option('--keep-failed', 'when verification fails, write the failing script as NAME.failed.source/.scr (the good outputs stay)')
+    .option('--output-outside-dir', 'allow outputs outside the -d folder (absolute UBOOT_SCRIPT, -o ../x)')
     .option('-q, --quiet', 'print only errors and the final load command')
     .option('--map', 'draw the memory map in the terminal: a bar per RAM bank and a table of every region')
     .option('--report <file.html>', 'write a self-contained HTML boot report (memory map, /chosen, one card per domain, consoles)')

@@ -1,9 +1,6 @@
-// boot.source → boot.scr, and writing every output atomically. Nothing is written
-// until everything has been rendered, so a failure leaves the old outputs intact.
-import * as fs from 'node:fs';
+// boot.source → boot.scr: the bytes of every output, in memory. Writing them (checked paths,
+// one unit, only after verification) is src/output's job.
 import * as path from 'node:path';
-import { writeFileAtomic } from '../util/file.js';
-import { OutputError } from '../errors.js';
 import { writeScriptImage } from '../images/uimage.js';
 import type { BootPlan } from '../plan/types.js';
 
@@ -12,7 +9,7 @@ export interface RenderedOutputs {
   scriptPath: string;
   source: string;
   script: Uint8Array;
-  /** xen.ub for bootm flows. */
+  /** xen.ub for bootm flows (beside boot.scr). */
   extra: { path: string; bytes: Uint8Array }[];
 }
 
@@ -33,18 +30,4 @@ export function renderOutputs(plan: BootPlan, source: string, timestamp: number)
     script: packScript(source, plan.scriptAddr, timestamp),
     extra: plan.xen.uimage ? [{ path: plan.xen.uimage.absPath, bytes: plan.xen.uimage.bytes }] : [],
   };
-}
-
-export function writeOutputs(out: RenderedOutputs): string[] {
-  const written: string[] = [];
-  for (const [p, data] of [[out.sourcePath, out.source], [out.scriptPath, out.script], ...out.extra.map((e) => [e.path, e.bytes] as const)] as const) {
-    try {
-      fs.mkdirSync(path.dirname(p), { recursive: true });
-      writeFileAtomic(p, data);
-    } catch (e) {
-      throw new OutputError('OUTPUT_WRITE', `cannot write ${p}: ${(e as Error).message}`, { path: p });
-    }
-    written.push(p);
-  }
-  return written;
 }

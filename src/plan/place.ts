@@ -2,6 +2,7 @@
 // allocation made exact (allocate.ts), around the regions the board, U-Boot and Xen keep.
 // The board DTB is placed last, by the DTB stage (dtb.ts), once its growth is known.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { SZ_2M, alignUp } from '../util/align.js';
 import type { ImageInfo } from '../images/probe-file.js';
 import { IH_ARCH_ARM, IH_ARCH_ARM64, IH_COMP_NONE, IH_OS_LINUX, IH_TYPE_KERNEL, UIMAGE_HEADER_SIZE, writeUImage } from '../images/uimage.js';
@@ -109,8 +110,9 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
   let uimage: XenPlan['uimage'];
   if (config.bootCmd === 'bootm') {
     // Wrap Xen as a legacy kernel uImage whose load = entry = its own slot, as ImageBuilder's
-    // mkimage call does; bootm copies the payload 64 bytes down onto the slot.
-    const ubAbs = `${c.xen.abs}.ub`;
+    // mkimage call does; bootm copies the payload 64 bytes down onto the slot. It is an output,
+    // so it goes beside boot.scr (ImageBuilder writes it next to XEN, which may be outside -d).
+    const ubAbs = path.join(path.dirname(path.resolve(dir, config.ubootScript.value)), `${path.basename(c.xen.abs)}.ub`);
     const footprint = Math.max(xenInfo.fileSize + UIMAGE_HEADER_SIZE, imageSize);
     const p = placeNext(cursor, footprint, avoid);
     const bytes = writeUImage({

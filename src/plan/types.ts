@@ -84,7 +84,7 @@ export interface XenPlan {
   runAddr: number;
   /** Xen's header image_size (incl. BSS): [runAddr, runAddr+imageSize) is Xen once running. */
   imageSize: number;
-  /** For bootm: the uImage wrapper file written next to XEN. */
+  /** For bootm: the uImage wrapper of XEN, an output written beside boot.scr. */
   uimage?: { file: string; absPath: string; bytes: Uint8Array };
 }
 

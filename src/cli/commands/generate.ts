@@ -9,7 +9,7 @@ import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
-  ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string;
+  ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
   report?: string; map?: boolean;
 }
 
@@ -30,8 +30,12 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     ...(o.templates !== undefined ? { templates: o.templates } : {}),
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
-    write: !o.dryRun,
+    write: false,
   }));
+  // Outputs: their paths checked now, staged for the verification to read, committed only if it passes.
+  const { OutputRun } = await import('../../output/index.js');
+  const outputs = OutputRun.prepare(gen, { allowOutsideDir: o.outputOutsideDir === true, keepFailed: o.keepFailed === true });
+  const staged = o.dryRun ? undefined : outputs.stage();
 
   let report: VerifyReport | undefined;
   let formatVerifyReport: typeof import('./simulate.js').formatVerifyReport | undefined;
@@ -39,17 +43,21 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     // The simulators are loaded only when verifying.
     const { verifyGenerated } = await import('../../verify.js');
     ({ formatVerifyReport } = await import('./simulate.js'));
-    report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion, ...(o.then !== undefined ? { then: o.then } : {}) }));
+    report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, {
+      xenVersion: o.xenVersion, ...(o.then !== undefined ? { then: o.then } : {}), ...(staged ? { staged } : {}),
+    })).catch((e: unknown) => { outputs.discard(); throw e; });
   }
+  const ok = report ? report.ok : true;
+  const done = o.dryRun ? { written: [], keptFailed: [] } : await outputs.finish(ok);
 
   const scriptName = path.relative(process.cwd(), gen.outputs.scriptPath) || gen.outputs.scriptPath;
   const hint = gen.hint;
 
   if (o.json) {
     out.write(`${JSON.stringify({
-      ok: report ? report.ok : true,
+      ok,
       plan: planJson(gen.plan),
-      outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: gen.written },
+      outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: done.written, keptFailed: done.keptFailed },
       ubootCommand: hint,
       diagnostics: gen.diagnostics,
       ...(report ? { verification: report.json } : {}),
@@ -62,13 +70,14 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       if (o.map) out.write(`${(await import('../map.js')).formatMemoryMap(gen.plan, { colour: Boolean(out.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb', width: out.columns || 100 })}\n\n`);
       if (report && formatVerifyReport) out.write(`${formatVerifyReport(report, style)}\n\n`);
     }
-    if (o.dryRun) out.write('Dry run: nothing written.\n');
+    if (!ok) process.stderr.write(`error: verification failed: ${report!.summary}\n  hint: nothing was written: the previous ${gen.plan.config.ubootScript.value} is unchanged${done.keptFailed.length ? `; the failing script is kept as ${done.keptFailed.map((f) => path.relative(process.cwd(), f) || f).join(', ')}` : ' (--keep-failed keeps the failing script for inspection)'}\n`);
+    else if (o.dryRun) out.write('Dry run: nothing written.\n');
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
   }
   if (o.report) {
     await (await import('../boot-report.js')).writeBootReport(o.report, { title: configFile, plan: gen.plan, ...(report ? { verification: report } : {}), configFile });
   }
-  if (report && !report.ok) process.exitCode = EXIT_CODE.verify;
+  if (!ok) process.exitCode = EXIT_CODE.verify;
 }
 
 function planJson(plan: ReturnType<typeof generate>['plan']) {

@@ -13,11 +13,14 @@ export class FileServer {
   readonly root: string;
   /** A script made with ImageBuilder's `-p PREFIX` asks for PREFIX/file: those names are served from the root. */
   readonly #prefix: string | undefined;
+  /** Real path → file holding its bytes: outputs staged but not yet under their final names. */
+  readonly #staged: ReadonlyMap<string, string>;
 
-  constructor(root: string, opts: { prependPath?: string } = {}) {
+  constructor(root: string, opts: { prependPath?: string; staged?: ReadonlyMap<string, string> } = {}) {
     this.root = fs.realpathSync(path.resolve(root));
     const p = opts.prependPath?.replace(/^\/+|\/+$/g, '');
     this.#prefix = p === undefined || p === '' ? undefined : `${p}/`;
+    this.#staged = opts.staged ?? new Map();
   }
 
   /** The file for a requested name, or undefined (missing, a directory, or outside the root). */
@@ -27,12 +30,21 @@ export class FileServer {
     if (this.#prefix !== undefined && rel.startsWith(this.#prefix)) rel = rel.slice(this.#prefix.length);
     const candidate = path.resolve(this.root, rel);
     if (!isInside(this.root, candidate)) return undefined;
+    const staged = this.#stagedFor(candidate);
+    if (staged !== undefined) return { path: staged, name, size: fs.statSync(staged).size };
     let real: string;
     try { real = fs.realpathSync(candidate); } catch { return undefined; }
     if (!isInside(this.root, real)) return undefined;
     const st = fs.statSync(real);
     if (!st.isFile()) return undefined;
     return { path: real, name, size: st.size };
+  }
+
+  #stagedFor(candidate: string): string | undefined {
+    if (this.#staged.size === 0) return undefined;
+    let parent: string;
+    try { parent = fs.realpathSync(path.dirname(candidate)); } catch { return undefined; }
+    return this.#staged.get(candidate) ?? this.#staged.get(path.join(parent, path.basename(candidate)));
   }
 }
 

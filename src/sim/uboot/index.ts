@@ -35,6 +35,8 @@ export interface SimulateUbootOptions {
   root: string;
   /** The `-p PREFIX` the script was generated with: `PREFIX/file` is served from `root`. */
   prependPath?: string;
+  /** Outputs not yet under their final names: real path → staged file (see FileServer). */
+  staged?: ReadonlyMap<string, string>;
   board?: BoardProfile;
   build?: Partial<UbootBuildOptions>;
   /** Where the script is loaded before `source` (default 0x40200000, the board's scriptaddr). */
@@ -80,7 +82,10 @@ export function typeLine(m: Machine, line: string): number {
 }
 
 export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
-  const m = createMachine({ root: opts.root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion });
+  const m = createMachine({
+    root: opts.root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(opts.staged ? { staged: opts.staged } : {}),
+    board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion,
+  });
   for (const p of opts.preload ?? []) {
     const f = m.files.resolve(p.file);
     if (f) m.ram.writeFile(p.addr, f);

@@ -40,6 +40,8 @@ export interface MachineOptions {
   root: string;
   /** The `-p PREFIX` the script was generated with: names under it are served from `root`. */
   prependPath?: string;
+  /** Files served under another file's bytes (staged outputs): real path → file to read. */
+  staged?: ReadonlyMap<string, string>;
   board?: BoardProfile;
   build?: Partial<UbootBuildOptions>;
   /** Replaces the board's default environment entirely when given with `replaceEnv`. */
@@ -108,7 +110,9 @@ export class Machine {
     this.ram = new SparseRam(this.board.dram, { readBytes: this.budgets.ramReadBytes, heldBytes: this.budgets.ramHeldBytes });
     const control = this.#placeControlDtb();
     this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...QEMU_VIRT_DEFAULT_ENV, ...control, ...opts.env });
-    this.files = new FileServer(opts.root, opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {});
+    this.files = new FileServer(opts.root, {
+      ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(opts.staged ? { staged: opts.staged } : {}),
+    });
     this.ubootVersion = opts.ubootVersion ?? DEFAULT_UBOOT_VERSION;
     this.commands = opts.commands;
     this.version = parseUbootVersion(this.ubootVersion);
