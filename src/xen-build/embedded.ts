@@ -86,7 +86,7 @@ const COMPAT = Buffer.from('xen,xen-4.');
 export function findCompatibleVersion(image: Uint8Array): string | undefined {
   const buf = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
   for (let at = buf.indexOf(COMPAT); at >= 0; at = buf.indexOf(COMPAT, at + 1)) {
-    const m = /^4\.(\d{1,2})\0/.exec(buf.subarray(at + 8, at + 8 + 4).toString('latin1'));
+    const m = /^4\.(\d{1,2})\0/.exec(buf.subarray(at + 8, at + 8 + 5).toString('latin1'));
     if (m) return `4.${m[1]}`;
   }
   return undefined;
