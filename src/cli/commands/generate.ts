@@ -9,7 +9,7 @@ import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
-  ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string;
+  ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string;
   report?: string; map?: boolean;
 }
 
@@ -39,7 +39,10 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     // The simulators are loaded only when verifying.
     const { verifyGenerated } = await import('../../verify.js');
     ({ formatVerifyReport } = await import('./simulate.js'));
-    report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion, ...(o.then !== undefined ? { then: o.then } : {}) }));
+    report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, {
+      ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
+      ...(o.then !== undefined ? { then: o.then } : {}),
+    }));
   }
 
   const scriptName = path.relative(process.cwd(), gen.outputs.scriptPath) || gen.outputs.scriptPath;

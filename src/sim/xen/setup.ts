@@ -12,7 +12,7 @@ import { hex } from '../../util/hex.js';
 import type { BootHandoff } from '../handoff.js';
 import { BootInfo } from './bootinfo.js';
 import { bootFdtCmdline, bootFdtInfo, earlyPrintInfo } from './bootfdt.js';
-import { DEFAULT_SCHEDULER, parseXenCmdline, SCHEDULERS, type XenCmdline } from './cmdline.js';
+import { parseXenCmdline, type XenCmdline } from './cmdline.js';
 import { XenConsole, XenPanicSignal, type XenLogLevel } from './console.js';
 import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, propString, stringList, unflattenDeviceTree, type DtNode } from './device-tree.js';
 import { createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
@@ -20,6 +20,8 @@ import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
 import type { DomainVerdict, XenResult } from './verdict.js';
 import { infoVisibleByDefault, parseXenVersion, type XenVersion } from './version.js';
+import { describeXenBuild, describeXenBuildSources, isEnabled, optionValue, resolveXenBuild, SCHEDULERS, type XenBuild } from '../../xen-build/index.js';
+import type { XenKconfig } from '../../xen-build/kconfig.js';
 
 /** MIN_FDT_ALIGN / MAX_FDT_SIZE of early_fdt_map(). */
 export const MIN_FDT_ALIGN = 8;
@@ -27,8 +29,16 @@ export const MAX_FDT_SIZE = SZ_2M;
 /** "Freed %ldkB init memory." of Debian's xen-hypervisor-4.17-arm64 (4.17.7), from a real boot. */
 export const DEBIAN_417_INIT_KIB = 348;
 
+/** Bytes of the booted Xen image scanned for its embedded .config (Xen images are 1–3 MiB). */
+export const MAX_XEN_SCAN_BYTES = 16 * 1024 * 1024;
+
 export interface XenBootOptions {
+  /** --xen-version: the release modelled, whatever the image says. */
   xenVersion?: string;
+  /** --xen-config: the build's .config, for images without an embedded one. */
+  xenConfig?: { kconfig: XenKconfig; name: string };
+  /** A build already resolved (skips reading the image). */
+  build?: XenBuild;
   /** Override the "Freed ...kB init memory." figure (depends on the Xen binary). */
   initMemKiB?: number;
 }
@@ -155,15 +165,49 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
   }
 }
 
+/** The build of the Xen U-Boot started: the .config inside the bytes at the entry point, unless given. */
+export function xenBuildOf(handoff: BootHandoff, opts: XenBootOptions = {}): XenBuild {
+  if (opts.build) return opts.build;
+  const len = Math.min(handoff.kernel.imageSize, MAX_XEN_SCAN_BYTES);
+  return resolveXenBuild({
+    ...(opts.xenVersion !== undefined ? { versionOverride: opts.xenVersion } : {}),
+    ...(opts.xenConfig ? { configFile: opts.xenConfig } : {}),
+    image: { bytes: handoff.ram.read(handoff.entry, len), name: `the Xen image at ${hex(handoff.entry)}` },
+  });
+}
+
+/**
+ * scheduler_init(): the sched= scheduler if this build has it; otherwise "Could not find
+ * scheduler" and CONFIG_SCHED_DEFAULT (xen/common/sched/core.c, same texts 4.17–4.22).
+ */
+function schedulerInit(console: XenConsole, build: XenBuild, requested: string | undefined, findings: string[]): void {
+  const dflt = optionValue(build, 'SCHED_DEFAULT') ?? 'credit2';
+  const wanted = requested ?? dflt;
+  const known = SCHEDULERS[wanted];
+  let chosen = wanted;
+  if (!known || !isEnabled(build, known.option)) {
+    console.printk(`Could not find scheduler: ${wanted}`);
+    chosen = dflt;
+    console.printk(`Using '${SCHEDULERS[chosen]?.name ?? chosen}' (${chosen})`);
+    findings.push(known
+      ? `sched=${wanted}: this Xen build has no ${wanted} scheduler (CONFIG_${known.option} is off), so Xen runs ${dflt}`
+      : `sched=${wanted} is not a Xen scheduler; Xen runs ${dflt}`);
+  }
+  console.printk(`Using scheduler: ${SCHEDULERS[chosen]?.name ?? chosen} (${chosen})`);
+}
+
 /** bootXen(): the whole boot, as data. */
 export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenResult {
-  const version = parseXenVersion(opts.xenVersion);
-  const defaults: [string, string] = infoVisibleByDefault(version) ? ['info', 'info'] : ['warn', 'warn'];
+  const build = xenBuildOf(handoff, opts);
+  const version = parseXenVersion(build.release.text);
+  const debug = isEnabled(build, 'DEBUG');
+  // Debug builds print every level (XENLOG_UPPER_THRESHOLD without NDEBUG, drivers/char/console.c).
+  const defaults: [string, string] = debug ? ['debug', 'debug'] : infoVisibleByDefault(version) ? ['info', 'info'] : ['warn', 'warn'];
   const console = new XenConsole(defaults[1] as XenLogLevel);
   const findings: string[] = [];
   const domains: DomainVerdict[] = [];
   const result = (extra: Partial<XenResult> & { consoleVisible: boolean }): XenResult => ({
-    version: version.text, console: console.lines, earlyLog: console.early, findings, estimates: console.estimates, domains, ...extra,
+    version: version.text, build: describeXenBuild(build), buildSources: describeXenBuildSources(build), console: console.lines, earlyLog: console.early, findings, estimates: console.estimates, domains, ...extra,
   });
   const { ram } = handoff;
 
@@ -208,7 +252,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   }
 
   // boot_fdt_info(): Xen and the DTB are modules 0 and 1.
-  const bi = new BootInfo(version, console);
+  const bi = new BootInfo(version, console, build);
   bi.addBootModule('xen', handoff.entry, handoff.kernel.imageSize, false);
   bi.addBootModule('fdt', fdtAddr, fdtSize, false);
   const preDomains = (dom0less: boolean): void => {
@@ -244,7 +288,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   console.printk(`Command line: ${cmdline.raw}`);
   findings.push(...cmdline.problems);
   const [lo, hi] = parseLoglvl(cmdline.loglvl, defaults);
-  const guestLvl = parseLoglvl(cmdline.guestLoglvl, ['none', version.minor >= 18 ? 'warn' : 'warn']);
+  const guestLvl = parseLoglvl(cmdline.guestLoglvl, debug ? ['debug', 'debug'] : ['none', 'warn']);
   if (hi !== 'none') console.setThreshold(hi as XenLogLevel);
   console.noreboot = cmdline.noreboot;
 
@@ -268,9 +312,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   if (!uart.ok) findings.push(`Xen has no console: ${uart.why}. The boot may still succeed, but nothing is visible after "Starting kernel ...".`);
   console.bringUp();
   const host = hostInfo(root, handoff, fdtSize);
-  const sched = cmdline.sched && SCHEDULERS[cmdline.sched] ? cmdline.sched : DEFAULT_SCHEDULER;
-  if (cmdline.sched && !SCHEDULERS[cmdline.sched]) findings.push(`sched=${cmdline.sched} is unknown; Xen falls back to ${DEFAULT_SCHEDULER}`);
-  console.printk(`Using scheduler: ${SCHEDULERS[sched]} (${sched})`);
+  schedulerInit(console, build, cmdline.sched, findings);
   console.printk(`Brought up ${host.pcpus} CPUs`);
   if (!host.iommu) console.printk('I/O virtualisation disabled');
 
