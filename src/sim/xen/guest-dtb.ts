@@ -36,6 +36,28 @@ export function fdtSwTotalsize(items: readonly Item[]): number {
   return HEADER_AND_RSVMAP + struct + strings.length;
 }
 
+/**
+ * Index of the first item a libfdt sequential-write buffer of `bufSize` bytes cannot take
+ * (fdt_begin_node()/fdt_property()/fdt_end_node(), then fdt_finish()'s FDT_END, reported as
+ * items.length), or -1 when everything fits. Struct and strings grow towards each other, so an
+ * item fails as soon as the header, struct block and strings together pass the buffer size.
+ */
+export function fdtSwOverflowIndex(items: readonly Item[], bufSize: number): number {
+  const HEADER_AND_RSVMAP = 48 + 16;
+  let struct = 0;
+  let strings = '';
+  const align4 = (n: number): number => Math.ceil(n / 4) * 4;
+  for (const [i, it] of items.entries()) {
+    if ('node' in it) struct += 4 + align4(Buffer.byteLength(it.node) + 1);
+    else if ('prop' in it) {
+      struct += 12 + align4(it.len);
+      if (!strings.includes(`${it.prop}\0`)) strings += `${it.prop}\0`;
+    } else struct += 4;
+    if (HEADER_AND_RSVMAP + struct + strings.length > bufSize) return i;
+  }
+  return HEADER_AND_RSVMAP + struct + 4 + strings.length > bufSize ? items.length : -1;
+}
+
 export interface DomUDtbInputs {
   vcpus: number;
   bootargs?: string;

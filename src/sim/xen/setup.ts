@@ -276,6 +276,9 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
     return r;
   }
   for (const s of scan.skippedModules) findings.push(`${s.path}: ${s.reason}`);
+  if (scan.stoppedAt) {
+    findings.push(`${scan.stoppedAt.path}: parsing failed (${scan.stoppedAt.rc}); Xen ${version.text} stops its early device-tree scan there and boots with the nodes read before it (4.19 and later panic instead)`);
+  }
   for (const d of bi.dropped) findings.push(`module ${d.path ?? hex(d.start)} dropped by Xen ${version.text}: ${d.reason}`);
   for (const n of allNodes(root)) {
     const compat = stringList(n.props.get('compatible'));
@@ -316,11 +319,15 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   console.printk(`Brought up ${host.pcpus} CPUs`);
   if (!host.iommu) console.printk('I/O virtualisation disabled');
 
-  // populate_boot_allocator(): RAM minus Xen, the DTB, every module and reserved region.
-  const heap = new XenHeap(bi.mem);
-  for (const m of bi.modules) heap.reserve(m.start, m.size);
-  for (const r of bi.reservedMem) heap.reserve(r.start, r.size);
-  for (const r of memrsv) heap.reserve(r.address, r.size);
+  // populate_boot_allocator(): with xen,static-heap the heap is those banks and nothing else;
+  // otherwise RAM minus Xen, the DTB, every module and reserved region.
+  const staticHeapBanks = bi.reservedMem.filter((r) => r.type === 'static-heap');
+  const heap = new XenHeap(bi.staticHeap ? staticHeapBanks : bi.mem);
+  if (!bi.staticHeap) {
+    for (const m of bi.modules) heap.reserve(m.start, m.size);
+    for (const r of bi.reservedMem) heap.reserve(r.start, r.size);
+    for (const r of memrsv) heap.reserve(r.address, r.size);
+  }
   const ramBytes = bi.mem.reduce((n, b) => n + b.size, 0);
   heap.takeFromTop(xenOverheadEstimate(ramBytes, host.pcpus));
 
