@@ -56,8 +56,8 @@ export interface BuiltDomain {
   ramdiskWanted: boolean;
   ramdiskMod?: BootModule;
   cmdline?: string;
-  /** Problems in the guest device tree Xen wrote (4.17 passthrough errors it ignored). */
-  dtProblems: string[];
+  /** What is missing from the guest device tree Xen wrote (4.17 passthrough errors it ignored); the guest still boots. */
+  dtFindings: string[];
 }
 
 /** The generic "could not set up" panic, by version. */
@@ -224,7 +224,7 @@ export function allocateMemory11(ctx: BuildCtx, memBytes: number): { start: numb
 }
 
 /** check_partial_fdt() + domain_handle_dtb_bootmodule(): the passthrough partial device tree. */
-function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, items: ReturnType<typeof partialDtItems>, dtProblems: string[]): number {
+function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, items: ReturnType<typeof partialDtItems>, dtFindings: string[]): number {
   const { ram } = ctx;
   const head = ram.read(dtb.start, 40);
   const dv = new DataView(head.buffer, head.byteOffset, 40);
@@ -234,14 +234,16 @@ function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, item
   const blob = ram.read(dtb.start, total);
   if (checkHeader(blob) !== 0) return EINVAL;
   const pfdt = unflattenDeviceTree(blob);
-  const propagate = ctx.version.minor >= 19;
+  // A failing passthrough child node is an error from 4.18.0 (commit f51c92383b); 4.17 ignores it.
+  const propagate = ctx.version.minor >= 18;
   for (const top of pfdt.children) {
     if (top.name === 'gic') continue;
     if (top.name === 'aliases') { items.push(...partialDtItems(top, false)); continue; }
     if (top.name !== 'passthrough') continue;
     items.push(...partialDtItems(top, true));
-    // scan_pfdt_node(): the /passthrough node itself, then its children; 4.17/4.18 ignore errors of
-    // the children (fixed later by propagating rc), leaving an unbalanced guest device tree.
+    // scan_pfdt_node(): the /passthrough node itself, then its children; 4.17 ignores errors of the
+    // children, leaving the failed node open in the guest device tree (real 4.17.7 with a xen,path
+    // missing from the host DTB: the errors are printed and the guest boots without the device).
     const scan = (node: DtNode, ac: number, sc: number): number => {
       const rc = handlePropPfdt(ctx, domid, node, ac, sc);
       if (rc) return rc;
@@ -250,7 +252,7 @@ function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, item
       for (const c of node.children) {
         const crc = scan(c, nac, nsc);
         if (crc && propagate) return crc;
-        if (crc) dtProblems.push(`passthrough node ${c.path} failed (rc ${crc}); Xen ${ctx.version.text} ignores the error and continues with an incomplete guest device tree`);
+        if (crc) dtFindings.push(`passthrough node ${c.path} failed (rc ${crc}); Xen ${ctx.version.text} ignores the error, so the guest boots without that device`);
       }
       return 0;
     };
@@ -380,10 +382,10 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   } else {
     banks = allocateMemory(ctx, domid, memBytes);
   }
-  const dtProblems: string[] = [];
+  const dtFindings: string[] = [];
   const passItems: ReturnType<typeof partialDtItems> = [];
   if (probed.dtb) {
-    const rc = handleDtbBootmodule(ctx, domid, probed.dtb, passItems, dtProblems);
+    const rc = handleDtbBootmodule(ctx, domid, probed.dtb, passItems, dtFindings);
     if (rc) { dv.reason = 'the passthrough device tree could not be applied'; return rc; }
   }
   // make_hypervisor_node() → find_domU_holes(): what follows each guest RAM bank, 2 MiB aligned,
@@ -437,7 +439,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   }
 
   constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize);
-  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtProblems });
+  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtFindings });
   return 0;
 }
 
@@ -479,6 +481,6 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   console.estimates.push('dom0 lines "Grant table range", "Allocating PPI ... for event channel interrupt" and "Extended region" are not emitted');
   constructDomain(ctx, 0, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize);
   const cmdline = dom0Cmdline(ctx, probed.cmdline);
-  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtProblems: [] });
+  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtFindings: [] });
 }
 

@@ -18,6 +18,7 @@ import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, prop
 import { createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
+import { initramfsFault, linuxVersionOf } from './guest-linux.js';
 import type { DomainVerdict, XenResult } from './verdict.js';
 import { infoVisibleByDefault, parseXenVersion, type XenVersion } from './version.js';
 import { describeXenBuild, describeXenBuildSources, isEnabled, optionValue, resolveXenBuild, SCHEDULERS, type XenBuild } from '../../xen-build/index.js';
@@ -124,9 +125,30 @@ function needsInitramfs(cmdline: string | undefined): boolean {
   return root === undefined || /^root=\/dev\/ram/.test(root);
 }
 
+/**
+ * Linux 6.1 as dom0 on QEMU virt panics in amba_read_periphid() while probing the PL061 GPIO
+ * (real boots in the lab; the README's board caveat). The verdict is certain only when the dom0
+ * kernel's banner says 6.1; for other or unknown kernels it is a warning.
+ */
+function dom0AmbaHazard(handoff: BootHandoff, b: BuiltDomain): { fails: boolean; text: string } | undefined {
+  if (checkHeader(handoff.fdt) !== 0) return undefined;
+  const root = unflattenDeviceTree(handoff.fdt);
+  if (!isCompatible(root, 'linux,dummy-virt')) return undefined;
+  const pl061 = [...allNodes(root)].find((n) => isCompatible(n, 'arm,pl061') && (propString(n, 'status') ?? 'okay').startsWith('ok'));
+  if (!pl061) return undefined;
+  const km = b.kernelMod;
+  const version = km.decompressed ? undefined : linuxVersionOf(handoff.ram, km.origStart, km.origSize);
+  const fix = `disable it: fdt set ${pl061.path} status "disabled" (in APPEND_EXTRA_CMDS)`;
+  if (version?.startsWith('6.1.') || version === '6.1') {
+    return { fails: true, text: `Linux ${version} as dom0 panics in amba_read_periphid() probing the PL061 at ${pl061.path} on QEMU virt; ${fix}` };
+  }
+  return { fails: false, text: `${pl061.path} (PL061) is enabled; Linux 6.1 as dom0 on QEMU virt panics probing it (amba_read_periphid)${version ? `, this dom0 is Linux ${version}` : ''}; ${fix}` };
+}
+
 /** Checks that only the guest can fail: Xen copied whatever the module ranges held. */
 function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, version: XenVersion, findings: string[]): void {
-  const problems: string[] = [...b.dtProblems, ...b.kinfo.guestProblems];
+  const problems: string[] = [...b.kinfo.guestProblems];
+  for (const f of b.dtFindings) findings.push(`${dv.name}: ${f}`);
   const xenEnd = handoff.entry + handoff.kernel.imageSize;
   const km = b.kernelMod;
   const overlapsXen = (s: number, n: number): boolean => s < xenEnd && handoff.entry < s + n;
@@ -145,6 +167,12 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
       findings.push(`${dv.name}: ramdisk reg is ${hex(c.regMinusFile)} bytes longer than ${c.fileName}; the guest unpacks the bytes after it too and reports "Initramfs unpacking failed: invalid magic at start of compressed archive" (files before that are kept)`);
     }
     if (version.minor === 17 && overlapsXen(r.origStart, r.origSize)) problems.push(`initramfs overlaps Xen's own image+BSS [${hex(handoff.entry)}, ${hex(xenEnd)}): Xen's startup overwrote it`);
+    const fault = c.damage ? undefined : initramfsFault(handoff.ram, r.origStart, Math.min(r.origSize, c.fileSize ?? r.origSize));
+    if (fault) {
+      const said = `the guest prints "Initramfs unpacking failed: ${fault}"`;
+      if (needsInitramfs(b.cmdline)) problems.push(`initramfs${c.fileName ? ` ${c.fileName}` : ''} cannot be unpacked: ${said} and has no init to run`);
+      else findings.push(`${dv.name}: ${said}; it goes on with its root= device`);
+    }
   } else if (needsInitramfs(b.cmdline)) {
     problems.push(b.ramdiskWanted ? 'no initramfs: the ramdisk module was not found (Xen skips it silently)' : 'no initramfs: none given and the command line has no usable root=');
   } else if (b.ramdiskWanted) {
@@ -158,6 +186,11 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
     // its guest DTB has no bootargs, and it stays silent).
     if (b.cmdline === undefined) problems.push('no command line: Xen takes bootargs only from a kernel node compatible with "multiboot,module", so the guest boots without console= or root= and prints nothing');
     else if (!/(^|\s)(console|earlycon)=/.test(b.cmdline)) findings.push(`${dv.name}: its command line has no console=, so the guest will print nothing on the vpl011`);
+  }
+  if (dv.kind === 'dom0') {
+    const hazard = dom0AmbaHazard(handoff, b);
+    if (hazard?.fails) problems.push(hazard.text);
+    else if (hazard) findings.push(`dom0: ${hazard.text}`);
   }
   if (problems.length) {
     dv.verdict = 'guest fails';
