@@ -155,3 +155,36 @@ export function sharingRule(minor: number, role: ModuleRole, a: DomainKind, b: D
   }
   return { allowed: true, why: minor >= 18 ? 'domUs look modules up by address, which finds the first registration' : `Xen 4.${minor} merges boot modules with the same kind and start` };
 }
+
+/**
+ * The sharing group of a module for the planner: loads of identical files share one copy only
+ * within the same group. undefined: never shared (a gzip kernel). 'any': dom0 and domUs share
+ * (4.17); 'dom0' / 'domU': only within the same kind of domain (4.18 and later).
+ */
+export function sharingGroup(minor: number, role: ModuleRole, kind: DomainKind, gzipKernel = false): 'any' | DomainKind | undefined {
+  if (!sharingRule(minor, role, kind, kind, gzipKernel).allowed) return undefined;
+  return sharingRule(minor, role, 'dom0', 'domU', gzipKernel).allowed ? 'any' : kind;
+}
+
+/** A generation-time warning about a config value this Xen build will not honour. */
+export interface BuildWarning { key: string; message: string; hint: string }
+
+/** Options of XEN_CMD that depend on the build: sched= (scheduler_init() falls back to CONFIG_SCHED_DEFAULT). */
+export function xenCmdWarnings(options: ReadonlyMap<string, string>, release: string, xenCmd: string): BuildWarning[] {
+  const out: BuildWarning[] = [];
+  const sched = /(?:^|\s)sched=(\S+)/.exec(xenCmd)?.[1];
+  if (sched !== undefined) {
+    const known = SCHEDULERS[sched];
+    const dflt = options.get('SCHED_DEFAULT') ?? 'credit2';
+    if (!known) {
+      out.push({ key: 'XEN_CMD', message: `XEN_CMD has sched=${sched}, which is not a Xen scheduler: Xen ${release} prints "Could not find scheduler: ${sched}" and runs ${dflt}`, hint: `use one of ${Object.keys(SCHEDULERS).join(', ')}` });
+    } else if (options.get(known.option) !== 'y') {
+      out.push({
+        key: 'XEN_CMD',
+        message: `XEN_CMD has sched=${sched}, but this Xen ${release} build has no ${sched} scheduler (CONFIG_${known.option} is off): Xen prints "Could not find scheduler: ${sched}" and runs ${dflt}`,
+        hint: `drop sched=${sched} from XEN_CMD, or boot a Xen built with CONFIG_${known.option}=y`,
+      });
+    }
+  }
+  return out;
+}

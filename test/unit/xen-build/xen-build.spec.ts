@@ -7,7 +7,7 @@ import { UbootGenError } from '../../../src/errors.js';
 import { writeUImage, IH_ARCH_ARM64, IH_COMP_GZIP, IH_COMP_NONE, IH_OS_LINUX, IH_TYPE_KERNEL, IH_COMP_LZMA } from '../../../src/images/uimage.js';
 import {
   describeXenBuild, domUDtbLimit, earlyParseErrorPanics, findConfigMember, isEnabled, optionValue, parseXenKconfig, parseXenRelease,
-  readXenConfigFile, readXenImageFile, resolveXenBuild, scanXenImage, sharingRule, KCONFIG_FACTS, RELEASE_BUILD_DEFAULTS,
+  readXenConfigFile, readXenImageFile, resolveXenBuild, scanXenImage, sharingGroup, sharingRule, xenCmdWarnings, KCONFIG_FACTS, RELEASE_BUILD_DEFAULTS,
 } from '../../../src/xen-build/index.js';
 import { fixturePath } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/temp.js';
@@ -187,6 +187,26 @@ describe('xen-build: per-release facts', () => {
     expect(sharingRule(20, 'kernel', 'domU', 'domU').allowed).to.equal(true);
     expect(sharingRule(17, 'kernel', 'domU', 'domU', true).allowed).to.equal(false);
     expect(sharingRule(20, 'kernel', 'dom0', 'domU').why).to.match(/drops a boot module that overlaps/);
+  });
+
+  it('sharing groups for the planner: any (4.17), per kind (4.18+), none for a gzip kernel', () => {
+    expect(sharingGroup(17, 'kernel', 'dom0')).to.equal('any');
+    expect(sharingGroup(20, 'kernel', 'dom0')).to.equal('dom0');
+    expect(sharingGroup(20, 'ramdisk', 'domU')).to.equal('domU');
+    expect(sharingGroup(20, 'kernel', 'domU', true)).to.equal(undefined);
+  });
+
+  it('XEN_CMD sched= checked against the build, with the real fallback text', () => {
+    const debian = resolveXenBuild({ configFile: { kconfig: parseXenKconfig(DEBIAN_420_CONFIG, 'c'), name: 'c' } });
+    expect(xenCmdWarnings(debian.options, debian.release.text, 'console=dtuart sched=null vwfi=native')).to.deep.equal([{
+      key: 'XEN_CMD',
+      message: 'XEN_CMD has sched=null, but this Xen 4.20.5-pre build has no null scheduler (CONFIG_SCHED_NULL is off): Xen prints "Could not find scheduler: null" and runs credit2',
+      hint: 'drop sched=null from XEN_CMD, or boot a Xen built with CONFIG_SCHED_NULL=y',
+    }]);
+    expect(xenCmdWarnings(debian.options, '4.20', 'sched=credit2')).to.deep.equal([]);
+    expect(xenCmdWarnings(debian.options, '4.20', 'sched=bogus')[0]!.message).to.equal('XEN_CMD has sched=bogus, which is not a Xen scheduler: Xen 4.20 prints "Could not find scheduler: bogus" and runs credit2');
+    const full = resolveXenBuild({ configFile: { kconfig: parseXenKconfig(FULL, 'f'), name: 'f' } });
+    expect(xenCmdWarnings(full.options, '4.20.4', 'sched=null')).to.deep.equal([]);
   });
 
   it('every Kconfig fact names its option once, with a source', () => {
