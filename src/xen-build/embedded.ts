@@ -62,9 +62,14 @@ function tryMember(image: Uint8Array, off: number): { text: string; compressedSi
   const probe = inflateRawBounded(image.subarray(start, start + PROBE_INPUT), 4096);
   if (!probe || !probe.subarray(0, KCONFIG_BANNER.length).equals(Buffer.from(KCONFIG_BANNER))) return undefined;
   // The whole member: zlib stops at the end of the deflate stream and reports what it consumed.
-  const inflater = zlib.inflateRawSync(image.subarray(start, start + MAX_MEMBER_INPUT), {
-    finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_KCONFIG_BYTES, info: true,
-  }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  let inflater: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    inflater = zlib.inflateRawSync(image.subarray(start, start + MAX_MEMBER_INPUT), {
+      finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: MAX_KCONFIG_BYTES, info: true,
+    }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+  } catch {
+    return undefined; // corrupt past the banner, or larger than any .config: not the member
+  }
   const text = inflater.buffer.toString('latin1');
   if (!looksLikeXenKconfig(text)) return undefined;
   return { text, compressedSize: inflater.engine.bytesWritten };

@@ -167,6 +167,37 @@ describe('xen-build: the .config embedded in a Xen image', () => {
   });
 });
 
+describe('xen-build: hostile images', () => {
+  // Mutations of a real-layout image (seeded, so a failure reproduces): the scanner returns or
+  // throws a UbootGenError, never anything else, and never reads past the bytes it was given.
+  it('300 mutated images: a result or a typed error', () => {
+    let seed = 0x5eed;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    const base = syntheticXen(DEBIAN_417_CONFIG, { size: 0x80000, memberOffset: 0x40000 }).bytes;
+    const member = gzipN(DEBIAN_417_CONFIG);
+    for (let run = 0; run < 300; run++) {
+      const b = base.slice(0, 0x40000 + member.length + rnd(0x40000));
+      for (let k = rnd(40); k > 0; k--) {
+        // Bias half the flips into the member: header flags, deflate stream, trailer.
+        const at = rnd(2) ? 0x40000 + rnd(member.length) : rnd(b.length);
+        b[at] = rnd(256);
+      }
+      if (rnd(4) === 0) b.set([0x1f, 0x8b, 0x08, 0x1f], rnd(b.length - 4)); // FLG with FEXTRA/FNAME/FCOMMENT set over garbage
+      try {
+        const r = scanXenImage(b, `mutant-${run}`);
+        if (r.config) expect(r.config.text.startsWith('#\n# Automatically generated file; DO NOT EDIT.\n# Xen/')).to.equal(true);
+      } catch (e) {
+        expect(e, `run ${run}`).to.be.instanceOf(UbootGenError);
+      }
+    }
+  });
+
+  it('a gzip\'d "Xen" that inflates past 64 MiB is refused, not inflated', () => {
+    const bomb = new Uint8Array(zlib.gzipSync(Buffer.alloc(65 * 1024 * 1024), { level: 9 }));
+    expect(() => scanXenImage(bomb, 'bomb.gz')).to.throw(/inflates beyond 64 MiB/);
+  });
+});
+
 describe('xen-build: per-release facts', () => {
   it('DOMU_DTB_SIZE: 4 KiB in 4.17, plus the passthrough DTB in 4.18–4.21, vCPU-based in 4.22, capped at 2 MiB', () => {
     expect(domUDtbLimit(17, 0x1000)).to.equal(4096);
