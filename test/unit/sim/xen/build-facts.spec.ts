@@ -177,6 +177,30 @@ describe('sim → xen → the build it runs', function () {
     });
   });
 
+  // Real Debian trixie Xen 4.20.5-pre + U-Boot 2025.01 (lab differential, gen-dom0-domu-shared-kernel):
+  // "Xen dom0less mode detected", "*** LOADING DOMU cpus=1 memory=0x40000KB ***", then this panic.
+  describe('dom0 and a domU given one copy of the kernel and ramdisk (mknod puts the domU first in /chosen)', () => {
+    const shared = (): string => `${'xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000 dom0_mem=512M";'}
+      xen,dom0-bootargs = "console=hvc0 root=/dev/ram0";
+      ${domU('domU0', { extra: 'xen,enhanced = "enabled";' })}
+      dom0-ramdisk@42600000 { compatible = "xen,linux-initrd", "xen,multiboot-module", "multiboot,module"; reg = <0x0 ${RADDR} 0x0 0x127>; };
+      dom0@40400000 { compatible = "xen,linux-zimage", "xen,multiboot-module", "multiboot,module"; reg = <0x0 ${KADDR} 0x0 ${KREG}>; };`;
+    it('4.20: dom0\'s nodes overlap the domU\'s and are dropped, no dom0, the xenstore panic', () => {
+      const r = boot(shared(), { version: '4.20' });
+      expect(r.earlyLog).to.include.members([
+        `(XEN) Region: [0x00000042600000, 0x${(RADDR + 0x127).toString(16).padStart(14, '0')}) overlapping with mod[3]: [0x00000042600000, 0x${(RADDR + ramdisk.size).toString(16).padStart(14, '0')})`,
+      ]);
+      const i = r.console.indexOf('(XEN) Xen dom0less mode detected');
+      expect(r.console.slice(i, i + 6)).to.deep.equal(['(XEN) Xen dom0less mode detected', '(XEN) *** LOADING DOMU cpus=1 memory=0x40000KB ***',
+        ...panicBox('At the moment, Xenstore support requires dom0 to be present').slice(0, 4)]);
+      expect(verdicts(r)).to.deep.equal([['domU0', 'xen panic']]);
+    });
+    it('4.17: the dom0 nodes merge into the registered modules and clear their domU flag: both up', () => {
+      const r = boot(shared());
+      expect(verdicts(r)).to.deep.equal([['dom0', 'up'], ['domU0', 'up']]);
+    });
+  });
+
   it('xen,domain-p2m-mem-mb is read by 4.17 too: a pool larger than RAM fails before the LOADING line', () => {
     const r = boot(`${BOOTARGS} ${domU('domU0', { extra: 'xen,domain-p2m-mem-mb = <4096>;' })}`);
     expect(r.panic).to.equal('Could not set up domain domU0');
