@@ -25,19 +25,8 @@ export function parseXenVersion(text: string = DEFAULT_XEN_VERSION): XenVersion 
   return r.patch === undefined ? { text: r.text, minor: r.minor } : { text: r.text, minor: r.minor, patch: r.patch };
 }
 
-/** add_boot_module() checks new modules against reserved memory and earlier modules (commit 4f6a291582). */
-export const checksModuleOverlap = (v: XenVersion): boolean => v.minor >= 18;
-/** /memreserve/ entries are part of reserved_mem (and thus of the overlap check) from 4.19. */
-export const memreserveIsReserved = (v: XenVersion): boolean => v.minor >= 19;
-/** 4.19.0 and 4.19.1 drop even modules lying wholly inside a /memreserve/ range (fixed by a14593e399). */
-export const memreserveDropsContained = (v: XenVersion): boolean => v.minor === 19 && v.patch !== undefined && v.patch <= 1;
-/** Panic texts gained " (rc = %d)" in 4.18. */
-export const panicHasRc = (v: XenVersion): boolean => v.minor >= 18;
-/** "memory=%#lxKB" (with 0x) from 4.18 (commit f588e7b7cb); 4.17 prints bare hex. */
-export const memoryHasHexPrefix = (v: XenVersion): boolean => v.minor >= 18;
-/** Release builds print XENLOG_INFO from 4.18 (commit 8c01f267ef). */
-export const infoVisibleByDefault = (v: XenVersion): boolean => v.minor >= 18;
-/** uImage probe first (and gzip-in-uImage) from 4.18 (commit 6d317b10f8). */
-export const uimageProbedFirst = (v: XenVersion): boolean => v.minor >= 18;
-/** /memory nodes need depth 1 and device_type = "memory" from 4.20 (commit 47d4d3cdc5). */
-export const memoryNeedsDeviceType = (v: XenVersion): boolean => v.minor >= 20;
+// The per-release behaviour switches live with the other build facts, shared with the planner.
+export {
+  checksModuleOverlap, memreserveIsReserved, memreserveDropsContained, panicHasRc, memoryHasHexPrefix, infoVisibleByDefault,
+  uimageProbedFirst, memoryNeedsDeviceType,
+} from '../../xen-build/facts.js';
