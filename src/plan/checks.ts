@@ -7,6 +7,7 @@ import { hexUpper, humanSize } from '../util/hex.js';
 import { rangesOverlap } from '../util/align.js';
 import { ConfigError, ImageFormatError, PlanError, UbootGenError, type ErrorCode, type Where } from '../errors.js';
 import type { Diagnostic } from '../config/types.js';
+import { xenCmdWarnings } from '../xen-build/index.js';
 import type { Collected } from './collect.js';
 import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
@@ -33,7 +34,7 @@ export interface InputContext { collected: Collected }
 export interface PlanContext extends InputContext { placed: Placed; plan: BootPlan }
 
 /** Codes of findings that are never errors (diagnostics only). */
-export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES';
+export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_XEN_BUILD';
 
 interface CheckInfo {
   /** Stable name, as dtc names its checks. */
@@ -93,6 +94,14 @@ export const CHECKS: readonly Check[] = [
         message: `DOMU_PASSTHROUGH_PATHS[${du.index}] names ${p}, but ${dtb.label} has no such node, so the script could not mark it xen,passthrough (${p.startsWith('/') ? 'FDT_ERR_NOTFOUND' : 'FDT_ERR_BADPATH'})`,
         data: { path: p },
       }))).slice(0, 1),
+  },
+  {
+    // The options of XEN_CMD this Xen build cannot honour (sched= of a scheduler it lacks: Xen says
+    // "Could not find scheduler" and runs its default).
+    name: 'xen-cmd-build', code: 'PLAN_XEN_BUILD', severity: 'warning', stage: 'input',
+    fix: 'drop the option from XEN_CMD, or boot a Xen built with it',
+    run: ({ collected: { config, xenBuild } }) => xenCmdWarnings(xenBuild.options, xenBuild.release.text, config.xenCmd)
+      .map((w) => ({ key: w.key, message: w.message, fix: w.hint })),
   },
   {
     name: 'xen-fixed-address', code: 'PLAN_XEN_FIXED', severity: 'warning', stage: 'plan',

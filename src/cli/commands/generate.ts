@@ -31,6 +31,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
     write: !o.dryRun,
+    ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
   }));
 
   let report: VerifyReport | undefined;
