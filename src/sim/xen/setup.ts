@@ -312,7 +312,14 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   if (scan.stoppedAt) {
     findings.push(`${scan.stoppedAt.path}: parsing failed (${scan.stoppedAt.rc}); Xen ${version.text} stops its early device-tree scan there and boots with the nodes read before it (4.19 and later panic instead)`);
   }
-  for (const d of bi.dropped) findings.push(`module ${d.path ?? hex(d.start)} dropped by Xen ${version.text}: ${d.reason}`);
+  for (const d of bi.dropped) {
+    // A node naming a copy another node registered (a shared load) loses only its own registration:
+    // domUs find modules by kind and address, so their lookup still succeeds.
+    const same = bi.modules.find((m) => m.kind === d.kind && m.start === d.start && m.size >= d.size);
+    findings.push(same && d.path?.startsWith('/chosen/') && isCompatible(findNodeByPath(root, d.path.slice(0, d.path.lastIndexOf('/'))) ?? root, 'xen,domain')
+      ? `module ${d.path} names the copy already registered at ${hex(d.start)}: Xen ${version.text} drops the duplicate node (${d.reason}), and the domain finds the copy by address`
+      : `module ${d.path ?? hex(d.start)} dropped by Xen ${version.text}: ${d.reason}`);
+  }
   for (const n of allNodes(root)) {
     const compat = stringList(n.props.get('compatible'));
     if (n.path.startsWith('/chosen/') && compat.some((c) => /^multiboot,(kernel|ramdisk|device-tree)$/.test(c)) && !compat.includes('multiboot,module') && !compat.includes('xen,multiboot-module')) {

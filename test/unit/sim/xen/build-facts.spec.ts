@@ -195,6 +195,16 @@ describe('sim → xen → the build it runs', function () {
         ...panicBox('At the moment, Xenstore support requires dom0 to be present').slice(0, 4)]);
       expect(verdicts(r)).to.deep.equal([['domU0', 'xen panic']]);
     });
+    // Real trixie Xen 4.20.5-pre (lab differential, gen-dom0less-2domus): two domUs naming one kernel and
+    // ramdisk copy both print "Loading dN kernel from boot module @ 0000000040400000" and come up.
+    it('4.20: two domUs given one copy both come up; the duplicate nodes are dropped and found by address', () => {
+      const r = boot(`xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000"; ${domU('domU1', { cpus: 2 })} ${domU('domU0')}`, { version: '4.20' });
+      expect(verdicts(r)).to.deep.equal([['domU1', 'up'], ['domU0', 'up']]);
+      expect(r.console.filter((l) => l.includes('kernel from boot module'))).to.deep.equal([
+        '(XEN) Loading d1 kernel from boot module @ 0000000040400000', '(XEN) Loading d2 kernel from boot module @ 0000000040400000']);
+      expect(r.findings[0]).to.match(/^module \/chosen\/domU0\/module@40400000 names the copy already registered at 0x40400000: Xen 4\.20 drops the duplicate node \(Region: .*\), and the domain finds the copy by address$/);
+    });
+
     it('4.17: the dom0 nodes merge into the registered modules and clear their domU flag: both up', () => {
       const r = boot(shared());
       expect(verdicts(r)).to.deep.equal([['dom0', 'up'], ['domU0', 'up']]);
