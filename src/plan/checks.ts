@@ -8,6 +8,7 @@ import { rangesOverlap } from '../util/align.js';
 import { ConfigError, ImageFormatError, PlanError, UbootGenError, type ErrorCode, type Where } from '../errors.js';
 import type { Diagnostic } from '../config/types.js';
 import { xenCmdWarnings } from '../xen-build/index.js';
+import { domUDtbOverflow, hostDtFacts } from './guest-dtb.js';
 import type { Collected } from './collect.js';
 import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
@@ -102,6 +103,20 @@ export const CHECKS: readonly Check[] = [
     fix: 'drop the option from XEN_CMD, or boot a Xen built with it',
     run: ({ collected: { config, xenBuild } }) => xenCmdWarnings(xenBuild.options, xenBuild.release.text, config.xenCmd)
       .map((w) => ({ key: w.key, message: w.message, fix: w.hint })),
+  },
+  {
+    // prepare_dtb_domU() writes each domU's device tree into DOMU_DTB_SIZE bytes (4 KiB in 4.17,
+    // + the passthrough DTB in 4.18–4.21); the layout is the simulator's (src/xen-build/guest-dtb.ts).
+    name: 'guest-dtb-fits', code: 'PLAN_DTB_TOO_LARGE', severity: 'error', stage: 'input',
+    fix: 'give the domain fewer vCPUs or a shorter DOMU_CMD',
+    run: ({ collected: { config, dtb, xenBuild, files } }) => {
+      const host = hostDtFacts(dtb.bytes);
+      return config.domUs.filter((du) => du.boot).flatMap((du) => {
+        const pt = files.find((f) => f.id === `domU${du.index}_fdt`);
+        const o = domUDtbOverflow(du, host, xenBuild, pt ? pt.info.fileSize : 0);
+        return o ? [{ key: `DOMU_VCPUS[${du.index}]`, message: o.message, data: { size: o.size, limit: o.limit, vcpus: du.vcpus }, fix: o.fix }] : [];
+      }).slice(0, 1);
+    },
   },
   {
     name: 'xen-fixed-address', code: 'PLAN_XEN_FIXED', severity: 'warning', stage: 'plan',

@@ -4,3 +4,4 @@ export * from './kconfig.js';
 export * from './embedded.js';
 export * from './facts.js';
 export * from './build.js';
+export * from './guest-dtb.js';

@@ -354,6 +354,8 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   const enh = node.props.get('xen,enhanced');
   const enhanced = enh !== undefined && (enh.length === 0 || enh.indexOf(0) < 0 || propString(node, 'xen,enhanced') === 'enabled');
   if (enhanced && !ctx.hardwareDomain) return console.panic('At the moment, Xenstore support requires dom0 to be present\n');
+  // "no-xenstore" still gets the hypervisor node (DOM0LESS_ENHANCED_NO_XS), just no xenstore.
+  const hypervisorNode = enhanced || (enh !== undefined && propString(node, 'xen,enhanced') === 'no-xenstore');
 
   const probed = kernelProbe(ctx, domid, node);
   if (probed.mod) dv.kernel = { start: probed.mod.origStart, size: probed.mod.origSize, format: probed.kinfo?.format ?? 'unrecognised' };
@@ -391,7 +393,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   // make_hypervisor_node() → find_domU_holes(): what follows each guest RAM bank, 2 MiB aligned,
   // at least 64 MiB. The IPA size is taken as >= 40 bits (QEMU cortex-a57: 44), so bank 1 ends at its limit.
   const extRegions: string[] = [];
-  if (enhanced && kinfo.is64) {
+  if (hypervisorNode && kinfo.is64) {
     for (const [i, [base, max]] of ([[GUEST_RAM0_BASE, GUEST_RAM0_SIZE], [GUEST_RAM1_BASE, GUEST_RAM1_SIZE]] as const).entries()) {
       const start = alignUp(base + (banks[i]?.size ?? 0), SZ_2M);
       const end = base + max;
@@ -402,7 +404,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   const items = domUDtbItems({
     vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
     cpuCompatibleLen: ctx.host.cpuCompatibleLen, cpuClock: ctx.host.cpuClock, timerClock: ctx.host.timerClock,
-    gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced,
+    gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced: hypervisorNode,
     hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: extRegions.length, passthrough: passItems,
   });
   const dtbSize = fdtSwTotalsize(items);

@@ -171,6 +171,16 @@ describe('plan → checks', () => {
     });
   });
 
+  check('guest-dtb-fits', 'refuses a domU whose guest device tree cannot fit Xen 4.17\'s 4 KiB', () => {
+    const dir = folder(boardDtb({ cpus: 4 }));
+    // boardDtb()'s CPUs have no compatible, so each vCPU node takes 80 bytes: 37 fit (4049 bytes), 38 do not (4129).
+    const e = thrown(() => plan(dir, [...ONE_DOMU, 'DOMU_VCPUS[0]=38']));
+    expect([e.code, exitCodeFor(e), e.where]).to.deep.equal(['PLAN_DTB_TOO_LARGE', 5, { file: path.join(dir, 'config'), line: 10, col: 15, key: 'DOMU_VCPUS[0]' }]);
+    expect(e.message).to.equal('domU0: the device tree Xen 4.17 writes for it needs 4129 bytes (38 vCPUs), more than its 4096-byte buffer (DOMU_DTB_SIZE); Xen would print "Device tree generation failed (-3)." and panic');
+    expect(e.hint).to.equal('give domU0 at most 37 vCPUs (or a shorter DOMU_CMD)');
+    expect(() => plan(dir, [...ONE_DOMU, 'DOMU_VCPUS[0]=37'])).to.not.throw();
+  });
+
   it('has a test above for every check, and unique names', () => {
     const names = CHECKS.map((c) => c.name);
     expect(new Set(names).size).to.equal(names.length);
