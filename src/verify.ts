@@ -5,13 +5,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GenerateResult } from './generate.js';
 import type { BoardProfile } from './sim/handoff.js';
-import { boardFromDtb, boardFromRange, simulateUboot, type UbootResult } from './sim/uboot/index.js';
+import { boardFromDtb, boardFromRange, qemuVirtBoard, simulateUboot, type UbootResult } from './sim/uboot/index.js';
+import { readXenConfigFile } from './xen-build/build.js';
 import { bootXen } from './sim/xen/index.js';
 import type { DomainVerdict, XenResult } from './sim/xen/verdict.js';
 
 export interface VerifyOptions {
   xenVersion?: string;
   ubootVersion?: string;
+  /** --xen-config: the Xen build's .config, for an image without an embedded one. */
+  xenConfig?: string;
   board?: BoardProfile;
   /** Outputs staged but not committed (xen.ub): the simulator reads these bytes under the final names. */
   staged?: ReadonlyMap<string, string>;
@@ -23,6 +26,7 @@ export interface VerifyScriptOptions {
   scriptAddr?: number;
   xenVersion?: string;
   ubootVersion?: string;
+  xenConfig?: string;
   prependPath?: string;
   then?: string;
   /** The script is meant to end without booting (BOOT_CMD=none and no `then`): running to its end with no failure passes. */
@@ -33,6 +37,8 @@ export interface VerifyScriptOptions {
 export interface VerifyReport {
   ok: boolean;
   uboot: UbootResult;
+  /** Board the U-Boot model ran on. */
+  board: string;
   xen?: XenResult;
   /** One line saying what happened. */
   summary: string;
@@ -54,23 +60,27 @@ export function boardForConfig(gen: GenerateResult): BoardProfile {
 }
 
 export function verifyScript(script: Uint8Array, root: string, board: BoardProfile | undefined, opts: VerifyScriptOptions = {}): VerifyReport {
+  // Read before simulating: a bad --xen-config is a usage problem, not a verification result.
+  const xenConfig = opts.xenConfig !== undefined ? readXenConfigFile(opts.xenConfig) : undefined;
   const uboot = simulateUboot({
     script, root, ...(opts.staged ? { staged: opts.staged } : {}), ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}), ...(opts.then !== undefined ? { then: opts.then } : {}),
     ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
   });
   if (!uboot.handoff && opts.endsWithoutBoot && !uboot.bootAttempted && uboot.stoppedReason === 'end-of-script') {
-    return endOfScript(uboot);
+    return endOfScript(uboot, board?.name ?? qemuVirtBoard().name);
   }
+  const boardName = uboot.handoff?.board.name ?? board?.name ?? qemuVirtBoard().name;
   if (!uboot.handoff) {
     const last = uboot.failures[uboot.failures.length - 1];
     const why = uboot.verdict ?? (uboot.bootAttempted
       ? `the boot command failed${last ? ` at line ${last.line} (\`${last.command}\`)` : ''}: U-Boot returned to its prompt`
       : 'the script ended without booting');
-    return finish(uboot, undefined, why);
+    return finish(uboot, boardName, undefined, why);
   }
-  const xen = bootXen(uboot.handoff, { xenVersion: opts.xenVersion ?? '4.17' });
-  return finish(uboot, xen, undefined);
+  // The Xen model reads the build (release, Kconfig) from the bytes U-Boot started, unless told.
+  const xen = bootXen(uboot.handoff, { ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}), ...(xenConfig ? { xenConfig } : {}) });
+  return finish(uboot, boardName, xen, undefined);
 }
 
 export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): VerifyReport {
@@ -81,6 +91,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.ubootVersion ? { ubootVersion: opts.ubootVersion } : {}),
     ...(opts.staged ? { staged: opts.staged } : {}),
+    ...(opts.xenConfig ? { xenConfig: opts.xenConfig } : {}),
   });
 }
 
@@ -88,7 +99,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
  * BOOT_CMD=none, verified up to the end of the script: every command ran without failing and the
  * addresses a later boot command needs are set. Nothing is booted, so there are no domains.
  */
-function endOfScript(uboot: UbootResult): VerifyReport {
+function endOfScript(uboot: UbootResult, board: string): VerifyReport {
   const missing = ['host_kernel_addr', 'host_fdt_addr'].filter((v) => uboot.env[v] === undefined);
   const ok = uboot.failures.length === 0 && missing.length === 0;
   const summary = ok
@@ -97,7 +108,7 @@ function endOfScript(uboot: UbootResult): VerifyReport {
       ? `${uboot.failures.length} U-Boot command(s) failed before the end of the script`
       : `the script ends without setting ${missing.join(' and ')}, which a later boot command needs`;
   return {
-    ok, uboot, summary, domains: [],
+    ok, uboot, board, summary, domains: [],
     json: {
       ok, summary,
       uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
@@ -106,7 +117,7 @@ function endOfScript(uboot: UbootResult): VerifyReport {
   };
 }
 
-function finish(uboot: UbootResult, xen: XenResult | undefined, ubootWhy: string | undefined): VerifyReport {
+function finish(uboot: UbootResult, board: string, xen: XenResult | undefined, ubootWhy: string | undefined): VerifyReport {
   const domains = xen?.domains ?? [];
   // Without a Xen console nothing is visible after "Starting kernel ...": to the user that is a hang.
   const ok = Boolean(xen?.consoleVisible) && domains.length > 0 && domains.every((d) => d.verdict === 'up') && uboot.failures.length === 0;
@@ -123,11 +134,11 @@ function finish(uboot: UbootResult, xen: XenResult | undefined, ubootWhy: string
       : `${uboot.failures.length} U-Boot command(s) failed`;
   }
   return {
-    ok, uboot, ...(xen ? { xen } : {}), summary, domains,
+    ok, uboot, board, ...(xen ? { xen } : {}), summary, domains,
     json: {
       ok, summary,
       uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, ...(uboot.verdict ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
-      ...(xen ? { xen: { version: xen.version, consoleVisible: xen.consoleVisible, panic: xen.panic, silentHang: xen.silentHang, findings: xen.findings, console: xen.console } } : {}),
+      ...(xen ? { xen: { version: xen.version, build: xen.build, buildSources: xen.buildSources, consoleVisible: xen.consoleVisible, panic: xen.panic, silentHang: xen.silentHang, findings: xen.findings, console: xen.console } } : {}),
       domains,
     },
   };

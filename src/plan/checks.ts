@@ -7,6 +7,8 @@ import { hexUpper, humanSize } from '../util/hex.js';
 import { rangesOverlap } from '../util/align.js';
 import { ConfigError, ImageFormatError, PlanError, UbootGenError, type ErrorCode, type Where } from '../errors.js';
 import type { Diagnostic } from '../config/types.js';
+import { xenCmdWarnings } from '../xen-build/index.js';
+import { domUDtbOverflow, hostDtFacts } from './guest-dtb.js';
 import type { Collected } from './collect.js';
 import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
@@ -33,7 +35,7 @@ export interface InputContext { collected: Collected }
 export interface PlanContext extends InputContext { placed: Placed; plan: BootPlan }
 
 /** Codes of findings that are never errors (diagnostics only). */
-export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES';
+export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_XEN_BUILD';
 
 interface CheckInfo {
   /** Stable name, as dtc names its checks. */
@@ -93,6 +95,28 @@ export const CHECKS: readonly Check[] = [
         message: `DOMU_PASSTHROUGH_PATHS[${du.index}] names ${p}, but ${dtb.label} has no such node, so the script could not mark it xen,passthrough (${p.startsWith('/') ? 'FDT_ERR_NOTFOUND' : 'FDT_ERR_BADPATH'})`,
         data: { path: p },
       }))).slice(0, 1),
+  },
+  {
+    // The options of XEN_CMD this Xen build cannot honour (sched= of a scheduler it lacks: Xen says
+    // "Could not find scheduler" and runs its default).
+    name: 'xen-cmd-build', code: 'PLAN_XEN_BUILD', severity: 'warning', stage: 'input',
+    fix: 'drop the option from XEN_CMD, or boot a Xen built with it',
+    run: ({ collected: { config, xenBuild } }) => xenCmdWarnings(xenBuild.options, xenBuild.release.text, config.xenCmd)
+      .map((w) => ({ key: w.key, message: w.message, fix: w.hint })),
+  },
+  {
+    // prepare_dtb_domU() writes each domU's device tree into DOMU_DTB_SIZE bytes (4 KiB in 4.17,
+    // + the passthrough DTB in 4.18–4.21); the layout is the simulator's (src/xen-build/guest-dtb.ts).
+    name: 'guest-dtb-fits', code: 'PLAN_DTB_TOO_LARGE', severity: 'error', stage: 'input',
+    fix: 'give the domain fewer vCPUs or a shorter DOMU_CMD',
+    run: ({ collected: { config, dtb, xenBuild, files } }) => {
+      const host = hostDtFacts(dtb.bytes);
+      return config.domUs.filter((du) => du.boot).flatMap((du) => {
+        const pt = files.find((f) => f.id === `domU${du.index}_fdt`);
+        const o = domUDtbOverflow(du, host, xenBuild, pt ? pt.info.fileSize : 0);
+        return o ? [{ key: `DOMU_VCPUS[${du.index}]`, message: o.message, data: { size: o.size, limit: o.limit, vcpus: du.vcpus }, fix: o.fix }] : [];
+      }).slice(0, 1);
+    },
   },
   {
     name: 'xen-fixed-address', code: 'PLAN_XEN_FIXED', severity: 'warning', stage: 'plan',

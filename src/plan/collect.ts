@@ -9,6 +9,7 @@ import type { ImageInfo } from '../images/probe-file.js';
 import type { ImageRole } from '../images/roles.js';
 import { readBoardDtb, sizeImage } from '../images/probe-file.js';
 import { defaultBoardDtb, readBoard, type BoardInfo } from './board.js';
+import { readXenConfigFile, readXenImageFile, resolveXenBuild, sharingGroup, type XenBuild } from '../xen-build/index.js';
 import { resolveFile, sizeConfigFile } from './files.js';
 import { Identity } from './identity.js';
 import type { LoadRole } from './types.js';
@@ -35,6 +36,8 @@ export interface Collected {
    */
   dtb: { ref: FileRef; abs: string; bytes: Uint8Array; info: ImageInfo; board: BoardInfo; label: string; control: boolean };
   xen: { ref: FileRef; abs: string; info: ImageInfo };
+  /** The Xen build the plan is for: release and Kconfig options from the XEN image (or the flags). */
+  xenBuild: XenBuild;
   /** Domain files in load order (Xen and the DTB are loaded after them). */
   files: CollectedFile[];
   /** APPEND_EXTRA_CMDS contents. */
@@ -65,6 +68,10 @@ export interface CollectOptions {
   share: boolean;
   /** `--board FILE.dtb`: the board's control DTB, edited in place when the config has no DEVICE_TREE (default: QEMU virt). */
   board?: string;
+  /** --xen-version: the release planned for, whatever the XEN image says. */
+  xenVersion?: string;
+  /** --xen-config: the build's .config, for a XEN image without an embedded one. */
+  xenConfig?: string;
 }
 
 /** The DTB the script edits: DEVICE_TREE, or with -s and none the board's control DTB. */
@@ -93,16 +100,25 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
   const dtb = collectDtb(config, dir, opts);
 
   const xen = { ref: config.xen, abs: resolveFile(dir, config.xen), info: sizeConfigFile(dir, config.xen, 'xen') };
+  // Plan for the Xen that will run: the simulator reads the same facts from the same bytes.
+  const xenBuild = resolveXenBuild({
+    image: readXenImageFile(xen.abs),
+    ...(opts.xenVersion !== undefined ? { versionOverride: opts.xenVersion } : {}),
+    ...(opts.xenConfig !== undefined ? { configFile: readXenConfigFile(opts.xenConfig) } : {}),
+  });
   const identity = new Identity();
   const files: CollectedFile[] = [];
   for (const w of wantedFiles(config)) {
     const info = sizeConfigFile(dir, w.ref, w.imageRole);
     const abs = resolveFile(dir, w.ref);
-    // A gzip kernel is replaced by its decompressed copy when Xen builds the first domain,
-    // so a second domain looking it up by address would find nothing (kernel_decompress()).
+    // Which domains may use one copy depends on the Xen that runs (sharingGroup(): a gzip kernel
+    // never, as Xen inflates it in place of its module; dom0 with a domU only on 4.17, where Xen
+    // merges the two nodes; domUs with each other always, as they look modules up by address).
     // With -s every file has its own runtime address variable (<id>_addr), as ImageBuilder writes it.
-    const shareable = opts.share && !config.runtimeSizing && !(w.imageRole === 'kernel' && info.format === 'gzip');
-    files.push({ ...w, abs, info, ...(shareable ? { shareKey: `${w.imageRole}:${identity.key(abs, info.fileSize)}` } : {}) });
+    const group = sharingGroup(xenBuild.release.minor, w.imageRole === 'kernel' ? 'kernel' : w.imageRole === 'ramdisk' ? 'ramdisk' : 'dtb',
+      w.role.startsWith('dom0') ? 'dom0' : 'domU', info.format === 'gzip');
+    const shareable = opts.share && !config.runtimeSizing && group !== undefined;
+    files.push({ ...w, abs, info, ...(shareable ? { shareKey: `${w.imageRole}:${group}:${identity.key(abs, info.fileSize)}` } : {}) });
   }
 
   const bitstream = config.bitstream
@@ -115,7 +131,7 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
     extraCmds = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   return {
-    config, dir, dtb, xen, files, ...(bitstream ? { bitstream } : {}),
+    config, dir, dtb, xen, xenBuild, files, ...(bitstream ? { bitstream } : {}),
     ...(extraCmds !== undefined ? { extraCmds } : {}),
   };
 }

@@ -39,7 +39,11 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   const fdtPad = opts.fdtPad ?? DEFAULT_FDT_PAD;
   const diags = [...diagnostics];
 
-  const collected = collect(config, dir, { share: opts.share ?? true, ...(opts.board !== undefined ? { board: opts.board } : {}) });
+  const collected = collect(config, dir, {
+    share: opts.share ?? true, ...(opts.board !== undefined ? { board: opts.board } : {}),
+    ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
+    ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
+  });
   runChecks('input', { collected }, diags);
   const placed = place(collected, opts);
 

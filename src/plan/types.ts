@@ -124,4 +124,8 @@ export interface PlanOptions {
   fdtPad?: number;
   /** SOURCE_DATE_EPOCH value for generated uImages (xen.ub). */
   timestamp?: number;
+  /** --xen-version: the Xen release planned for, instead of the one the XEN image names. */
+  xenVersion?: string;
+  /** --xen-config: the build's .config, for a Xen image without an embedded one. */
+  xenConfig?: string;
 }

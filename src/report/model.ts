@@ -140,7 +140,7 @@ export function buildReportModel(inputs: ReportInputs): ReportModel {
   const ok = v ? v.ok : true;
   return {
     title: inputs.title,
-    subtitle: v ? `${v.uboot.ubootVersion ? `U-Boot ${v.uboot.ubootVersion}` : 'U-Boot'} simulation → ${v.xen ? `Xen ${v.xen.version} model` : 'Xen not reached'}` : 'plan only (not verified)',
+    subtitle: v ? `${v.uboot.ubootVersion ? `U-Boot ${v.uboot.ubootVersion}` : 'U-Boot'} (${v.board}) → ${v.xen ? v.xen.build : 'Xen not reached'}` : 'plan only (not verified)',
     ok: inputs.lab ? ok && domains.every((d) => d.real?.agrees ?? true) : ok,
     summary: v ? v.summary : 'not verified: the plan is shown as generated',
     ...(inputs.plan ? { map: memoryMap(inputs.plan) } : {}),

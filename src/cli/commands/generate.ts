@@ -9,7 +9,7 @@ import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
-  ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
+  ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
   report?: string; map?: boolean;
 }
 
@@ -31,6 +31,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
     write: false,
+    ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
   }));
   // Outputs: their paths checked now, staged for the verification to read, committed only if it passes.
   const { OutputRun } = await import('../../output/index.js');
@@ -44,7 +45,8 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     const { verifyGenerated } = await import('../../verify.js');
     ({ formatVerifyReport } = await import('./simulate.js'));
     report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, {
-      xenVersion: o.xenVersion, ...(o.then !== undefined ? { then: o.then } : {}), ...(staged ? { staged } : {}),
+      ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
+      ...(o.then !== undefined ? { then: o.then } : {}), ...(staged ? { staged } : {}),
     })).catch((e: unknown) => { outputs.discard(); throw e; });
   }
   const ok = report ? report.ok : true;

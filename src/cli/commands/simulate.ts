@@ -9,11 +9,12 @@ import { verifyScript, type VerifyReport } from '../../verify.js';
 import { makeStyle, type Style } from '../report.js';
 import { parseNumberOption } from '../util.js';
 
-export interface SimulateCliOptions { root: string; prependPath?: string; then?: string; board?: string; scriptAddr: string; xenVersion: string; json?: boolean; report?: string }
+export interface SimulateCliOptions { root: string; prependPath?: string; then?: string; board?: string; scriptAddr: string; xenVersion?: string; xenConfig?: string; json?: boolean; report?: string }
 
 export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = false): string {
   const out: string[] = [];
-  out.push(`${style.bold('Verification')}  U-Boot ${r.uboot.ubootVersion} simulation → Xen ${r.xen?.version ?? '-'} model`);
+  // Exactly what was modelled: the U-Boot and board, and the Xen release and build options.
+  out.push(`${style.bold('Verification')}  U-Boot ${r.uboot.ubootVersion} (${r.board}) → ${r.xen?.build ?? 'Xen not started'}`);
   if (withConsole) out.push('', ...r.uboot.console.map((l) => `  ${l}`));
   for (const f of r.uboot.failures) out.push(`  ${style.red('✗')} script line ${f.line}: \`${f.command}\` failed${f.message.length ? `: ${f.message.join(' | ')}` : ''}`);
   if (r.xen) {
@@ -38,7 +39,8 @@ export async function runSimulate(script: string, o: SimulateCliOptions): Promis
     }
   }
   const report = verifyScript(bytes, o.root, board, {
-    scriptAddr: parseNumberOption(o.scriptAddr, '--script-addr'), xenVersion: o.xenVersion,
+    scriptAddr: parseNumberOption(o.scriptAddr, '--script-addr'),
+    ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
     ...(o.prependPath !== undefined ? { prependPath: o.prependPath } : {}),
     ...(o.then !== undefined ? { then: o.then } : {}),
   });

@@ -11,6 +11,8 @@ import { BootInfo, BOOT_MODULE_KIND_NAME, NR_MEM_BANKS, type BootModuleKind, typ
 import { paddr } from './console.js';
 import { allNodes, baseName, childCells, DEVICE_TREE_MAX_DEPTH, isCompatible, propString, propU32, type DtNode } from './device-tree.js';
 import { memoryNeedsDeviceType, memreserveIsReserved } from './version.js';
+import { isEnabled } from '../../xen-build/build.js';
+import { earlyParseErrorPanics } from '../../xen-build/facts.js';
 
 /** XSM (FLASK) policy magic, read little-endian at the module start by has_xsm_magic(). */
 export const XSM_MAGIC = 0xf97cff8c;
@@ -177,9 +179,21 @@ export function earlyScanNode(st: ScanState, node: DtNode, depth: number, ac: nu
     rc = processChosenNode(st, node, ac, sc);
   } else if (depth === 2 && isCompatible(node, 'xen,domain')) {
     rc = processDomainNode(st, node, ac, sc);
+  } else if (depth <= 3 && isCompatible(node, 'xen,domain-shared-memory-v1')) {
+    rc = processShmNode(st, node);
   }
   if (rc < 0) bi.console.printk(`fdt: node \`${node.name}': parsing failed`);
   return rc;
+}
+
+/** process_shm_node(): a build without CONFIG_STATIC_SHM has only a stub that refuses the node. */
+function processShmNode(st: ScanState, node: DtNode): number {
+  if (!isEnabled(st.bi.build, 'STATIC_SHM')) {
+    st.bi.console.printk('CONFIG_STATIC_SHM must be enabled for parsing static shared memory nodes');
+    return EINVAL;
+  }
+  st.skippedModules.push({ path: node.path, reason: 'static shared memory is not modelled: its banks are not reserved and its guest mappings are not checked' });
+  return 0;
 }
 
 /** process_reserved_memory(): every descendant with a reg becomes a reserved bank; no reg is fine. */
@@ -200,11 +214,15 @@ function processReservedMemory(st: ScanState, rsv: DtNode): number {
 
 export interface BootFdtInfoResult {
   readonly skippedModules: { path: string; reason: string }[];
+  /** 4.17/4.18: the node where the early scan stopped on an error (the rest of the tree was not read). */
+  readonly stoppedAt?: { path: string; rc: number };
 }
 
 /**
  * boot_fdt_info(): /memreserve/ (4.19+ into reserved_mem), then device_tree_for_each_node() over the
- * whole tree with inherited cells, stopping at the first error → panic("Early FDT parsing failed").
+ * whole tree with inherited cells, stopping at the first error. From 4.19 (commit 02d0a615b3) the
+ * error is a panic("Early FDT parsing failed"); 4.17 and 4.18 ignore the walk's return value, so the
+ * boot goes on with whatever was registered before the failing node.
  */
 export function bootFdtInfo(bi: BootInfo, root: DtNode, memrsv: readonly { address: number; size: number }[], ram: SparseRam): BootFdtInfoResult {
   const st: ScanState = { bi, ram, kindGuess: 0, skippedModules: [] };
@@ -220,7 +238,10 @@ export function bootFdtInfo(bi: BootInfo, root: DtNode, memrsv: readonly { addre
     cells[depth] = { ac: propU32(node, '#address-cells', parentCells.ac)!, sc: propU32(node, '#size-cells', parentCells.sc)! };
     if (depth === 0) continue;
     const rc = earlyScanNode(st, node, depth, parentCells.ac, parentCells.sc);
-    if (rc !== 0) return bi.console.panic(`Early FDT parsing failed (${rc})\n`);
+    if (rc !== 0) {
+      if (earlyParseErrorPanics(bi.version.minor)) return bi.console.panic(`Early FDT parsing failed (${rc})\n`);
+      return { skippedModules: st.skippedModules, stoppedAt: { path: node.path, rc } };
+    }
   }
   return { skippedModules: st.skippedModules };
 }

@@ -7,6 +7,7 @@
 import type { XenConsole } from './console.js';
 import { paddr, paddrAlt } from './console.js';
 import type { XenVersion } from './version.js';
+import type { XenBuild } from '../../xen-build/build.js';
 import { checksModuleOverlap, memreserveDropsContained } from './version.js';
 
 export type BootModuleKind = 'xen' | 'fdt' | 'kernel' | 'ramdisk' | 'xsm' | 'guest-dtb' | 'unknown';
@@ -54,7 +55,7 @@ export class BootInfo {
   readonly dropped: { kind: BootModuleKind; start: number; size: number; path?: string; reason: string }[] = [];
   staticHeap = false;
 
-  constructor(readonly version: XenVersion, readonly console: XenConsole) {}
+  constructor(readonly version: XenVersion, readonly console: XenConsole, readonly build: XenBuild) {}
 
   /**
    * check_reserved_regions_overlap() (4.18+): true, after printing the "Region: ..." line, when

@@ -102,13 +102,3 @@ export function parseXenCmdline(raw: string | undefined): XenCmdline {
     problems,
   };
 }
-
-/** Scheduler names and the "Using scheduler: %s (%s)" text of each (xen/common/sched/*.c). */
-export const SCHEDULERS: Record<string, string> = {
-  credit: 'SMP Credit Scheduler',
-  credit2: 'SMP Credit Scheduler rev2',
-  rtds: 'SMP RTDS Scheduler',
-  arinc653: 'ARINC 653 Scheduler',
-  null: 'null Scheduler',
-};
-export const DEFAULT_SCHEDULER = 'credit2';

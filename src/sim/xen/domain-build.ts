@@ -12,12 +12,14 @@ import type { XenCmdline } from './cmdline.js';
 import { paddr, paddrAlt } from './console.js';
 import { baseName, childCells, findNodeByPath, isCompatible, propString, propU32, unflattenDeviceTree, type DtNode } from './device-tree.js';
 import {
-  domUDtbItems, fdtSwTotalsize, GUEST_RAM0_BASE, GUEST_RAM0_SIZE, GUEST_RAM1_BASE, GUEST_RAM1_SIZE, partialDtItems,
+  domUDtbItems, fdtSwOverflowIndex, fdtSwTotalsize, GUEST_RAM0_BASE, GUEST_RAM0_SIZE, GUEST_RAM1_BASE, GUEST_RAM1_SIZE, partialDtItems,
 } from './guest-dtb.js';
 import { allocationOrder, orderFromBytes, PAGE_SIZE } from './heap.js';
 import { EINVAL, ENOENT, ENOMEM, probeKernelModule, type KernelInfo, type ProbeCtx } from './kernel.js';
 import type { DomainVerdict } from './verdict.js';
 import { panicHasRc } from './version.js';
+import { domUDtbLimit, FDT_ERR_NOSPACE, readsDomainP2mMemMb } from '../../xen-build/facts.js';
+import { isEnabled } from '../../xen-build/build.js';
 
 /** MAX_VIRT_CPUS on arm64. */
 export const MAX_VIRT_CPUS = 128;
@@ -54,8 +56,8 @@ export interface BuiltDomain {
   ramdiskWanted: boolean;
   ramdiskMod?: BootModule;
   cmdline?: string;
-  /** Problems in the guest device tree Xen wrote (4.17 passthrough errors it ignored). */
-  dtProblems: string[];
+  /** What is missing from the guest device tree Xen wrote (4.17 passthrough errors it ignored); the guest still boots. */
+  dtFindings: string[];
 }
 
 /** The generic "could not set up" panic, by version. */
@@ -222,7 +224,7 @@ export function allocateMemory11(ctx: BuildCtx, memBytes: number): { start: numb
 }
 
 /** check_partial_fdt() + domain_handle_dtb_bootmodule(): the passthrough partial device tree. */
-function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, items: ReturnType<typeof partialDtItems>, dtProblems: string[]): number {
+function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, items: ReturnType<typeof partialDtItems>, dtFindings: string[]): number {
   const { ram } = ctx;
   const head = ram.read(dtb.start, 40);
   const dv = new DataView(head.buffer, head.byteOffset, 40);
@@ -232,14 +234,16 @@ function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, item
   const blob = ram.read(dtb.start, total);
   if (checkHeader(blob) !== 0) return EINVAL;
   const pfdt = unflattenDeviceTree(blob);
-  const propagate = ctx.version.minor >= 19;
+  // A failing passthrough child node is an error from 4.18.0 (commit f51c92383b); 4.17 ignores it.
+  const propagate = ctx.version.minor >= 18;
   for (const top of pfdt.children) {
     if (top.name === 'gic') continue;
     if (top.name === 'aliases') { items.push(...partialDtItems(top, false)); continue; }
     if (top.name !== 'passthrough') continue;
     items.push(...partialDtItems(top, true));
-    // scan_pfdt_node(): the /passthrough node itself, then its children; 4.17/4.18 ignore errors of
-    // the children (fixed later by propagating rc), leaving an unbalanced guest device tree.
+    // scan_pfdt_node(): the /passthrough node itself, then its children; 4.17 ignores errors of the
+    // children, leaving the failed node open in the guest device tree (real 4.17.7 with a xen,path
+    // missing from the host DTB: the errors are printed and the guest boots without the device).
     const scan = (node: DtNode, ac: number, sc: number): number => {
       const rc = handlePropPfdt(ctx, domid, node, ac, sc);
       if (rc) return rc;
@@ -248,7 +252,7 @@ function handleDtbBootmodule(ctx: BuildCtx, domid: number, dtb: BootModule, item
       for (const c of node.children) {
         const crc = scan(c, nac, nsc);
         if (crc && propagate) return crc;
-        if (crc) dtProblems.push(`passthrough node ${c.path} failed (rc ${crc}); Xen ${ctx.version.text} ignores the error and continues with an incomplete guest device tree`);
+        if (crc) dtFindings.push(`passthrough node ${c.path} failed (rc ${crc}); Xen ${ctx.version.text} ignores the error, so the guest boots without that device`);
       }
       return 0;
     };
@@ -303,8 +307,13 @@ function handlePassthroughProp(ctx: BuildCtx, xenReg: Uint8Array, xenPath: strin
 export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: DomainVerdict): void {
   const name = baseName(node);
   ctx.current = dv;
-  const staticMem = node.props.has('xen,static-mem');
-  if (node.props.has('direct-map') && !staticMem) return ctx.console.panic(`direct-map is not valid for domain ${name} without static allocation.\n`);
+  // CDF_staticmem is 0 in a build without CONFIG_STATIC_MEMORY (xen/include/xen/domain.h), so there
+  // xen,static-mem does not count as static allocation (real Debian 4.17.7 panics here).
+  const staticMem = node.props.has('xen,static-mem') && isEnabled(ctx.bi.build, 'STATIC_MEMORY');
+  if (node.props.has('direct-map') && !staticMem) {
+    if (node.props.has('xen,static-mem')) dv.reason = 'this Xen build has no CONFIG_STATIC_MEMORY, so xen,static-mem is not static allocation';
+    return ctx.console.panic(`direct-map is not valid for domain ${name} without static allocation.\n`);
+  }
   const cpus = propU32(node, 'cpus');
   if (cpus === undefined) return ctx.console.panic(`Missing property 'cpus' for domain ${name}\n`);
   dv.vcpus = cpus;
@@ -331,7 +340,8 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   const memKiB = readDtNumber(memProp.subarray(0, 8), 2);
   dv.memoryKiB = memKiB;
   const vcpus = dv.vcpus!;
-  const poolMb = ctx.version.minor >= 18 ? propU32(node, 'xen,domain-p2m-mem-mb') : undefined;
+  // construct_domU() reads xen,domain-p2m-mem-mb from 4.17.0 on (commit cbea5a1149).
+  const poolMb = readsDomainP2mMemMb(ctx.version.minor) ? propU32(node, 'xen,domain-p2m-mem-mb') : undefined;
   const pool = poolMb !== undefined ? poolMb * SZ_1M : defaultP2mPoolBytes(memKiB, vcpus);
   if (ctx.heap.allocPages(pool) > 0) {
     dv.reason = `not enough free memory for the ${pool / SZ_1M} MiB P2M pool`;
@@ -344,6 +354,8 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   const enh = node.props.get('xen,enhanced');
   const enhanced = enh !== undefined && (enh.length === 0 || enh.indexOf(0) < 0 || propString(node, 'xen,enhanced') === 'enabled');
   if (enhanced && !ctx.hardwareDomain) return console.panic('At the moment, Xenstore support requires dom0 to be present\n');
+  // "no-xenstore" still gets the hypervisor node (DOM0LESS_ENHANCED_NO_XS), just no xenstore.
+  const hypervisorNode = enhanced || (enh !== undefined && propString(node, 'xen,enhanced') === 'no-xenstore');
 
   const probed = kernelProbe(ctx, domid, node);
   if (probed.mod) dv.kernel = { start: probed.mod.origStart, size: probed.mod.origSize, format: probed.kinfo?.format ?? 'unrecognised' };
@@ -355,40 +367,81 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   const kinfo = probed.kinfo!;
   const memBytes = memKiB * 1024;
   let banks: { start: number; size: number }[];
+  if (node.props.has('xen,static-mem') && !isEnabled(ctx.bi.build, 'STATIC_MEMORY')) {
+    // allocate_static_memory() is ASSERT_UNREACHABLE() without CONFIG_STATIC_MEMORY: a debug build
+    // stops there; a release build goes on with no RAM bank, and make_memory_node() fails (-ENOENT).
+    dv.reason = 'xen,static-mem on a Xen built without CONFIG_STATIC_MEMORY: the domain gets no memory';
+    if (isEnabled(ctx.bi.build, 'DEBUG')) {
+      console.estimates.push(`d${domid}: the file and line of the failed assertion are not modelled`);
+      return console.panic("Assertion 'unreachable' failed\n");
+    }
+    console.printk('Device tree generation failed (-2).');
+    return EINVAL;
+  }
   if (node.props.has('xen,static-mem')) {
     ctx.findings.push(`${baseName(node)}: xen,static-mem is not modelled; its memory is taken from the reserved static-mem banks without checks`);
     banks = [{ start: GUEST_RAM0_BASE, size: Math.min(memBytes, GUEST_RAM0_SIZE) }];
   } else {
     banks = allocateMemory(ctx, domid, memBytes);
   }
-  const dtProblems: string[] = [];
+  const dtFindings: string[] = [];
   const passItems: ReturnType<typeof partialDtItems> = [];
   if (probed.dtb) {
-    const rc = handleDtbBootmodule(ctx, domid, probed.dtb, passItems, dtProblems);
+    const rc = handleDtbBootmodule(ctx, domid, probed.dtb, passItems, dtFindings);
     if (rc) { dv.reason = 'the passthrough device tree could not be applied'; return rc; }
   }
   // make_hypervisor_node() → find_domU_holes(): what follows each guest RAM bank, 2 MiB aligned,
   // at least 64 MiB. The IPA size is taken as >= 40 bits (QEMU cortex-a57: 44), so bank 1 ends at its limit.
-  let extRegions = 0;
-  if (enhanced && kinfo.is64) {
+  const extRegions: string[] = [];
+  if (hypervisorNode && kinfo.is64) {
     for (const [i, [base, max]] of ([[GUEST_RAM0_BASE, GUEST_RAM0_SIZE], [GUEST_RAM1_BASE, GUEST_RAM1_SIZE]] as const).entries()) {
       const start = alignUp(base + (banks[i]?.size ?? 0), SZ_2M);
       const end = base + max;
       if (end - start < 64 * SZ_1M) continue;
-      console.printk(`d${domid}: extended region ${extRegions++}: 0x${start.toString(16)}->0x${end.toString(16)}`);
+      extRegions.push(`d${domid}: extended region ${extRegions.length}: 0x${start.toString(16)}->0x${end.toString(16)}`);
     }
   }
-  const dtbSize = fdtSwTotalsize(domUDtbItems({
+  const items = domUDtbItems({
     vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
     cpuCompatibleLen: ctx.host.cpuCompatibleLen, cpuClock: ctx.host.cpuClock, timerClock: ctx.host.timerClock,
-    gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced,
-    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions, passthrough: passItems,
-  }));
+    gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced: hypervisorNode,
+    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: extRegions.length, passthrough: passItems,
+  });
+  const dtbSize = fdtSwTotalsize(items);
   if (passItems.length) console.estimates.push(`d${domid} DTB size: the copied passthrough/aliases nodes are counted from the partial device tree as given`);
-  // `memory` 0 leaves no bank: bank[0] is then all zeros and place_modules() panics
-  // "Not enough memory in the first bank for the kernel+dtb+initrd".
-  constructDomain(ctx, domid, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize);
-  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtProblems });
+  // `memory` 0 leaves no RAM bank (allocate_bank_memory() skips a zero-size bank), and
+  // prepare_dtb_domU() stops at make_memory_node(), which returns -ENOENT for no bank.
+  if (banks.length === 0) {
+    dv.reason = 'memory is 0: the domain has no RAM bank, so its device tree has no memory node';
+    console.printk(`Device tree generation failed (${ENOENT}).`);
+    return EINVAL;
+  }
+  // prepare_dtb_domU() writes into a DOMU_DTB_SIZE buffer (4 KiB in 4.17; + the passthrough DTB
+  // module from 4.18): the first node or property that does not fit fails with FDT_ERR_NOSPACE.
+  const limit = domUDtbLimit(ctx.version.minor, probed.dtb?.size ?? 0);
+  const full = fdtSwOverflowIndex(items, limit);
+  const at = (it: object): number => items.indexOf(it as (typeof items)[number]);
+  const vpl011At = items.findIndex((it) => 'node' in it && it.node.startsWith('sbsa-uart@'));
+  const hypervisorAt = items.findIndex((it) => 'node' in it && it.node === 'hypervisor');
+  const failsBefore = (i: number): boolean => full >= 0 && (i < 0 || full < i);
+  // make_hypervisor_node() prints the extended regions once its node and compatible are written.
+  if (hypervisorAt >= 0 && !failsBefore(hypervisorAt + 2)) for (const l of extRegions) console.printk(l);
+  if (vpl011 && !isEnabled(ctx.bi.build, 'SBSA_VUART_CONSOLE') && !failsBefore(vpl011At)) {
+    // make_vpl011_uart_node() is built only with CONFIG_SBSA_VUART_CONSOLE; without it ret stays -EINVAL.
+    dv.reason = 'vpl011 on a Xen built without CONFIG_SBSA_VUART_CONSOLE';
+    console.printk(`Device tree generation failed (${EINVAL}).`);
+    return EINVAL;
+  }
+  if (full >= 0) {
+    dv.reason = `its device tree needs ${dtbSize} bytes but Xen ${ctx.version.text} writes it into a ${limit}-byte buffer (DOMU_DTB_SIZE${ctx.version.minor >= 18 ? ' + the passthrough DTB' : ''}) (${vcpus} vCPU nodes)`;
+    // Inside the copied passthrough nodes the error is returned as is; elsewhere prepare_dtb_domU() reports it.
+    if (passItems.length && full >= at(passItems[0]!) && full <= at(passItems[passItems.length - 1]!)) return FDT_ERR_NOSPACE;
+    console.printk(`Device tree generation failed (${FDT_ERR_NOSPACE}).`);
+    return EINVAL;
+  }
+
+  constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize);
+  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtFindings });
   return 0;
 }
 
@@ -430,6 +483,6 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   console.estimates.push('dom0 lines "Grant table range", "Allocating PPI ... for event channel interrupt" and "Extended region" are not emitted');
   constructDomain(ctx, 0, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize);
   const cmdline = dom0Cmdline(ctx, probed.cmdline);
-  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtProblems: [] });
+  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtFindings: [] });
 }
 

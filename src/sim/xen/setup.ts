@@ -12,14 +12,17 @@ import { hex } from '../../util/hex.js';
 import type { BootHandoff } from '../handoff.js';
 import { BootInfo } from './bootinfo.js';
 import { bootFdtCmdline, bootFdtInfo, earlyPrintInfo } from './bootfdt.js';
-import { DEFAULT_SCHEDULER, parseXenCmdline, SCHEDULERS, type XenCmdline } from './cmdline.js';
+import { parseXenCmdline, type XenCmdline } from './cmdline.js';
 import { XenConsole, XenPanicSignal, type XenLogLevel } from './console.js';
 import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, propString, stringList, unflattenDeviceTree, type DtNode } from './device-tree.js';
 import { createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
+import { initramfsFault, linuxVersionOf } from './guest-linux.js';
 import type { DomainVerdict, XenResult } from './verdict.js';
 import { infoVisibleByDefault, parseXenVersion, type XenVersion } from './version.js';
+import { describeXenBuild, describeXenBuildSources, isEnabled, optionValue, resolveXenBuild, SCHEDULERS, type XenBuild } from '../../xen-build/index.js';
+import type { XenKconfig } from '../../xen-build/kconfig.js';
 
 /** MIN_FDT_ALIGN / MAX_FDT_SIZE of early_fdt_map(). */
 export const MIN_FDT_ALIGN = 8;
@@ -27,8 +30,16 @@ export const MAX_FDT_SIZE = SZ_2M;
 /** "Freed %ldkB init memory." of Debian's xen-hypervisor-4.17-arm64 (4.17.7), from a real boot. */
 export const DEBIAN_417_INIT_KIB = 348;
 
+/** Bytes of the booted Xen image scanned for its embedded .config (Xen images are 1–3 MiB). */
+export const MAX_XEN_SCAN_BYTES = 16 * 1024 * 1024;
+
 export interface XenBootOptions {
+  /** --xen-version: the release modelled, whatever the image says. */
   xenVersion?: string;
+  /** --xen-config: the build's .config, for images without an embedded one. */
+  xenConfig?: { kconfig: XenKconfig; name: string };
+  /** A build already resolved (skips reading the image). */
+  build?: XenBuild;
   /** Override the "Freed ...kB init memory." figure (depends on the Xen binary). */
   initMemKiB?: number;
 }
@@ -114,9 +125,30 @@ function needsInitramfs(cmdline: string | undefined): boolean {
   return root === undefined || /^root=\/dev\/ram/.test(root);
 }
 
+/**
+ * Linux 6.1 as dom0 on QEMU virt panics in amba_read_periphid() while probing the PL061 GPIO
+ * (real boots in the lab; the README's board caveat). The verdict is certain only when the dom0
+ * kernel's banner says 6.1; for other or unknown kernels it is a warning.
+ */
+function dom0AmbaHazard(handoff: BootHandoff, b: BuiltDomain): { fails: boolean; text: string } | undefined {
+  if (checkHeader(handoff.fdt) !== 0) return undefined;
+  const root = unflattenDeviceTree(handoff.fdt);
+  if (!isCompatible(root, 'linux,dummy-virt')) return undefined;
+  const pl061 = [...allNodes(root)].find((n) => isCompatible(n, 'arm,pl061') && (propString(n, 'status') ?? 'okay').startsWith('ok'));
+  if (!pl061) return undefined;
+  const km = b.kernelMod;
+  const version = km.decompressed ? undefined : linuxVersionOf(handoff.ram, km.origStart, km.origSize);
+  const fix = `disable it: fdt set ${pl061.path} status "disabled" (in APPEND_EXTRA_CMDS)`;
+  if (version?.startsWith('6.1.') || version === '6.1') {
+    return { fails: true, text: `Linux ${version} as dom0 panics in amba_read_periphid() probing the PL061 at ${pl061.path} on QEMU virt; ${fix}` };
+  }
+  return { fails: false, text: `${pl061.path} (PL061) is enabled; Linux 6.1 as dom0 on QEMU virt panics probing it (amba_read_periphid)${version ? `, this dom0 is Linux ${version}` : ''}; ${fix}` };
+}
+
 /** Checks that only the guest can fail: Xen copied whatever the module ranges held. */
 function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, version: XenVersion, findings: string[]): void {
-  const problems: string[] = [...b.dtProblems, ...b.kinfo.guestProblems];
+  const problems: string[] = [...b.kinfo.guestProblems];
+  for (const f of b.dtFindings) findings.push(`${dv.name}: ${f}`);
   const xenEnd = handoff.entry + handoff.kernel.imageSize;
   const km = b.kernelMod;
   const overlapsXen = (s: number, n: number): boolean => s < xenEnd && handoff.entry < s + n;
@@ -135,6 +167,12 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
       findings.push(`${dv.name}: ramdisk reg is ${hex(c.regMinusFile)} bytes longer than ${c.fileName}; the guest unpacks the bytes after it too and reports "Initramfs unpacking failed: invalid magic at start of compressed archive" (files before that are kept)`);
     }
     if (version.minor === 17 && overlapsXen(r.origStart, r.origSize)) problems.push(`initramfs overlaps Xen's own image+BSS [${hex(handoff.entry)}, ${hex(xenEnd)}): Xen's startup overwrote it`);
+    const fault = c.damage ? undefined : initramfsFault(handoff.ram, r.origStart, Math.min(r.origSize, c.fileSize ?? r.origSize));
+    if (fault) {
+      const said = `the guest prints "Initramfs unpacking failed: ${fault}"`;
+      if (needsInitramfs(b.cmdline)) problems.push(`initramfs${c.fileName ? ` ${c.fileName}` : ''} cannot be unpacked: ${said} and has no init to run`);
+      else findings.push(`${dv.name}: ${said}; it goes on with its root= device`);
+    }
   } else if (needsInitramfs(b.cmdline)) {
     problems.push(b.ramdiskWanted ? 'no initramfs: the ramdisk module was not found (Xen skips it silently)' : 'no initramfs: none given and the command line has no usable root=');
   } else if (b.ramdiskWanted) {
@@ -149,21 +187,60 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
     if (b.cmdline === undefined) problems.push('no command line: Xen takes bootargs only from a kernel node compatible with "multiboot,module", so the guest boots without console= or root= and prints nothing');
     else if (!/(^|\s)(console|earlycon)=/.test(b.cmdline)) findings.push(`${dv.name}: its command line has no console=, so the guest will print nothing on the vpl011`);
   }
+  if (dv.kind === 'dom0') {
+    const hazard = dom0AmbaHazard(handoff, b);
+    if (hazard?.fails) problems.push(hazard.text);
+    else if (hazard) findings.push(`dom0: ${hazard.text}`);
+  }
   if (problems.length) {
     dv.verdict = 'guest fails';
     dv.reason = problems.join('; ');
   }
 }
 
+/** The build of the Xen U-Boot started: the .config inside the bytes at the entry point, unless given. */
+export function xenBuildOf(handoff: BootHandoff, opts: XenBootOptions = {}): XenBuild {
+  if (opts.build) return opts.build;
+  const len = Math.min(handoff.kernel.imageSize, MAX_XEN_SCAN_BYTES);
+  return resolveXenBuild({
+    ...(opts.xenVersion !== undefined ? { versionOverride: opts.xenVersion } : {}),
+    ...(opts.xenConfig ? { configFile: opts.xenConfig } : {}),
+    image: { bytes: handoff.ram.read(handoff.entry, len), name: `the Xen image at ${hex(handoff.entry)}` },
+  });
+}
+
+/**
+ * scheduler_init(): the sched= scheduler if this build has it; otherwise "Could not find
+ * scheduler" and CONFIG_SCHED_DEFAULT (xen/common/sched/core.c, same texts 4.17–4.22).
+ */
+function schedulerInit(console: XenConsole, build: XenBuild, requested: string | undefined, findings: string[]): void {
+  const dflt = optionValue(build, 'SCHED_DEFAULT') ?? 'credit2';
+  const wanted = requested ?? dflt;
+  const known = SCHEDULERS[wanted];
+  let chosen = wanted;
+  if (!known || !isEnabled(build, known.option)) {
+    console.printk(`Could not find scheduler: ${wanted}`);
+    chosen = dflt;
+    console.printk(`Using '${SCHEDULERS[chosen]?.name ?? chosen}' (${chosen})`);
+    findings.push(known
+      ? `sched=${wanted}: this Xen build has no ${wanted} scheduler (CONFIG_${known.option} is off), so Xen runs ${dflt}`
+      : `sched=${wanted} is not a Xen scheduler; Xen runs ${dflt}`);
+  }
+  console.printk(`Using scheduler: ${SCHEDULERS[chosen]?.name ?? chosen} (${chosen})`);
+}
+
 /** bootXen(): the whole boot, as data. */
 export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenResult {
-  const version = parseXenVersion(opts.xenVersion);
-  const defaults: [string, string] = infoVisibleByDefault(version) ? ['info', 'info'] : ['warn', 'warn'];
+  const build = xenBuildOf(handoff, opts);
+  const version = parseXenVersion(build.release.text);
+  const debug = isEnabled(build, 'DEBUG');
+  // Debug builds print every level (XENLOG_UPPER_THRESHOLD without NDEBUG, drivers/char/console.c).
+  const defaults: [string, string] = debug ? ['debug', 'debug'] : infoVisibleByDefault(version) ? ['info', 'info'] : ['warn', 'warn'];
   const console = new XenConsole(defaults[1] as XenLogLevel);
   const findings: string[] = [];
   const domains: DomainVerdict[] = [];
   const result = (extra: Partial<XenResult> & { consoleVisible: boolean }): XenResult => ({
-    version: version.text, console: console.lines, earlyLog: console.early, findings, estimates: console.estimates, domains, ...extra,
+    version: version.text, build: describeXenBuild(build), buildSources: describeXenBuildSources(build), console: console.lines, earlyLog: console.early, findings, estimates: console.estimates, domains, ...extra,
   });
   const { ram } = handoff;
 
@@ -208,7 +285,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   }
 
   // boot_fdt_info(): Xen and the DTB are modules 0 and 1.
-  const bi = new BootInfo(version, console);
+  const bi = new BootInfo(version, console, build);
   bi.addBootModule('xen', handoff.entry, handoff.kernel.imageSize, false);
   bi.addBootModule('fdt', fdtAddr, fdtSize, false);
   const preDomains = (dom0less: boolean): void => {
@@ -232,7 +309,17 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
     return r;
   }
   for (const s of scan.skippedModules) findings.push(`${s.path}: ${s.reason}`);
-  for (const d of bi.dropped) findings.push(`module ${d.path ?? hex(d.start)} dropped by Xen ${version.text}: ${d.reason}`);
+  if (scan.stoppedAt) {
+    findings.push(`${scan.stoppedAt.path}: parsing failed (${scan.stoppedAt.rc}); Xen ${version.text} stops its early device-tree scan there and boots with the nodes read before it (4.19 and later panic instead)`);
+  }
+  for (const d of bi.dropped) {
+    // A node naming a copy another node registered (a shared load) loses only its own registration:
+    // domUs find modules by kind and address, so their lookup still succeeds.
+    const same = bi.modules.find((m) => m.kind === d.kind && m.start === d.start && m.size >= d.size);
+    findings.push(same && d.path?.startsWith('/chosen/') && isCompatible(findNodeByPath(root, d.path.slice(0, d.path.lastIndexOf('/'))) ?? root, 'xen,domain')
+      ? `module ${d.path} names the copy already registered at ${hex(d.start)}: Xen ${version.text} drops the duplicate node (${d.reason}), and the domain finds the copy by address`
+      : `module ${d.path ?? hex(d.start)} dropped by Xen ${version.text}: ${d.reason}`);
+  }
   for (const n of allNodes(root)) {
     const compat = stringList(n.props.get('compatible'));
     if (n.path.startsWith('/chosen/') && compat.some((c) => /^multiboot,(kernel|ramdisk|device-tree)$/.test(c)) && !compat.includes('multiboot,module') && !compat.includes('xen,multiboot-module')) {
@@ -244,7 +331,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   console.printk(`Command line: ${cmdline.raw}`);
   findings.push(...cmdline.problems);
   const [lo, hi] = parseLoglvl(cmdline.loglvl, defaults);
-  const guestLvl = parseLoglvl(cmdline.guestLoglvl, ['none', version.minor >= 18 ? 'warn' : 'warn']);
+  const guestLvl = parseLoglvl(cmdline.guestLoglvl, debug ? ['debug', 'debug'] : ['none', 'warn']);
   if (hi !== 'none') console.setThreshold(hi as XenLogLevel);
   console.noreboot = cmdline.noreboot;
 
@@ -268,17 +355,19 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   if (!uart.ok) findings.push(`Xen has no console: ${uart.why}. The boot may still succeed, but nothing is visible after "Starting kernel ...".`);
   console.bringUp();
   const host = hostInfo(root, handoff, fdtSize);
-  const sched = cmdline.sched && SCHEDULERS[cmdline.sched] ? cmdline.sched : DEFAULT_SCHEDULER;
-  if (cmdline.sched && !SCHEDULERS[cmdline.sched]) findings.push(`sched=${cmdline.sched} is unknown; Xen falls back to ${DEFAULT_SCHEDULER}`);
-  console.printk(`Using scheduler: ${SCHEDULERS[sched]} (${sched})`);
+  schedulerInit(console, build, cmdline.sched, findings);
   console.printk(`Brought up ${host.pcpus} CPUs`);
   if (!host.iommu) console.printk('I/O virtualisation disabled');
 
-  // populate_boot_allocator(): RAM minus Xen, the DTB, every module and reserved region.
-  const heap = new XenHeap(bi.mem);
-  for (const m of bi.modules) heap.reserve(m.start, m.size);
-  for (const r of bi.reservedMem) heap.reserve(r.start, r.size);
-  for (const r of memrsv) heap.reserve(r.address, r.size);
+  // populate_boot_allocator(): with xen,static-heap the heap is those banks and nothing else;
+  // otherwise RAM minus Xen, the DTB, every module and reserved region.
+  const staticHeapBanks = bi.reservedMem.filter((r) => r.type === 'static-heap');
+  const heap = new XenHeap(bi.staticHeap ? staticHeapBanks : bi.mem);
+  if (!bi.staticHeap) {
+    for (const m of bi.modules) heap.reserve(m.start, m.size);
+    for (const r of bi.reservedMem) heap.reserve(r.start, r.size);
+    for (const r of memrsv) heap.reserve(r.address, r.size);
+  }
   const ramBytes = bi.mem.reduce((n, b) => n + b.size, 0);
   heap.takeFromTop(xenOverheadEstimate(ramBytes, host.pcpus));
 

@@ -22,6 +22,10 @@ export interface DomainVerdict {
 
 export interface XenResult {
   version: string;
+  /** What was modelled: "Xen 4.20.5-pre (build: STATIC_MEMORY n, SCHED_NULL n, DEBUG n)". */
+  build: string;
+  /** Where the release and the options came from (embedded .config, --xen-config, defaults). */
+  buildSources: string;
   /** False when Xen has no usable serial console (nothing is visible after "Starting kernel ..."). */
   consoleVisible: boolean;
   /** What Xen prints once its console is up ("(XEN) " prefixed). A subsequence of a real boot log:

@@ -162,6 +162,25 @@ describe('plan → checks', () => {
     expect(e.message).to.equal('with -s, U-Boot loads DEVICE_TREE ("virt.dtb") at 0x41A00000, but XEN ("xen-bss") occupies 0x41800000..0x41B00000 once Xen runs (image_size 0x300000, BSS included): XEN would need 0x100000 (1048576) more bytes of room before the next file');
   });
 
+  check('xen-cmd-build', 'warns about sched= of a scheduler the Xen build lacks (a header-only Xen: release defaults, no SCHED_NULL)', () => {
+    const p = plan(folder(), ['XEN_CMD="console=dtuart sched=null"', ...ONE_DOMU]);
+    expect(p.diagnostics.find((x) => x.code === 'PLAN_XEN_BUILD')).to.deep.equal({
+      level: 'warning', code: 'PLAN_XEN_BUILD', key: 'XEN_CMD', where: { file: path.join(p.dir, 'config'), line: 8, col: 9 },
+      message: 'XEN_CMD has sched=null, but this Xen 4.17 build has no null scheduler (CONFIG_SCHED_NULL is off): Xen prints "Could not find scheduler: null" and runs credit2',
+      hint: 'drop sched=null from XEN_CMD, or boot a Xen built with CONFIG_SCHED_NULL=y',
+    });
+  });
+
+  check('guest-dtb-fits', 'refuses a domU whose guest device tree cannot fit Xen 4.17\'s 4 KiB', () => {
+    const dir = folder(boardDtb({ cpus: 4 }));
+    // boardDtb()'s CPUs have no compatible, so each vCPU node takes 80 bytes: 37 fit (4049 bytes), 38 do not (4129).
+    const e = thrown(() => plan(dir, [...ONE_DOMU, 'DOMU_VCPUS[0]=38']));
+    expect([e.code, exitCodeFor(e), e.where]).to.deep.equal(['PLAN_DTB_TOO_LARGE', 5, { file: path.join(dir, 'config'), line: 10, col: 15, key: 'DOMU_VCPUS[0]' }]);
+    expect(e.message).to.equal('domU0: the device tree Xen 4.17 writes for it needs 4129 bytes (38 vCPUs), more than its 4096-byte buffer (DOMU_DTB_SIZE); Xen would print "Device tree generation failed (-3)." and panic');
+    expect(e.hint).to.equal('give domU0 at most 37 vCPUs (or a shorter DOMU_CMD)');
+    expect(() => plan(dir, [...ONE_DOMU, 'DOMU_VCPUS[0]=37'])).to.not.throw();
+  });
+
   it('has a test above for every check, and unique names', () => {
     const names = CHECKS.map((c) => c.name);
     expect(new Set(names).size).to.equal(names.length);

@@ -139,7 +139,10 @@ describe('sim → budget', () => {
     expect(r.domains[0]!.kernel?.start).to.equal(Number(0x3078343132303030n));
   });
 
-  it('a domU with memory <0 0> panics as Xen does: no bank, so place_modules() finds no room', () => {
+  // Xen 4.17.7 domain_build.c: allocate_bank_memory() makes no zero-size bank, and prepare_dtb_domU()
+  // runs before construct_domain(): make_memory_node() returns -ENOENT for no bank, so Xen prints
+  // "Device tree generation failed (-2)." and construct_domU() fails before place_modules().
+  it('a domU with memory <0 0> panics as Xen does: no bank, so its device tree cannot be written', () => {
     const text = [
       'tftpb 0x40C00000 xen', 'tftpb 0x41000000 virt.dtb', 'tftpb 0x41200000 Image', 'fdt addr 0x41000000', 'fdt resize 0x2000',
       'fdt set /chosen \\#address-cells <0x2>', 'fdt set /chosen \\#size-cells <0x2>',
@@ -153,7 +156,8 @@ describe('sim → budget', () => {
       'setenv fdt_high 0xffffffffffffffff', 'booti 0x40C00000 - 0x41000000',
     ].join('\n');
     const r = verifyScript(image(text), root, undefined);
-    expect(r.summary).to.equal('Xen panics: Not enough memory in the first bank for the kernel+dtb+initrd');
+    expect(r.summary).to.equal('Xen panics: Could not set up domain domU0');
+    expect(r.xen!.console).to.include('(XEN) Device tree generation failed (-2).');
   });
 
   it('SimBudgetExceeded is a typed error with code SIM_BUDGET', () => {

@@ -1,0 +1,97 @@
+// Guest-side verdicts: what Linux does with the modules Xen copied (init/initramfs.c), and the
+// QEMU virt PL061 hazard of a Linux 6.1 dom0 (real lab boots: amba_read_periphid panic).
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { expect } from 'chai';
+import { bootXen, type XenResult } from '../../../../src/sim/xen/index.js';
+import { arm64Header } from '../../../helpers/images.js';
+import { arm64Image, domUNode, dtc, handoff, hasTool, plainFile, sparseFile, tmpDir, virtDts, XEN_IMAGE_SIZE, type Load, type TestFile } from './helpers.js';
+
+const KADDR = 0x40400000;
+const KREG = 0x2010000;
+const RADDR = 0x42600000;
+const XEN_ADDR = 0x42800000;
+const FDT_ADDR = 0x42a00000;
+const BOOTARGS = 'xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000 dom0_mem=512M";';
+const PL061 = 'pl061@9030000 { compatible = "arm,pl061", "arm,primecell"; reg = <0x0 0x9030000 0x0 0x1000>; #gpio-cells = <2>; gpio-controller; };';
+
+/** An initramfs made by the real cpio tool in the given format (-H newc | odc | bin). */
+function cpioArchive(format: string, gzip: boolean): TestFile {
+  const dir = fs.mkdtempSync(path.join(tmpDir(), `root-${format}-`));
+  fs.writeFileSync(path.join(dir, 'init'), '#!/bin/sh\necho hello\n', { mode: 0o755 });
+  const raw = execFileSync('sh', ['-c', `find . | cpio -o -H ${format} --quiet`], { cwd: dir });
+  return plainFile(`initrd-${format}${gzip ? '.gz' : ''}`, gzip ? zlib.gzipSync(raw) : raw);
+}
+
+describe('sim → xen → the Linux guest', function () {
+  let image: TestFile;
+  let xen: TestFile;
+  before(function () {
+    if (!hasTool('dtc') || !hasTool('cpio')) this.skip();
+    image = arm64Image('Image', 32956352, KREG);
+    xen = arm64Image('xen', 983048, XEN_IMAGE_SIZE);
+  });
+  const boot = (chosen: string, loads: Load[], root = ''): XenResult => {
+    const dtb = dtc(virtDts(`#address-cells = <0x2>; #size-cells = <0x2>; ${BOOTARGS} ${chosen}`, { extraRoot: root }));
+    return bootXen(handoff(loads, dtb, FDT_ADDR, XEN_ADDR));
+  };
+  const domUWith = (rd: TestFile, bootargs: string): XenResult => boot(
+    domUNode('domU0', { memKiB: 0x40000, cpus: 1, kernel: [KADDR, KREG], ramdisk: [RADDR, rd.size], bootargs }),
+    [{ addr: KADDR, file: image }, { addr: RADDR, file: rd }, { addr: XEN_ADDR, file: xen }]);
+
+  describe('initramfs formats (unpack_to_rootfs)', () => {
+    it('gzip\'d newc unpacks', () => {
+      expect(domUWith(cpioArchive('newc', true), 'console=ttyAMA0').domains[0]!.verdict).to.equal('up');
+    });
+
+    it('gzip\'d "bin" cpio: "Initramfs unpacking failed: no cpio magic" (real guest in the lab), no init', () => {
+      const r = domUWith(cpioArchive('bin', true), 'console=ttyAMA0');
+      expect(r.domains[0]).to.include({ verdict: 'guest fails', reason: 'initramfs initrd-bin.gz cannot be unpacked: the guest prints "Initramfs unpacking failed: no cpio magic" and has no init to run' });
+    });
+
+    it('odc cpio: "incorrect cpio method used: use -H newc option"', () => {
+      expect(domUWith(cpioArchive('odc', false), 'console=ttyAMA0').domains[0]!.reason).to.equal(
+        'initramfs initrd-odc cannot be unpacked: the guest prints "Initramfs unpacking failed: incorrect cpio method used: use -H newc option" and has no init to run');
+    });
+
+    it('uncompressed "bin" cpio: "invalid magic at start of compressed archive"', () => {
+      expect(domUWith(cpioArchive('bin', false), 'console=ttyAMA0').domains[0]!.reason).to.match(/Initramfs unpacking failed: invalid magic at start of compressed archive/);
+    });
+
+    it('with a root= device the guest goes on: a finding, not a failure', () => {
+      const r = domUWith(cpioArchive('bin', true), 'console=ttyAMA0 root=/dev/vda');
+      expect(r.domains[0]!.verdict).to.equal('up');
+      expect(r.findings).to.include('domU0: the guest prints "Initramfs unpacking failed: no cpio magic"; it goes on with its root= device');
+    });
+  });
+
+  describe('dom0 on QEMU virt with the PL061 enabled', () => {
+    const dom0 = (k: TestFile): string => `module@44000000 { compatible = "multiboot,kernel", "multiboot,module"; reg = <0x0 0x44000000 0x0 ${k.size}>; bootargs = "console=hvc0 root=/dev/vda"; };`;
+    const withBanner = (name: string, banner: string): TestFile => {
+      const f = sparseFile(name, 0x1000000, arm64Header({ imageSize: 0x1200000 }));
+      const fd = fs.openSync(f.path, 'r+');
+      fs.writeSync(fd, Buffer.from(`${banner}\0`), 0, banner.length + 1, 0xa00010);
+      fs.closeSync(fd);
+      return f;
+    };
+
+    it('Linux 6.1 (banner read from the Image): guest fails in amba_read_periphid', () => {
+      const k = withBanner('Image-6.1', 'Linux version 6.1.0-26-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP Debian 6.1.112-1');
+      const r = boot(dom0(k), [{ addr: 0x44000000, file: k }, { addr: XEN_ADDR, file: xen }], PL061);
+      expect(r.domains[0]).to.include({ name: 'dom0', verdict: 'guest fails',
+        reason: 'Linux 6.1.0-26-arm64 as dom0 panics in amba_read_periphid() probing the PL061 at /pl061@9030000 on QEMU virt; disable it: fdt set /pl061@9030000 status "disabled" (in APPEND_EXTRA_CMDS)' });
+    });
+
+    it('disabled PL061: up; an unknown kernel: a warning only', () => {
+      const k = withBanner('Image-6.1b', 'Linux version 6.1.0-26-arm64 (x)');
+      const off = boot(dom0(k), [{ addr: 0x44000000, file: k }, { addr: XEN_ADDR, file: xen }], PL061.replace('gpio-controller;', 'gpio-controller; status = "disabled";'));
+      expect(off.domains[0]!.verdict).to.equal('up');
+      const unknown = arm64Image('Image-nobanner', 0x1000000, 0x1200000);
+      const r = boot(dom0(unknown), [{ addr: 0x44000000, file: unknown }, { addr: XEN_ADDR, file: xen }], PL061);
+      expect(r.domains[0]!.verdict).to.equal('up');
+      expect(r.findings).to.include('dom0: /pl061@9030000 (PL061) is enabled; Linux 6.1 as dom0 on QEMU virt panics probing it (amba_read_periphid); disable it: fdt set /pl061@9030000 status "disabled" (in APPEND_EXTRA_CMDS)');
+    });
+  });
+});
