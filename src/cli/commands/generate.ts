@@ -1,10 +1,10 @@
 // `uboot-gen [generate] CONFIG`: plan → write → verify, with ImageBuilder's -c/-d/-t/-o.
 import * as path from 'node:path';
 import { UbootGenError, EXIT_CODE } from '../../errors.js';
-import { generate } from '../../generate.js';
+import { generate } from '../../api/generate.js';
+import type { VerifyReport } from '../../api/verify.js';
 import { hexUpper } from '../../util/hex.js';
-import type { VerifyReport } from '../../verify.js';
-import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
+import { diagnosticJson, formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
 import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
@@ -34,11 +34,11 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   }));
 
   let report: VerifyReport | undefined;
-  let formatVerifyReport: typeof import('./simulate.js').formatVerifyReport | undefined;
+  let wording: typeof import('../verify-report.js') | undefined;
   if (o.verify) {
     // The simulators are loaded only when verifying.
-    const { verifyGenerated } = await import('../../verify.js');
-    ({ formatVerifyReport } = await import('./simulate.js'));
+    const { verifyGenerated } = await import('../../api/verify.js');
+    wording = await import('../verify-report.js');
     report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, { xenVersion: o.xenVersion, ...(o.then !== undefined ? { then: o.then } : {}) }));
   }
 
@@ -51,8 +51,8 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       plan: planJson(gen.plan),
       outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: gen.written },
       ubootCommand: hint,
-      diagnostics: gen.diagnostics,
-      ...(report ? { verification: report.json } : {}),
+      diagnostics: gen.diagnostics.map(diagnosticJson),
+      ...(report && wording ? { verification: wording.verifyJson(report) } : {}),
     }, null, 2)}\n`);
   } else {
     for (const d of gen.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -60,7 +60,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       out.write(`${style.bold('Plan')}  ${planSummary(gen.plan).join('\n      ')}\n\n`);
       out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length)}\n\n`);
       if (o.map) out.write(`${(await import('../map.js')).formatMemoryMap(gen.plan, { colour: Boolean(out.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb', width: out.columns || 100 })}\n\n`);
-      if (report && formatVerifyReport) out.write(`${formatVerifyReport(report, style)}\n\n`);
+      if (report && wording) out.write(`${wording.formatVerifyReport(report, style)}\n\n`);
     }
     if (o.dryRun) out.write('Dry run: nothing written.\n');
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
