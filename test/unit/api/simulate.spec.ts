@@ -35,17 +35,19 @@ describe('api → simulate', () => {
     expect(r.uboot.console).to.include('hello');
   });
 
-  it('refuses a missing script, a root that is not a folder and an unreadable board with their codes', () => {
+  it('refuses a missing script, a root that is not a folder, a missing board and a board that is no DTB, with their codes', () => {
     const dir = tempDir();
     const scr = path.join(dir, 'echo.scr');
     fs.writeFileSync(scr, writeScriptImage('echo hello\n', { time: 0 }));
     const missing = thrown(() => simulate(path.join(dir, 'nope.scr'), { root: dir }));
-    expect([missing.code, missing.message]).to.deep.equal(['IMAGE_NOT_FOUND', `cannot read ${path.join(dir, 'nope.scr')}: ENOENT`]);
+    expect([missing.code, missing.message]).to.deep.equal(['IMAGE_NOT_FOUND', `SCRIPT = "${path.join(dir, 'nope.scr')}" does not exist`]);
     const root = thrown(() => simulate(scr, { root: scr }));
     expect([root.code, root.message]).to.deep.equal(['USAGE', `--root ${scr} is not a folder`]);
     const board = thrown(() => simulate(scr, { root: dir, boardDtb: path.join(dir, 'no.dtb') }));
-    expect([board.code, board.message]).to.deep.equal(['IMAGE_NOT_FOUND', `cannot read --board ${path.join(dir, 'no.dtb')}: ENOENT`]);
+    expect([board.code, board.message]).to.deep.equal(['IMAGE_NOT_FOUND', `--board = "${path.join(dir, 'no.dtb')}" does not exist`]);
+    // The board DTB is checked whole, as every DTB input is, before the simulator reads it.
     const notDtb = thrown(() => simulate(scr, { root: dir, boardDtb: scr }));
-    expect(notDtb.code).to.equal('SIM_BAD_INPUT');
+    expect([notDtb.code, notDtb.message]).to.deep.equal(['FDT_ERR_BADMAGIC',
+      `--board ("${scr}") is not a usable device tree: it does not start with the device tree magic 0xd00dfeed; the header is inconsistent (FDT_ERR_BADMAGIC)`]);
   });
 });
