@@ -1,23 +1,309 @@
-// One error hierarchy for the whole tool. The `code` is the stable, documented
-// identifier (tests assert it); the message is a whole sentence with the numbers in it.
+// One error hierarchy and one table of codes for the whole tool. The `code` is the stable,
+// documented identifier (tests assert it); the message is a whole sentence with the numbers
+// in it. ERROR_CODES says, for every code, what it means, how to fix it and which exit
+// status the CLI returns for it: the exit status follows the meaning (a DTB saved after an
+// earlier boot is a bad input file, though the planner finds it), never the code's prefix.
+// The CLI's --help exit tables, the README's code list and the JSON output are built from it.
 
-export type ErrorCode =
-  | 'CONFIG_SYNTAX' | 'CONFIG_UNSAFE' | 'CONFIG_UNKNOWN_KEY' | 'CONFIG_BAD_VALUE' | 'CONFIG_MISSING'
-  | 'CONFIG_CONFLICT' | 'CONFIG_UNSUPPORTED' | 'CONFIG_NOT_FOUND' | 'CONFIG_PASSTHROUGH_PATH'
-  | 'CONFIG_NOT_REGULAR_FILE' | 'CONFIG_TOO_LARGE' | 'CONFIG_BAD_ENCODING' | 'CONFIG_TOO_COMPLEX' | 'CONFIG_OUT_OF_RANGE' | 'CONFIG_UNSAFE_PATH'
-  | 'IMAGE_NOT_FOUND' | 'IMAGE_UNKNOWN_FORMAT' | 'IMAGE_WRONG_TYPE' | 'IMAGE_TRUNCATED' | 'IMAGE_BAD_MAGIC'
-  | 'IMAGE_BAD_CRC' | 'IMAGE_UNSUPPORTED' | 'IMAGE_NOT_REGULAR_FILE' | 'IMAGE_TOO_LARGE' | 'IMAGE_OUT_OF_RANGE'
-  | `FDT_ERR_${string}`
-  | 'PLAN_OUT_OF_MEMORY' | 'PLAN_OVERLAP' | 'PLAN_RESERVED_CONFLICT' | 'PLAN_DTB_TOO_LARGE' | 'PLAN_DTB_EDITED'
-  | 'EMIT_TEMPLATE' | 'EMIT_TEMPLATE_DIR' | 'EMIT_SCRIPT_SYNTAX' | 'EMIT_FDT_UNMEASURABLE' | 'EMIT_FDT_NO_NODE'
-  | 'EMIT_FDT_EDIT_FAILS' | 'EMIT_EDITS_UNSTABLE'
-  | 'OUTPUT_WRITE' | 'OUTPUT_LOCKED' | 'OUTPUT_OUTSIDE_DIR' | 'OUTPUT_NO_FOLDER' | 'OUTPUT_NOT_A_FILE'
-  | 'OUTPUT_OVERWRITES_INPUT' | 'OUTPUT_SAME_FILE' | 'OUTPUT_UNSAFE_NAME'
-  | 'SIM_BAD_INPUT' | 'SIM_BUDGET'
-  | 'LAB_SETUP' | 'LAB_BOOT'
-  | 'SERVE_ROOT' | 'SERVE_LISTEN' | 'SERVE_PLAN'
-  | 'USAGE'
-  | 'INTERNAL';
+/** Exit statuses of the CLI, by name. Only src/cli turns them into a process exit. */
+export const EXIT_CODE = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  config: 3,
+  input: 4,
+  plan: 5,
+  verify: 6,
+  internal: 70,
+} as const;
+
+export type ExitName = keyof typeof EXIT_CODE;
+
+/** What each exit status means, in the order help tables list them. */
+export const EXIT_STATUS: Readonly<Record<ExitName, string>> = {
+  ok: 'success',
+  failure: 'failure',
+  usage: 'usage error',
+  config: 'config error',
+  input: 'input file error',
+  plan: 'plan error',
+  verify: 'verification failed',
+  internal: 'internal error',
+};
+
+export interface CodeInfo {
+  /** Exit status of the CLI when this code stops a run; `ok` for warnings and notes. */
+  exit: ExitName;
+  /** `error` stops the run (thrown); `warning`/`info` are diagnostics and the run goes on. */
+  severity: 'error' | 'warning' | 'info';
+  /** A few words for the --help exit table, e.g. "bad value". */
+  label: string;
+  /** What went wrong, as a sentence. */
+  meaning: string;
+  /** What to do about it, as a sentence. */
+  fix: string;
+}
+
+/** The same entry for each libfdt error name: the message carries libfdt's own words. */
+const libfdt = (exit: 'input' | 'internal', meaning: string): CodeInfo & { severity: 'error' } => ({
+  exit, severity: 'error', label: exit === 'internal' ? 'libfdt misuse' : 'invalid device tree', meaning,
+  fix: exit === 'internal'
+    ? 'Report it with the --json output: uboot-gen called its device-tree library wrongly.'
+    : 'Check the DTB with `dtc -I dtb -O dts`; rebuild it from its source, or pass the board\'s own DTB.',
+});
+
+/**
+ * Every code uboot-gen raises. A test scans src/ and fails on a code raised but missing here,
+ * or listed here but never raised. Keys stay in the stage prefix of where they are raised
+ * (CONFIG_, IMAGE_, FDT_ERR_, PLAN_, EMIT_, OUTPUT_, SIM_, LAB_, SERVE_), USAGE and INTERNAL.
+ */
+export const ERROR_CODES = {
+  USAGE: { exit: 'usage', severity: 'error', label: 'bad option or argument',
+    meaning: 'A command-line option or argument is missing, repeated or malformed.',
+    fix: 'Run `uboot-gen COMMAND --help` for the options each command takes.' },
+
+  CONFIG_NOT_FOUND: { exit: 'config', severity: 'error', label: 'config file not found',
+    meaning: 'The config file does not exist or cannot be read.',
+    fix: 'Pass the path of an ImageBuilder config file (`uboot-gen CONFIG` or `-c CONFIG`).' },
+  CONFIG_SYNTAX: { exit: 'config', severity: 'error', label: 'syntax',
+    meaning: 'The config is not text made of shell variable assignments (a quote left open, a bad array index, NUL bytes).',
+    fix: 'Fix the assignment at the line and column given; ImageBuilder configs are `KEY=value` lines.' },
+  CONFIG_UNSAFE: { exit: 'config', severity: 'error', label: 'unsafe shell',
+    meaning: 'The config would run a command (`$(...)`, backticks, `;`, `&&`, pipes, redirections, `if`, functions, `source`), which uboot-gen never does.',
+    fix: 'Write the value literally; compute it before writing the config.' },
+  CONFIG_BAD_INDEX: { exit: 'config', severity: 'error', label: 'misused key',
+    meaning: 'A key is written with the wrong index: an index on a plain key, none on a per-domain array.',
+    fix: 'Write `KEY=value` for plain keys and `KEY[n]=value` for per-domain keys, as the message shows.' },
+  CONFIG_BAD_VALUE: { exit: 'config', severity: 'error', label: 'bad value',
+    meaning: 'A key has a value of the wrong form (not a number, an address, a known command or an allowed word).',
+    fix: 'Write the value in the form the message names.' },
+  CONFIG_MISSING: { exit: 'config', severity: 'error', label: 'missing key',
+    meaning: 'A key the boot needs is not set (XEN, DEVICE_TREE, a load command, a domain kernel, UBOOT_SOURCE).',
+    fix: 'Set the key named in the message, or pass the matching option (-t, -o).' },
+  CONFIG_CONFLICT: { exit: 'config', severity: 'error', label: 'conflicting keys',
+    meaning: 'Keys contradict each other (XEN_CMD with DOM0_MEM, dom0 keys without a dom0, MEMORY_END not above MEMORY_START).',
+    fix: 'Change one of the keys the message names.' },
+  CONFIG_UNSUPPORTED: { exit: 'config', severity: 'error', label: 'unsupported key',
+    meaning: 'The config uses an ImageBuilder feature uboot-gen does not support yet; it is refused rather than silently ignored.',
+    fix: 'Remove the key, or use ImageBuilder for this config.' },
+  CONFIG_PASSTHROUGH_PATH: { exit: 'config', severity: 'error', label: 'path not in DEVICE_TREE',
+    meaning: 'The config names a device-tree node (DOMU_PASSTHROUGH_PATHS) that DEVICE_TREE does not have, so the script\'s `fdt set` would fail on the board.',
+    fix: 'Correct the path, or pass the DTB of the board that has the device.' },
+  CONFIG_NOT_REGULAR_FILE: { exit: 'config', severity: 'error', label: 'not a file',
+    meaning: 'The path given as the config is a folder, a device or a FIFO, not a regular file.',
+    fix: 'Give the path of the config file itself.' },
+  CONFIG_TOO_LARGE: { exit: 'config', severity: 'error', label: 'too large',
+    meaning: 'The config file is larger than any ImageBuilder config could be.',
+    fix: 'Check the path: an ImageBuilder config is a short list of KEY=value lines.' },
+  CONFIG_BAD_ENCODING: { exit: 'config', severity: 'error', label: 'not UTF-8',
+    meaning: 'The config is not valid UTF-8 text.',
+    fix: 'Save the config as UTF-8 or plain ASCII (for example with iconv).' },
+  CONFIG_TOO_COMPLEX: { exit: 'config', severity: 'error', label: 'expansions too deep',
+    meaning: 'Expansions nest too deeply, or expand to more text than a config value can hold.',
+    fix: 'Write the value with fewer nested or repeated expansions (one intermediate variable per level).' },
+  CONFIG_OUT_OF_RANGE: { exit: 'config', severity: 'error', label: 'out of range',
+    meaning: 'A number is outside what its key allows (or does not fit in 64 bits).',
+    fix: 'Write a number within the range the message gives.' },
+  CONFIG_UNSAFE_PATH: { exit: 'config', severity: 'error', label: 'unsafe name',
+    meaning: 'A file name or device-tree path would not stay one plain word in the boot script (spaces, quotes, `;`, `$`, control characters).',
+    fix: 'Rename the file (or link it) to a plain name, and write device-tree paths in full, e.g. /soc/serial@ff000000.' },
+  CONFIG_UNKNOWN_KEY: { exit: 'ok', severity: 'warning', label: 'unknown key',
+    meaning: 'A key is not an ImageBuilder option, so it is ignored.',
+    fix: 'Check its spelling (the warning suggests the nearest option) or remove it.' },
+  CONFIG_IGNORED_INDEX: { exit: 'ok', severity: 'warning', label: 'ignored domain',
+    meaning: 'A per-domain key is set for an index at or above NUM_DOMUS, so it is ignored.',
+    fix: 'Raise NUM_DOMUS or remove the key.' },
+  CONFIG_UNSET_VARIABLE: { exit: 'ok', severity: 'warning', label: 'unset variable',
+    meaning: 'A value expands a variable that is set neither in the config nor in the environment; it expands to nothing, as in bash.',
+    fix: 'Set the variable, or give a default with `${VAR:-default}`.' },
+  CONFIG_OCTAL: { exit: 'ok', severity: 'warning', label: 'octal number',
+    meaning: 'A number with a leading 0 is read as octal, as bash does.',
+    fix: 'Write 0x... for hex, or drop the leading 0.' },
+  CONFIG_CRLF: { exit: 'ok', severity: 'warning', label: 'CRLF line endings',
+    meaning: 'The config has Windows line endings; bash would keep the \\r in values, uboot-gen ignores it.',
+    fix: 'Convert the file to Unix line endings (`dos2unix`).' },
+  CONFIG_LOAD_CMD_FROM_ENV: { exit: 'ok', severity: 'info', label: 'LOAD_CMD from the environment',
+    meaning: 'LOAD_CMD is not in the config, so the environment\'s LOAD_CMD is used, as ImageBuilder does.',
+    fix: 'Set LOAD_CMD in the config (or pass -t) to make the config self-contained.' },
+  CONFIG_TRUE_DOM0LESS: { exit: 'ok', severity: 'info', label: 'no dom0',
+    meaning: 'No DOM0_KERNEL is set: the system boots domUs only (true dom0less).',
+    fix: 'Nothing to do if that is intended; set DOM0_KERNEL for a dom0.' },
+  CONFIG_DOMU_NOBOOT: { exit: 'ok', severity: 'info', label: 'domain not booted',
+    meaning: 'DOMU_NOBOOT[n] is set: the domU gets no files and no /chosen node (its passthrough paths are still marked).',
+    fix: 'Nothing to do if that is intended; unset DOMU_NOBOOT[n] to boot it.' },
+  CONFIG_DOMU_NOBOOT_VALUE: { exit: 'ok', severity: 'warning', label: 'DOMU_NOBOOT value',
+    meaning: 'DOMU_NOBOOT[n] is set to a value such as 0 that reads as "no", but ImageBuilder skips the domU for any non-empty value.',
+    fix: 'Remove DOMU_NOBOOT[n] to boot the domU.' },
+  CONFIG_DOMU_SKIPPED_ROOTFS: { exit: 'ok', severity: 'warning', label: 'domain skipped',
+    meaning: 'A domU with DOMU_ROOTFS[n] is skipped, as ImageBuilder\'s boot script skips it (a rootfs is a disk_image feature).',
+    fix: 'Give the domU a DOMU_RAMDISK[n] instead to boot it.' },
+  CONFIG_DOMU_ENHANCED_QUIRK: { exit: 'ok', severity: 'warning', label: 'xen,enhanced quirk',
+    meaning: 'DOMU_ENHANCED[n]=2 with a dom0 gives xen,enhanced "enabled", not "no-xenstore", as ImageBuilder does.',
+    fix: 'Write DOMU_ENHANCED[n]=1 to say what the boot does, or boot without a dom0 for "no-xenstore".' },
+  CONFIG_DISK_IMAGE_ONLY: { exit: 'ok', severity: 'info', label: 'disk_image key',
+    meaning: 'The key is read only by ImageBuilder\'s disk_image tool and does not change the boot script.',
+    fix: 'Nothing to do; remove the key if the config is only used for boot scripts.' },
+
+  IMAGE_NOT_FOUND: { exit: 'input', severity: 'error', label: 'missing file',
+    meaning: 'A file named by the config or on the command line does not exist or cannot be read.',
+    fix: 'Check the path: paths in the config are relative to the -d folder (default: the config\'s folder).' },
+  IMAGE_WRONG_TYPE: { exit: 'input', severity: 'error', label: 'wrong type',
+    meaning: 'A file is of another kind than its key needs (a DTB given as a kernel, a gzip\'d Xen for booti).',
+    fix: 'Point the key at the right file; the message says what the file really is.' },
+  IMAGE_TRUNCATED: { exit: 'input', severity: 'error', label: 'truncated',
+    meaning: 'A file ends before the size its header declares.',
+    fix: 'Copy or rebuild the file again; it was cut short.' },
+  IMAGE_BAD_MAGIC: { exit: 'input', severity: 'error', label: 'bad magic',
+    meaning: 'A file does not start with the magic number of the format it should have.',
+    fix: 'Point the key at a file of the format the message names.' },
+  IMAGE_BAD_CRC: { exit: 'input', severity: 'error', label: 'bad checksum',
+    meaning: 'A uImage or script image fails its header or data CRC.',
+    fix: 'Rebuild the image with mkimage; it was corrupted or edited after wrapping.' },
+  IMAGE_NOT_REGULAR_FILE: { exit: 'input', severity: 'error', label: 'not a file',
+    meaning: 'A path named as a boot file is a folder, a device or a FIFO, not a regular file.',
+    fix: 'Name a regular file (a copy of the image); uboot-gen never reads devices, FIFOs or folders.' },
+  IMAGE_TOO_LARGE: { exit: 'input', severity: 'error', label: 'too large',
+    meaning: 'A file is larger than its role allows (a device tree over the 2 MiB Xen accepts, a boot file beyond any real one).',
+    fix: 'Check the path; the message gives the largest size the role allows.' },
+  IMAGE_OUT_OF_RANGE: { exit: 'input', severity: 'error', label: 'corrupt header',
+    meaning: 'A header field holds a value no real image has (an offset or size beyond any address).',
+    fix: 'The header is corrupt: rebuild the file, or take it from its distribution package.' },
+  IMAGE_UNSUPPORTED: { exit: 'input', severity: 'error', label: 'unsupported format',
+    meaning: 'A file uses a variant of its format uboot-gen cannot read or write (a field too large, a compression other than deflate).',
+    fix: 'Convert the file to a supported form (uncompressed or gzip, newc cpio, arm64 Image).' },
+
+  FDT_ERR_NOTFOUND: libfdt('input', 'A device tree lacks a node or property that must be there.'),
+  FDT_ERR_EXISTS: libfdt('input', 'A device tree already has a node or property that is to be created.'),
+  FDT_ERR_NOSPACE: libfdt('input', 'A device tree has no room for a change.'),
+  FDT_ERR_BADOFFSET: libfdt('input', 'A device tree points outside its structure block.'),
+  FDT_ERR_BADPATH: libfdt('input', 'A device-tree path is malformed or names an alias the tree lacks.'),
+  FDT_ERR_BADPHANDLE: libfdt('input', 'A device tree has an invalid phandle.'),
+  FDT_ERR_BADSTATE: libfdt('internal', 'A device tree under construction was used before it was finished.'),
+  FDT_ERR_TRUNCATED: libfdt('input', 'A device tree blob ends before its structure does.'),
+  FDT_ERR_BADMAGIC: libfdt('input', 'A file given as a device tree does not start with the FDT magic 0xd00dfeed.'),
+  FDT_ERR_BADVERSION: libfdt('input', 'A device tree blob has a version libfdt cannot handle.'),
+  FDT_ERR_BADSTRUCTURE: libfdt('input', 'A device tree\'s structure block is corrupt.'),
+  FDT_ERR_BADLAYOUT: libfdt('input', 'A device tree\'s blocks are not in the order needed to edit it.'),
+  FDT_ERR_INTERNAL: libfdt('internal', 'The libfdt port found itself inconsistent.'),
+  FDT_ERR_BADNCELLS: libfdt('input', 'A device tree has a missing or out-of-range #address-cells or #size-cells.'),
+  FDT_ERR_BADVALUE: libfdt('input', 'A device-tree property has an unexpected value.'),
+  FDT_ERR_BADOVERLAY: libfdt('input', 'A device-tree overlay is malformed.'),
+  FDT_ERR_NOPHANDLES: libfdt('input', 'A device tree has no phandle values left.'),
+  FDT_ERR_BADFLAGS: libfdt('internal', 'The libfdt port was called with unknown flags.'),
+  FDT_ERR_ALIGNMENT: libfdt('input', 'A device tree blob is not 8-byte aligned.'),
+  FDT_ERR_UNKNOWN: libfdt('internal', 'The libfdt port returned an error number it does not define.'),
+
+  PLAN_DTB_EDITED: { exit: 'input', severity: 'error', label: 'DTB already edited',
+    meaning: 'DEVICE_TREE already has the /chosen nodes a boot script creates: it was saved after an earlier boot.',
+    fix: 'Pass the board\'s unedited DTB.' },
+  PLAN_OUT_OF_MEMORY: { exit: 'plan', severity: 'error', label: 'does not fit in RAM',
+    meaning: 'The binaries do not fit in the board\'s RAM below MEMORY_END, around U-Boot\'s own area.',
+    fix: 'Raise MEMORY_END (it should match the board\'s /memory), share identical binaries, or use smaller images.' },
+  PLAN_OVERLAP: { exit: 'plan', severity: 'error', label: 'overlaps',
+    meaning: 'A load would overlap the place Xen moves itself to when it starts.',
+    fix: 'Use a Xen image whose arm64 header allows placement anywhere, or give the board more RAM.' },
+  PLAN_RESERVED_CONFLICT: { exit: 'plan', severity: 'error', label: 'reserved memory',
+    meaning: 'A load would land in memory the DTB reserves (/memreserve/ or /reserved-memory).',
+    fix: 'Check MEMORY_START and the DTB\'s reserved regions; the message names the region.' },
+  PLAN_DTB_TOO_LARGE: { exit: 'plan', severity: 'error', label: 'device tree too large',
+    meaning: 'The edited device tree would be larger than the 2 MiB Xen accepts, or a domain\'s guest device tree would not fit the space its Xen release gives it (DOMU_DTB_SIZE).',
+    fix: 'Use a smaller board DTB or shorter command lines; for a guest device tree, give the domain fewer vCPUs (the message names how many fit) or a smaller passthrough DTB.' },
+  PLAN_BOOT_CMD: { exit: 'ok', severity: 'info', label: 'boot command not simulated',
+    meaning: 'The script is generated for a BOOT_CMD the simulator does not boot, so it is not verified.',
+    fix: 'Use BOOT_CMD=booti or bootm to have the boot verified.' },
+  PLAN_XEN_FIXED: { exit: 'ok', severity: 'warning', label: 'Xen moved by booti',
+    meaning: 'Xen\'s arm64 header does not allow placement anywhere, so booti moves it; that range is kept free.',
+    fix: 'Nothing to do; a Xen built with the placement flag leaves more room.' },
+  PLAN_TOO_MANY_MODULES: { exit: 'ok', severity: 'warning', label: 'too many boot modules',
+    meaning: 'The plan has more boot modules than the 32 Xen registers; the last domains will fail to start.',
+    fix: 'Share identical kernels and ramdisks (the default), or boot fewer domains.' },
+  PLAN_XEN_BUILD: { exit: 'ok', severity: 'warning', label: 'option the Xen build lacks',
+    meaning: 'XEN_CMD or a key asks for something the Xen build that will run does not have compiled in (its embedded .config says so), e.g. sched=null without SCHED_NULL.',
+    fix: 'Use a Xen built with the option the message names, or drop the setting: that Xen falls back as the message says.' },
+
+  EMIT_TEMPLATE: { exit: 'input', severity: 'error', label: 'bad template',
+    meaning: 'A template of boot.source cannot be found, compiled or rendered.',
+    fix: 'Fix the template the message names (or reinstall uboot-gen when it is a shipped one).' },
+  EMIT_TEMPLATE_DIR: { exit: 'input', severity: 'error', label: 'bad --templates folder',
+    meaning: 'The --templates folder cannot be read, or a file in it replaces no template or the same one as another file.',
+    fix: 'Give --templates a folder of .hbs files named like the shipped templates, one file per template.' },
+  EMIT_SCRIPT_SYNTAX: { exit: 'input', severity: 'error', label: 'bad hush in a template',
+    meaning: 'A template or APPEND_EXTRA_CMDS writes a line U-Boot\'s hush cannot parse.',
+    fix: 'Fix the line the message names: quotes must close, and `&` or `|` only appear doubled.' },
+  EMIT_FDT_UNMEASURABLE: { exit: 'input', severity: 'error', label: 'bad fdt command in a template',
+    meaning: 'A script fdt command uses a U-Boot variable, or is one uboot-gen cannot apply, so the `fdt resize` cannot be computed.',
+    fix: 'Write the value itself in the template, and keep fdt commands to addr, resize, set, mknod, rm and rsvmem.' },
+  EMIT_FDT_NO_NODE: { exit: 'input', severity: 'error', label: 'bad fdt command in a template',
+    meaning: 'A script fdt command names a node the board DTB does not have at that point of the script.',
+    fix: 'Create the node first (`fdt mknod`) or correct the path in the template or APPEND_EXTRA_CMDS file.' },
+  EMIT_FDT_EDIT_FAILS: { exit: 'input', severity: 'error', label: 'bad fdt command in a template',
+    meaning: 'A script fdt command fails on the board DTB with a libfdt error (a node created twice, a bad value).',
+    fix: 'Correct the command in the template or APPEND_EXTRA_CMDS file the message names.' },
+  EMIT_EDITS_UNSTABLE: { exit: 'input', severity: 'error', label: 'bad fdt command in a template',
+    meaning: 'The templates write the DTB\'s own address or resize into the device tree, so its size never settles.',
+    fix: 'Keep dtb.addr and dtb.resize out of the values the templates set in the device tree.' },
+  OUTPUT_WRITE: { exit: 'failure', severity: 'error', label: 'output not writable',
+    meaning: 'An output file (boot.source, boot.scr, xen.ub) cannot be written.',
+    fix: 'Check that the -d folder exists and is writable, and that the disk has room.' },
+  OUTPUT_LOCKED: { exit: 'failure', severity: 'error', label: 'outputs locked by another run',
+    meaning: 'Another run is writing the same outputs and still holds the folder\'s lock (.uboot-gen.lock) after the bounded wait.',
+    fix: 'Wait for that run to finish; if no uboot-gen is running, delete the lock file the message names.' },
+  OUTPUT_OUTSIDE_DIR: { exit: 'failure', severity: 'error', label: 'output outside the -d folder',
+    meaning: 'An output (UBOOT_SOURCE, UBOOT_SCRIPT, -o) is an absolute path or leads out of the output folder.',
+    fix: 'Name outputs relative to the -d folder, or pass --output-outside-dir to write there on purpose.' },
+  OUTPUT_NO_FOLDER: { exit: 'failure', severity: 'error', label: 'output folder missing',
+    meaning: 'The folder an output goes into does not exist (uboot-gen creates no folders) or is not a folder.',
+    fix: 'Create the folder first, or name outputs in an existing one.' },
+  OUTPUT_NOT_A_FILE: { exit: 'failure', severity: 'error', label: 'output name taken by a non-file',
+    meaning: 'A folder, FIFO, socket or device has the name an output would be written under.',
+    fix: 'Choose an output name that is free or a regular file.' },
+  OUTPUT_OVERWRITES_INPUT: { exit: 'failure', severity: 'error', label: 'output would replace an input',
+    meaning: 'An output names the config or a file the config reads (the same path, or the same file through a hard link).',
+    fix: 'Give the output another name.' },
+  OUTPUT_SAME_FILE: { exit: 'failure', severity: 'error', label: 'two outputs name one file',
+    meaning: 'Two outputs (boot.source, boot.scr, xen.ub) name the same file.',
+    fix: 'Give each output its own name.' },
+  OUTPUT_UNSAFE_NAME: { exit: 'failure', severity: 'error', label: 'unsafe output name',
+    meaning: 'An output name holds a character that would change the U-Boot command line it is written on (space, ;, quotes, $, #, ...).',
+    fix: 'Use letters, digits, ., -, _ and / in output names.' },
+
+  SIM_BAD_INPUT: { exit: 'input', severity: 'error', label: 'bad board or version',
+    meaning: 'The simulator was given a board without usable RAM, or a U-Boot or Xen version it does not model.',
+    fix: 'Pass a board DTB with a /memory node, and a version from the list the message gives.' },
+
+  SIM_BUDGET: { exit: 'verify', severity: 'error', label: 'beyond the simulator\'s limits',
+    meaning: 'The script crosses one of the simulator\'s limits (steps, nesting, console, RAM it edits); the simulation stops there and the boot counts as not proven.',
+    fix: 'Look for an endless loop or runaway recursion in the script; the message names the limit crossed.' },
+
+  LAB_SETUP: { exit: 'failure', severity: 'error', label: 'lab host tools missing',
+    meaning: 'The real-boot lab lacks a host tool or package it needs.',
+    fix: 'Install what the message names (its hint gives the apt-get command).' },
+  LAB_BOOT: { exit: 'failure', severity: 'error', label: 'real boot could not run',
+    meaning: 'The real boot in QEMU could not be started or watched (no script, no serial output, another boot holding the lab).',
+    fix: 'Generate the boot script into the -d folder first, and run one lab boot at a time.' },
+
+  SERVE_ROOT: { exit: 'usage', severity: 'error', label: 'not a folder',
+    meaning: 'The folder to serve does not exist or is not a folder.',
+    fix: 'Name the folder that holds boot.scr and the files it loads.' },
+  SERVE_LISTEN: { exit: 'failure', severity: 'error', label: 'cannot listen',
+    meaning: 'The TFTP server cannot listen on the address and port asked for (in use, or below 1024 without root).',
+    fix: 'Pick a free port with --port (U-Boot reaches it through tftpdstp), or stop the other server.' },
+
+  INTERNAL: { exit: 'internal', severity: 'error', label: 'a bug',
+    meaning: 'Something that cannot happen did: a bug in uboot-gen.',
+    fix: 'Please report it with the --json output and the config.' },
+} as const satisfies Record<string, CodeInfo>;
+
+type Codes = typeof ERROR_CODES;
+/** Every code uboot-gen raises: errors and diagnostics alike. */
+export type Code = keyof Codes;
+/** Codes that stop a run (thrown as UbootGenError). */
+export type ErrorCode = { [K in Code]: Codes[K]['severity'] extends 'error' ? K : never }[Code];
+/** Codes of warnings and notes (a Diagnostic's code); the run goes on. */
+export type DiagnosticCode = Exclude<Code, ErrorCode>;
+
+/** The table entry for a code. */
+export const codeInfo = (code: Code): CodeInfo => ERROR_CODES[code];
 
 /** Where an error points: a config position, a file offset, a config key. */
 export interface Where { file?: string; line?: number; col?: number; offset?: number; key?: string }
@@ -53,30 +339,17 @@ export class PlanError extends UbootGenError {}
 export class OutputError extends UbootGenError {}
 export class LabError extends UbootGenError {}
 export class ServeError extends UbootGenError {}
+/** A "can't happen" path was taken, or something other than a UbootGenError was thrown. */
 export class InternalError extends UbootGenError {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('INTERNAL', `uboot-gen bug: ${message} (please report it with the --json output)`, data);
   }
 }
 
-/** Exit statuses of the CLI, documented in `--help`. Only src/cli reads this. */
-export const EXIT_CODE = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  config: 3,
-  input: 4,
-  plan: 5,
-  verify: 6,
-  internal: 70,
-} as const;
-
+/** The CLI's exit status for an error: the table's, and `internal` for anything not ours. */
 export function exitCodeFor(err: unknown): number {
   if (!(err instanceof UbootGenError)) return EXIT_CODE.internal;
-  if (err.code === 'USAGE') return EXIT_CODE.usage;
-  if (err.code.startsWith('CONFIG_')) return EXIT_CODE.config;
-  if (err.code.startsWith('IMAGE_') || err.code.startsWith('FDT_ERR_') || err.code === 'SIM_BAD_INPUT') return EXIT_CODE.input;
-  if (err.code.startsWith('PLAN_')) return EXIT_CODE.plan;
-  if (err.code === 'INTERNAL') return EXIT_CODE.internal;
-  return EXIT_CODE.failure;
+  // A code outside the table (a libfdt number our port does not name) is a bug too.
+  const info: CodeInfo | undefined = ERROR_CODES[err.code];
+  return info ? EXIT_CODE[info.exit] : EXIT_CODE.internal;
 }

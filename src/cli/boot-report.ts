@@ -2,10 +2,11 @@
 import { writeFileAtomic } from '../util/file.js';
 import { OutputError } from '../errors.js';
 import { buildReportModel, type ReportInputs } from '../report/model.js';
+import { verifySummary } from './verify-report.js';
 
 export async function writeBootReport(file: string, inputs: ReportInputs): Promise<void> {
   const { renderReportHtml } = await import('../report/html.js');
-  const html = await renderReportHtml(buildReportModel(inputs));
+  const html = await renderReportHtml(buildReportModel({ ...inputs, ...(inputs.verification ? { summary: verifySummary(inputs.verification) } : {}) }));
   try {
     writeFileAtomic(file, html);
   } catch (e) {

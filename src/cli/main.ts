@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_CODE, UbootGenError, exitCodeFor } from '../errors.js';
+import { EXIT_CODE, exitCodeFor } from '../errors.js';
+import { exitHelp, type CommandName } from './exit-status.js';
 import { rejectImageBuilderFlags } from './imagebuilder-flags.js';
-import { formatError } from './report.js';
+import { errorJson, formatError } from './report.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
 
 function packageVersion(): string {
@@ -30,20 +31,13 @@ What a real boot needs:
   otherwise it is judged from Xen's console only.
 `;
 
-const EXIT_HELP = `
-Exit status:
-  0   success (and, unless --no-verify, every domain comes up in the simulation)
-  1   failure (output could not be written, lab boot failed, ...)
-  2   usage error
-  3   config error (syntax, unsafe shell, unknown/unsupported key, bad value)
-  4   input file error (missing, wrong type, truncated, bad checksum)
-  5   plan error (does not fit in RAM, overlaps, DTB too large)
-  6   verification failed: the simulated boot does not bring every domain up
-  70  internal error (a bug: please report it)
-
+const ENVIRONMENT_HELP = `
 Environment:
   SOURCE_DATE_EPOCH  timestamp stored in boot.scr/xen.ub (default 0: outputs are reproducible)
   NO_COLOR           disable colour`;
+
+/** The text after a command's options: its exit statuses (from the codes table) and the environment. */
+export const helpAfter = (command: CommandName): string => `\n${exitHelp(command)}\n${ENVIRONMENT_HELP}`;
 
 export function buildProgram(): Command {
   const program = new Command('uboot-gen')
@@ -76,7 +70,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print only errors and the final load command')
     .option('--map', 'draw the memory map in the terminal: a bar per RAM bank and a table of every region')
     .option('--report <file.html>', 'write a self-contained HTML boot report (memory map, /chosen, one card per domain, consoles)')
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', () => helpAfter('generate'))
     .action(async (config: string | undefined, opts) => (await import('./commands/generate.js')).runGenerate(config, opts));
 
   program.command('simulate <script>')
@@ -90,7 +84,7 @@ export function buildProgram(): Command {
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
     .option('--json', 'print one JSON document on stdout')
     .option('--report <file.html>', 'write a self-contained HTML boot report')
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', () => helpAfter('simulate'))
     .action(async (script: string, opts) => (await import('./commands/simulate.js')).runSimulate(script, opts));
 
   program.command('qemu [config]')
@@ -105,7 +99,7 @@ export function buildProgram(): Command {
     .option('--uboot <file>', 'U-Boot for QEMU arm64 to boot (default: Debian\'s u-boot-qemu, /usr/lib/u-boot/qemu_arm64/u-boot.bin)')
     .option('--write-board-dtb <file>', 'write the device tree of the QEMU board the lab boots (use it as DEVICE_TREE), then exit')
     .option('--json', 'print one JSON document on stdout')
-    .addHelpText('after', QEMU_HELP)
+    .addHelpText('after', () => `${QEMU_HELP}${helpAfter('qemu')}`)
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
 
   program.command('serve <dir>')
@@ -118,12 +112,7 @@ export function buildProgram(): Command {
     .option('--blksize <bytes>', 'largest block offered (RFC 2348)', '65464')
     .option('--windowsize <blocks>', 'largest window offered (RFC 7440)', '64')
     .option('--json', 'one JSON object per line: listening, each transfer, the summary')
-    .addHelpText('after', `
-Exit status:
-  0   served until stopped; with --config, every planned file fetched unchanged
-  2   usage error
-  6   with --config: a stale boot.scr, a missing, changed, failed or unplanned fetch
-  1   cannot listen (port in use, or below 1024 without root)`)
+    .addHelpText('after', () => helpAfter('serve'))
     .action(async (dir: string, opts) => (await import('./commands/serve.js')).runServe(dir, opts));
 
   return program;
@@ -155,7 +144,7 @@ export async function main(argv: string[]): Promise<void> {
       code = err.exitCode === 0 ? EXIT_CODE.ok : EXIT_CODE.usage;
     } else {
       const json = argv.includes('--json');
-      if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: err instanceof UbootGenError ? err.toJSON() : { code: 'INTERNAL', message: String(err) } }, null, 2)}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: errorJson(err) }, null, 2)}\n`);
       else process.stderr.write(`${formatError(err)}\n`);
       code = exitCodeFor(err);
     }

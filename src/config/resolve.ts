@@ -3,7 +3,7 @@
 // (main → xen_config() → xen_file_loading(); imagebuilder.md §3, §4).
 // Messages reuse ImageBuilder's texts where it has one, so users can search for them.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, type DiagnosticCode } from '../errors.js';
 import { ArithError, evaluateArithmetic } from './arith.js';
 import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey } from './keys.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
@@ -222,11 +222,11 @@ class Resolver {
     throw new ConfigError(code, message, key ? { key } : {}, w, hint);
   }
 
-  #warn(code: string, message: string, where?: SourcePos): void {
+  #warn(code: DiagnosticCode, message: string, where?: SourcePos): void {
     this.#diags.push({ level: 'warning', code, message, ...(where ? { where } : {}) });
   }
 
-  #info(code: string, message: string, where?: SourcePos): void {
+  #info(code: DiagnosticCode, message: string, where?: SourcePos): void {
     this.#diags.push({ level: 'info', code, message, ...(where ? { where } : {}) });
   }
 
@@ -254,14 +254,14 @@ class Resolver {
       const spec = KEY_BY_NAME.get(a.name);
       if (!spec) { this.#unknownKey(a); continue; }
       if (spec.indexed === false && a.indexed) {
-        this.#error('CONFIG_UNKNOWN_KEY', `${a.name} takes no index: write ${a.name}=..., not ${a.key}=...`, a.where, a.key);
+        this.#error('CONFIG_BAD_INDEX', `${a.name} takes no index: write ${a.name}=..., not ${a.key}=...`, a.where, a.key);
       }
       if (spec.indexed === 'n' && !a.indexed) {
         const example = a.name.startsWith('DOMU_') ? `${a.name}[0]=... for the first domU` : `${a.name}[0]=...`;
-        this.#error('CONFIG_UNKNOWN_KEY', `${a.name} is an array (one entry per ${a.name.startsWith('DOMU_') ? 'domU' : 'item'}): write ${example}`, a.where, a.key);
+        this.#error('CONFIG_BAD_INDEX', `${a.name} is an array (one entry per ${a.name.startsWith('DOMU_') ? 'domU' : 'item'}): write ${example}`, a.where, a.key);
       }
       if (spec.indexed === 'n,m' && !/^\d+,\d+$/.test(a.subscript ?? '')) {
-        this.#error('CONFIG_UNKNOWN_KEY', `${a.name} is indexed by domU and vCPU: write ${a.name}[0,0]=..., got ${a.key}`, a.where, a.key);
+        this.#error('CONFIG_BAD_INDEX', `${a.name} is indexed by domU and vCPU: write ${a.name}[0,0]=..., got ${a.key}`, a.where, a.key);
       }
       // Per-domU entries past NUM_DOMUS are never read by ImageBuilder.
       if (a.name.startsWith('DOMU_') && a.subscript !== undefined) {
@@ -403,7 +403,7 @@ class Resolver {
           'For dom0less configuration without dom0, no dom0 specific parameters should be specified, exiting.',
           first.where, first.key, `DOM0_KERNEL is not set, but ${dom0Only.map((v) => v.key).join(', ')} ${dom0Only.length > 1 ? 'are' : 'is'}; remove ${dom0Only.length > 1 ? 'them' : 'it'} or set DOM0_KERNEL`);
       }
-      this.#info('TRUE_DOM0LESS', 'Dom0 kernel is not specified, continue with true dom0less setup.');
+      this.#info('CONFIG_TRUE_DOM0LESS', 'Dom0 kernel is not specified, continue with true dom0less setup.');
       // ${params[@]/dom0*/} on the word-split XEN_CMD: in each word, everything from the first
       // "dom0" on is removed; emptied words leave their separating spaces behind.
       xenCmd = xenCmd.split(/[ \t\n]+/).filter((w) => w !== '').map((w) => {
@@ -457,7 +457,7 @@ class Resolver {
     if (v) return v.value !== '' ? v.value : undefined;
     const fromEnv = this.#env['LOAD_CMD'];
     if (fromEnv !== undefined && fromEnv !== '') {
-      this.#info('LOAD_CMD_FROM_ENV', `LOAD_CMD is not set in the config; using "${fromEnv}" from the environment, as ImageBuilder would`);
+      this.#info('CONFIG_LOAD_CMD_FROM_ENV', `LOAD_CMD is not set in the config; using "${fromEnv}" from the environment, as ImageBuilder would`);
       return fromEnv;
     }
     return undefined;
@@ -561,14 +561,14 @@ class Resolver {
     const nobootV = this.#set('DOMU_NOBOOT', sub);
     const noboot = nobootV !== undefined;
     if (nobootV && /^(0|no|n|false|off)$/i.test(nobootV.value.trim())) {
-      this.#warn('DOMU_NOBOOT_VALUE',
+      this.#warn('CONFIG_DOMU_NOBOOT_VALUE',
         `${nobootV.key}="${nobootV.value}" still skips domU ${n}: ImageBuilder only checks that DOMU_NOBOOT is not empty`, nobootV.where);
     }
     const rootfs = this.#fileRef('DOMU_ROOTFS', sub);
     if (noboot) {
-      this.#info('DOMU_NOBOOT', `DomU[${n}] is not started at boot (${nobootV?.key} is set): no files are loaded for it and it gets no /chosen node`, nobootV?.where);
+      this.#info('CONFIG_DOMU_NOBOOT', `DomU[${n}] is not started at boot (${nobootV?.key} is set): no files are loaded for it and it gets no /chosen node`, nobootV?.where);
     } else if (rootfs) {
-      this.#warn('DOMU_SKIPPED_ROOTFS', `Skipping DomU[${n}]: cannot handle non-ramdisk rootfs for dom0less VMs.`, this.#get('DOMU_ROOTFS', sub)?.where);
+      this.#warn('CONFIG_DOMU_SKIPPED_ROOTFS', `Skipping DomU[${n}]: cannot handle non-ramdisk rootfs for dom0less VMs.`, this.#get('DOMU_ROOTFS', sub)?.where);
     }
 
     return {
@@ -605,7 +605,7 @@ class Resolver {
     if (e === '1') return 'enabled';
     if (e === '0') return undefined;
     if (hasDom0) {
-      this.#warn('DOMU_ENHANCED_QUIRK',
+      this.#warn('CONFIG_DOMU_ENHANCED_QUIRK',
         `${v.key}=2 asks for xen,enhanced "no-xenstore", but with a dom0 present ImageBuilder writes "enabled" (its first test matches any non-zero value); uboot-gen does the same`,
         v.where);
       return 'enabled';

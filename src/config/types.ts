@@ -2,6 +2,7 @@
 // already defaulted and cross-checked the way ImageBuilder's `uboot-script-gen` does it
 // (xen_config() / xen_file_loading()), but with no file-system access: paths stay
 // exactly as written, and the caller resolves them against the -d directory.
+import type { DiagnosticCode } from '../errors.js';
 
 /** A position in a config file. `line` and `col` are 1-based; `col` counts UTF-16 units. */
 export interface SourcePos {
@@ -26,8 +27,8 @@ export interface FileRef {
 /** Non-fatal findings; errors are thrown as ConfigError instead. */
 export interface Diagnostic {
   level: 'warning' | 'info';
-  /** Stable identifier, e.g. 'CONFIG_UNKNOWN_KEY', 'CONFIG_IGNORED_INDEX', 'DOMU_SKIPPED_ROOTFS'. */
-  code: string;
+  /** Stable identifier from the codes table (src/errors.ts), e.g. 'CONFIG_UNKNOWN_KEY'. */
+  code: DiagnosticCode;
   message: string;
   where?: SourcePos;
   /** The config key the finding is about, e.g. 'DOMU_PASSTHROUGH_PATHS[0]'. */

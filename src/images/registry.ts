@@ -1,6 +1,7 @@
 // One ordered list of the formats we recognise. Order: shortest signature first,
 // ties keep insertion order (file-type's rule), so a cheap magic check decides
 // before a longer header is looked at.
+import { InternalError } from '../errors.js';
 import { arm64Image } from './arm64-image.js';
 import { cpio } from './cpio.js';
 import { dtb } from './dtb.js';
@@ -29,7 +30,7 @@ export function detectFormat(head: Uint8Array): ImageFormatId {
 
 export function formatById(id: Exclude<ImageFormatId, 'unknown'>): ImageFormat<unknown> {
   const f = FORMATS.find((x) => x.id === id);
-  if (!f) throw new Error(`no image format "${id}"`); // unreachable: ids are a closed union
+  if (!f) throw new InternalError(`no image format "${id}"`, { id }); // unreachable: ids are a closed union
   return f;
 }
 

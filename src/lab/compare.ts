@@ -1,5 +1,5 @@
 // Simulator vs real boot, per domain, in the vocabulary both share.
-import type { VerifyReport } from '../verify.js';
+import type { VerifyReport } from '../api/verify.js';
 import type { BootPlan } from '../plan/types.js';
 import type { DomainVerdict, ExpectedDomain } from './xen-console.js';
 import { labTokenOf } from './index.js';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addressCells, decodeReg, sizeCells } from '../fdt/cells.js';
 import { checkHeader } from '../fdt/header.js';
-import { fdtStrerror, isFdtErr } from '../fdt/errors.js';
+import { fdtStrerror, isFdtErr, type FdtErrName } from '../fdt/errors.js';
 import { getMemRsv, getName, getprop, getpropString, numMemRsv, pathOffset, subnodes } from '../fdt/ro.js';
 import { PlanError, UbootGenError } from '../errors.js';
 import type { Region } from './types.js';
@@ -45,7 +45,7 @@ function regRegions(fdt: Uint8Array, node: number, parent: number, label: string
 
 export function readBoard(fdt: Uint8Array, what: string): BoardInfo {
   const rc = checkHeader(fdt);
-  if (rc !== 0) throw new PlanError(fdtStrerror(rc) as `FDT_ERR_${string}`, `${what}: not a valid device tree blob (${fdtStrerror(rc)})`);
+  if (rc !== 0) throw new PlanError(fdtStrerror(rc) as FdtErrName, `${what}: not a valid device tree blob (${fdtStrerror(rc)})`);
   const root = 0;
   const memory: Region[] = [];
   const reserved: Region[] = [];

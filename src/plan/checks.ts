@@ -5,7 +5,7 @@
 // diagnostics, both positioned at that key's value in the config (file:line:col).
 import { hexUpper, humanSize } from '../util/hex.js';
 import { rangesOverlap } from '../util/align.js';
-import { ConfigError, ImageFormatError, PlanError, UbootGenError, type ErrorCode, type Where } from '../errors.js';
+import { ConfigError, ImageFormatError, PlanError, UbootGenError, type DiagnosticCode, type ErrorCode, type Where } from '../errors.js';
 import type { Diagnostic } from '../config/types.js';
 import { xenCmdWarnings } from '../xen-build/index.js';
 import { domUDtbOverflow, hostDtFacts } from './guest-dtb.js';
@@ -220,7 +220,8 @@ export function runChecks(stage: 'input' | 'plan', ctx: InputContext | PlanConte
     for (const f of findings) {
       const pos = positions[f.key];
       if (check.severity === 'error') throw errorFor(check.code as ErrorCode, f.message, f.data ?? {}, { ...pos, key: f.key }, f.fix ?? check.fix);
-      diags.push({ level: check.severity, code: check.code, message: f.message, ...(pos ? { where: pos } : {}), key: f.key, hint: f.fix ?? check.fix });
+      // A check that is not an error carries a diagnostic code (PlanDiagnosticCode).
+      diags.push({ level: check.severity, code: check.code as DiagnosticCode, message: f.message, ...(pos ? { where: pos } : {}), key: f.key, hint: f.fix ?? check.fix });
     }
   }
 }

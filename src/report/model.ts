@@ -6,7 +6,7 @@ import { formatValue, parseTree, type FdtNode } from '../fdt/tree.js';
 import { hex, humanSize } from '../util/hex.js';
 import type { BootPlan } from '../plan/types.js';
 import type { DomainVerdict } from '../sim/xen/verdict.js';
-import type { VerifyReport } from '../verify.js';
+import type { VerifyReport } from '../api/verify.js';
 import { memoryMap, type MemoryMap } from './memory-map.js';
 
 export interface ChosenNodeView {
@@ -63,6 +63,8 @@ export interface ReportInputs {
   title: string;
   plan?: BootPlan;
   verification?: VerifyReport;
+  /** The verification in one line, as the CLI words it (src/cli/verify-report.ts). */
+  summary?: string;
   lab?: { outcome: string; wallSeconds: number; domains: Array<{ name: string; verdict: string; detail?: string }>; serialLog: string[] };
   /** The config file, to show the lines behind each domain. */
   configFile?: string;
@@ -142,7 +144,7 @@ export function buildReportModel(inputs: ReportInputs): ReportModel {
     title: inputs.title,
     subtitle: v ? `${v.uboot.ubootVersion ? `U-Boot ${v.uboot.ubootVersion}` : 'U-Boot'} (${v.board}) → ${v.xen ? v.xen.build : 'Xen not reached'}` : 'plan only (not verified)',
     ok: inputs.lab ? ok && domains.every((d) => d.real?.agrees ?? true) : ok,
-    summary: v ? v.summary : 'not verified: the plan is shown as generated',
+    summary: inputs.summary ?? (v ? (v.ok ? 'every domain comes up' : 'the boot fails') : 'not verified: the plan is shown as generated'),
     ...(inputs.plan ? { map: memoryMap(inputs.plan) } : {}),
     ...(v?.uboot.handoff ? (() => { const c = chosenOf(v.uboot.handoff.fdt); return c ? { chosen: c } : {}; })() : {}),
     domains,

@@ -2,7 +2,7 @@
 // and list what the rendered script will fetch, with the exact bytes of the generated files.
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { generate, type GenerateOptions } from '../generate.js';
+import { generate, type GenerateOptions } from '../api/generate.js';
 import { relativeToRoot, statOf, type Expectation, type ExpectedFile } from './audit.js';
 
 const sha256 = (b: Uint8Array): string => crypto.createHash('sha256').update(b).digest('hex');

@@ -14,8 +14,9 @@ import { writeScriptImage } from '../../src/images/uimage.js';
 import { labCases, type LabCase } from '../../scripts/lab/cases.js';
 import { parseXenConsole } from '../../src/lab/xen-console.js';
 import { qemuVirtBoard } from '../../src/sim/uboot/index.js';
-import { verifyScript, verifyGenerated, type VerifyReport } from '../../src/verify.js';
-import { generate } from '../../src/generate.js';
+import { verifyScript, verifyGenerated, type VerifyReport } from '../../src/api/verify.js';
+import { generate } from '../../src/api/generate.js';
+import { verifySummary } from '../../src/cli/verify-report.js';
 import { materialise, realManifest } from './materialise.js';
 import { compareWithReal, observeSimulation as observe, type Observed } from '../../src/lab/compare.js';
 
@@ -121,7 +122,7 @@ describe('corpus → stated cases', () => {
       const seen = observe(report, c.domains);
       const want = Object.fromEntries(Object.entries(c.expect).map(([k, v]) => [k, typeof v === 'string' ? { verdict: v } : v]));
       const got = Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, want[k]?.message === undefined ? { verdict: v.verdict } : v]));
-      expect(got, report.summary).to.deep.equal(want);
+      expect(got, verifySummary(report)).to.deep.equal(want);
     });
   }
 });

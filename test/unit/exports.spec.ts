@@ -5,9 +5,9 @@ describe('exports', () => {
   it('exposes exactly the intended API', async () => {
     const api = await import('../../src/index.js');
     expect(Object.keys(api).sort()).to.deep.equal([
-      'ConfigError', 'EXIT_CODE', 'FdtError', 'ImageFormatError', 'PlanError', 'UbootGenError',
-      'boardFromDtb', 'boardFromRange', 'bootXen', 'checkRole', 'formatDomainTable', 'generate', 'loadConfig',
-      'parseConfigText', 'parseUImageHeader', 'planBoot', 'qemuVirtBoard', 'simulateUboot', 'sizeImage',
+      'ConfigError', 'ERROR_CODES', 'EXIT_CODE', 'FdtError', 'ImageFormatError', 'PlanError', 'UbootGenError',
+      'boardFromDtb', 'boardFromRange', 'bootXen', 'checkRole', 'exitCodeFor', 'formatDomainTable', 'generate', 'loadConfig',
+      'parseConfigText', 'parseUImageHeader', 'planBoot', 'qemuVirtBoard', 'simulate', 'simulateUboot', 'sizeImage',
       'verifyGenerated', 'verifyScript', 'writeScriptImage', 'writeUImage',
     ]);
   });

@@ -3,10 +3,11 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { generate } from '../../src/generate.js';
-import { verifyGenerated } from '../../src/verify.js';
+import { generate } from '../../src/api/generate.js';
+import { verifyGenerated } from '../../src/api/verify.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { sampleCopy } from '../helpers/images.js';
+import { verifySummary } from '../../src/cli/verify-report.js';
 
 const THEN = 'booti ${host_kernel_addr} - ${host_fdt_addr}';
 
@@ -19,7 +20,7 @@ describe('verify → BOOT_CMD=none and --then', () => {
     expect(r.ok).to.equal(true);
     expect(r.uboot.bootAttempted).to.equal(false);
     expect(r.domains).to.deep.equal([]);
-    expect(r.summary).to.equal('the script runs to its end without booting (BOOT_CMD=none); host_kernel_addr=0x42800000 host_fdt_addr=0x42A00000: give --then the boot command (booti on ${host_kernel_addr} and ${host_fdt_addr}) to verify the boot');
+    expect(verifySummary(r)).to.equal('the script runs to its end without booting (BOOT_CMD=none); host_kernel_addr=0x42800000 host_fdt_addr=0x42A00000: give --then the boot command (booti on ${host_kernel_addr} and ${host_fdt_addr}) to verify the boot');
   });
 
   it('boots every domain with --then "booti ${host_kernel_addr} - ${host_fdt_addr}", with -s as well', () => {
@@ -27,7 +28,7 @@ describe('verify → BOOT_CMD=none and --then', () => {
       const { config } = sampleCopy(['BOOT_CMD=none']);
       const gen = generate(config, { env: {}, write: false, runtimeSizing });
       const r = verifyGenerated(gen, { then: THEN });
-      expect(r.ok, r.summary).to.equal(true);
+      expect(r.ok, verifySummary(r)).to.equal(true);
       expect(r.uboot.console).to.include(`=> ${THEN}`);
       expect(r.uboot.handoff?.entry, String(runtimeSizing)).to.equal(runtimeSizing ? 0x41000000 : 0x42800000);
       expect(r.domains.map((d) => `${d.name}:${d.verdict}`)).to.deep.equal(['dom0:up', 'domU1:up', 'domU0:up']);
@@ -39,7 +40,7 @@ describe('verify → BOOT_CMD=none and --then', () => {
     const gen = generate(config, { env: {}, write: false });
     const r = verifyGenerated(gen, { then: 'booti ${host_kernel_addr} - 0x1' });
     expect(r.ok).to.equal(false);
-    expect(r.summary).to.match(/^U-Boot: /);
+    expect(verifySummary(r)).to.match(/^U-Boot: /);
   });
 
   it('takes --then on the command line (generate and simulate)', () => {

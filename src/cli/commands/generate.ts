@@ -1,10 +1,10 @@
 // `uboot-gen [generate] CONFIG`: plan → write → verify, with ImageBuilder's -c/-d/-t/-o.
 import * as path from 'node:path';
 import { UbootGenError, EXIT_CODE } from '../../errors.js';
-import { generate } from '../../generate.js';
+import { generate } from '../../api/generate.js';
+import type { VerifyReport } from '../../api/verify.js';
 import { hexUpper } from '../../util/hex.js';
-import type { VerifyReport } from '../../verify.js';
-import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
+import { diagnosticJson, formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
 import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
@@ -39,11 +39,11 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   const staged = o.dryRun ? undefined : outputs.stage();
 
   let report: VerifyReport | undefined;
-  let formatVerifyReport: typeof import('./simulate.js').formatVerifyReport | undefined;
+  let wording: typeof import('../verify-report.js') | undefined;
   if (o.verify) {
     // The simulators are loaded only when verifying.
-    const { verifyGenerated } = await import('../../verify.js');
-    ({ formatVerifyReport } = await import('./simulate.js'));
+    const { verifyGenerated } = await import('../../api/verify.js');
+    wording = await import('../verify-report.js');
     report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, {
       ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
       ...(o.then !== undefined ? { then: o.then } : {}), ...(staged ? { staged } : {}),
@@ -61,8 +61,8 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       plan: planJson(gen.plan),
       outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: done.written, keptFailed: done.keptFailed },
       ubootCommand: hint,
-      diagnostics: gen.diagnostics,
-      ...(report ? { verification: report.json } : {}),
+      diagnostics: gen.diagnostics.map(diagnosticJson),
+      ...(report && wording ? { verification: wording.verifyJson(report) } : {}),
     }, null, 2)}\n`);
   } else {
     for (const d of gen.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
@@ -70,9 +70,9 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       out.write(`${style.bold('Plan')}  ${planSummary(gen.plan).join('\n      ')}\n\n`);
       out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length)}\n\n`);
       if (o.map) out.write(`${(await import('../map.js')).formatMemoryMap(gen.plan, { colour: Boolean(out.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb', width: out.columns || 100 })}\n\n`);
-      if (report && formatVerifyReport) out.write(`${formatVerifyReport(report, style)}\n\n`);
+      if (report && wording) out.write(`${wording.formatVerifyReport(report, style)}\n\n`);
     }
-    if (!ok) process.stderr.write(`error: verification failed: ${report!.summary}\n  hint: nothing was written: the previous ${gen.plan.config.ubootScript.value} is unchanged${done.keptFailed.length ? `; the failing script is kept as ${done.keptFailed.map((f) => path.relative(process.cwd(), f) || f).join(', ')}` : ' (--keep-failed keeps the failing script for inspection)'}\n`);
+    if (!ok) process.stderr.write(`error: verification failed: ${wording ? wording.verifySummary(report!) : ''}\n  hint: nothing was written: the previous ${gen.plan.config.ubootScript.value} is unchanged${done.keptFailed.length ? `; the failing script is kept as ${done.keptFailed.map((f) => path.relative(process.cwd(), f) || f).join(', ')}` : ' (--keep-failed keeps the failing script for inspection)'}\n`);
     else if (o.dryRun) out.write('Dry run: nothing written.\n');
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
   }

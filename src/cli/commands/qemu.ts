@@ -3,8 +3,8 @@
 // with the -d folder as the TFTP root, and prints each domain's real and simulated result.
 import * as fs from 'node:fs';
 import { EXIT_CODE, UbootGenError } from '../../errors.js';
-import { generate } from '../../generate.js';
-import { verifyGenerated } from '../../verify.js';
+import { generate } from '../../api/generate.js';
+import { verifyGenerated } from '../../api/verify.js';
 import { bootOutputDir, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
 import { makeStyle, table } from '../report.js';

@@ -1,7 +1,7 @@
 // `uboot-gen serve DIR`: a read-only TFTP server for the board, logging every fetch and, given
 // the config, saying what the board fetched against what the plan expects.
 import * as os from 'node:os';
-import { UbootGenError } from '../../errors.js';
+import { EXIT_CODE, UbootGenError } from '../../errors.js';
 import { humanSize } from '../../util/hex.js';
 import { FetchAudit, type Finding } from '../../serve/audit.js';
 import { expectationFromConfig } from '../../serve/from-plan.js';
@@ -13,9 +13,6 @@ export interface ServeCliOptions {
   port: string; host: string; config?: string; json?: boolean;
   untilFetched?: boolean; timeout?: string; blksize: string; windowsize: string;
 }
-
-/** Exit status when serving ended with findings (a stale script, a missing or changed file). */
-const EXIT_FINDINGS = 6;
 
 /** The addresses a board can reach this host at, for the `serverip` hint. */
 function hostAddresses(host: string): string[] {
@@ -91,5 +88,5 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<void> {
     for (const f of missed) out.write(`  ${style.yellow('!')} ${f.message}\n`);
     out.write(findings.length === 0 ? `${style.green('✓')} the board fetched every planned file, unchanged\n` : `${style.red('✗')} ${findings.length} problem${findings.length === 1 ? '' : 's'} with what the board fetched\n`);
   }
-  if (audit && findings.length > 0) process.exitCode = EXIT_FINDINGS;
+  if (audit && findings.length > 0) process.exitCode = EXIT_CODE.verify;
 }

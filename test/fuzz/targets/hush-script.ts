@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { FuzzTarget } from '../target.js';
 import { fixturePath } from '../../helpers/paths.js';
 import { writeScriptImage, IH_ARCH_ARM64 } from '../../../src/images/uimage.js';
-import { verifyScript } from '../../../src/verify.js';
+import { verifyScript } from '../../../src/api/verify.js';
 import { SCRIPT_TOKENS, bytesCodec, mutatedBytes, sampleBoard, seedFiles, servedFolder } from '../sim-inputs.js';
 
 const seeds = ['images', 'golden', 'corpus', 'scripts']

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FuzzTarget } from '../target.js';
 import { fixturePath } from '../../helpers/paths.js';
-import { verifyScript } from '../../../src/verify.js';
+import { verifyScript } from '../../../src/api/verify.js';
 import { SCRIPT_TOKENS, bytesCodec, fixImageCrcs, mutatedBytes, sampleBoard, seedFiles, servedFolder } from '../sim-inputs.js';
 
 const seeds = ['images', 'scripts']

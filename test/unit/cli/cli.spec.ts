@@ -19,7 +19,7 @@ describe('cli → uboot-gen', () => {
     const r = run(['generate', '--help']);
     expect(r.status).to.equal(0);
     expect(r.stdout).to.contain('-c, --config <file>');
-    expect(r.stdout).to.contain('6   verification failed');
+    expect(r.stdout).to.contain('  6   verification failed: the simulated boot does not bring every domain up\n');
   });
 
   it('--version prints the package version', () => {
@@ -90,6 +90,32 @@ describe('cli → uboot-gen', () => {
     expect(r.status).to.equal(4);
     expect(r.stderr).to.equal(`error: ${config}:28:19: APPEND_EXTRA_CMDS = "extra.cmds": no such file in ${dir}\n`
       + '  hint: paths in the config are relative to the -d directory (default: the config file\'s folder)\n');
+  });
+
+  it('exits 3 when DOMU_PASSTHROUGH_PATHS names a node DEVICE_TREE lacks: a config error at its value, though the planner finds it', () => {
+    const { config } = sampleCopy(['DOMU_PASSTHROUGH_PATHS[0]="/soc/ethernet@ff0e0000"']);
+    const r = run([config, '--no-verify']);
+    expect(r.status).to.equal(3);
+    expect(r.stderr).to.equal(`error: ${config}:28:27: DOMU_PASSTHROUGH_PATHS[0] names /soc/ethernet@ff0e0000, but DEVICE_TREE "samples/virt.dtb" has no such node, so the script could not mark it xen,passthrough (FDT_ERR_NOTFOUND)\n`
+      + '  hint: DOMU_PASSTHROUGH_PATHS entries must name existing nodes of DEVICE_TREE: a full path such as /soc/ethernet@ff0e0000, or an alias\n');
+  });
+
+  it('--json gives an error its code, exit status and fix, and a warning its code and fix', () => {
+    const { config } = sampleCopy(['DOMU_PASSTHROUGH_PATHS[0]="/soc/ethernet@ff0e0000"']);
+    const bad = run([config, '--json']);
+    expect(bad.status).to.equal(3);
+    const err = JSON.parse(bad.stdout).error;
+    expect(err.code).to.equal('CONFIG_PASSTHROUGH_PATH');
+    expect(err.exitStatus).to.equal(3);
+    expect(err.fix).to.equal('Correct the path, or pass the DTB of the board that has the device.');
+    const withTypo = sampleCopy(['DEVICETREE="x"']).config;
+    const warned = run([withTypo, '--json', '--no-verify']);
+    expect(warned.status).to.equal(0);
+    expect(JSON.parse(warned.stdout).diagnostics).to.deep.equal([{
+      level: 'warning', code: 'CONFIG_UNKNOWN_KEY', message: 'DEVICETREE is not an ImageBuilder option, so it is ignored; did you mean DEVICE_TREE?',
+      where: { file: withTypo, line: 28, col: 1 },
+      fix: 'Check its spelling (the warning suggests the nearest option) or remove it.',
+    }]);
   });
 
   it('exits 5 when the plan does not fit, at the MEMORY_END that is too low', () => {

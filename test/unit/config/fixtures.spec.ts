@@ -53,7 +53,7 @@ describe('config: real-world configs (Xen CI, Yocto, hand-written)', () => {
     expect(config.dom0).to.equal(undefined);
     expect(config.xenCmd).to.equal('console=dtuart  bootscrub=0 console_timestamps=boot');
     expect(config.domUs[0]?.enhanced).to.equal(undefined);
-    expect(diagnostics.map((d) => d.code)).to.deep.equal(['TRUE_DOM0LESS']);
+    expect(diagnostics.map((d) => d.code)).to.deep.equal(['CONFIG_TRUE_DOM0LESS']);
   });
 
   it('Xen CI XTF job: XEN_CMD from the environment, or the ${XEN_CMDLINE:-...} default', () => {

@@ -18,7 +18,7 @@ describe('config/resolve', () => {
       const { config, diagnostics } = load(BASE);
       expect(config.xenCmd).to.equal('console=dtuart dtuart=serial0   bootscrub=0 vwfi=native sched=null');
       expect(config.dom0).to.equal(undefined);
-      expect(diagnostics).to.deep.equal([{ level: 'info', code: 'TRUE_DOM0LESS', message: 'Dom0 kernel is not specified, continue with true dom0less setup.' }]);
+      expect(diagnostics).to.deep.equal([{ level: 'info', code: 'CONFIG_TRUE_DOM0LESS', message: 'Dom0 kernel is not specified, continue with true dom0less setup.' }]);
       const given = load(`${BASE}XEN_CMD="console=dtuart  dom0_mem=512M loglvl=all xdom0x=1"\n`).config;
       expect(given.xenCmd).to.equal('console=dtuart  loglvl=all x');
       expect(given.xenCmdDefaulted).to.equal(false);
@@ -70,7 +70,7 @@ describe('config/resolve', () => {
       const noLoad = BASE.replace('LOAD_CMD=tftpb\n', '');
       const r = load(noLoad, { env: { LOAD_CMD: 'load virtio 0:1' } });
       expect(r.config.xenLoad).to.equal('load virtio 0:1');
-      expect(r.diagnostics.map((d) => d.code)).to.include('LOAD_CMD_FROM_ENV');
+      expect(r.diagnostics.map((d) => d.code)).to.include('CONFIG_LOAD_CMD_FROM_ENV');
     });
 
     it('uses XEN_LOAD / DOM0_LOAD / DOMU_LOAD[n] before LOAD_CMD', () => {
@@ -104,7 +104,7 @@ describe('config/resolve', () => {
       const q = load(`${BASE}DOM0_KERNEL=Image\nDOMU_ENHANCED[0]=2\n`);
       expect(q.config.domUs[0]?.enhanced).to.equal('enabled');
       expect(q.diagnostics).to.deep.include({
-        level: 'warning', code: 'DOMU_ENHANCED_QUIRK', where: { file: 'c.cfg', line: 9, col: 1 },
+        level: 'warning', code: 'CONFIG_DOMU_ENHANCED_QUIRK', where: { file: 'c.cfg', line: 9, col: 1 },
         message: 'DOMU_ENHANCED[0]=2 asks for xen,enhanced "no-xenstore", but with a dom0 present ImageBuilder writes "enabled" (its first test matches any non-zero value); uboot-gen does the same',
       });
     });
@@ -114,8 +114,8 @@ describe('config/resolve', () => {
       expect(r.config.domUs.map((d) => [d.index, d.boot, d.noboot, d.rootfs?.value, d.passthroughPaths])).to.deep.equal([
         [0, true, false, undefined, []], [1, false, false, 'rootfs1.ext4', []], [2, false, true, undefined, ['/a', '/b']],
       ]);
-      expect(r.diagnostics).to.deep.include({ level: 'warning', code: 'DOMU_SKIPPED_ROOTFS', message: 'Skipping DomU[1]: cannot handle non-ramdisk rootfs for dom0less VMs.', where: { file: 'c.cfg', line: 9, col: 1 } });
-      expect(r.diagnostics).to.deep.include({ level: 'warning', code: 'DOMU_NOBOOT_VALUE', message: 'DOMU_NOBOOT[2]="0" still skips domU 2: ImageBuilder only checks that DOMU_NOBOOT is not empty', where: { file: 'c.cfg', line: 11, col: 1 } });
+      expect(r.diagnostics).to.deep.include({ level: 'warning', code: 'CONFIG_DOMU_SKIPPED_ROOTFS', message: 'Skipping DomU[1]: cannot handle non-ramdisk rootfs for dom0less VMs.', where: { file: 'c.cfg', line: 9, col: 1 } });
+      expect(r.diagnostics).to.deep.include({ level: 'warning', code: 'CONFIG_DOMU_NOBOOT_VALUE', message: 'DOMU_NOBOOT[2]="0" still skips domU 2: ImageBuilder only checks that DOMU_NOBOOT is not empty', where: { file: 'c.cfg', line: 11, col: 1 } });
       expect(r.diagnostics).to.deep.include({ level: 'info', code: 'CONFIG_DISK_IMAGE_ONLY', message: "DOMU_DRIVER_DOMAIN[2] is read only by ImageBuilder's disk_image tool; it does not change the boot script", where: { file: 'c.cfg', line: 13, col: 1 } });
     });
   });
@@ -219,8 +219,8 @@ describe('config/resolve', () => {
     });
 
     it('index shape errors: indexed key without index, scalar key with index', () => {
-      expectConfigError(() => load(`${BASE}DOMU_MEM=256\n`), { code: 'CONFIG_UNKNOWN_KEY', line: 8, col: 1, message: 'DOMU_MEM is an array (one entry per domU): write DOMU_MEM[0]=... for the first domU' });
-      expectConfigError(() => load(`${BASE}XEN[0]=xen\n`), { code: 'CONFIG_UNKNOWN_KEY', line: 8, col: 1, message: 'XEN takes no index: write XEN=..., not XEN[0]=...' });
+      expectConfigError(() => load(`${BASE}DOMU_MEM=256\n`), { code: 'CONFIG_BAD_INDEX', line: 8, col: 1, message: 'DOMU_MEM is an array (one entry per domU): write DOMU_MEM[0]=... for the first domU' });
+      expectConfigError(() => load(`${BASE}XEN[0]=xen\n`), { code: 'CONFIG_BAD_INDEX', line: 8, col: 1, message: 'XEN takes no index: write XEN=..., not XEN[0]=...' });
       expect(load(`${BASE}DOMU_MEM=(128)\n`).config.domUs[0]?.memMB).to.equal(128);
     });
   });

@@ -4,11 +4,11 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { ConfigError } from '../../../src/errors.js';
 import { totalsize } from '../../../src/fdt/header.js';
 import { boardFromDtb, createMachine, runCommands } from '../../../src/sim/uboot/index.js';
-import { verifyGenerated } from '../../../src/verify.js';
+import { verifyGenerated } from '../../../src/api/verify.js';
 import { sampleCopy } from '../../helpers/images.js';
 import { hasTool } from '../../helpers/tools.js';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { arm64Image } from '../../helpers/samples.js';
 import { fixturePath, REPO_ROOT } from '../../helpers/paths.js';
 import { boardDtb, cpioFile, ramdiskFile, sparseFile, tempDir, writeConfig } from '../../helpers/images.js';

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { measureScriptEdits } from '../../../src/emit/measure.js';
 import { stripMarks } from '../../../src/emit/render.js';
 import { UbootGenError } from '../../../src/errors.js';

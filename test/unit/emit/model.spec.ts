@@ -1,7 +1,7 @@
 // The model templates see: plain numbers, names and lists, exactly.
 import { expect } from 'chai';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { buildHintModel, buildScriptModel } from '../../../src/emit/model.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 

@@ -3,9 +3,10 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
-import { verifyGenerated, verifyScript } from '../../../src/verify.js';
+import { generate } from '../../../src/api/generate.js';
+import { verifyGenerated, verifyScript } from '../../../src/api/verify.js';
 import { sampleCopy } from '../../helpers/images.js';
+import { verifySummary } from '../../../src/cli/verify-report.js';
 
 describe('emit → -p PREPEND_PATH', () => {
   it('prefixes every load and the final hint, and changes nothing else', () => {
@@ -30,7 +31,7 @@ describe('emit → -p PREPEND_PATH', () => {
     const { config } = sampleCopy();
     const gen = generate(config, { env: {}, prependPath: 'board7', write: false });
     const report = verifyGenerated(gen);
-    expect(report.ok, report.summary).to.equal(true);
+    expect(report.ok, verifySummary(report)).to.equal(true);
     expect(report.uboot.console).to.include("Filename 'board7/samples/xen'.");
     // The same script served from the root with no prefix mapping: the first load is not found.
     const unmapped = verifyScript(gen.outputs.script, gen.plan.dir, undefined, { scriptAddr: gen.plan.scriptAddr });

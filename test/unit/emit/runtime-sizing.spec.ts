@@ -3,11 +3,12 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { getprop, pathOffset } from '../../../src/fdt/ro.js';
-import { verifyGenerated } from '../../../src/verify.js';
+import { verifyGenerated } from '../../../src/api/verify.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { tempDir, writeConfig } from '../../helpers/images.js';
+import { verifySummary } from '../../../src/cli/verify-report.js';
 
 /** samples/ and a dom0-only config (dom0 kernel + ramdisk) in a fresh folder. */
 function dom0Only(extra: string[] = []): string {
@@ -81,7 +82,7 @@ describe('emit → -s runtime sizing', () => {
   it('boots in the simulator, which runs the setexpr arithmetic on the real files', () => {
     const gen = generate(dom0Only(), { env: {}, runtimeSizing: true, write: false });
     const report = verifyGenerated(gen);
-    expect(report.ok, report.summary).to.equal(true);
+    expect(report.ok, verifySummary(report)).to.equal(true);
     // The first address is the script's own `setenv memaddr 0x40400000`; the others are setexpr results (hex without 0x).
     const env = report.uboot.env;
     expect([env.dom0_linux_addr, env.dom0_linux_size, env.dom0_ramdisk_addr, env.dom0_ramdisk_size]).to.deep.equal(['0x40400000', '40000', '40600000', '127']);

@@ -4,10 +4,10 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { packScript } from '../../../src/emit/outputs.js';
 import { fdtUsedBytes } from '../../../src/plan/dtb.js';
-import { boardForConfig, verifyGenerated, verifyScript } from '../../../src/verify.js';
+import { boardForConfig, verifyGenerated, verifyScript } from '../../../src/api/verify.js';
 import { fixturePath, REPO_ROOT } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/images.js';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { UbootGenError } from '../../../src/errors.js';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { checkRole } from '../../../src/images/roles.js';
 import { parseArm64Image } from '../../../src/images/arm64-image.js';
 import { MAX_SCRIPT_IMAGE_BYTES, readBoardDtb, readWholeInput, sizeImage } from '../../../src/images/probe-file.js';

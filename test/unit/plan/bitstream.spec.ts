@@ -4,10 +4,11 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
-import { verifyGenerated } from '../../../src/verify.js';
+import { generate } from '../../../src/api/generate.js';
+import { verifyGenerated } from '../../../src/api/verify.js';
 import { sampleCopy } from '../../helpers/images.js';
 import { hasTool } from '../../helpers/tools.js';
+import { verifySummary } from '../../../src/cli/verify-report.js';
 
 /** The sample with a 0x3456-byte bitstream, and its board DTB with (or without) an FPGA manager. */
 function withBitstream(fpga: boolean, runtimeSizing = false) {
@@ -36,7 +37,7 @@ describe('plan → BITSTREAM', function () {
 
   it('is programmed in the simulation on a board with an FPGA manager, and the domains still boot', () => {
     const r = verifyGenerated(withBitstream(true));
-    expect(r.ok, r.summary).to.equal(true);
+    expect(r.ok, verifySummary(r)).to.equal(true);
     expect(r.uboot.fpgaLoads).to.deep.equal([{ device: 0, addr: 0x42c00000, size: 0x3456 }]);
   });
 
@@ -53,7 +54,7 @@ describe('plan → BITSTREAM', function () {
     const at = lines.indexOf('tftpb ${memaddr} design.bit');
     expect(lines.slice(at + 6, at + 7)).to.deep.equal(['fpga load 0 ${fpga_bitstream_addr} ${fpga_bitstream_size}']);
     const r = verifyGenerated(gen);
-    expect(r.ok, r.summary).to.equal(true);
+    expect(r.ok, verifySummary(r)).to.equal(true);
     expect(r.uboot.fpgaLoads).to.deep.equal([{ device: 0, addr: 0x41400000, size: 0x3456 }]);
   });
 });

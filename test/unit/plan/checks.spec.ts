@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { planBoot, planScript } from '../../../src/generate.js';
+import { planBoot, planScript } from '../../../src/api/generate.js';
 import { parseConfigText } from '../../../src/config/index.js';
 import { exitCodeFor, UbootGenError } from '../../../src/errors.js';
 import { CHECKS, runChecks, type PlanContext } from '../../../src/plan/checks.js';

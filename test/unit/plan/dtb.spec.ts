@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { DEFAULT_FDT_PAD, dtbFootprint, FDT_RESIZE_ROUND_UP_BUDGET, FDT_RESIZE_RSV_ROOM, fdtUsedBytes } from '../../../src/plan/dtb.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 

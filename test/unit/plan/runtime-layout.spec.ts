@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, PlanError } from '../../../src/errors.js';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { arm64Header, sparseFile, tempDir, writeConfig } from '../../helpers/images.js';
 

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generate } from '../../../src/generate.js';
-import { verifyGenerated } from '../../../src/verify.js';
+import { generate } from '../../../src/api/generate.js';
+import { verifyGenerated } from '../../../src/api/verify.js';
+import { verifySummary } from '../../../src/cli/verify-report.js';
 import { buildReportModel, type ReportModel } from '../../../src/report/model.js';
 import { renderReportHtml } from '../../../src/report/html.js';
 import { planRegions, zoomWindow } from '../../../src/report/memory-map.js';
@@ -17,7 +18,7 @@ function sampleReport(extra: string[] = []): { model: ReportModel; dir: string; 
   const { dir, config } = sampleCopy(extra);
   const gen = generate(config, { dir, write: false });
   const verification = verifyGenerated(gen);
-  return { model: buildReportModel({ title: 'config', plan: gen.plan, verification, configFile: config }), dir, config };
+  return { model: buildReportModel({ title: 'config', plan: gen.plan, verification, summary: verifySummary(verification), configFile: config }), dir, config };
 }
 
 /** dom0 and 32 domUs sharing the sample kernel and initramfs, 32 MiB each. */

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { generate } from '../../../src/generate.js';
+import { generate } from '../../../src/api/generate.js';
 import { FetchAudit } from '../../../src/serve/audit.js';
 import { expectationFromConfig } from '../../../src/serve/from-plan.js';
 import { TftpServer, type TransferRecord } from '../../../src/serve/server.js';

@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { createMachine, runCommands, simulateUboot, type Machine } from '../../../src/sim/uboot/index.js';
-import { verifyScript } from '../../../src/verify.js';
+import { verifyScript } from '../../../src/api/verify.js';
+import { verifySummary } from '../../../src/cli/verify-report.js';
 import { writeScriptImage, IH_ARCH_ARM64 } from '../../../src/images/uimage.js';
 import { DEFAULT_BUDGETS, SimBudgetExceeded, formatBytes } from '../../../src/sim/budget.js';
 import { makeServedFolder } from './uboot/helpers.js';
@@ -133,7 +134,7 @@ describe('sim → budget', () => {
 
   it('a `reg` written without < > is a string: Xen finds no kernel there and panics (no crash)', () => {
     const r = verifyScript(image(dom0Script('0x41200000 0x1a0000')), root, undefined);
-    expect(r.summary).to.equal('Xen panics: Could not set up DOM0 guest OS');
+    expect(verifySummary(r)).to.equal('Xen panics: Could not set up DOM0 guest OS');
     expect(r.domains[0]).to.include({ name: 'dom0', verdict: 'xen panic' });
     // "0x41200000\0" read as cells by Xen: 0x30783431 0x32303030 ...
     expect(r.domains[0]!.kernel?.start).to.equal(Number(0x3078343132303030n));
@@ -156,7 +157,7 @@ describe('sim → budget', () => {
       'setenv fdt_high 0xffffffffffffffff', 'booti 0x40C00000 - 0x41000000',
     ].join('\n');
     const r = verifyScript(image(text), root, undefined);
-    expect(r.summary).to.equal('Xen panics: Could not set up domain domU0');
+    expect(verifySummary(r)).to.equal('Xen panics: Could not set up domain domU0');
     expect(r.xen!.console).to.include('(XEN) Device tree generation failed (-2).');
   });
 

@@ -1,14 +1,15 @@
 // Verification: run what was generated through the U-Boot simulator (bytes only: the
 // boot.scr and the files in the -d folder, as a TFTP server would serve them), then
 // boot the hand-off in the Xen model. The plan is used only to pick the board.
+// The result is data; src/cli words it (summary line, tables, JSON).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GenerateResult } from './generate.js';
-import type { BoardProfile } from './sim/handoff.js';
-import { boardFromDtb, boardFromRange, qemuVirtBoard, simulateUboot, type UbootResult } from './sim/uboot/index.js';
-import { readXenConfigFile } from './xen-build/build.js';
-import { bootXen } from './sim/xen/index.js';
-import type { DomainVerdict, XenResult } from './sim/xen/verdict.js';
+import type { BoardProfile } from '../sim/handoff.js';
+import { boardFromDtb, boardFromRange, qemuVirtBoard, simulateUboot, type UbootResult } from '../sim/uboot/index.js';
+import { readXenConfigFile } from '../xen-build/build.js';
+import { bootXen } from '../sim/xen/index.js';
+import type { DomainVerdict, XenResult } from '../sim/xen/verdict.js';
 
 export interface VerifyOptions {
   xenVersion?: string;
@@ -35,15 +36,16 @@ export interface VerifyScriptOptions {
 }
 
 export interface VerifyReport {
+  /** Xen's console is visible, every domain comes up and no U-Boot command failed (or, for BOOT_CMD=none, the script ran to its end). */
   ok: boolean;
   uboot: UbootResult;
   /** Board the U-Boot model ran on. */
   board: string;
+  /** Absent when U-Boot never handed over to Xen (the script ended, or the boot command failed). */
   xen?: XenResult;
-  /** One line saying what happened. */
-  summary: string;
   domains: DomainVerdict[];
-  json: Record<string, unknown>;
+  /** BOOT_CMD=none verified to the end of the script: the variables a later boot command needs that are unset. */
+  endOfScript?: { missing: string[] };
 }
 
 /** Board for a generated config: the DEVICE_TREE's /memory and CPUs, else MEMORY_START..END. */
@@ -71,16 +73,10 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
     return endOfScript(uboot, board?.name ?? qemuVirtBoard().name);
   }
   const boardName = uboot.handoff?.board.name ?? board?.name ?? qemuVirtBoard().name;
-  if (!uboot.handoff) {
-    const last = uboot.failures[uboot.failures.length - 1];
-    const why = uboot.verdict ?? (uboot.bootAttempted
-      ? `the boot command failed${last ? ` at line ${last.line} (\`${last.command}\`)` : ''}: U-Boot returned to its prompt`
-      : 'the script ended without booting');
-    return finish(uboot, boardName, undefined, why);
-  }
+  if (!uboot.handoff) return finish(uboot, boardName, undefined);
   // The Xen model reads the build (release, Kconfig) from the bytes U-Boot started, unless told.
   const xen = bootXen(uboot.handoff, { ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}), ...(xenConfig ? { xenConfig } : {}) });
-  return finish(uboot, boardName, xen, undefined);
+  return finish(uboot, boardName, xen);
 }
 
 export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): VerifyReport {
@@ -101,45 +97,12 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
  */
 function endOfScript(uboot: UbootResult, board: string): VerifyReport {
   const missing = ['host_kernel_addr', 'host_fdt_addr'].filter((v) => uboot.env[v] === undefined);
-  const ok = uboot.failures.length === 0 && missing.length === 0;
-  const summary = ok
-    ? `the script runs to its end without booting (BOOT_CMD=none); host_kernel_addr=${uboot.env.host_kernel_addr} host_fdt_addr=${uboot.env.host_fdt_addr}: give --then the boot command (booti on \${host_kernel_addr} and \${host_fdt_addr}) to verify the boot`
-    : uboot.failures.length
-      ? `${uboot.failures.length} U-Boot command(s) failed before the end of the script`
-      : `the script ends without setting ${missing.join(' and ')}, which a later boot command needs`;
-  return {
-    ok, uboot, board, summary, domains: [],
-    json: {
-      ok, summary,
-      uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
-      domains: [],
-    },
-  };
+  return { ok: uboot.failures.length === 0 && missing.length === 0, uboot, board, domains: [], endOfScript: { missing } };
 }
 
-function finish(uboot: UbootResult, board: string, xen: XenResult | undefined, ubootWhy: string | undefined): VerifyReport {
+function finish(uboot: UbootResult, board: string, xen: XenResult | undefined): VerifyReport {
   const domains = xen?.domains ?? [];
   // Without a Xen console nothing is visible after "Starting kernel ...": to the user that is a hang.
   const ok = Boolean(xen?.consoleVisible) && domains.length > 0 && domains.every((d) => d.verdict === 'up') && uboot.failures.length === 0;
-  let summary: string;
-  if (!xen) summary = `U-Boot: ${ubootWhy}`;
-  else if (xen.silentHang) summary = `Xen: silent hang (${xen.silentHang})`;
-  else if (xen.panic) summary = `Xen panics: ${xen.panic}`;
-  else if (!xen.consoleVisible) summary = `Xen has no usable console, so the boot looks like a hang after "Starting kernel ..."${xen.findings[0] ? ` (${xen.findings[0]})` : ''}`;
-  else if (ok) summary = `every domain comes up (${domains.map((d) => d.name).join(', ')})`;
-  else {
-    const bad = domains.filter((d) => d.verdict !== 'up');
-    summary = bad.length
-      ? `${bad.length} of ${domains.length} domain(s) fail: ${bad.map((d) => `${d.name} ${d.verdict}`).join(', ')}`
-      : `${uboot.failures.length} U-Boot command(s) failed`;
-  }
-  return {
-    ok, uboot, board, ...(xen ? { xen } : {}), summary, domains,
-    json: {
-      ok, summary,
-      uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, ...(uboot.verdict ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
-      ...(xen ? { xen: { version: xen.version, build: xen.build, buildSources: xen.buildSources, consoleVisible: xen.consoleVisible, panic: xen.panic, silentHang: xen.silentHang, findings: xen.findings, console: xen.console } } : {}),
-      domains,
-    },
-  };
+  return { ok, uboot, board, ...(xen ? { xen } : {}), domains };
 }

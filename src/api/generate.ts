@@ -3,16 +3,16 @@
 // `fdt resize` is exact for whatever the templates (shipped or --templates DIR) write.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from './config/index.js';
-import type { Diagnostic } from './config/types.js';
-import { sourceDateEpoch } from './images/uimage.js';
-import { planBoot as planStages, type MeasureGrowth, type PlanInputs } from './plan/plan.js';
-import type { BootPlan, PlanOptions } from './plan/types.js';
-import { buildHintModel, buildScriptModel } from './emit/model.js';
-import { measureScriptEdits, replayScriptEdits } from './emit/measure.js';
-import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from './emit/render.js';
-import { renderOutputs, type RenderedOutputs } from './emit/outputs.js';
-import { OutputRun } from './output/index.js';
+import { loadConfig } from '../config/index.js';
+import type { Diagnostic } from '../config/types.js';
+import { sourceDateEpoch } from '../images/uimage.js';
+import { planBoot as planStages, type MeasureGrowth, type PlanInputs } from '../plan/plan.js';
+import type { BootPlan, PlanOptions } from '../plan/types.js';
+import { buildHintModel, buildScriptModel } from '../emit/model.js';
+import { measureScriptEdits, replayScriptEdits } from '../emit/measure.js';
+import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from '../emit/render.js';
+import { renderOutputs, type RenderedOutputs } from '../emit/outputs.js';
+import { OutputRun } from '../output/index.js';
 
 export interface ScriptOptions extends PlanOptions {
   /** --templates DIR: files that replace the shipped templates of the same name. */

@@ -1,0 +1,47 @@
+// `simulate` as a library call: any legacy script image on disk, run in the U-Boot
+// simulator with a folder as the TFTP root, then the hand-off booted in the Xen model.
+// The script and the board DTB go through the same type, size and DTB checks as every input.
+import * as fs from 'node:fs';
+import { ImageFormatError, UbootGenError } from '../errors.js';
+import { MAX_SCRIPT_IMAGE_BYTES, readBoardDtb, readWholeInput } from '../images/probe-file.js';
+import { boardFromDtb } from '../sim/uboot/index.js';
+import { verifyScript, type VerifyReport } from './verify.js';
+
+export interface SimulateOptions {
+  /** The folder the TFTP server serves (where the script's files are). */
+  root: string;
+  /** Board DTB giving RAM banks and CPUs (default: QEMU virt arm64, 2 GiB at 0x40000000). */
+  boardDtb?: string;
+  /** Address boot.scr is loaded at before `source`. */
+  scriptAddr?: number;
+  xenVersion?: string;
+  /** --xen-config: the Xen build's .config, for an image without an embedded one. */
+  xenConfig?: string;
+  /** Folder prefix the script's file names are read under (-s scripts). */
+  prependPath?: string;
+  /** Commands typed at the prompt after a script that does not boot. */
+  then?: string;
+}
+
+export function simulate(scriptFile: string, opts: SimulateOptions): VerifyReport {
+  const bytes = readWholeInput(scriptFile, 'SCRIPT', MAX_SCRIPT_IMAGE_BYTES);
+  if (!fs.existsSync(opts.root) || !fs.statSync(opts.root).isDirectory()) {
+    throw new UbootGenError('USAGE', `--root ${opts.root} is not a folder`, { root: opts.root });
+  }
+  let board;
+  if (opts.boardDtb !== undefined) {
+    try {
+      board = boardFromDtb(readBoardDtb(opts.boardDtb, '--board'), opts.boardDtb);
+    } catch (e) {
+      if (e instanceof UbootGenError) throw e;
+      throw new ImageFormatError('IMAGE_NOT_FOUND', `cannot read --board ${opts.boardDtb}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { path: opts.boardDtb });
+    }
+  }
+  return verifyScript(bytes, opts.root, board, {
+    ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}),
+    ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
+    ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
+    ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
+    ...(opts.then !== undefined ? { then: opts.then } : {}),
+  });
+}

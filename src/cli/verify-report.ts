@@ -1,0 +1,60 @@
+// How a verification is told: the one-line summary, the text report and the JSON
+// document. The verdict itself comes from src/api/verify.ts as data.
+import type { VerifyReport } from '../api/verify.js';
+import { formatDomainTable } from '../sim/xen/verdict.js';
+import type { Style } from './report.js';
+
+/** One line saying what happened. */
+export function verifySummary(r: VerifyReport): string {
+  const { uboot, xen, domains } = r;
+  if (r.endOfScript) {
+    const { missing } = r.endOfScript;
+    return r.ok
+      ? `the script runs to its end without booting (BOOT_CMD=none); host_kernel_addr=${uboot.env['host_kernel_addr']} host_fdt_addr=${uboot.env['host_fdt_addr']}: give --then the boot command (booti on \${host_kernel_addr} and \${host_fdt_addr}) to verify the boot`
+      : uboot.failures.length
+        ? `${uboot.failures.length} U-Boot command(s) failed before the end of the script`
+        : `the script ends without setting ${missing.join(' and ')}, which a later boot command needs`;
+  }
+  if (!xen) {
+    const last = uboot.failures[uboot.failures.length - 1];
+    // The simulator's own verdict (a budget crossed) says more than "ended without booting".
+    const why = uboot.verdict ?? (uboot.bootAttempted
+      ? `the boot command failed${last ? ` at line ${last.line} (\`${last.command}\`)` : ''}: U-Boot returned to its prompt`
+      : 'the script ended without booting');
+    return `U-Boot: ${why}`;
+  }
+  if (xen.silentHang) return `Xen: silent hang (${xen.silentHang})`;
+  if (xen.panic) return `Xen panics: ${xen.panic}`;
+  if (!xen.consoleVisible) return `Xen has no usable console, so the boot looks like a hang after "Starting kernel ..."${xen.findings[0] ? ` (${xen.findings[0]})` : ''}`;
+  if (r.ok) return `every domain comes up (${domains.map((d) => d.name).join(', ')})`;
+  const bad = domains.filter((d) => d.verdict !== 'up');
+  return bad.length
+    ? `${bad.length} of ${domains.length} domain(s) fail: ${bad.map((d) => `${d.name} ${d.verdict}`).join(', ')}`
+    : `${uboot.failures.length} U-Boot command(s) failed`;
+}
+
+/** The `verification` part of --json (the whole document for `simulate --json`). */
+export function verifyJson(r: VerifyReport): Record<string, unknown> {
+  const { uboot, xen } = r;
+  return {
+    ok: r.ok, summary: verifySummary(r), board: r.board,
+    uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, ...(uboot.verdict ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
+    ...(xen ? { xen: { version: xen.version, build: xen.build, buildSources: xen.buildSources, consoleVisible: xen.consoleVisible, panic: xen.panic, silentHang: xen.silentHang, findings: xen.findings, console: xen.console } } : {}),
+    domains: r.domains,
+  };
+}
+
+export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = false): string {
+  const out: string[] = [];
+  // Exactly what was modelled: the U-Boot and board, and the Xen release and build options.
+  out.push(`${style.bold('Verification')}  U-Boot ${r.uboot.ubootVersion} (${r.board}) → ${r.xen?.build ?? 'Xen not started'}`);
+  if (withConsole) out.push('', ...r.uboot.console.map((l) => `  ${l}`));
+  for (const f of r.uboot.failures) out.push(`  ${style.red('✗')} script line ${f.line}: \`${f.command}\` failed${f.message.length ? `: ${f.message.join(' | ')}` : ''}`);
+  if (r.xen) {
+    if (withConsole && r.xen.console.length) out.push('', ...r.xen.console.map((l) => `  ${l}`));
+    for (const f of r.xen.findings) out.push(`  ${style.yellow('!')} ${f}`);
+    if (r.xen.domains.length) out.push('', ...formatDomainTable(r.xen).split('\n').map((l) => `  ${l}`));
+  }
+  out.push('', `  ${r.ok ? style.green('✓') : style.red('✗')} ${verifySummary(r)}`);
+  return out.join('\n');
+}
