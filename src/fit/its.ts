@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { UbootGenError } from '../errors.js';
-import { FIT_DESCRIPTION, type FitSpec } from './types.js';
+import { FIT_DESCRIPTION, FIT_UNSIGNED_HASH, type FitSpec } from './types.js';
 
 /** ImageBuilder prints addresses with `printf "0x%X"`. */
 const hexUpper = (n: number): string => `0x${n.toString(16).toUpperCase()}`;
@@ -33,6 +33,7 @@ export function renderIts(spec: FitSpec, templateFile = itsTemplatePath()): stri
   return compiled.render({
     description: FIT_DESCRIPTION,
     signing: spec.signing,
+    hashAlgo: spec.hashAlgo ?? FIT_UNSIGNED_HASH,
     images: spec.images.map((i) => ({
       name: i.name, description: i.description, path: i.path, type: i.type, arch: i.arch, os: i.os,
       compatible: i.compatible, load: hexUpper(i.load), entry: i.entry === undefined ? undefined : hexUpper(i.entry),

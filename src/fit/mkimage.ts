@@ -14,7 +14,7 @@ import {
 } from '../fdt/index.js';
 import { type RsaKeyPair, rsaPublicParams, rsaSign } from './rsa.js';
 import { fitSourceTree } from './tree.js';
-import type { FitSpec } from './types.js';
+import { FIT_UNSIGNED_HASH, type FitSpec } from './types.js';
 
 /** mkimage's PLAIN_VERSION, written as `signer-version` (Debian bookworm's u-boot-tools). */
 export const MKIMAGE_VERSION = '2023.01';
@@ -88,7 +88,7 @@ function oneRound(packed: Uint8Array, growth: number, spec: FitSpec, o: MkimageO
       if (subName.startsWith('hash')) {
         const algo = getprop(fit, sub, 'algo');
         if (typeof algo === 'number') throw new UbootGenError('INTERNAL', 'hash node without algo');
-        const digest = crypto.createHash('md5').update(data).digest();
+        const digest = crypto.createHash(spec.hashAlgo ?? FIT_UNSIGNED_HASH).update(data).digest();
         check(setprop(fit, sub, 'value', new Uint8Array(digest)), 'a hash value');
       } else if (subName.startsWith('signature') && spec.signing && o.key) {
         const value = rsaSign(o.key.privateKey, 'sha1', data.slice());

@@ -17,7 +17,7 @@ function imageNode(image: FitImage, spec: FitSpec): FdtNode {
   if (image.entry !== undefined) props.push(cell('entry', image.entry));
   const protect: FdtNode = spec.signing
     ? { name: 'signature', props: [str('algo', spec.signing.algo), str('key-name-hint', spec.signing.keyHint)], children: [] }
-    : { name: 'hash', props: [str('algo', FIT_UNSIGNED_HASH)], children: [] };
+    : { name: 'hash', props: [str('algo', spec.hashAlgo ?? FIT_UNSIGNED_HASH)], children: [] };
   return { name: image.name, props, children: [protect] };
 }
 

@@ -40,13 +40,19 @@ export interface FitSigning {
   algo: 'sha1,rsa2048';
 }
 
+/** Hash algorithms mkimage and U-Boot both know (U-Boot builds may lack md5: Debian's qemu_arm64 does). */
+export type FitHashAlgo = 'md5' | 'sha1' | 'sha256';
+export const FIT_HASH_ALGOS: readonly FitHashAlgo[] = ['md5', 'sha1', 'sha256'];
+
 export interface FitSpec {
   images: readonly FitImage[];
   configuration: FitConfiguration;
+  /** Hash of unsigned images: ImageBuilder writes md5. */
+  hashAlgo?: FitHashAlgo;
   signing?: FitSigning;
 }
 
 /** Root `description` ImageBuilder writes. */
 export const FIT_DESCRIPTION = 'Configuration from Imagebuilder to load Xen/Linux';
-/** The hash every image gets when the FIT is not signed. */
-export const FIT_UNSIGNED_HASH = 'md5';
+/** The hash every image gets when the FIT is not signed, as ImageBuilder writes it. */
+export const FIT_UNSIGNED_HASH: FitHashAlgo = 'md5';

@@ -104,6 +104,16 @@ describe('fit/mkimage: FIT images byte-equal to mkimage -f', () => {
     expect(listing).to.contain(' Default Configuration: \'config\'');
   });
 
+  it('with sha256 hashes (a uboot-gen option) the FIT is still mkimage\'s', () => {
+    const dir = tempDir('fit256-');
+    const spec = { ...xenSpec(dir, false), hashAlgo: 'sha256' as const };
+    const its = renderIts(spec);
+    expect(its).to.contain('            hash {\n                algo = "sha256";\n            };\n');
+    fs.writeFileSync(path.join(dir, 'boot.its'), its);
+    mkimage(dir, ['-q', '-f', 'boot.its', 'boot.fit']);
+    expect(Buffer.from(mkimageFit(spec, { timestamp: EPOCH }).fit).equals(fs.readFileSync(path.join(dir, 'boot.fit')))).to.equal(true);
+  });
+
   it('a signed FIT and the key in U-Boot\'s DTB are mkimage -r -k -K\'s, byte for byte', () => {
     const dir = tempDir('sfit-');
     const keys = path.join(dir, 'keys');
