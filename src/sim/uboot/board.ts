@@ -43,6 +43,10 @@ export interface UbootBuildOptions {
    * sourced script live (qemu_arm64_defconfig: 0x1000000). Exhausting it hangs hush.
    */
   mallocLen: number;
+  /** Hash algorithms FIT images may use (CONFIG_MD5, CONFIG_SHA*, crc32): `md5` is not in Debian's qemu_arm64. */
+  fitHashAlgos: readonly string[];
+  /** CONFIG_FIT_SIGNATURE: signature nodes are checked, and keys marked required in U-Boot's DTB enforced. */
+  fitSignature: boolean;
 }
 
 export const QEMU_VIRT_BUILD: UbootBuildOptions = {
@@ -53,6 +57,10 @@ export const QEMU_VIRT_BUILD: UbootBuildOptions = {
   ipAddr: '10.0.2.15',
   serverIp: '10.0.2.2',
   mallocLen: 0x1000000,
+  // From the strings of /usr/lib/u-boot/qemu_arm64/u-boot.bin (2023.01+dfsg-2+deb12u3): the hash table names
+  // crc32, sha1, sha256, sha384, sha512, and the FIT signature code ("rsa,modulus", "required-mode") is in.
+  fitHashAlgos: ['crc32', 'sha1', 'sha256', 'sha384', 'sha512'],
+  fitSignature: true,
 };
 
 /**
