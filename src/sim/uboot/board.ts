@@ -57,9 +57,10 @@ export const QEMU_VIRT_BUILD: UbootBuildOptions = {
   ipAddr: '10.0.2.15',
   serverIp: '10.0.2.2',
   mallocLen: 0x1000000,
-  // From the strings of /usr/lib/u-boot/qemu_arm64/u-boot.bin (2023.01+dfsg-2+deb12u3): the hash table names
-  // crc32, sha1, sha256, sha384, sha512, and the FIT signature code ("rsa,modulus", "required-mode") is in.
-  fitHashAlgos: ['crc32', 'sha1', 'sha256', 'sha384', 'sha512'],
+  // Seen on real boots of Debian's qemu_arm64 2023.01 (QEMU virt): md5 and sha256 FIT hashes verify
+  // ("md5+ ", "sha256+ "); the binary's strings also name crc32, sha1, sha384, sha512, and the FIT signature
+  // code ("rsa,modulus", "required-mode"): a key marked required in the DTB U-Boot runs with is enforced.
+  fitHashAlgos: ['crc32', 'md5', 'sha1', 'sha256', 'sha384', 'sha512'],
   fitSignature: true,
 };
 

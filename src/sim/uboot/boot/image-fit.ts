@@ -2,7 +2,7 @@
 // fit_image_get_node(), fit_image_get_data(), and fit_image_verify() with its console output: each hash
 // node prints its algorithm then "+ ", each signature node "<algo>:<key hint>" then "+ " or "- ", and a
 // failure " error!" followed by "<reason> for '<node>' hash node in '<image>' image node".
-// What a build can check is a build option: its hash algorithms (Debian's qemu_arm64 has no md5) and
+// What a build can check is a build option: its hash algorithms (a build may lack md5) and
 // whether FIT signatures are compiled in (then keys marked required in U-Boot's own DTB must verify).
 import * as crypto from 'node:crypto';
 import { checkHeader } from '../../../fdt/header.js';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mkimageFit, readKeyPair, type FitImage, type FitSpec } from '../../../../../src/fit/index.js';
 import { FdtWriter } from '../../../../../src/fdt/index.js';
-import { createMachine, runCommands, simulateUboot, type Machine } from '../../../../../src/sim/uboot/index.js';
+import { createMachine, runCommands, simulateUboot, typeLine, type Machine } from '../../../../../src/sim/uboot/index.js';
 import { tempDir } from '../../../../helpers/temp.js';
 import { expectConsole } from '../helpers.js';
 
@@ -15,10 +15,11 @@ const KERNEL = new Uint8Array(3000).map((_, i) => (i * 13) & 0xff);
 const SCRIPT = 'imxtract $fit_addr host_kernel 0x40400000\necho extracted $filesize\n';
 
 function spec(opts: { hashAlgo?: FitSpec['hashAlgo']; signed?: boolean } = {}): FitSpec {
-  const img = (name: string, type: FitImage['type'], data: Uint8Array, load: number): FitImage =>
-    ({ name, description: name, path: name, data, type, arch: 'arm64', load });
+  // The images of the real-boot fixture below, byte for byte.
+  const kernel: FitImage = { name: 'host_kernel', description: 'k', path: 'k', data: KERNEL, type: 'kernel', arch: 'arm64', os: 'linux', load: 0x40400000, entry: 0x40400000 };
+  const script: FitImage = { name: 'boot_scr', description: 's', path: 's', data: Buffer.from(`fit_addr=$fileaddr\n${SCRIPT}`), type: 'script', load: 0xC00000, entry: 0xC00000 };
   return {
-    images: [img('host_kernel', 'kernel', KERNEL, 0x40400000), { ...img('boot_scr', 'script', Buffer.from(`fit_addr=$fileaddr\n${SCRIPT}`), 0xC00000), arch: undefined }],
+    images: [kernel, script],
     configuration: { description: 'Imagebuilder xen', kernel: 'host_kernel', fdt: [] },
     ...(opts.hashAlgo ? { hashAlgo: opts.hashAlgo } : {}),
     ...(opts.signed ? { signing: { keyHint: 'dev', algo: 'sha1,rsa2048' as const } } : {}),
@@ -51,13 +52,13 @@ describe('sim → uboot → cmd → imxtract, source ADDR:NAME (FIT)', () => {
     expect(m.env.get('filesize')).to.equal(KERNEL.length.toString(16));
   });
 
-  it('md5 (ImageBuilder\'s hash) is refused by a build without it, as Debian\'s qemu_arm64', () => {
-    m = createMachine({ root });
+  it('md5 (ImageBuilder\'s hash) verifies on Debian\'s build, and is refused by a build without it', () => {
+    m = createMachine({ root, build: { fitHashAlgos: ['sha256'] } });
     place(mkimageFit(spec(), { timestamp: 0 }).fit);
     expect(runCommands(m, 'imxtract 48000000 host_kernel 0x40400000')).to.equal(1);
     expectConsole(m).nextLine("## Copying 'host_kernel' subimage from FIT image at 48000000 ...")
       .nextLine('md5 error!').nextLine("Unsupported hash algorithm for 'hash' hash node in 'host_kernel' image node").nextLine('Bad Data Hash').end();
-    m = createMachine({ root, build: { fitHashAlgos: ['md5', 'sha256'] } });
+    m = createMachine({ root });
     place(mkimageFit(spec(), { timestamp: 0 }).fit);
     expect(runCommands(m, 'imxtract 48000000 host_kernel 0x40400000')).to.equal(0);
     expectConsole(m).nextLine("## Copying 'host_kernel' subimage from FIT image at 48000000 ...").nextLine('md5+    Loading part 0 ... OK').end();
@@ -150,5 +151,33 @@ describe('sim → uboot → cmd → imxtract, source ADDR:NAME (FIT)', () => {
     expect(runCommands(m, 'source 48000000:nothing')).to.equal(1);
     expectConsole(m).nextLine('## Executing script at 48000000').nextLine('Not a image image')
       .nextLine('## Executing script at 48000000').nextLine("Can't find 'nothing' FIT subimage").end();
+  });
+});
+
+describe('sim → uboot → imxtract/source on FITs, against a real boot', () => {
+  // test/fixtures/fit/qemu-uboot-2023.01-signed.log: Debian's qemu_arm64 U-Boot 2023.01 on QEMU virt, started with
+  // `-dtb` = QEMU's own DTB plus the public key (as -K adds it), running the commands below on these FITs; the
+  // TFTP progress lines are left out of it and of the simulated transcript alike.
+  const progress = /^(Loading: |\s*#*\s*$|done$|Bytes transferred|Using |TFTP from|Filename|Load address|.*[KM]iB\/s)/;
+
+  it('prints what the real U-Boot printed, line for line', () => {
+    const root = tempDir('fit-real-');
+    const keys = tempDir('keys-');
+    makeKey(keys, 'dev');
+    fs.writeFileSync(path.join(root, 'md5.fit'), mkimageFit(spec(), { timestamp: 0 }).fit);
+    const good = mkimageFit(spec({ hashAlgo: 'sha256' }), { timestamp: 0 }).fit;
+    const bad = good.slice();
+    bad[Buffer.from(bad).indexOf(Buffer.from(KERNEL)) + 100]! ^= 1;
+    fs.writeFileSync(path.join(root, 'bad.fit'), bad);
+    const signed = mkimageFit(spec({ signed: true }), { timestamp: 0, key: readKeyPair(keys, 'dev'), ubootDtb: bareDtb() });
+    fs.writeFileSync(path.join(root, 'signed.fit'), signed.fit);
+    const tampered = signed.fit.slice();
+    tampered[Buffer.from(tampered).indexOf(Buffer.from(KERNEL)) + 7]! ^= 0x80;
+    fs.writeFileSync(path.join(root, 'signed-tampered.fit'), tampered);
+
+    const real = fs.readFileSync(path.join('test', 'fixtures', 'fit', 'qemu-uboot-2023.01-signed.log'), 'utf8').trimEnd().split('\n');
+    const m = createMachine({ root, controlFdt: signed.ubootDtb });
+    for (const line of real.filter((l) => l.startsWith('=> '))) typeLine(m, line.slice(3));
+    expect(m.console.transcript().filter((l) => !progress.test(l))).to.deep.equal(real);
   });
 });
