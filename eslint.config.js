@@ -18,7 +18,7 @@ export const LAYERS = [
   { stage: 'config', may: ['util', 'errors'], why: 'the config reader turns text into typed values and knows no binary, plan or output.' },
   { stage: 'fdt', may: ['util', 'errors'], why: 'the libfdt port works on DTB bytes alone; every stage that edits a DTB uses it.' },
   { stage: 'images', may: ['util', 'errors', 'fdt'], why: 'binary format readers see bytes only (a DTB is checked whole with the libfdt port); the planner and the simulator both use them.' },
-  { stage: 'fit', may: ['util', 'errors', 'fdt'], why: 'the FIT writer turns a description of images into mkimage\'s bytes; the simulator reads FITs with its own code, so a writer bug cannot hide itself.' },
+  { stage: 'fit', may: ['util', 'errors', 'fdt', 'config', 'plan'], why: 'the FIT writer packs a plan\'s files and script into mkimage\'s bytes; the simulator reads FITs with its own code, so a writer bug cannot hide itself.' },
   { stage: 'xen-build', may: ['util', 'errors', 'images'], why: 'facts of a Xen build are shared by the planner and the simulator, so they depend on neither.' },
   {
     stage: 'sim', may: ['util', 'errors', 'fdt', 'images', 'xen-build'],

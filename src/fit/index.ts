@@ -4,3 +4,4 @@ export { renderIts, itsTemplatePath } from './its.js';
 export { fitSourceTree } from './tree.js';
 export { mkimageFit, MKIMAGE_VERSION, type MkimageOptions, type MkimageResult } from './mkimage.js';
 export { readKeyPair, rsaPublicParams, rsaSign, type RsaKeyPair, type RsaPublicParams } from './rsa.js';
+export { fitSpecFromPlan } from './from-plan.js';

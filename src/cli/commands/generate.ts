@@ -11,6 +11,7 @@ export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion: string; dryRun?: boolean; quiet?: boolean; templates?: string;
   report?: string; map?: boolean;
+  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256';
 }
 
 export async function runGenerate(positional: string | undefined, o: GenerateCliOptions): Promise<void> {
@@ -28,6 +29,10 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     ...(o.runtimeSizing ? { runtimeSizing: true } : {}),
     ...(o.board !== undefined ? { board: o.board } : {}),
     ...(o.templates !== undefined ? { templates: o.templates } : {}),
+    ...(o.fit ? { fit: true } : {}),
+    ...(o.keyDir !== undefined ? { fitKeyDir: o.keyDir } : {}),
+    ...(o.ubootDtb !== undefined ? { fitUbootDtb: o.ubootDtb } : {}),
+    ...(o.fitHash !== undefined ? { fitHash: o.fitHash } : {}),
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
     write: !o.dryRun,
@@ -63,6 +68,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       if (report && formatVerifyReport) out.write(`${formatVerifyReport(report, style)}\n\n`);
     }
     if (o.dryRun) out.write('Dry run: nothing written.\n');
+    else if (gen.fit) out.write(`Generated uboot FIT image ${scriptName}, to be loaded at or after address 0x${gen.fit.addr.toString(16)}:\n${hint}\n`);
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
   }
   if (o.report) {
