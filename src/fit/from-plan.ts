@@ -56,7 +56,10 @@ export function fitSpecFromPlan(plan: BootPlan, source: string, opts: { hashAlgo
     name: 'boot_scr', description: "imagebuilder's boot script", path: plan.config.ubootSource.value, data: new TextEncoder().encode(source),
     type: 'script', load: plan.scriptAddr, entry: plan.scriptAddr,
   });
-  const loadables = loads.filter((l) => l.role !== 'dtb' && l.role !== 'xen' && l.role !== 'bitstream').map((l) => l.id);
+  // ImageBuilder lists dom0's kernel before its ramdisk here, though the images hold them the other way round.
+  const loadRank = (l: PlannedLoad): number => (l.role === 'dom0-kernel' ? 0 : l.role === 'dom0-ramdisk' ? 1 : 2);
+  const loadables = loads.filter((l) => l.role !== 'dtb' && l.role !== 'xen' && l.role !== 'bitstream')
+    .map((l, i) => ({ l, i })).sort((a, b) => loadRank(a.l) - loadRank(b.l) || a.i - b.i).map((x) => x.l.id);
   const kernel = loads.find((l) => l.role === 'xen');
   const dtb = loads.find((l) => l.role === 'dtb');
   const bitstream = loads.find((l) => l.role === 'bitstream');
