@@ -16,6 +16,9 @@ export default defineCommand({
   run(m, argv) {
     const addr = argv.length > 1 ? hexToUl(argv[1]!).value : m.build.loadAddr;
     const uname = argv.length > 2 ? argv[2] : undefined;
+    // The same argument is also read as a legacy part number, and that number is what "Loading part"
+    // prints even for a FIT: hextoul("dom0_linux") = 0xd (13), hextoul("host_kernel") = 0 (seen on the real board).
+    const part = uname !== undefined ? hexToUl(uname).value : 0;
     const dest = argv.length > 3 ? hexToUl(argv[3]!).value : 0;
     const head = m.ram.read(addr, 4);
     const magic = ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
@@ -43,7 +46,7 @@ export default defineCommand({
         m.console.line(`## uboot-gen simulator: imxtract of a ${comp} compressed FIT image is not modelled`);
         return CMD_RET.FAILURE;
       }
-      m.console.puts('   Loading part 0 ... ');
+      m.console.puts(`   Loading part ${part} ... `);
       // The copy is a whole file of its own to whoever reads it next (Xen's model checks that a module
       // starts at the start of what was loaded), so it is stored as the image, not as bytes of the FIT.
       m.ram.write(dest, data.bytes, `FIT image ${uname}`);

@@ -77,6 +77,15 @@ describe('sim → uboot → cmd → imxtract, source ADDR:NAME (FIT)', () => {
     expect(runCommands(m, 'imxtract 48000000 host_kernel 0x40400000')).to.equal(0);
   });
 
+  it('prints the part number U-Boot reads from the image name (hextoul), as the real board does', () => {
+    m = createMachine({ root });
+    const s = spec({ hashAlgo: 'sha256' });
+    const renamed = { ...s, images: s.images.map((i) => (i.name === 'host_kernel' ? { ...i, name: 'dom0_linux' } : i)), configuration: { ...s.configuration, kernel: 'dom0_linux' } };
+    place(mkimageFit(renamed, { timestamp: 0 }).fit);
+    expect(runCommands(m, 'imxtract 48000000 dom0_linux 0x40400000')).to.equal(0);
+    expectConsole(m).nextLine("## Copying 'dom0_linux' subimage from FIT image at 48000000 ...").nextLine('sha256+    Loading part 13 ... OK').end();
+  });
+
   it('names what is missing: no subimage, not a FIT, a DTB that is not a FIT', () => {
     m = createMachine({ root });
     place(mkimageFit(spec({ hashAlgo: 'sha256' }), { timestamp: 0 }).fit);
