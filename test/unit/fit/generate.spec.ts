@@ -95,3 +95,29 @@ describe('fit: FIT mode end to end', () => {
     expect(r.uboot.console).to.include("sha1,rsa2048:dev- ## Copying 'dom0_linux' subimage from FIT image at 42c00000 ...");
   });
 });
+
+describe('fit: a signed FIT boot against the real one', () => {
+  // test/fixtures/fit/qemu-uboot-2023.01-signed-fit-boot.log: Debian's qemu_arm64 U-Boot 2023.01 on QEMU virt
+  // (gic-version=3, 2 GiB), started with `-dtb` = QEMU's DTB with the key uboot-gen added (-u), sourcing the
+  // boot.fit uboot-gen wrote for test/fixtures/fit/signed-fit-boot.config with -f -k keys/dev -u u-boot.dtb
+  // (Debian's Xen 4.17 and Linux 6.1; dom0 and domU0 both came up). The samples have the same load addresses.
+  it('U-Boot prints the same lines from `source` to "Starting kernel ..."', () => {
+    const dir = tempDir('fitreal-');
+    for (const f of ['xen', 'Image']) fs.copyFileSync(path.join('samples', f), path.join(dir, f));
+    fs.copyFileSync(path.join('samples', 'initrd.cpio.gz'), path.join(dir, 'initramfs.cpio.gz'));
+    fs.copyFileSync(path.join('test', 'fixtures', 'dtb', 'qemu-virt-gicv3-2g.dtb'), path.join(dir, 'virt.dtb'));
+    fs.copyFileSync(path.join(dir, 'virt.dtb'), path.join(dir, 'u-boot.dtb'));
+    fs.writeFileSync(path.join(dir, 'extra.cmds'), 'fdt set /pl061@9030000 status "disabled"\n');
+    fs.copyFileSync(path.join('test', 'fixtures', 'fit', 'signed-fit-boot.config'), path.join(dir, 'config'));
+    fs.mkdirSync(path.join(dir, 'keys'));
+    runTool('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', path.join(dir, 'keys', 'dev.key')]);
+    runTool('openssl', ['req', '-batch', '-new', '-x509', '-days', '1', '-subj', '/CN=t', '-key', path.join(dir, 'keys', 'dev.key'), '-out', path.join(dir, 'keys', 'dev.crt')]);
+    const gen = generate(path.join(dir, 'config'), { fit: true, fitKeyDir: 'keys/dev', fitUbootDtb: 'u-boot.dtb', timestamp: 0, env: {} });
+    expect(gen.hint).to.equal('tftpb 0x42c00000 boot.fit; source 0x42c00000:boot_scr');
+    const r = verifyGenerated(gen);
+    const real = fs.readFileSync(path.join('test', 'fixtures', 'fit', 'qemu-uboot-2023.01-signed-fit-boot.log'), 'utf8').trimEnd().split('\n');
+    const from = r.uboot.console.indexOf(real[0]!);
+    expect(r.uboot.console.slice(from, from + real.length)).to.deep.equal(real);
+    expect(r.summary).to.equal('every domain comes up (dom0, domU0)');
+  });
+});
