@@ -56,6 +56,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       plan: planJson(gen.plan),
       outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: gen.written },
       ubootCommand: hint,
+      ...(gen.fit ? { fit: { file: gen.fit.path, addr: gen.fit.addr, signed: gen.fit.signed, ...(gen.fit.ubootDtb ? { ubootDtb: gen.fit.ubootDtb.path } : {}) } } : {}),
       diagnostics: gen.diagnostics,
       ...(report ? { verification: report.json } : {}),
     }, null, 2)}\n`);
@@ -63,7 +64,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     for (const d of gen.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     if (!o.quiet) {
       out.write(`${style.bold('Plan')}  ${planSummary(gen.plan).join('\n      ')}\n\n`);
-      out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length)}\n\n`);
+      out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length, gen.fit?.addr)}\n\n`);
       if (o.map) out.write(`${(await import('../map.js')).formatMemoryMap(gen.plan, { colour: Boolean(out.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb', width: out.columns || 100 })}\n\n`);
       if (report && formatVerifyReport) out.write(`${formatVerifyReport(report, style)}\n\n`);
     }
