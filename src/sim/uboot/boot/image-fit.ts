@@ -8,6 +8,7 @@ import * as crypto from 'node:crypto';
 import { checkHeader } from '../../../fdt/header.js';
 import { getName, getprop, pathOffset, subnodeOffset, subnodes } from '../../../fdt/ro.js';
 import { bytesToStr } from '../../../fdt/strings.js';
+import { crc32 } from '../../../util/crc32.js';
 import type { Machine } from '../machine.js';
 import { rsaVerifyWithKeyBlob } from './rsa-verify.js';
 
@@ -32,7 +33,7 @@ const nameOf = (fit: Uint8Array, node: number): string => {
 export function readFit(m: Machine, addr: number): FitInRam | undefined {
   const blob = m.readFdt(addr);
   if (!blob || checkHeader(blob) !== 0) return undefined;
-  if (getprop(blob, 0, 'description') === undefined || typeof getprop(blob, 0, 'description') === 'number') return undefined;
+  if (typeof getprop(blob, 0, 'description') === 'number') return undefined;
   if (typeof getprop(blob, 0, 'timestamp') === 'number') return undefined;
   if (pathOffset(blob, '/images') < 0) return undefined;
   return { addr, blob };
@@ -65,15 +66,6 @@ function calculateHash(m: Machine, algo: string, data: Uint8Array): Uint8Array |
     return b;
   }
   return new Uint8Array(crypto.createHash(algo).update(data).digest());
-}
-
-function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of data) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** fit_image_check_hash(): prints the algorithm; the failure reason, or undefined when the hash is good. */
