@@ -96,6 +96,16 @@ describe('fit: FIT mode end to end', () => {
   });
 });
 
+describe('fit: FIT mode refusals', () => {
+  it('BOOT_CMD=bootm with FIT is refused at its line (Xen would have to be a uImage inside the FIT)', () => {
+    const dir = folder('BOOT_CMD=bootm\n');
+    let err: unknown;
+    try { generate(path.join(dir, 'config'), { fit: true, timestamp: 0, env: {}, write: false }); } catch (e) { err = e; }
+    expect((err as { code?: string }).code).to.equal('PLAN_FIT_BOOTM');
+    expect((err as { where?: { line?: number } }).where?.line).to.equal(15);
+  });
+});
+
 describe('fit: a signed FIT boot against the real one', () => {
   // test/fixtures/fit/qemu-uboot-2023.01-signed-fit-boot.log: Debian's qemu_arm64 U-Boot 2023.01 on QEMU virt
   // (gic-version=3, 2 GiB), started with `-dtb` = QEMU's DTB with the key uboot-gen added (-u), sourcing the
