@@ -99,6 +99,8 @@ export function buildProgram(): Command {
     .option('-d, --dir <dir>', 'folder the config\'s paths are relative to')
     .option('-s, --runtime-sizing', 'generate with ImageBuilder\'s -s (U-Boot computes the addresses at boot)')
     .option('--board <dtb>', 'control DTB for a -s config without DEVICE_TREE (default: QEMU virt arm64, 2 GiB)')
+    .option('-f, --fit', 'FIT mode, as for generate: boot `tftpb ADDR NAME.fit; source ADDR:boot_scr`')
+    .option('-k, --key-dir <dir/hint>', 'sign the FIT (QEMU\'s own DTB holds no key, so U-Boot shows the signatures unchecked)')
     .option('--timeout <seconds>', 'give up after this long', '300')
     .option('--keep-log <file>', 'write the full serial log here')
     .option('--report <file.html>', 'write a self-contained HTML report with the real and simulated results side by side')
