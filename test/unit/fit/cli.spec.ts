@@ -35,4 +35,13 @@ describe('fit: -f / -k / -u on the command line', () => {
     expect(r.status).to.equal(3);
     expect(r.stderr).to.contain('FIT_ENC_UB_DTB (-u) is set but FIT_ENC_KEY_DIR (-k) is not');
   });
+
+  it('simulate runs a FIT as source ADDR:boot_scr', () => {
+    const { dir } = sampleCopy();
+    expect(run(['config', '-f', '-q', '--no-verify'], dir).status).to.equal(0);
+    const r = run(['simulate', 'boot.fit', '--root', '.', '--script-addr', '0x42c00000'], dir);
+    expect(r.status).to.equal(0);
+    expect(r.stdout).to.contain('  => source 42c00000:boot_scr\n  ## Executing script at 42c00000\n');
+    expect(r.stdout).to.contain('✓ every domain comes up (dom0, domU1, domU0)');
+  });
 });
