@@ -40,7 +40,7 @@ export interface FitSigning {
   algo: 'sha1,rsa2048';
 }
 
-/** Hash algorithms mkimage and U-Boot both know (U-Boot builds may lack md5: Debian's qemu_arm64 does). */
+/** Hash algorithms mkimage and U-Boot both know (a U-Boot build may leave md5 out; Debian's qemu_arm64 has it). */
 export type FitHashAlgo = 'md5' | 'sha1' | 'sha256';
 export const FIT_HASH_ALGOS: readonly FitHashAlgo[] = ['md5', 'sha1', 'sha256'];
 

@@ -43,7 +43,7 @@ export interface UbootBuildOptions {
    * sourced script live (qemu_arm64_defconfig: 0x1000000). Exhausting it hangs hush.
    */
   mallocLen: number;
-  /** Hash algorithms FIT images may use (CONFIG_MD5, CONFIG_SHA*, crc32): `md5` is not in Debian's qemu_arm64. */
+  /** Hash algorithms FIT images may use (CONFIG_MD5, CONFIG_SHA*, crc32): a build without one says "Unsupported hash algorithm". */
   fitHashAlgos: readonly string[];
   /** CONFIG_FIT_SIGNATURE: signature nodes are checked, and keys marked required in U-Boot's DTB enforced. */
   fitSignature: boolean;
