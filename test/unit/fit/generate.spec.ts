@@ -80,7 +80,8 @@ describe('fit: FIT mode end to end', () => {
     ]);
     // hush goes on after the failed imxtract, so booti finds no Xen where it was to be extracted
     expect(bad.uboot.failures.map((f) => f.command)).to.deep.equal(['imxtract $fit_addr host_kernel 0x42800000', 'booti 0x42800000 - 0x42A00000']);
-    expect(bad.summary).to.equal('U-Boot: the boot command failed at line 34 (`booti 0x42800000 - 0x42A00000`): U-Boot returned to its prompt');
+    expect(bad.summary).to.equal('U-Boot: the boot command failed at line 34 (`booti 0x42800000 - 0x42A00000`): U-Boot returned to its prompt; '
+      + 'the first command to fail was line 4 (`imxtract $fit_addr host_kernel 0x42800000`: Bad Data Hash)');
   });
 
   it('a signed FIT whose key is in no U-Boot DTB is flagged: U-Boot would not check it', () => {
