@@ -167,6 +167,10 @@ class Resolver {
         fdtEdit.where, 'FDTEDIT', 'drop -s to get FDTEDIT, or drop FDTEDIT');
     }
     const fit = this.#fit(ubootSource);
+    if (fit && runtimeSizing) {
+      this.#error('CONFIG_CONFLICT', 'FIT mode cannot be combined with -s: the FIT records every image\'s load address when it is made, while -s leaves the addresses to U-Boot at boot',
+        fit.file.where, 'FIT', 'drop -s to get a FIT, or drop FIT/-f to size the loads at boot');
+    }
 
     const config: Config = {
       configFile: this.#raw.file,

@@ -42,4 +42,8 @@ describe('config: FIT mode', () => {
     const { diagnostics } = load(`${base}FIT_ENC_KEY_DIR=keys/dev\n`);
     expect(diagnostics.map((d) => d.code)).to.include('CONFIG_FIT_KEY_UNUSED');
   });
+
+  it('refuses FIT with -s (the FIT holds fixed load addresses)', () => {
+    expectConfigError(() => load(`${base}FIT=b.fit\n`, { runtimeSizing: true }), { code: 'CONFIG_CONFLICT', line: 9, col: 5 });
+  });
 });
