@@ -18,6 +18,7 @@ export const LAYERS = [
   { stage: 'config', may: ['util', 'errors'], why: 'the config reader turns text into typed values and knows no binary, plan or output.' },
   { stage: 'fdt', may: ['util', 'errors'], why: 'the libfdt port works on DTB bytes alone; every stage that edits a DTB uses it.' },
   { stage: 'images', may: ['util', 'errors', 'fdt'], why: 'binary format readers see bytes only (a DTB is checked whole with the libfdt port); the planner and the simulator both use them.' },
+  { stage: 'fit', may: ['util', 'errors', 'fdt', 'config', 'plan'], why: 'the FIT writer packs a plan\'s files and script into mkimage\'s bytes; the simulator reads FITs with its own code, so a writer bug cannot hide itself.' },
   { stage: 'xen-build', may: ['util', 'errors', 'images'], why: 'facts of a Xen build are shared by the planner and the simulator, so they depend on neither.' },
   {
     stage: 'sim', may: ['util', 'errors', 'fdt', 'images', 'xen-build'],
@@ -29,7 +30,7 @@ export const LAYERS = [
     why: 'the emitter renders the plan; of the simulator it uses only the hush lexer, to quote words exactly as U-Boot will read them.',
   },
   {
-    stage: 'api', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'emit', 'output', 'sim'],
+    stage: 'api', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'emit', 'fit', 'output', 'sim'],
     why: 'the library calls run the pipeline and return data; the words and the JSON around them are shaped in src/cli.',
   },
   {

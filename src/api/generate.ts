@@ -13,6 +13,8 @@ import { measureScriptEdits, replayScriptEdits } from '../emit/measure.js';
 import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from '../emit/render.js';
 import { renderOutputs, type RenderedOutputs } from '../emit/outputs.js';
 import { OutputRun } from '../output/index.js';
+import { buildFit, type FitOutput } from '../fit/outputs.js';
+import type { FitHashAlgo } from '../fit/types.js';
 
 export interface ScriptOptions extends PlanOptions {
   /** --templates DIR: files that replace the shipped templates of the same name. */
@@ -38,6 +40,14 @@ export interface GenerateOptions extends ScriptOptions {
   write?: boolean;
   /** Allow outputs outside `dir` (absolute UBOOT_SCRIPT, `-o ../x`). */
   allowOutsideDir?: boolean;
+  /** -f: FIT mode (FIT defaults to ${UBOOT_SOURCE%.source}.fit). */
+  fit?: boolean;
+  /** -k KEY_DIR/HINT: sign the FIT (overrides FIT_ENC_KEY_DIR). */
+  fitKeyDir?: string;
+  /** -u U-BOOT_DTB: add the public key to this DTB (overrides FIT_ENC_UB_DTB). */
+  fitUbootDtb?: string;
+  /** Hash of unsigned FIT images (ImageBuilder: md5). */
+  fitHash?: FitHashAlgo;
 }
 
 export interface GenerateResult {
@@ -48,6 +58,8 @@ export interface GenerateResult {
   timestamp: number;
   /** The U-Boot prompt command that fetches and runs boot.scr (templates/hint.hbs). */
   hint: string;
+  /** FIT mode: the FIT (which is then `outputs.script`), its .its, and U-Boot's DTB holding the key. */
+  fit?: FitOutput;
 }
 
 const renderOptions = (opts: ScriptOptions): RenderOptions => (opts.templates !== undefined ? { overrideDir: opts.templates } : {});
@@ -96,13 +108,21 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
     ...(opts.outputName !== undefined ? { outputNameOverride: opts.outputName } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
     ...(opts.runtimeSizing !== undefined ? { runtimeSizing: opts.runtimeSizing } : {}),
+    ...(opts.fit ? { fitOverride: true } : {}),
+    ...(opts.fitKeyDir !== undefined ? { fitKeyDirOverride: opts.fitKeyDir } : {}),
+    ...(opts.fitUbootDtb !== undefined ? { fitUbootDtbOverride: opts.fitUbootDtb } : {}),
   });
   const dir = path.resolve(opts.dir ?? path.dirname(configFile));
   const timestamp = opts.timestamp ?? sourceDateEpoch(env as NodeJS.ProcessEnv);
   const { plan, source } = planScript({ config, dir, diagnostics }, { ...opts, timestamp });
-  const hint = renderScriptHint(buildHintModel(plan), renderOptions(opts));
-  const outputs = renderOutputs(plan, source, timestamp);
+  let outputs = renderOutputs(plan, source, timestamp);
   if (config.fdtEdit) outputs.extra.push({ path: path.resolve(dir, config.fdtEdit.value), bytes: editedDtb(plan, opts) });
+  const fit = plan.config.fit ? buildFit(plan, source, { timestamp, ...(opts.fitHash ? { hashAlgo: opts.fitHash } : {}) }) : undefined;
+  if (fit) {
+    // ImageBuilder writes boot.source and the FIT (with its .its), not boot.scr: the FIT is the script image.
+    outputs = { ...outputs, scriptPath: fit.path, script: fit.bytes, extra: [...outputs.extra, ...fit.extra] };
+  }
+  const hint = renderScriptHint(buildHintModel(plan, fit?.addr), renderOptions(opts));
   const written = opts.write === false ? [] : OutputRun.prepare({ plan, outputs }, { allowOutsideDir: opts.allowOutsideDir === true }).commitSync();
-  return { plan, outputs, written, diagnostics: plan.diagnostics, timestamp, hint };
+  return { plan, outputs, written, diagnostics: fit ? [...plan.diagnostics, ...fit.diagnostics] : plan.diagnostics, timestamp, hint, ...(fit ? { fit } : {}) };
 }

@@ -2,6 +2,7 @@
 // simulator with a folder as the TFTP root, then the hand-off booted in the Xen model.
 // The script and the board DTB go through the same type, size and DTB checks as every input.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ImageFormatError, UbootGenError } from '../errors.js';
 import { MAX_SCRIPT_IMAGE_BYTES, readBoardDtb, readWholeInput } from '../images/probe-file.js';
 import { boardFromDtb } from '../sim/uboot/index.js';
@@ -21,10 +22,34 @@ export interface SimulateOptions {
   prependPath?: string;
   /** Commands typed at the prompt after a script that does not boot. */
   then?: string;
+  /** FIT mode: the image of the FIT to source (default boot_scr when the file is a FIT). */
+  fitImage?: string;
+  /** U-Boot's own DTB, whose required keys check FIT signatures. */
+  ubootDtb?: string;
+}
+
+/** A FIT holds every binary of the boot, so it may be as large as they are together. */
+const MAX_FIT_IMAGE_BYTES = 512 * 1024 * 1024;
+
+/** True when the file starts with the FDT magic: a FIT image rather than a legacy script image. */
+function startsAsFdt(file: string): boolean {
+  const head = Buffer.alloc(4);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    return fs.readSync(fd, head, 0, 4, 0) === 4 && head.readUInt32BE(0) === 0xd00dfeed;
+  } catch {
+    return false; // readWholeInput() reports the file's problem with its own words
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 export function simulate(scriptFile: string, opts: SimulateOptions): VerifyReport {
-  const bytes = readWholeInput(scriptFile, 'SCRIPT', MAX_SCRIPT_IMAGE_BYTES);
+  // A FIT (ImageBuilder's -f) is run as `source ADDR:boot_scr` unless fitImage names another image.
+  const fit = opts.fitImage !== undefined || startsAsFdt(scriptFile);
+  const bytes = readWholeInput(scriptFile, 'SCRIPT', fit ? MAX_FIT_IMAGE_BYTES : MAX_SCRIPT_IMAGE_BYTES);
+  const controlFdt = opts.ubootDtb !== undefined ? readBoardDtb(opts.ubootDtb, '--uboot-dtb') : undefined;
   if (!fs.existsSync(opts.root) || !fs.statSync(opts.root).isDirectory()) {
     throw new UbootGenError('USAGE', `--root ${opts.root} is not a folder`, { root: opts.root });
   }
@@ -43,5 +68,7 @@ export function simulate(scriptFile: string, opts: SimulateOptions): VerifyRepor
     ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
     ...(opts.then !== undefined ? { then: opts.then } : {}),
+    ...(fit ? { fitScript: opts.fitImage ?? 'boot_scr', scriptName: path.basename(scriptFile) } : {}),
+    ...(controlFdt ? { controlFdt } : {}),
   });
 }

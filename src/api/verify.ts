@@ -33,6 +33,12 @@ export interface VerifyScriptOptions {
   /** The script is meant to end without booting (BOOT_CMD=none and no `then`): running to its end with no failure passes. */
   endsWithoutBoot?: boolean;
   staged?: ReadonlyMap<string, string>;
+  /** Served name of the script image (default boot.scr). */
+  scriptName?: string;
+  /** The script is this image of a FIT (`source ADDR:NAME`). */
+  fitScript?: string;
+  /** U-Boot's own DTB: its required keys check FIT signatures. */
+  controlFdt?: Uint8Array;
 }
 
 export interface VerifyReport {
@@ -68,6 +74,9 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
     script, root, ...(opts.staged ? { staged: opts.staged } : {}), ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}), ...(opts.then !== undefined ? { then: opts.then } : {}),
     ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
+    ...(opts.scriptName !== undefined ? { scriptName: opts.scriptName } : {}),
+    ...(opts.fitScript !== undefined ? { fitScript: opts.fitScript } : {}),
+    ...(opts.controlFdt ? { controlFdt: opts.controlFdt } : {}),
   });
   if (!uboot.handoff && opts.endsWithoutBoot && !uboot.bootAttempted && uboot.stoppedReason === 'end-of-script') {
     return endOfScript(uboot, board?.name ?? qemuVirtBoard().name);
@@ -80,8 +89,12 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
 }
 
 export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): VerifyReport {
+  // FIT mode: `tftpb FIT_ADDR boot.fit; source FIT_ADDR:boot_scr`, checked against the key-holding U-Boot DTB.
+  const fit = gen.fit;
   return verifyScript(gen.outputs.script, gen.plan.dir, opts.board ?? boardForConfig(gen), {
-    scriptAddr: gen.plan.scriptAddr,
+    scriptAddr: fit ? fit.addr : gen.plan.scriptAddr,
+    ...(fit ? { scriptName: path.basename(fit.path), fitScript: 'boot_scr' } : {}),
+    ...(fit?.ubootDtb ? { controlFdt: fit.ubootDtb.bytes } : {}),
     ...(opts.then !== undefined ? { then: opts.then } : { endsWithoutBoot: gen.plan.bootCmd === 'none' }),
     ...(gen.plan.config.prependPath !== undefined ? { prependPath: gen.plan.config.prependPath } : {}),
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),

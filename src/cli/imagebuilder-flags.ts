@@ -1,8 +1,8 @@
 // ImageBuilder's uboot-script-gen flags (`getopts ":c:t:d:ho:k:u:fp:s"`, plus the `-e` its usage
 // line still shows). A user switching from ImageBuilder passes them as they are, so a flag
-// uboot-gen does not take yet gets a message naming the ImageBuilder feature and what to do,
-// never commander's bare "unknown option". Once a flag becomes a real option of `generate`, it
-// is skipped here automatically.
+// uboot-gen does not take gets a message naming the ImageBuilder feature and what to do, never
+// commander's bare "unknown option". -c -d -t -o -p -s -f -k -u are options of `generate`; a flag
+// that is an option of the command is skipped here.
 import { UbootGenError } from '../errors.js';
 
 interface ImageBuilderFlag {
@@ -15,18 +15,6 @@ interface ImageBuilderFlag {
 }
 
 export const IMAGEBUILDER_FLAGS: Readonly<Record<string, ImageBuilderFlag>> = {
-  '-k': {
-    takesValue: true, meaning: 'signs the FIT image with the key KEY_DIR/HINT (FIT_ENC_KEY_DIR)',
-    hint: 'uboot-gen does not write signed FIT images yet: generate the signed FIT with ImageBuilder\'s uboot-script-gen, or drop -k and -u to get a plain boot.scr',
-  },
-  '-u': {
-    takesValue: true, meaning: 'adds the FIT signing key to the U-Boot control DTB (FIT_ENC_UB_DTB; only with -k)',
-    hint: 'uboot-gen does not write signed FIT images yet: generate the signed FIT with ImageBuilder\'s uboot-script-gen, or drop -k and -u to get a plain boot.scr',
-  },
-  '-f': {
-    takesValue: false, meaning: 'packs the script and every binary into one FIT image (FIT)',
-    hint: 'uboot-gen does not write FIT images yet: drop -f to get a plain boot.scr that loads each file, or use ImageBuilder\'s uboot-script-gen for the FIT',
-  },
   '-e': {
     takesValue: false, meaning: 'selected EFI boot, an option ImageBuilder itself removed in 2022',
     hint: 'set BOOT_CMD=bootefi in the config instead',

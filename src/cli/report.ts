@@ -20,12 +20,15 @@ export function table(rows: string[][], header: string[]): string {
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
-export function planTable(plan: BootPlan, scriptName: string, scriptSize: number): string {
-  const rows: string[][] = [[hexUpper(plan.scriptAddr), hexUpper(plan.scriptAddr + 0x200000), humanSize(scriptSize), '', scriptName, 'U-Boot script']];
+/** `fitAddr`: FIT mode, where the FIT (`scriptName`) goes; the files are extracted from it. */
+export function planTable(plan: BootPlan, scriptName: string, scriptSize: number, fitAddr?: number): string {
+  const rows: string[][] = fitAddr === undefined
+    ? [[hexUpper(plan.scriptAddr), hexUpper(plan.scriptAddr + 0x200000), humanSize(scriptSize), '', scriptName, 'U-Boot script']] : [];
   for (const l of plan.loads) {
     const fp = l.footprint !== l.transferSize ? `${humanSize(l.footprint)}` : '';
     rows.push([hexUpper(l.addr), hexUpper(l.reservedEnd), humanSize(l.transferSize), fp, l.file, l.keys.join(', ') + (l.note ? ` (${l.note})` : '')]);
   }
+  if (fitAddr !== undefined) rows.push([hexUpper(fitAddr), hexUpper(fitAddr + scriptSize), humanSize(scriptSize), '', scriptName, 'FIT image: the files above and the script (boot_scr)']);
   return table(rows, ['ADDRESS', 'RESERVED TO', 'SIZE', 'IN RAM', 'FILE', 'FOR']);
 }
 

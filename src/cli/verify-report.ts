@@ -17,10 +17,13 @@ export function verifySummary(r: VerifyReport): string {
   }
   if (!xen) {
     const last = uboot.failures[uboot.failures.length - 1];
+    const first = uboot.failures[0];
+    // The boot command often fails only because something before it did (a FIT image refused by its hash).
+    const cause = first && first !== last ? `; the first command to fail was line ${first.line} (\`${first.command}\`${first.message.length ? `: ${first.message[first.message.length - 1]}` : ''})` : '';
     // The simulator's own verdict (a budget crossed) says more than "ended without booting".
     const why = uboot.verdict ?? (uboot.bootAttempted
-      ? `the boot command failed${last ? ` at line ${last.line} (\`${last.command}\`)` : ''}: U-Boot returned to its prompt`
-      : 'the script ended without booting');
+      ? `the boot command failed${last ? ` at line ${last.line} (\`${last.command}\`)` : ''}: U-Boot returned to its prompt${cause}`
+      : `the script ended without booting${cause}`);
     return `U-Boot: ${why}`;
   }
   if (xen.silentHang) return `Xen: silent hang (${xen.silentHang})`;

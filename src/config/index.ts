@@ -7,7 +7,7 @@ import { parseConfigRaw, type Env } from './parse.js';
 import { resolveConfig } from './resolve.js';
 import type { Config, Diagnostic } from './types.js';
 
-export type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, SourcePos } from './types.js';
+export type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, SourcePos } from './types.js';
 export { KEYS, KEY_BY_NAME, type KeySpec } from './keys.js';
 export { LOAD_CMD_ALIASES, BOOT_CMDS, COMMAND_LINE_POS } from './resolve.js';
 
@@ -22,6 +22,10 @@ export interface LoadConfigOptions {
   prependPath?: string;
   /** The -s option: U-Boot computes addresses and sizes at boot. */
   runtimeSizing?: boolean;
+  /** -f, -k KEY_DIR/HINT, -u U-BOOT_DTB (FIT mode and signing). */
+  fitOverride?: boolean;
+  fitKeyDirOverride?: string;
+  fitUbootDtbOverride?: string;
 }
 
 export interface LoadedConfig {
@@ -114,6 +118,9 @@ export function parseConfigText(text: string, file: string, opts: LoadConfigOpti
     ...(opts.outputNameOverride !== undefined ? { outputNameOverride: opts.outputNameOverride } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
     ...(opts.runtimeSizing !== undefined ? { runtimeSizing: opts.runtimeSizing } : {}),
+    ...(opts.fitOverride ? { fitOverride: true } : {}),
+    ...(opts.fitKeyDirOverride !== undefined ? { fitKeyDirOverride: opts.fitKeyDirOverride } : {}),
+    ...(opts.fitUbootDtbOverride !== undefined ? { fitUbootDtbOverride: opts.fitUbootDtbOverride } : {}),
   });
   return { config, diagnostics: [...pre, ...diagnostics] };
 }

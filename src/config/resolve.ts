@@ -7,7 +7,7 @@ import { ConfigError, type DiagnosticCode } from '../errors.js';
 import { ArithError, evaluateArithmetic } from './arith.js';
 import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey } from './keys.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
-import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, SourcePos } from './types.js';
+import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, SourcePos } from './types.js';
 
 export interface ResolveOptions {
   env?: Env;
@@ -19,6 +19,12 @@ export interface ResolveOptions {
   prependPath?: string;
   /** `-s`: addresses and sizes computed by U-Boot at boot. */
   runtimeSizing?: boolean;
+  /** `-f`: FIT mode; FIT defaults to `${UBOOT_SOURCE%.source}.fit`. */
+  fitOverride?: boolean;
+  /** `-k KEY_DIR/HINT`: overrides FIT_ENC_KEY_DIR. */
+  fitKeyDirOverride?: string;
+  /** `-u U-BOOT_DTB`: overrides FIT_ENC_UB_DTB. */
+  fitUbootDtbOverride?: string;
 }
 
 /** `-t` aliases (uboot-script-gen getopts handling). Anything else is used verbatim. */
@@ -93,7 +99,6 @@ const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
   LINUX_RAMDISK: 'Linux-only mode is not supported yet',
   LINUX_CMD: 'Linux-only mode is not supported yet',
   LINUX_ROOTFS: 'Linux-only mode is not supported yet',
-  FIT: 'generate a plain boot.scr instead (drop FIT and the -f option)',
 };
 
 const MEM_WHY = 'give the size in MiB (e.g. 512); the limit is the 52-bit arm64 physical address space';
@@ -161,6 +166,11 @@ class Resolver {
       this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
         fdtEdit.where, 'FDTEDIT', 'drop -s to get FDTEDIT, or drop FDTEDIT');
     }
+    const fit = this.#fit(ubootSource);
+    if (fit && runtimeSizing) {
+      this.#error('CONFIG_CONFLICT', 'FIT mode cannot be combined with -s: the FIT records every image\'s load address when it is made, while -s leaves the addresses to U-Boot at boot',
+        fit.file.where, 'FIT', 'drop -s to get a FIT, or drop FIT/-f to size the loads at boot');
+    }
 
     const config: Config = {
       configFile: this.#raw.file,
@@ -182,6 +192,7 @@ class Resolver {
       ...(fdtEdit ? { fdtEdit } : {}),
       ...(bitstream ? { bitstream } : {}),
       runtimeSizing,
+      ...(fit ? { fit } : {}),
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
@@ -337,6 +348,44 @@ class Resolver {
       where: src.where,
     };
     return { ubootSource: src, ubootScript: script };
+  }
+
+  /** ImageBuilder's FIT setup: -f implies FIT, -k/-u override the keys, -u alone is an error. */
+  #fit(ubootSource: FileRef): FitConfig | undefined {
+    const o = this.#opts;
+    let file = this.#fileRef('FIT');
+    if (!file && o.fitOverride) {
+      const stem = ubootSource.value.endsWith('.source') ? ubootSource.value.slice(0, -'.source'.length) : ubootSource.value;
+      file = { value: `${stem}.fit`, key: 'FIT', where: COMMAND_LINE_POS };
+    }
+    const keyDirRaw = this.#set('FIT_ENC_KEY_DIR');
+    const keyDir = o.fitKeyDirOverride !== undefined && o.fitKeyDirOverride !== ''
+      ? { value: o.fitKeyDirOverride, where: COMMAND_LINE_POS } : keyDirRaw && { value: keyDirRaw.value, where: keyDirRaw.valueWhere };
+    const ubootDtb = o.fitUbootDtbOverride !== undefined && o.fitUbootDtbOverride !== ''
+      ? { value: o.fitUbootDtbOverride, key: 'FIT_ENC_UB_DTB', where: COMMAND_LINE_POS } : this.#fileRef('FIT_ENC_UB_DTB');
+    if (ubootDtb && !keyDir) {
+      this.#error('CONFIG_MISSING', 'FIT_ENC_UB_DTB (-u) is set but FIT_ENC_KEY_DIR (-k) is not: the public key to add to U-Boot\'s DTB comes from the signing key',
+        ubootDtb.where, 'FIT_ENC_KEY_DIR', 'set FIT_ENC_KEY_DIR=KEY_DIR/HINT (or -k KEY_DIR/HINT), KEY_DIR holding HINT.key and HINT.crt');
+    }
+    if (!file) {
+      if (keyDir) this.#warn('CONFIG_FIT_KEY_UNUSED', 'FIT_ENC_KEY_DIR (-k) is set but FIT mode is not (no FIT, no -f), so nothing is signed', keyDir.where);
+      return undefined;
+    }
+    checkScriptSafePath(file);
+    const its = `${file.value.endsWith('.fit') ? file.value.slice(0, -'.fit'.length) : file.value}.its`;
+    let signing: FitConfig['signing'];
+    if (keyDir) {
+      const slash = keyDir.value.lastIndexOf('/');
+      const keyHint = keyDir.value.slice(slash + 1);
+      // bash `${X%/*}/`: without a slash the whole value is the folder
+      const dir = `${slash >= 0 ? keyDir.value.slice(0, slash) : keyDir.value}/`;
+      if (keyHint === '') {
+        this.#error('CONFIG_BAD_VALUE', `FIT_ENC_KEY_DIR = ${JSON.stringify(keyDir.value)} names no key: it must be KEY_DIR/HINT`, keyDir.where, 'FIT_ENC_KEY_DIR',
+          'end it with the key\'s name: KEY_DIR/HINT for KEY_DIR/HINT.key and KEY_DIR/HINT.crt');
+      }
+      signing = { keyDir: dir, keyHint, where: keyDir.where };
+    }
+    return { file, its, ...(signing ? { signing } : {}), ...(ubootDtb ? { ubootDtb } : {}) };
   }
 
   #bootCmd(): BootCmd {

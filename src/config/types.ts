@@ -24,6 +24,18 @@ export interface FileRef {
   where: SourcePos;
 }
 
+/** FIT / FIT_ENC_KEY_DIR / FIT_ENC_UB_DTB after the -f / -k / -u overrides. */
+export interface FitConfig {
+  /** The FIT image file (`FIT`, or `${UBOOT_SOURCE%.source}.fit` with -f). */
+  file: FileRef;
+  /** `${FIT%.fit}.its`. */
+  its: string;
+  /** FIT_ENC_KEY_DIR split as ImageBuilder does: the folder up to the last slash (plus a slash) and the name after it. */
+  signing?: { keyDir: string; keyHint: string; where: SourcePos };
+  /** FIT_ENC_UB_DTB: U-Boot's DTB, which receives the public key (mkimage -K). */
+  ubootDtb?: FileRef;
+}
+
 /** Non-fatal findings; errors are thrown as ConfigError instead. */
 export interface Diagnostic {
   level: 'warning' | 'info';
@@ -124,6 +136,8 @@ export interface Config {
    * CALC mode): the script loads each file at `${memaddr}` and advances it to the next 2 MiB.
    */
   runtimeSizing: boolean;
+  /** FIT mode (FIT or -f): everything in one FIT image, the script run as `source ADDR:boot_scr`. */
+  fit?: FitConfig;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
   positions: Readonly<Record<string, SourcePos>>;
 }

@@ -26,6 +26,9 @@ function strings(args: HelperArgs, helper: string): string[] {
 /** `{{hex 1077936128}}` → `0x40400000`: upper-case digits, as ImageBuilder's printf "0x%X". */
 export const hex = (...args: HelperArgs): string => numbers(args, 'hex').map(hexUpper).join(' ');
 
+/** `{{hexlower 1212153856}}` → `0x48400000`: lower-case, as ImageBuilder's printf "0x%x" of the FIT address. */
+export const hexlower = (...args: HelperArgs): string => numbers(args, 'hexlower').map((v) => `0x${v.toString(16)}`).join(' ');
+
 /** `{{unit 1077936128}}` → `40400000`: a node's unit address, upper-case hex without 0x (ImageBuilder). */
 export const unit = (...args: HelperArgs): string => numbers(args, 'unit').map(hexUpperBare).join(' ');
 
@@ -83,5 +86,5 @@ export const uvar = (...args: HelperArgs): string => {
 
 /** The helpers registered on every handlebars environment that renders templates/. */
 export const TEMPLATE_HELPERS: Readonly<Record<string, (...args: HelperArgs) => unknown>> = {
-  hex, unit, cells, quote, strings: stringList, prop, eq, var: uvar,
+  hex, hexlower, unit, cells, quote, strings: stringList, prop, eq, var: uvar,
 };

@@ -70,10 +70,16 @@ export interface ScriptModel {
    * the generation-time address ImageBuilder writes in node names: `memaddr` + 2 MiB per file). null without -s.
    */
   runtime: { memaddr: number } | null;
+  /** FIT mode: every file is extracted from the FIT (`imxtract`, each load's `id` is its FIT image name). */
+  fit: boolean;
 }
 
 /** What templates/hint.hbs renders: the prompt command that fetches and runs the script. */
-export interface HintModel { loadCmd: string; scriptAddr: number; scriptFile: string }
+export interface HintModel {
+  loadCmd: string; scriptAddr: number; scriptFile: string;
+  /** FIT mode: the FIT file and where it is loaded (after every binary); the script is its image boot_scr. */
+  fit?: { file: string; addr: number } | null;
+}
 
 /** `-p PREFIX`: the name the board's load command asks for (ImageBuilder's `PREFIX/file`). */
 export const boardFileName = (prependPath: string | undefined, file: string): string =>
@@ -105,9 +111,15 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     bootCmd: plan.bootCmd,
     extraCmds: plan.extraCmds === undefined ? '' : plan.extraCmds.replace(/\n$/, ''),
     runtime: plan.config.runtimeSizing ? { memaddr: first } : null,
+    fit: plan.config.fit !== undefined,
   };
 }
 
-export function buildHintModel(plan: BootPlan): HintModel {
-  return { loadCmd: plan.config.loadCmd ?? plan.config.xenLoad, scriptAddr: plan.scriptAddr, scriptFile: boardFileName(plan.config.prependPath, plan.config.ubootScript.value) };
+/** `fitAddr`: where the FIT is loaded (FIT mode only). */
+export function buildHintModel(plan: BootPlan, fitAddr?: number): HintModel {
+  const fit = plan.config.fit && fitAddr !== undefined ? { file: boardFileName(plan.config.prependPath, plan.config.fit.file.value), addr: fitAddr } : null;
+  return {
+    loadCmd: plan.config.loadCmd ?? plan.config.xenLoad, scriptAddr: plan.scriptAddr,
+    scriptFile: boardFileName(plan.config.prependPath, plan.config.ubootScript.value), fit,
+  };
 }

@@ -157,7 +157,7 @@ export function renderBootSourceWithOwners(model: ScriptModel, opts: RenderOptio
 
 /** The U-Boot prompt command that fetches and runs the script (templates/hint.hbs), one line. */
 export function renderScriptHint(model: HintModel, opts: RenderOptions = {}): string {
-  return renderMain('hint', model, opts, false).replace(/\n+$/, '');
+  return renderMain('hint', { fit: null, ...model }, opts, false).replace(/\n+$/, '');
 }
 
 /** Remove the marks, remembering where each template's output starts and ends. */

@@ -29,13 +29,19 @@ export interface FinishedOutputs {
 
 /** The outputs a generate run wants, in commit order: boot.source, boot.scr, then xen.ub and the FDTEDIT blob. */
 export function wantedOutputs(plan: BootPlan, out: RenderedOutputs): WantedOutput[] {
-  const fdtEdit = plan.config.fdtEdit ? path.resolve(plan.dir, plan.config.fdtEdit.value) : undefined;
+  const { fdtEdit, fit } = plan.config;
+  const role = (p: string): Pick<WantedOutput, 'role' | 'ref'> => {
+    const abs = path.resolve(p);
+    if (fdtEdit && abs === path.resolve(plan.dir, fdtEdit.value)) return { role: 'fdt-edit', ref: fdtEdit };
+    if (fit?.ubootDtb && abs === path.resolve(plan.dir, fit.ubootDtb.value)) return { role: 'fit-key-dtb', ref: fit.ubootDtb };
+    if (fit && abs === path.resolve(plan.dir, fit.its)) return { role: 'fit-its', ref: fit.file };
+    return { role: 'xen-uimage', ref: plan.config.xen };
+  };
   return [
     { role: 'source', path: out.sourcePath, data: out.source, ref: plan.config.ubootSource },
-    { role: 'script', path: out.scriptPath, data: out.script, ref: plan.config.ubootScript },
-    ...out.extra.map((e): WantedOutput => (plan.config.fdtEdit && path.resolve(e.path) === fdtEdit
-      ? { role: 'fdt-edit', path: e.path, data: e.bytes, ref: plan.config.fdtEdit }
-      : { role: 'xen-uimage', path: e.path, data: e.bytes, ref: plan.config.xen })),
+    // In FIT mode the script image is the FIT itself (boot.source is still written beside it).
+    { role: 'script', path: out.scriptPath, data: out.script, ref: fit ? fit.file : plan.config.ubootScript },
+    ...out.extra.map((e): WantedOutput => ({ ...role(e.path), path: e.path, data: e.bytes })),
   ];
 }
 

@@ -9,8 +9,12 @@ import type { Config, FileRef } from '../config/types.js';
 import { COMMAND_LINE_POS } from '../config/resolve.js';
 import { OutputError, type Where } from '../errors.js';
 
-/** fdt-edit: the DTB that FDTEDIT names, written with the script's edits applied. */
-export type OutputRole = 'source' | 'script' | 'xen-uimage' | 'fdt-edit';
+/**
+ * fdt-edit: the DTB that FDTEDIT names, written with the script's edits applied. fit-its: the
+ * .its beside a FIT. fit-key-dtb: U-Boot's own DTB given with -u, which gets the public key in
+ * place, as `mkimage -K` does: it is the one input an output may replace, and may live anywhere.
+ */
+export type OutputRole = 'source' | 'script' | 'xen-uimage' | 'fdt-edit' | 'fit-its' | 'fit-key-dtb';
 
 /** One output, checked: `path` is the final path through the real (symlink-free) folder. */
 export interface OutputTarget {
@@ -65,7 +69,7 @@ export function inputFiles(config: Config, dir: string): { file: string; label: 
     if (typeof v !== 'object' || v === null) return;
     const r = v as Partial<FileRef>;
     if (typeof r.value === 'string' && typeof r.key === 'string' && typeof r.where === 'object') {
-      if (r !== config.ubootSource && r !== config.ubootScript && r !== config.fdtEdit) out.push({ file: path.resolve(dir, r.value), label: `${r.key} (${r.value})` });
+      if (r !== config.ubootSource && r !== config.ubootScript && r !== config.fdtEdit && r !== config.fit?.file && r !== config.fit?.ubootDtb) out.push({ file: path.resolve(dir, r.value), label: `${r.key} (${r.value})` });
       return;
     }
     Object.values(v).forEach(walk);
@@ -92,7 +96,8 @@ export function checkOutputs(wanted: readonly WantedOutput[], config: Config, di
     const outside = (why: string): OutputError => new OutputError('OUTPUT_OUTSIDE_DIR',
       `${named(o)} ${why}: outputs are written inside the output folder ${dir} (the -d folder, else the config's folder).`,
       { path: o.path, dir }, where, `${fix} to a name relative to ${dir}, or pass --output-outside-dir to write there on purpose`);
-    if (!policy.allowOutsideDir && o.role !== 'xen-uimage' && path.isAbsolute(o.ref.value)) throw outside('is an absolute path');
+    const anywhere = o.role === 'fit-key-dtb';
+    if (!policy.allowOutsideDir && !anywhere && o.role !== 'xen-uimage' && path.isAbsolute(o.ref.value)) throw outside('is an absolute path');
     const parent = path.dirname(o.path);
     let st: fs.Stats | undefined;
     try { st = fs.statSync(parent); } catch { st = undefined; }
@@ -102,7 +107,7 @@ export function checkOutputs(wanted: readonly WantedOutput[], config: Config, di
         { path: o.path }, where, st ? `${fix} to a path inside a folder` : `create it first (mkdir -p ${parent}), or ${fix}`);
     }
     const final = path.join(realFolder(parent), path.basename(o.path));
-    if (!policy.allowOutsideDir && !isInside(realDir, final)) throw outside(`leads to ${final}, outside it`);
+    if (!policy.allowOutsideDir && !anywhere && !isInside(realDir, final)) throw outside(`leads to ${final}, outside it`);
     const cur = lstatOrUndefined(final);
     if (cur && !cur.isFile() && !cur.isSymbolicLink()) {
       throw new OutputError('OUTPUT_NOT_A_FILE', `${named(o)}: ${final} is ${kindOf(cur)}, not a regular file, and cannot be replaced by an output.`,

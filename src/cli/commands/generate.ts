@@ -11,6 +11,7 @@ export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
   report?: string; map?: boolean;
+  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256';
 }
 
 export async function runGenerate(positional: string | undefined, o: GenerateCliOptions): Promise<void> {
@@ -28,6 +29,10 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     ...(o.runtimeSizing ? { runtimeSizing: true } : {}),
     ...(o.board !== undefined ? { board: o.board } : {}),
     ...(o.templates !== undefined ? { templates: o.templates } : {}),
+    ...(o.fit ? { fit: true } : {}),
+    ...(o.keyDir !== undefined ? { fitKeyDir: o.keyDir } : {}),
+    ...(o.ubootDtb !== undefined ? { fitUbootDtb: o.ubootDtb } : {}),
+    ...(o.fitHash !== undefined ? { fitHash: o.fitHash } : {}),
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
     write: false,
@@ -61,6 +66,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       plan: planJson(gen.plan),
       outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: done.written, keptFailed: done.keptFailed },
       ubootCommand: hint,
+      ...(gen.fit ? { fit: { file: gen.fit.path, addr: gen.fit.addr, signed: gen.fit.signed, ...(gen.fit.ubootDtb ? { ubootDtb: gen.fit.ubootDtb.path } : {}) } } : {}),
       diagnostics: gen.diagnostics.map(diagnosticJson),
       ...(report && wording ? { verification: wording.verifyJson(report) } : {}),
     }, null, 2)}\n`);
@@ -68,12 +74,13 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     for (const d of gen.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     if (!o.quiet) {
       out.write(`${style.bold('Plan')}  ${planSummary(gen.plan).join('\n      ')}\n\n`);
-      out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length)}\n\n`);
+      out.write(`${planTable(gen.plan, scriptName, gen.outputs.script.length, gen.fit?.addr)}\n\n`);
       if (o.map) out.write(`${(await import('../map.js')).formatMemoryMap(gen.plan, { colour: Boolean(out.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb', width: out.columns || 100 })}\n\n`);
       if (report && wording) out.write(`${wording.formatVerifyReport(report, style)}\n\n`);
     }
     if (!ok) process.stderr.write(`error: verification failed: ${wording ? wording.verifySummary(report!) : ''}\n  hint: nothing was written: the previous ${gen.plan.config.ubootScript.value} is unchanged${done.keptFailed.length ? `; the failing script is kept as ${done.keptFailed.map((f) => path.relative(process.cwd(), f) || f).join(', ')}` : ' (--keep-failed keeps the failing script for inspection)'}\n`);
     else if (o.dryRun) out.write('Dry run: nothing written.\n');
+    else if (gen.fit) out.write(`Generated uboot FIT image ${scriptName}, to be loaded at or after address 0x${gen.fit.addr.toString(16)}:\n${hint}\n`);
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
   }
   if (o.report) {

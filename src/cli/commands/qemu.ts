@@ -2,10 +2,12 @@
 // outputs, simulates them, then boots real U-Boot + real Xen in QEMU (virt, 2 GiB, 4 CPUs)
 // with the -d folder as the TFTP root, and prints each domain's real and simulated result.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { EXIT_CODE, UbootGenError } from '../../errors.js';
 import { generate } from '../../api/generate.js';
 import { verifyGenerated } from '../../api/verify.js';
-import { bootOutputDir, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
+import { bootOutputDir, bootQemu, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
+import { renderScriptHint } from '../../emit/render.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
 import { makeStyle, table } from '../report.js';
 import { parseNumberOption } from '../util.js';
@@ -13,6 +15,7 @@ import { parseNumberOption } from '../util.js';
 export interface QemuCliOptions {
   config?: string; dir?: string; runtimeSizing?: boolean; board?: string; timeout: string; keepLog?: string; json?: boolean; report?: string;
   uboot?: string; writeBoardDtb?: string;
+  fit?: boolean; keyDir?: string;
 }
 
 export async function runQemu(positional: string | undefined, o: QemuCliOptions): Promise<void> {
@@ -27,19 +30,32 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     ...(o.dir !== undefined ? { dir: o.dir } : {}),
     ...(o.runtimeSizing ? { runtimeSizing: true } : {}),
     ...(o.board !== undefined ? { board: o.board } : {}),
+    ...(o.fit ? { fit: true } : {}),
+    ...(o.keyDir !== undefined ? { fitKeyDir: o.keyDir } : {}),
   });
   const sim = verifyGenerated(gen);
   const domains = expectedDomainsOf(gen.plan);
   if (domains.some((d) => d.token === undefined)) {
     process.stderr.write(`note: a domain counts as up when its initramfs prints the ${LAB_TOKEN_PARAM}=<token> of its command line; domains without one are judged from Xen's console only\n`);
   }
-  const res = await bootOutputDir({
-    dir: gen.plan.dir, scriptName: gen.plan.config.ubootScript.value, scriptAddr: gen.plan.scriptAddr, domains,
-    ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
-    timeoutMs: parseNumberOption(o.timeout, '--timeout') * 1000,
-    ...(o.keepLog ? { logFile: o.keepLog } : {}),
-    ...(!o.json && process.stderr.isTTY ? { onOutput: (t: string) => process.stderr.write(t) } : {}),
-  });
+  const timeoutMs = parseNumberOption(o.timeout, '--timeout') * 1000;
+  const onOutput = !o.json && process.stderr.isTTY ? { onOutput: (t: string) => process.stderr.write(t) } : {};
+  const fit = gen.fit;
+  // FIT mode: fetch the FIT over QEMU's TFTP and run its boot_scr, as the hint says (with tftpb whatever
+  // LOAD_CMD is: the FIT's own script loads nothing).
+  const res = fit
+    ? await bootQemu({
+      tftpDir: gen.plan.dir, scriptName: path.basename(fit.path), timeoutMs, domains,
+      expect: { markers: domains.flatMap((d) => (d.token !== undefined ? [d.token] : [])) },
+      commands: [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${renderScriptHint({ loadCmd: 'tftpb', scriptAddr: gen.plan.scriptAddr, scriptFile: path.basename(fit.path), fit: { file: path.relative(gen.plan.dir, fit.path), addr: fit.addr } })}`],
+      ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
+      ...(o.keepLog ? { logFile: o.keepLog } : {}), ...onOutput,
+    })
+    : await bootOutputDir({
+      dir: gen.plan.dir, scriptName: gen.plan.config.ubootScript.value, scriptAddr: gen.plan.scriptAddr, domains, timeoutMs,
+      ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
+      ...(o.keepLog ? { logFile: o.keepLog } : {}), ...onOutput,
+    });
   if (o.keepLog && !fs.existsSync(o.keepLog)) fs.writeFileSync(o.keepLog, res.serialLog);
   const real = parseXenConsole(res.serialLog, { domains }).domains;
   const ours = observeSimulation(sim, real.map((d) => d.name));

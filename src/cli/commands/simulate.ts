@@ -6,7 +6,10 @@ import { makeStyle } from '../report.js';
 import { parseNumberOption } from '../util.js';
 import { formatVerifyReport, verifyJson } from '../verify-report.js';
 
-export interface SimulateCliOptions { root: string; prependPath?: string; then?: string; board?: string; scriptAddr: string; xenVersion?: string; xenConfig?: string; json?: boolean; report?: string }
+export interface SimulateCliOptions {
+  root: string; prependPath?: string; then?: string; board?: string; scriptAddr: string; xenVersion?: string; xenConfig?: string; json?: boolean; report?: string;
+  fitImage?: string; ubootDtb?: string;
+}
 
 export async function runSimulate(script: string, o: SimulateCliOptions): Promise<void> {
   const report = simulate(script, {
@@ -16,6 +19,8 @@ export async function runSimulate(script: string, o: SimulateCliOptions): Promis
     ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
     ...(o.prependPath !== undefined ? { prependPath: o.prependPath } : {}),
     ...(o.then !== undefined ? { then: o.then } : {}),
+    ...(o.fitImage !== undefined ? { fitImage: o.fitImage } : {}),
+    ...(o.ubootDtb !== undefined ? { ubootDtb: o.ubootDtb } : {}),
   });
   if (o.json) process.stdout.write(`${JSON.stringify(verifyJson(report), null, 2)}\n`);
   else process.stdout.write(`${formatVerifyReport(report, makeStyle(process.stdout), true)}\n`);

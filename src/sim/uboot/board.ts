@@ -43,6 +43,10 @@ export interface UbootBuildOptions {
    * sourced script live (qemu_arm64_defconfig: 0x1000000). Exhausting it hangs hush.
    */
   mallocLen: number;
+  /** Hash algorithms FIT images may use (CONFIG_MD5, CONFIG_SHA*, crc32): a build without one says "Unsupported hash algorithm". */
+  fitHashAlgos: readonly string[];
+  /** CONFIG_FIT_SIGNATURE: signature nodes are checked, and keys marked required in U-Boot's DTB enforced. */
+  fitSignature: boolean;
 }
 
 export const QEMU_VIRT_BUILD: UbootBuildOptions = {
@@ -53,6 +57,11 @@ export const QEMU_VIRT_BUILD: UbootBuildOptions = {
   ipAddr: '10.0.2.15',
   serverIp: '10.0.2.2',
   mallocLen: 0x1000000,
+  // Seen on real boots of Debian's qemu_arm64 2023.01 (QEMU virt): md5 and sha256 FIT hashes verify
+  // ("md5+ ", "sha256+ "); the binary's strings also name crc32, sha1, sha384, sha512, and the FIT signature
+  // code ("rsa,modulus", "required-mode"): a key marked required in the DTB U-Boot runs with is enforced.
+  fitHashAlgos: ['crc32', 'md5', 'sha1', 'sha256', 'sha384', 'sha512'],
+  fitSignature: true,
 };
 
 /**

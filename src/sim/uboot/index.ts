@@ -51,6 +51,12 @@ export interface SimulateUbootOptions {
    */
   then?: string;
   ubootVersion?: string;
+  /** Name the script image is served under (default boot.scr; a FIT: boot.fit). */
+  scriptName?: string;
+  /** The script is image NAME of a FIT: run as `source ADDR:NAME` (ImageBuilder's FIT mode uses boot_scr). */
+  fitScript?: string;
+  /** U-Boot's own DTB, whose /signature keys check FIT signatures. */
+  controlFdt?: Uint8Array;
 }
 
 export interface UbootResult {
@@ -84,24 +90,25 @@ export function typeLine(m: Machine, line: string): number {
 export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
   const m = createMachine({
     root: opts.root, ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(opts.staged ? { staged: opts.staged } : {}),
-    board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion,
+    board: opts.board, build: opts.build, env: opts.env, ubootVersion: opts.ubootVersion, controlFdt: opts.controlFdt,
   });
   for (const p of opts.preload ?? []) {
     const f = m.files.resolve(p.file);
     if (f) m.ram.writeFile(p.addr, f);
   }
   const scriptAddr = opts.scriptAddr ?? 0x40200000;
-  // The script is served as boot.scr straight from memory.
+  // The script is served as boot.scr (or the FIT) straight from memory.
   const addr = hexBare(scriptAddr);
-  m.console.line(`${PROMPT}tftpb ${addr} boot.scr`);
+  const scriptName = opts.scriptName ?? 'boot.scr';
+  m.console.line(`${PROMPT}tftpb ${addr} ${scriptName}`);
   if (m.canLoad(scriptAddr, opts.script.length)) {
     // The same lines tftpboot prints for a successful transfer.
     m.console.line(`Using ${m.build.ethDevice} device`);
     m.console.line(`TFTP from server ${m.build.serverIp}; our IP address is ${m.build.ipAddr}`);
-    m.console.line("Filename 'boot.scr'.");
+    m.console.line(`Filename '${scriptName}'.`);
     m.console.line(`Load address: 0x${addr}`);
-    tftpLoadServed(m, scriptAddr, { name: 'boot.scr', size: opts.script.length, bytes: opts.script });
-    typeLine(m, `source ${addr}`);
+    tftpLoadServed(m, scriptAddr, { name: scriptName, size: opts.script.length, bytes: opts.script });
+    typeLine(m, opts.fitScript !== undefined ? `source ${addr}:${opts.fitScript}` : `source ${addr}`);
     if (opts.then !== undefined && m.stopped === undefined) typeLine(m, opts.then);
   } else {
     m.console.line('TFTP error: trying to overwrite reserved memory...');

@@ -48,6 +48,8 @@ export interface MachineOptions {
   env?: Record<string, string>;
   replaceEnv?: boolean;
   ubootVersion?: string;
+  /** U-Boot's own device tree (gd->fdt_blob): where FIT signature keys are looked up. */
+  controlFdt?: Uint8Array;
   /** The command table (cmd/index.ts COMMANDS filtered by the build). */
   commands: readonly Command[];
   /** The simulator's limits (default DEFAULT_BUDGETS). */
@@ -65,6 +67,8 @@ export class Machine {
   readonly files: FileServer;
   readonly ubootVersion: string;
   readonly commands: readonly Command[];
+  /** U-Boot's own device tree (gd->fdt_blob), when known: its /signature keys check FIT signatures. */
+  readonly controlFdt: Uint8Array | undefined;
   /** Parsed version, e.g. 202301. */
   readonly version: number;
   /** working_fdt address (cmd/fdt.c), undefined until `fdt addr` or a boot command sets it. */
@@ -115,6 +119,7 @@ export class Machine {
     });
     this.ubootVersion = opts.ubootVersion ?? DEFAULT_UBOOT_VERSION;
     this.commands = opts.commands;
+    this.controlFdt = opts.controlFdt;
     this.version = parseUbootVersion(this.ubootVersion);
   }
 

@@ -64,12 +64,12 @@ describe('emit → helpers', () => {
   });
 
   it('are exactly the helpers registered, and give the same text inside a rendered template', () => {
-    expect(Object.keys(TEMPLATE_HELPERS).sort()).to.deep.equal(['cells', 'eq', 'hex', 'prop', 'quote', 'strings', 'unit', 'var']);
+    expect(Object.keys(TEMPLATE_HELPERS).sort()).to.deep.equal(['cells', 'eq', 'hex', 'hexlower', 'prop', 'quote', 'strings', 'unit', 'var']);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'hint.hbs'),
-      '{{hex scriptAddr}}|{{unit scriptAddr}}|<{{cells scriptAddr 16}}>|<{{cells 16 cells=1}}>|{{quote scriptFile}}|{{strings loadCmd scriptFile}}|{{prop "#x"}}|{{#if (eq loadCmd "tftpb")}}eq{{/if}}\n');
+      '{{hex scriptAddr}}|{{hexlower scriptAddr}}|{{unit scriptAddr}}|<{{cells scriptAddr 16}}>|<{{cells 16 cells=1}}>|{{quote scriptFile}}|{{strings loadCmd scriptFile}}|{{prop "#x"}}|{{#if (eq loadCmd "tftpb")}}eq{{/if}}\n');
     forgetLoadedTemplates();
     expect(renderScriptHint({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'a "b".scr' }, { overrideDir: dir }))
-      .to.equal('0x40200000|40200000|<0x0 0x40200000 0x0 0x10 >|<0x10 >|"a \\"b\\".scr"| "tftpb" "a \\"b\\".scr"|\\#x|eq');
+      .to.equal('0x40200000|0x40200000|40200000|<0x0 0x40200000 0x0 0x10 >|<0x10 >|"a \\"b\\".scr"| "tftpb" "a \\"b\\".scr"|\\#x|eq');
   });
 });

@@ -30,7 +30,8 @@ describe('emit → model', () => {
       bootCmd: 'booti',
       extraCmds: '',
       runtime: null,
+      fit: false,
     });
-    expect(buildHintModel(r.plan)).to.deep.equal({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'boot.scr' });
+    expect(buildHintModel(r.plan)).to.deep.equal({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'boot.scr', fit: null });
   });
 });

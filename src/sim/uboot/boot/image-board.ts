@@ -1,8 +1,10 @@
 // Models U-Boot boot/image-board.c image_locate_script() (and genimg_get_format()) for `source`:
-// the legacy checks in upstream order with their exact messages.
+// the legacy and FIT checks in upstream order with their exact messages (2023.01 cmd/source.c).
 import { IH_MAGIC, IH_TYPE_SCRIPT, UIMAGE_HEADER_SIZE, uimageHeaderCrcOk } from '../../../images/uimage.js';
 import { checkHeader } from '../../../fdt/header.js';
+import { getprop, pathOffset } from '../../../fdt/ro.js';
 import type { Machine } from '../machine.js';
+import { fitImageData, fitImageNode, fitImageType, fitImageVerify, readFit } from './image-fit.js';
 
 const be32 = (b: Uint8Array, o: number): number => b[o]! * 0x1000000 + b[o + 1]! * 0x10000 + b[o + 2]! * 0x100 + b[o + 3]!;
 
@@ -20,8 +22,11 @@ function lengthTableEnd(m: Machine, dataAddr: number, size: number): number {
   return off + 4;
 }
 
-/** Where the script text of the image at `addr` is, or undefined after printing U-Boot's reason. */
-export function locateScript(m: Machine, addr: number): { addr: number; len: number } | undefined {
+/**
+ * Where the script text of the image at `addr` is (for a FIT, of its image `fitUname`), or undefined after
+ * printing U-Boot's reason.
+ */
+export function locateScript(m: Machine, addr: number, fitUname?: string): { addr: number; len: number } | undefined {
   const head = m.ram.read(addr, UIMAGE_HEADER_SIZE);
   if (be32(head, 0) === IH_MAGIC) {
     if (!uimageHeaderCrcOk(head)) { m.console.line('Bad header crc'); return undefined; }
@@ -36,9 +41,29 @@ export function locateScript(m: Machine, addr: number): { addr: number; len: num
     const off = lengthTableEnd(m, dataAddr, size);
     return { addr: dataAddr + off, len };
   }
-  // A valid FDT header makes U-Boot take the FIT path; a plain DTB is not a FIT.
+  // A valid FDT header makes U-Boot take the FIT path; a plain DTB is not a FIT (no timestamp, no /images).
   const fdtHead = m.readFdt(addr);
-  if (fdtHead && checkHeader(fdtHead) === 0) { m.console.line('Bad FIT image format'); return undefined; }
+  if (fdtHead && checkHeader(fdtHead) === 0) return locateFitScript(m, addr, fitUname);
   m.console.line('Wrong image format for "source" command');
   return undefined;
+}
+
+function locateFitScript(m: Machine, addr: number, fitUname: string | undefined): { addr: number; len: number } | undefined {
+  const fit = readFit(m, addr);
+  if (!fit) { m.console.line('Bad FIT image format'); return undefined; }
+  let uname = fitUname;
+  if (uname === undefined) {
+    // get_default_image(): /images `default`
+    const images = pathOffset(fit.blob, '/images');
+    const dflt = images >= 0 ? getprop(fit.blob, images, 'default') : images;
+    if (typeof dflt !== 'number') uname = Buffer.from(dflt).toString('latin1').replace(/\0.*$/s, '');
+  }
+  if (uname === undefined) { m.console.line('No FIT subimage unit name'); return undefined; }
+  const node = fitImageNode(fit, uname);
+  if (node < 0) { m.console.line(`Can't find '${uname}' FIT subimage`); return undefined; }
+  if (fitImageType(fit, node) !== 'script') { m.console.line('Not a image image'); return undefined; }
+  if (m.env.yesNo('verify') !== 0 && !fitImageVerify(m, fit, node)) { m.console.line('Bad Data Hash'); return undefined; }
+  const data = fitImageData(fit, node);
+  if (!data) { m.console.line('Could not find script subimage data'); return undefined; }
+  return { addr: data.addr, len: data.len };
 }

@@ -10,6 +10,7 @@ import echo from './echo.js';
 import exit from './exit.js';
 import fdt from './fdt.js';
 import fpga from './fpga.js';
+import imxtract from './imxtract.js';
 import { ext2load, ext4load, fatload, load } from './fs.js';
 import { tftpboot } from './net.js';
 import { env, printenv, run, setenv } from './nvedit.js';
@@ -18,7 +19,7 @@ import source from './source.js';
 import { falseCmd, test, trueCmd } from './test.js';
 
 export const MODELLED_COMMANDS: readonly Command[] = [
-  booti, bootm, bootz, echo, env, exit, ext2load, ext4load, falseCmd, fatload, fdt, fpga, load, printenv, run, setenv,
+  booti, bootm, bootz, echo, env, exit, ext2load, ext4load, falseCmd, fatload, fdt, fpga, imxtract, load, printenv, run, setenv,
   setexpr, source, test, tftpboot, trueCmd,
 ].sort((a, b) => (a.name < b.name ? -1 : 1));
 
@@ -27,7 +28,7 @@ export const UNMODELLED_COMMAND_NAMES: readonly string[] = [
   '?', 'base', 'bdinfo', 'blkcache', 'boot', 'bootd', 'bootefi', 'bootelf', 'bootflow', 'bootp', 'bootvx', 'chpart',
   'cmp', 'coninfo', 'cp', 'crc32', 'date', 'dfu', 'dhcp', 'dm', 'editenv', 'erase', 'ext2ls', 'ext4ls', 'ext4size',
   'fatinfo', 'fatls', 'fatmkdir', 'fatrm', 'fatsize', 'fatwrite', 'flinfo', 'fstype', 'fstypes', 'go', 'gzwrite',
-  'help', 'iminfo', 'imxtract', 'itest', 'ln', 'loadb', 'loads', 'loadx', 'loady', 'loop', 'ls', 'lzmadec', 'md',
+  'help', 'iminfo', 'itest', 'ln', 'loadb', 'loads', 'loadx', 'loady', 'loop', 'ls', 'lzmadec', 'md',
   'mii', 'mm', 'mtd', 'mtdparts', 'mw', 'net', 'nfs', 'nm', 'nvme', 'panic', 'part', 'pci', 'ping', 'poweroff',
   'protect', 'pxe', 'qfw', 'random', 'reset', 'save', 'saveenv', 'scsi', 'scsiboot', 'showvar', 'size', 'sleep',
   'sysboot', 'tpm', 'tpm2', 'unlz4', 'unzip', 'usb', 'usbboot', 'version', 'virtio',

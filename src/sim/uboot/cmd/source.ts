@@ -1,6 +1,8 @@
 // Models U-Boot cmd/source.c do_source() + common/command.c cmd_source_script(): print the banner,
 // locate the script (boot/image-board.ts) and run it through hush. Observed on 2023.01: a DTB at the
 // address gives "Bad FIT image format" (it passes fdt_check_header, so the FIT path is taken).
+// `source ADDR:NAME` runs the script image NAME of the FIT at ADDR (fit_parse_subimage(): an empty ADDR
+// means the current load address), as ImageBuilder's FIT mode boots.
 import { CMD_RET, defineCommand } from '../command.js';
 import { hexToUl } from '../env.js';
 import { hexBare, hexPad } from '../../../util/hex.js';
@@ -10,11 +12,25 @@ import { runHush } from '../hush/run.js';
 export default defineCommand({
   name: 'source', maxArgs: 2, repeatable: false, source: 'cmd/source.c',
   usage: 'run script from memory',
-  help: '[addr]\n    - run the script image at addr (default: the load address)',
+  help: '[addr]\n    - run the script image at addr (default: the load address)\n'
+    + 'For FIT format uImage addr must include subimage\nunit name in the form of addr:<subimg_uname>',
   run(m, argv) {
-    const addr = argv[1] !== undefined ? hexToUl(argv[1]).value : m.build.loadAddr;
+    let addr = m.build.loadAddr;
+    let fitUname: string | undefined;
+    const arg = argv[1];
+    if (arg !== undefined) {
+      const colon = arg.indexOf(':');
+      if (colon >= 0) {
+        const loadaddr = m.env.get('loadaddr');
+        if (colon > 0) addr = hexToUl(arg.slice(0, colon)).value;
+        else if (loadaddr !== undefined) addr = hexToUl(loadaddr).value;
+        fitUname = arg.slice(colon + 1);
+      } else {
+        addr = hexToUl(arg).value;
+      }
+    }
     m.console.line(`## Executing script at ${hexPad(addr, 8)}`);
-    const script = locateScript(m, addr);
+    const script = locateScript(m, addr, fitUname);
     if (!script) return CMD_RET.FAILURE;
     // run_command_list() copies the script into the heap first and returns 1, silently, when
     // malloc fails; parse_string_outer() then copies it again with xmalloc(), which hangs on failure.
