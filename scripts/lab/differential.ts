@@ -9,17 +9,18 @@
 // Usage: node dist/scripts/lab/differential.js [--stacks bookworm,trixie,full] [--budget-min 75]
 //        [--stack-budget-min 28] [--timeout-scale 2] [--skip-slow] [--summary FILE] [name-prefix...]
 // Exit: 0 all agree, 1 a difference (or a case not run), 2 lab setup failure.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UbootGenError } from '../../src/errors.js';
 import { generate } from '../../src/api/generate.js';
 import { verifyScript, verifyGenerated, type VerifyReport } from '../../src/api/verify.js';
 import { qemuVirtBoard } from '../../src/sim/uboot/index.js';
-import { bootOutputDir, parseXenConsole, type DomainVerdict, type ExpectedDomain, type LabBootResult } from '../../src/lab/index.js';
+import { bootOutputDir, bootQemu, parseXenConsole, type DomainVerdict, type ExpectedDomain, type LabBootResult } from '../../src/lab/index.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation, type Observed } from '../../src/lab/compare.js';
 import { writeScriptImage } from '../../src/images/uimage.js';
 import { writeFileAtomic } from '../../src/util/file.js';
+import { createLabWire, type LabWire } from './netns.js';
 import { labCases } from './cases.js';
 import { prepareLab, type LabAssets } from './prepare.js';
 import { labCaseInputs, stageCase } from './stage.js';
@@ -235,6 +236,75 @@ function runCli(stack: LabStack, caseName: string, timeoutMs: number, rows: Row[
     wallS: (Date.now() - t) / 1000, diffs: good ? [] : [r.stderr.trim()] });
 }
 
+/**
+ * The board fetches everything from `uboot-gen serve` (run as a user runs it: bin/uboot-gen.js
+ * serve DIR --config CONFIG) instead of QEMU's own TFTP server, over a tap device in a network
+ * namespace of this run's own (scripts/lab/netns.ts; port 69, since Debian's U-Boot has no
+ * tftpdstp). Every domain must come up and the server's audit must find nothing: the script
+ * and every planned file fetched, unchanged, and nothing else.
+ */
+async function runServed(stack: LabStack, caseName: string, timeoutMs: number, rows: Row[]): Promise<void> {
+  const dir = path.join(stack.assets.dir, 'differential', caseName);
+  const config = path.join(dir, 'config');
+  const t = Date.now();
+  const diffs: string[] = [];
+  let outcome = '?';
+  const transfers: Array<{ requested: string; bytes: number; ms: number; status: string }> = [];
+  let wire: LabWire | undefined;
+  let server: ChildProcess | undefined;
+  try {
+    wire = createLabWire();
+    const events: Array<Record<string, unknown>> = [];
+    server = spawn('ip', ['netns', 'exec', wire.netns, process.execPath, path.join(REPO, 'bin', 'uboot-gen.js'), 'serve', dir,
+      '--host', wire.hostIp, '--port', '69', '--config', config, '--until-fetched', '--timeout', String((timeoutMs * timeoutScale) / 1000), '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buffered = '';
+    let serverErr = '';
+    server.stderr!.on('data', (d: Buffer) => { serverErr += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => server!.on('close', (code) => resolve(code)));
+    const listening = new Promise<void>((resolve, reject) => {
+      server!.stdout!.on('data', (d: Buffer) => {
+        buffered += d.toString();
+        for (let nl; (nl = buffered.indexOf('\n')) >= 0;) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          try { events.push(JSON.parse(line) as Record<string, unknown>); } catch { /* not JSON: ignored */ }
+          if (events.some((e) => e['event'] === 'listening')) resolve();
+        }
+      });
+      void exited.then((code) => reject(new Error(`uboot-gen serve exited (${code}) before listening: ${serverErr.trim()}`)));
+    });
+    await listening;
+    const gen = generate(config, { dir, write: false });
+    const domains = expectedDomainsOf(gen.plan);
+    const real = await bootQemu({
+      tftpDir: dir, scriptName: 'boot.scr', tap: wire, ubootBin: stack.assets.uboot.path, timeoutMs: timeoutMs * timeoutScale,
+      silentXenMs: 20_000 * timeoutScale, domains, expect: { markers: domains.flatMap((d) => (d.token !== undefined ? [d.token] : [])) },
+      commands: [`setenv ipaddr ${wire.boardIp}; setenv netmask ${wire.netmask}; setenv serverip ${wire.hostIp}; ${gen.hint}`],
+    });
+    outcome = real.outcome;
+    const realDomains = parseXenConsole(real.serialLog, { domains }).domains;
+    if (realDomains.length === 0 || realDomains.some((d) => d.verdict !== 'up')) diffs.push(`not every domain came up: ${realDomains.map((d) => `${d.name} ${d.verdict}`).join(', ') || 'none judged'}`);
+    const code = await Promise.race([exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 10_000))]);
+    if (code === 'late') { server.kill('SIGTERM'); await exited; }
+    for (const e of events) if (e['event'] === 'transfer') transfers.push(e as unknown as (typeof transfers)[number]);
+    const summaryEvent = events.find((e) => e['event'] === 'summary') as { findings?: Array<{ message: string }> } | undefined;
+    if (!summaryEvent) diffs.push(`uboot-gen serve printed no summary: ${serverErr.trim()}`);
+    diffs.push(...(summaryEvent?.findings ?? []).map((f) => f.message));
+    if (code !== 0 && code !== 'late' && summaryEvent && (summaryEvent.findings ?? []).length === 0) diffs.push(`uboot-gen serve exited ${code}`);
+  } catch (e) {
+    diffs.push(e instanceof Error ? e.message : String(e));
+  } finally {
+    if (server && server.exitCode === null) server.kill('SIGTERM');
+    wire?.remove();
+  }
+  const good = diffs.length === 0;
+  console.log(`${good ? 'AGREE ' : 'DIFFER'}   [${stack.name}] served: ${caseName} fetched from uboot-gen serve (real: ${outcome}; ${transfers.map((f) => `${f.requested} ${f.bytes} B in ${f.ms} ms ${f.status}`).join(', ')})`);
+  for (const d of diffs) console.log(`    !! ${d}`);
+  rows.push({ stack: stack.name, case: 'served', status: good ? 'agree' : 'differ', real: outcome, simulated: good ? 'all-up, nothing stale' : '?',
+    wallS: (Date.now() - t) / 1000, diffs });
+}
+
 function summary(stacks: LabStack[], rows: Row[], totalS: number): string {
   const out = ['# Real-boot differential', '', `Total ${totalS.toFixed(0)} s.`, ''];
   for (const s of stacks) {
@@ -260,7 +330,10 @@ try {
     console.log(`lab: [${stack.name}] Xen ${stack.assets.xen.package} ${stack.assets.xen.version}, U-Boot ${stack.assets.uboot.package} ${stack.assets.uboot.version}`);
     const all = cases(stack.assets).filter((c) => (filters.length === 0 || filters.some((f) => c.name.startsWith(f))) && !(skipSlow && c.slow));
     await runStack(stack, all, rows, deadline);
-    if (stack.name === 'bookworm' && all.some((c) => c.name === 'gen-dom0less-2domus')) runCli(stack, 'gen-dom0less-2domus', 120_000, rows);
+    if (stack.name === 'bookworm' && all.some((c) => c.name === 'gen-dom0less-2domus')) {
+      runCli(stack, 'gen-dom0less-2domus', 120_000, rows);
+      await runServed(stack, 'gen-dom0less-2domus', 120_000, rows);
+    }
   }
   const totalS = (Date.now() - t0) / 1000;
   const text = summary(stacks, rows, totalS);

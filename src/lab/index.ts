@@ -10,7 +10,7 @@ import { LAB_TOKEN_PARAM } from './marker.js';
 import type { ExpectedDomain } from './xen-console.js';
 
 export { bootQemu, checkHostTools, defaultCommands, dumpBoardDtb, qemuArgs, HOST_TOOLS, LAB_MACHINE_ARGS, LAB_MEMORY_START, LAB_MEMORY_SIZE,
-  LAB_SCRIPT_ADDR, QEMU_BIN, UBOOT_QEMU_ARM64, type BootQemuOptions, type LabBootResult, type LabDomainSeen, type LabOutcome } from './qemu.js';
+  LAB_SCRIPT_ADDR, QEMU_BIN, UBOOT_QEMU_ARM64, type BootQemuOptions, type LabBootResult, type LabDomainSeen, type LabOutcome, type LabTap } from './qemu.js';
 export { parseXenConsole, findMarkers, findXenPanic, findUbootErrors, guestConsoles, type DomainVerdict, type DomainVerdictKind,
   type ExpectedDomain, type XenConsoleReport, type ParseXenConsoleOptions } from './xen-console.js';
 export { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from './marker.js';
@@ -35,6 +35,7 @@ export interface BootOutputDirOptions {
   timeoutMs?: number;
   /** Give up this long after the hand-over if Xen printed nothing (bootQemu's default otherwise). */
   silentXenMs?: number;
+
   logFile?: string;
   onOutput?: (text: string) => void;
 }

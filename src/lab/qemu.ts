@@ -66,6 +66,11 @@ export interface LabBootResult {
 export interface BootQemuOptions {
   /** Directory served by QEMU's TFTP server (holds boot.scr and every file it loads). */
   tftpDir: string;
+  /**
+   * The board's network is a tap device in a network namespace (see qemuArgs) instead of QEMU's
+   * user network; QEMU runs inside that namespace. Give `commands` that set ipaddr/serverip.
+   */
+  tap?: LabTap;
   scriptName: string;
   timeoutMs: number;
   /**
@@ -138,11 +143,22 @@ export function dumpBoardDtb(out: string, qemuBin: string = QEMU_BIN): void {
   }
 }
 
-export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64): string[] {
+/** A tap device in a network namespace: the board's own wire to a server of the test's. */
+export interface LabTap { netns: string; device: string }
+
+/**
+ * QEMU's command line. The user network serves `tftpDir` with QEMU's own TFTP server. With
+ * `tap`, the board is wired to a tap device instead, where a TFTP server of the host answers:
+ * QEMU's user network cannot be used for that, because it answers every request to port 69 of
+ * its host address itself (with "Access violation" when it serves no folder), and Debian's
+ * U-Boot has no tftpdstp to use another port.
+ */
+export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64, opts: { tap?: LabTap } = {}): string[] {
   return [
     ...LAB_MACHINE_ARGS,
     '-serial', 'stdio', '-monitor', 'none', '-display', 'none', '-no-reboot',
-    '-device', 'virtio-net-pci,netdev=n0', '-netdev', `user,id=n0,tftp=${tftpDir}`,
+    '-device', 'virtio-net-pci,netdev=n0',
+    '-netdev', opts.tap ? `tap,id=n0,ifname=${opts.tap.device},script=no,downscript=no` : `user,id=n0,tftp=${tftpDir}`,
     '-bios', ubootBin,
   ];
 }
@@ -181,7 +197,10 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
   return new Promise<LabBootResult>((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = spawn(qemuBin, qemuArgs(opts.tftpDir, ubootBin), { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+      const args = qemuArgs(opts.tftpDir, ubootBin, opts.tap ? { tap: opts.tap } : {});
+      child = opts.tap
+        ? spawn('ip', ['netns', 'exec', opts.tap.netns, qemuBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], shell: false })
+        : spawn(qemuBin, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
     } catch (e) {
       reject(new LabError('LAB_SETUP', `Cannot start ${qemuBin}: ${(e as Error).message}.`, {}, undefined, 'apt-get install -y qemu-system-arm'));
       return;
