@@ -5,9 +5,12 @@ import { UbootGenError } from '../errors.js';
 export function parseNumberOption(s: string, flag: string): number {
   const m = /^(0x[0-9a-f]+|\d+)([kmg]?)$/i.exec(s.trim());
   if (!m) throw new UbootGenError('USAGE', `${flag} takes a number (decimal or 0x hex, optional K/M/G), got "${s}"`);
-  const n = Number(m[1]!);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return n * mult;
+  const n = BigInt(m[1]!);
+  const mult = { '': 1n, k: 1024n, m: 1024n ** 2n, g: 1024n ** 3n }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const value = n * mult;
+  // 2^52: arm64's largest physical address space; anything larger is a typo, never a size or address.
+  if (value > 2n ** 52n) throw new UbootGenError('USAGE', `${flag} ${s} is out of range: sizes and addresses are below 2^52 (4 PiB)`);
+  return Number(value);
 }
 
 /**

@@ -520,7 +520,8 @@ class Resolver {
     this.#error('CONFIG_MISSING', missing, undefined, key, `set LOAD_CMD (or ${key}) in the config, or pass -t`);
   }
 
-  #dom0(kernel: RawValue, load: string): Dom0Config {
+  #dom0(kernelValue: RawValue, load: string): Dom0Config {
+    const kernel = this.#fileRef('DOM0_KERNEL') ?? { value: kernelValue.value, key: kernelValue.key, where: kernelValue.valueWhere };
     const ramdisk = this.#fileRef('DOM0_RAMDISK');
     const rootfs = this.#fileRef('DOM0_ROOTFS');
     const given = this.#set('DOM0_CMD');
@@ -531,7 +532,7 @@ class Resolver {
       cmd += rootfs ? ` root=${this.#findRootDev(load, this.#get('DOM0_ROOTFS') as RawValue)}` : ' root=/dev/ram0';
     }
     return {
-      kernel: { value: kernel.value, key: kernel.key, where: kernel.valueWhere },
+      kernel,
       ...(ramdisk ? { ramdisk } : {}),
       ...(rootfs ? { rootfs } : {}),
       cmd,

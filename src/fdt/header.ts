@@ -159,12 +159,27 @@ export interface NextTag { tag: number; next: number }
  * @see libfdt fdt.c fdt_next_tag()
  */
 export function nextTag(fdt: Uint8Array, offset: number): NextTag {
-  // Same bounds as fdt_offset_ptr() on every read (totalsize, the buffer, and for v17 the
-  // structure block), computed once per tag instead of once per byte: this walk is the hot
-  // loop of every path lookup.
+  return nextTagWithin(fdt, offset, structBounds(fdt));
+}
+
+/** Where tags may be read: the structure block's start and the end no read may pass. */
+export interface StructBounds { base: number; limit: number; version: number }
+
+/**
+ * The bounds fdt_offset_ptr() applies to every read (totalsize, the buffer, and for v17 the
+ * structure block). A walk over many tags computes them once (see nextTagWithin).
+ */
+export function structBounds(fdt: Uint8Array): StructBounds {
   const base = offDtStruct(fdt);
+  const version = fdtVersion(fdt);
   let limit = Math.min(totalsize(fdt), fdt.byteLength);
-  if (fdtVersion(fdt) >= 0x11) limit = Math.min(limit, base + sizeDtStruct(fdt));
+  if (version >= 0x11) limit = Math.min(limit, base + sizeDtStruct(fdt));
+  return { base, limit, version };
+}
+
+/** nextTag() with the bounds already computed: the hot loop of every path lookup and child scan. */
+export function nextTagWithin(fdt: Uint8Array, offset: number, bounds: StructBounds): NextTag {
+  const { base, limit, version } = bounds;
   if (offset < 0 || base + offset + FDT_TAGSIZE > limit) return { tag: FDT_END, next: E.TRUNCATED };
   const tag = ld32_(fdt, base + offset);
   offset += FDT_TAGSIZE;
@@ -182,7 +197,7 @@ export function nextTag(fdt: Uint8Array, offset: number): NextTag {
       if (len + offset >= FDT_INT_MAX) return { tag: FDT_END, next: E.BADSTRUCTURE };
       offset += 8 + len; // len, nameoff, value
       // Version < 16 blobs align values of 8 bytes or more to 8 (FTF_VARALIGN).
-      if (fdtVersion(fdt) < 0x10 && len >= 8 && (offset - len) % 8 !== 0) offset += 4;
+      if (version < 0x10 && len >= 8 && (offset - len) % 8 !== 0) offset += 4;
       break;
     }
     case FDT_END:

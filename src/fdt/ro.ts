@@ -1,10 +1,10 @@
 // Models dtc libfdt/fdt_ro.c (v1.7.x): read-only lookups on a flattened device tree, in place.
 // Results keep libfdt's contract: offsets >= 0, failures as -FDT_ERR_* numbers (see errors.ts fdtOk()).
-import { FDT_END, FDT_MAGIC, FDT_NOP, FDT_PROP, FDT_PROP_HEADER_SIZE, FDT_RESERVE_ENTRY_SIZE } from './constants.js';
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_MAGIC, FDT_NOP, FDT_PROP, FDT_PROP_HEADER_SIZE, FDT_RESERVE_ENTRY_SIZE } from './constants.js';
 import { E, type FdtErrno } from './errors.js';
 import {
   checkNodeOffset_, checkPropOffset_, fdtMagic, fdtVersion, ld32_, ld64_, nextNode, nextTag, offDtStrings,
-  offDtStruct, offMemRsvmap, roProbe, sizeDtStrings, totalsize, type Depth,
+  offDtStruct, offMemRsvmap, roProbe, sizeDtStrings, structBounds, nextTagWithin, totalsize, type Depth,
 } from './header.js';
 import { bytesEq, bytesToStr, strBytes } from './strings.js';
 
@@ -131,14 +131,36 @@ function nodenameEq(fdt: Uint8Array, node: number, s: Uint8Array): boolean {
 function subnodeOffsetBytes(fdt: Uint8Array, parent: number, name: Uint8Array): number | FdtErrno {
   const p = roProbe(fdt);
   if (p < 0) return p;
-  const d: Depth = { depth: 0 };
-  let offset = parent;
-  while (offset >= 0 && d.depth >= 0) {
-    if (d.depth === 1 && nodenameEq(fdt, offset, name)) return offset;
-    offset = nextNode(fdt, offset, d);
+  // One walk over the parent's subtree, tag by tag. This is fdt_next_node() inlined: the blob is
+  // probed once and each child's name compared in place, instead of probing and re-checking
+  // every child (adding N children one by one scans N²/2 of them, as in C, so this loop is hot).
+  const after = checkNodeOffset_(fdt, parent);
+  if (after < 0) return after;
+  const bounds = structBounds(fdt);
+  const base = bounds.base;
+  const oldNames = bounds.version < 0x10;
+  const unitless = name.indexOf(0x40) < 0;
+  let depth = 0;
+  let offset = after;
+  for (;;) {
+    const t = nextTagWithin(fdt, offset, bounds);
+    if (t.tag === FDT_BEGIN_NODE) {
+      depth++;
+      if (depth === 1 && (oldNames ? nodenameEq(fdt, offset, name) : leafNameIs(fdt, base + offset + 4, name, unitless))) return offset;
+    } else if (t.tag === FDT_END_NODE) {
+      if (--depth < 0) return E.NOTFOUND;
+    } else if (t.tag === FDT_END) {
+      return t.next >= 0 ? E.NOTFOUND : t.next;
+    }
+    offset = t.next;
   }
-  if (d.depth < 0) return E.NOTFOUND;
-  return offset;
+}
+
+/** fdt_nodename_eq_() for a v16+ name at `abs` (NUL-terminated inside the block: nextTag checked it). */
+function leafNameIs(fdt: Uint8Array, abs: number, s: Uint8Array, unitless: boolean): boolean {
+  for (let i = 0; i < s.length; i++) if (fdt[abs + i] !== s[i]) return false;
+  const next = fdt[abs + s.length];
+  return next === 0 || (next === 0x40 /* @ */ && unitless);
 }
 
 /**

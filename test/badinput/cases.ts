@@ -2,11 +2,7 @@
 // `uboot-gen generate`, each with the exit status and the stable part of the message expected.
 // Every case runs in a fresh copy of config.example + samples/ holding a previous boot.source /
 // boot.scr pair; the runner also checks that nothing in the folder changed.
-//
-// `needs` names the change that makes a case pass when it is not in this tree yet (file-name
-// refusal for the kernel keys: `bounds`; simulator budgets: `sim-budgets`; a fix for every error
-// code: `errors-cli`, applied by the runner to any error without one). The runner reports such a
-// case as pending with the reason while it fails, and as passing once it holds.
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -16,9 +12,6 @@ import { arm64Header, sparseFile } from '../helpers/images.js';
 export type Category =
   | 'syntax' | 'unsafe-shell' | 'keys' | 'values' | 'files' | 'devices' | 'dtb' | 'plan'
   | 'output-path' | 'injection' | 'verification' | 'flags';
-
-/** Changes outside this tree that some cases wait for. */
-export type Needs = 'bounds' | 'sim-budgets' | 'plan-emit' | 'errors-cli';
 
 export interface Expected {
   /** Exit status. */
@@ -48,7 +41,6 @@ export interface BadInputCase {
   args?: string[];
   /** What must happen; a list when either of two stages may rightly refuse first. */
   expect: Expected | Expected[];
-  needs?: Needs;
   /** Run in its own process with a memory limit and a timeout (device files, FIFOs, deep nesting). */
   isolate?: boolean;
 }
@@ -291,12 +283,12 @@ export const CASES: BadInputCase[] = [
 
   // --- injection into file names and strings that reach the script ---
   { id: 'injection/xen-semicolon-existing-file', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'xen'), path.join(d, 'samples', 'xen;setenv pwned 1')), lines: ['XEN="samples/xen;setenv pwned 1"'], expect: { exit: 3, code: /^CONFIG_/, key: 'XEN', line: L(0) } },
-  { id: 'injection/kernel-semicolon', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k;reset')), lines: ['DOM0_KERNEL="k;reset"'], expect: { exit: 3, code: /^CONFIG_/, key: 'DOM0_KERNEL', line: L(0) }, needs: 'bounds' },
+  { id: 'injection/kernel-semicolon', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k;reset')), lines: ['DOM0_KERNEL="k;reset"'], expect: { exit: 3, code: /^CONFIG_/, key: 'DOM0_KERNEL', line: L(0) } },
   { id: 'injection/ramdisk-space', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'initrd.cpio.gz'), path.join(d, 'rd 1')), lines: ['DOM0_RAMDISK="rd 1"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   { id: 'injection/dtb-dollar', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'virt.dtb'), path.join(d, 'v$x.dtb')), lines: ["DEVICE_TREE='v$x.dtb'"], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   { id: 'injection/kernel-hash', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k#1')), lines: ['DOMU_KERNEL[0]="k#1"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   { id: 'injection/kernel-quote', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k"q')), lines: ["DOMU_KERNEL[1]='k\"q'"], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
-  { id: 'injection/kernel-newline', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k\nreset')), lines: ['DOM0_KERNEL="k', 'reset"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) }, needs: 'bounds' },
+  { id: 'injection/kernel-newline', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'Image'), path.join(d, 'k\nreset')), lines: ['DOM0_KERNEL="k', 'reset"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   { id: 'injection/passthrough-dtb-semicolon', category: 'injection', setup: (d) => fs.copyFileSync(path.join(d, 'samples', 'virt.dtb'), path.join(d, 'p;reset.dtb')), lines: ['DOMU_PASSTHROUGH_DTB[0]="p;reset.dtb"'], expect: { exit: 3, code: /^CONFIG_/, line: L(0) } },
   // LOAD_CMD is a command by design ("load mmc 0:1"): a `reset` in it runs, and the verification says so.
   { id: 'injection/load-cmd-semicolon', category: 'injection', lines: ['LOAD_CMD="tftpb; reset;"'], expect: [{ exit: 6 }, { exit: 3, code: /^CONFIG_/, line: L(0) }] },
@@ -319,7 +311,7 @@ export const CASES: BadInputCase[] = [
   { id: 'verification/extra-cmd-loses-dtb', category: 'verification', setup: (d) => put(d, 'extra.cmds', 'fdt rm /chosen\n'), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6 } },
   { id: 'verification/extra-cmd-infinite-loop', category: 'verification', setup: (d) => put(d, 'extra.cmds', "setenv l 'setenv x 1; run l'\nrun l\n"), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6, text: /endless recursion/ }, isolate: true },
   { id: 'verification/extra-cmd-while-loop', category: 'verification', setup: (d) => put(d, 'extra.cmds', 'while true; do setenv x 1; done\n'), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6 }, isolate: true },
-  { id: 'verification/extra-cmd-setenv-doubling', category: 'verification', setup: (d) => put(d, 'extra.cmds', 'setenv a xxxxxxxxxxxxxxxx\nsetenv d \'setenv a "${a}${a}"; run d\'\nrun d\n'), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6, text: /levels deep|malloc/ }, isolate: true, needs: 'sim-budgets' /* ~3 s of CPU alone: over the time limit on a loaded machine */ },
+  { id: 'verification/extra-cmd-setenv-doubling', category: 'verification', setup: (d) => put(d, 'extra.cmds', 'setenv a xxxxxxxxxxxxxxxx\nsetenv d \'setenv a "${a}${a}"; run d\'\nrun d\n'), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6, text: /levels deep|malloc/ }, isolate: true },
   { id: 'verification/extra-cmd-run-recursion', category: 'verification', setup: (d) => put(d, 'extra.cmds', "setenv r 'run r'\nrun r\n"), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6, text: /endless recursion/ }, isolate: true },
   // U-Boot's resize size is an unsigned int: 0xffffffff wraps, as on the board.
   { id: 'verification/extra-cmd-fdt-resize-huge', category: 'verification', setup: (d) => put(d, 'extra.cmds', 'fdt resize 0xffffffff\n'), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: [{ exit: 0 }, { exit: 6 }], isolate: true },
@@ -328,13 +320,13 @@ export const CASES: BadInputCase[] = [
   { id: 'verification/extra-cmd-reg-without-brackets', category: 'verification', setup: (d) => put(d, 'extra.cmds', 'fdt set /chosen/domU0 reg 0x1 0x2\n'), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: [{ exit: 0 }, { exit: 6 }], isolate: true },
   { id: 'verification/extra-cmd-memory-zero', category: 'verification', setup: (d) => put(d, 'extra.cmds', 'fdt set /chosen/domU0 memory <0 0>\n'), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6 }, isolate: true },
   { id: 'verification/extra-cmd-deep-if', category: 'verification', setup: (d) => put(d, 'extra.cmds', `${'if true; then '.repeat(5000)}reset${'; fi'.repeat(5000)}\n`), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6 }, isolate: true },
-  { id: 'verification/extra-cmd-mknod-many', category: 'verification', setup: (d) => put(d, 'extra.cmds', `fdt resize 0x100000\n${Array.from({ length: 5000 }, (_, i) => `fdt mknod /chosen n${i}`).join('\n')}\nreset\n`), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6 }, isolate: true, needs: 'sim-budgets' },
+  { id: 'verification/extra-cmd-mknod-many', category: 'verification', setup: (d) => put(d, 'extra.cmds', `fdt resize 0x100000\n${Array.from({ length: 5000 }, (_, i) => `fdt mknod /chosen n${i}`).join('\n')}\nreset\n`), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6 }, isolate: true },
   { id: 'verification/extra-cmd-long-output', category: 'verification', setup: (d) => put(d, 'extra.cmds', `setenv p 'echo ${'x'.repeat(70)}; run p'\nrun p\n`), lines: ['APPEND_EXTRA_CMDS="extra.cmds"'], expect: { exit: 6, text: /levels deep/ }, isolate: true },
   { id: 'verification/xen-version-4-18-memory', category: 'verification', lines: ['DOMU_MEM[0]=4096'], args: ['--xen-version', '4.18'], expect: { exit: 6 } },
 
   // --- flags ---
   { id: 'flags/uboot-reserve-text', category: 'flags', args: ['--uboot-reserve', 'lots'], expect: { exit: 2, code: 'USAGE' } },
-  { id: 'flags/uboot-reserve-huge', category: 'flags', args: ['--uboot-reserve', '0x1000000000000000000'], expect: { exit: 2, code: 'USAGE' }, needs: 'errors-cli' },
+  { id: 'flags/uboot-reserve-huge', category: 'flags', args: ['--uboot-reserve', '0x1000000000000000000'], expect: { exit: 2, code: 'USAGE' } },
   // ImageBuilder passes an unknown -t through as the load command: the board then has no such command.
   { id: 'flags/load-cmd-unknown', category: 'flags', args: ['-t', 'floppy'], expect: { exit: 6, text: /U-Boot/ } },
   { id: 'flags/two-configs', category: 'flags', args: ['-c', 'config', 'other'], expect: { exit: 2, code: 'USAGE' } },

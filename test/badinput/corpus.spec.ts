@@ -1,16 +1,13 @@
 // The bad-input corpus (cases.ts): for every case, the exit status, the stable part of the message
 // (code, key, config line), a fix, and an untouched folder: the previous boot.source/boot.scr, the
 // config and the samples are byte for byte what they were, and no temp file is left.
-// Cases tagged `needs` wait for a change outside this tree: while they fail they are reported as
-// pending with the reason (UBOOT_GEN_CORPUS_STRICT=1 makes them fail instead). A missing fix
-// (neither the error's hint nor the codes table's fix in the JSON) waits for the codes table (errors-cli).
+// An error must give a fix: its hint, or the codes table's fix in the JSON.
 import { expect } from 'chai';
-import { CASES, type BadInputCase, type Expected, type Needs } from './cases.js';
+import { CASES, type BadInputCase, type Expected } from './cases.js';
 import { runCase, type Outcome } from './run.js';
 
-const STRICT = process.env['UBOOT_GEN_CORPUS_STRICT'] === '1';
 
-export interface Problem { text: string; needs?: Needs }
+export interface Problem { text: string }
 
 /** What is wrong with an outcome (empty: the case holds); with alternatives, the closest one's problems. */
 export function problems(c: BadInputCase, o: Outcome): Problem[] {
@@ -34,7 +31,7 @@ function problemsFor(e: Expected, o: Outcome): Problem[] {
     if (!e.text.test(said)) p.push({ text: `message ${JSON.stringify(said.slice(0, 300))} does not match ${e.text}` });
   }
   if (o.exit === e.exit && e.exit !== 0 && e.exit !== 2 && e.exit !== 6 && err && !err.hint && !err.fix) {
-    p.push({ text: `no fix given for: ${err.message}`, ...(err.code?.startsWith('OUTPUT_') ? {} : { needs: 'errors-cli' as const }) });
+    p.push({ text: `no fix given for: ${err.message}` });
   }
   if (e.noCommand) {
     const ran = (o.commands ?? []).filter((c) => e.noCommand!.test(c));
@@ -47,7 +44,7 @@ function problemsFor(e: Expected, o: Outcome): Problem[] {
   return p;
 }
 
-const figures = { cases: 0, passed: 0, pending: new Map<string, string[]>(), crashes: [] as string[], hangs: [] as string[], outputsLost: [] as string[] };
+const figures = { cases: 0, passed: 0, crashes: [] as string[], hangs: [] as string[], outputsLost: [] as string[] };
 const isolated = new Map<string, Promise<Outcome>>();
 
 describe('bad-input corpus: exit status, message, and nothing changed on disk', function () {
@@ -83,29 +80,20 @@ describe('bad-input corpus: exit status, message, and nothing changed on disk', 
   });
 
   for (const c of CASES) {
-    it(`${c.id}${c.needs ? ` [needs ${c.needs}]` : ''}`, async function () {
+    it(c.id, async function () {
       const o = await (isolated.get(c.id) ?? runCase(c));
       figures.cases++;
       if (o.exit === 70) figures.crashes.push(c.id);
       if (o.hung) figures.hangs.push(c.id);
       if (o.exit !== 0 && o.changed.length) figures.outputsLost.push(c.id);
       const p = problems(c, o);
-      // Pending while every problem is one the tagged change (or the codes table) will fix.
-      const waitsFor = p.length ? [...new Set(p.map((x) => x.needs ?? c.needs))] : [];
-      if (p.length && !STRICT && waitsFor.every((n) => n !== undefined)) {
-        const by = waitsFor.join('+');
-        figures.pending.set(by, [...(figures.pending.get(by) ?? []), c.id]);
-        this.test!.title += ` — waits for ${by}: ${p[0]!.text.slice(0, 160)}`;
-        this.skip();
-      }
       expect(p.map((x) => x.text), p.map((x) => x.text).join('\n')).to.deep.equal([]);
       figures.passed++;
     });
   }
 
   after(() => {
-    const pending = [...figures.pending].map(([b, ids]) => `${ids.length} wait for ${b}`).join(', ') || 'none';
-    process.stdout.write(`\n    bad-input corpus: ${figures.cases} cases, ${figures.passed} hold, pending: ${pending}; `
+    process.stdout.write(`\n    bad-input corpus: ${figures.cases} cases, ${figures.passed} hold; `
       + `crashes (exit 70) ${figures.crashes.length}${figures.crashes.length ? ` [${figures.crashes.join(' ')}]` : ''}, `
       + `hangs ${figures.hangs.length}${figures.hangs.length ? ` [${figures.hangs.join(' ')}]` : ''}, `
       + `outputs lost ${figures.outputsLost.length}${figures.outputsLost.length ? ` [${figures.outputsLost.join(' ')}]` : ''}\n`);

@@ -142,7 +142,9 @@ export class Lexer {
             if (v) { flush(); parts.push(v); continue; }
           }
           if (d === '\n') this.#line++;
-          lit += d; this.#pos++;
+          // A long value (a variable re-read after expansion) is copied run by run, not char by char.
+          const e = runEnd(DQ_PLAIN_RUN, s, this.#pos + 1);
+          lit += s.slice(this.#pos, e); this.#pos = e;
         }
         continue;
       }
@@ -150,7 +152,9 @@ export class Lexer {
         const v = this.#dollar(false);
         if (v) { flush(); parts.push(v); continue; }
       }
-      lit += c; this.#pos++;
+      // In a reparse `;`, `&` and `|` are ordinary characters, so the run stops at them and they are taken one by one.
+      const e = runEnd(PLAIN_RUN, s, this.#pos + 1);
+      lit += s.slice(this.#pos, e); this.#pos = e;
     }
     flush();
     const plain = !quoted && !escaped && parts.every((p) => p.kind === 'lit');
@@ -183,8 +187,18 @@ export class Lexer {
 
 function countNl(s: string): number {
   let n = 0;
-  for (const ch of s) if (ch === '\n') n++;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/** Runs of characters that mean nothing special to the word scanner, outside and inside "…". */
+const PLAIN_RUN = /[^ \t\n;&|\\'"$]+/y;
+const DQ_PLAIN_RUN = /[^"\\'$\n]+/y;
+
+/** The end of the plain run at `pos` (== pos when there is none): whole runs are copied at once. */
+function runEnd(re: RegExp, s: string, pos: number): number {
+  re.lastIndex = pos;
+  return re.test(s) ? re.lastIndex : pos;
 }
 
 /**
