@@ -36,17 +36,7 @@ export function expectOnePair(dir: string, name = 'boot'): string {
   return /marker=(dom0(?:-from-b)?)\b/.exec(source)?.[1] ?? '?';
 }
 
-/** A PRNG with a fixed seed (mulberry32), so a failing sequence of delays can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../helpers/random.js';
 
 /** A PID that is certainly not running: a child that has exited. */
 export function deadPid(): number {

@@ -3,6 +3,7 @@
 // proxy hears from gets its own proxy port facing the client, so the client still sees one
 // fixed peer port per transfer, as it would without the proxy.
 import * as dgram from 'node:dgram';
+import { seededRandom } from '../../helpers/random.js';
 
 export interface LossyProxy {
   port: number;
@@ -11,20 +12,8 @@ export interface LossyProxy {
   close(): Promise<void>;
 }
 
-/** Mulberry32: a tiny seeded PRNG, so a lossy run is repeatable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function startLossyProxy(serverPort: number, lossRate: number, seed: number): Promise<LossyProxy> {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const sockets: dgram.Socket[] = [];
   const bind = (s: dgram.Socket) => new Promise<number>((r) => s.bind(0, '127.0.0.1', () => r(s.address().port)));
   const front = dgram.createSocket('udp4');
