@@ -61,13 +61,18 @@ const CHUNK = 1024 * 1024;
 /** "6.1.0-26-arm64" from the "Linux version ..." banner of an uncompressed arm64 Image, if found. */
 export function linuxVersionOf(ram: SparseRam, start: number, size: number): string | undefined {
   const end = start + Math.min(size, BANNER_SCAN_LIMIT);
-  for (let at = start; at < end; at += CHUNK) {
-    // Overlap chunks by the banner length plus the version text, so a banner across a boundary is found.
-    const buf = Buffer.from(ram.read(at, Math.min(CHUNK + 64, end - at)));
-    const i = buf.indexOf(BANNER);
-    if (i >= 0 && i < CHUNK) {
-      const m = /^Linux version (\d+\.\d+[^\s(]*)/.exec(buf.subarray(i, i + 64).toString('latin1'));
-      if (m) return m[1];
+  // Only what was written can hold the banner: memory nothing was loaded into reads as zeros,
+  // and a module's size (its footprint, BSS included) is often far larger than its file.
+  for (const seg of ram.segments(start, end - start)) {
+    const segEnd = seg.start + seg.length;
+    for (let at = seg.start; at < segEnd; at += CHUNK) {
+      // Overlap chunks by the banner length plus the version text, so a banner across a boundary is found.
+      const buf = Buffer.from(ram.read(at, Math.min(CHUNK + 64, end - at)));
+      const i = buf.indexOf(BANNER);
+      if (i >= 0 && i < CHUNK) {
+        const m = /^Linux version (\d+\.\d+[^\s(]*)/.exec(buf.subarray(i, i + 64).toString('latin1'));
+        if (m) return m[1];
+      }
     }
   }
   return undefined;
