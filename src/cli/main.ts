@@ -74,6 +74,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print only errors and the final load command')
     .option('--map', 'draw the memory map in the terminal: a bar per RAM bank and a table of every region')
     .option('--report <file.html>', 'write a self-contained HTML boot report (memory map, /chosen, one card per domain, consoles)')
+    .option('--install <tftp-root>', 'after a verified run, link (or copy) the script and every file it loads into this TFTP root, the script last')
     .addHelpText('after', () => helpAfter('generate'))
     .action(async (config: string | undefined, opts) => (await import('./commands/generate.js')).runGenerate(config, opts));
 

@@ -10,7 +10,7 @@ import { parseNumberOption, withSpinner } from '../util.js';
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
-  report?: string; map?: boolean;
+  report?: string; map?: boolean; install?: string;
   fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256';
 }
 
@@ -56,6 +56,8 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   }
   const ok = report ? report.ok : true;
   const done = o.dryRun ? { written: [], keptFailed: [] } : await outputs.finish(ok);
+  // --install: only a verified, committed script (and what it loads) goes to the TFTP root.
+  const installed = o.install !== undefined && ok && !o.dryRun ? await installOutputs(gen, o.install) : [];
 
   const scriptName = path.relative(process.cwd(), gen.outputs.scriptPath) || gen.outputs.scriptPath;
   const hint = gen.hint;
@@ -64,7 +66,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     out.write(`${JSON.stringify({
       ok,
       plan: planJson(gen.plan),
-      outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: done.written, keptFailed: done.keptFailed },
+      outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: done.written, keptFailed: done.keptFailed, installed: installed.map((i) => i.path) },
       ubootCommand: hint,
       ...(gen.fit ? { fit: { file: gen.fit.path, addr: gen.fit.addr, signed: gen.fit.signed, ...(gen.fit.ubootDtb ? { ubootDtb: gen.fit.ubootDtb.path } : {}) } } : {}),
       diagnostics: gen.diagnostics.map(diagnosticJson),
@@ -82,6 +84,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     else if (o.dryRun) out.write('Dry run: nothing written.\n');
     else if (gen.fit) out.write(`Generated uboot FIT image ${scriptName}, to be loaded at or after address 0x${gen.fit.addr.toString(16)}:\n${hint}\n`);
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
+    if (installed.length) out.write(`Installed into ${o.install}: ${installed.map((i) => `${i.name} (${i.how})`).join(', ')}\n`);
   }
   if (o.report) {
     await (await import('../boot-report.js')).writeBootReport(o.report, { title: configFile, plan: gen.plan, ...(report ? { verification: report } : {}), configFile });
@@ -96,4 +99,15 @@ function planJson(plan: ReturnType<typeof generate>['plan']) {
     xen: { ...plan.xen, uimage: plan.xen.uimage ? { file: plan.xen.uimage.file, size: plan.xen.uimage.bytes.length } : undefined },
     loads: plan.loads.map(({ absPath: _a, ...l }) => l),
   };
+}
+
+/** The committed script and every file it loads, under the names the script asks for. */
+async function installOutputs(gen: ReturnType<typeof generate>, root: string) {
+  const { installForTftp } = await import('../../serve/install.js');
+  const prefix = gen.plan.config.prependPath?.replace(/^\/+|\/+$/g, '');
+  const asked = (file: string): string => (prefix ? `${prefix}/${file}` : file);
+  const scriptName = path.relative(gen.plan.dir, gen.outputs.scriptPath).split(path.sep).join('/');
+  // A FIT carries every file inside it: the board fetches only the FIT.
+  const files = gen.fit ? [] : [...new Map(gen.plan.loads.map((l) => [l.file, { name: asked(l.file), from: l.absPath }])).values()];
+  return installForTftp(root, files, { name: asked(scriptName), from: gen.outputs.scriptPath });
 }
