@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageFormatError, UbootGenError } from '../errors.js';
+import { modPow } from '../util/modpow.js';
 
 export interface RsaKeyPair {
   hint: string;
@@ -73,18 +74,6 @@ function bigToBytes(n: bigint, len: number): Uint8Array {
   let rest = n;
   for (let i = len - 1; i >= 0; i--) { out[i] = Number(rest & 0xffn); rest >>= 8n; }
   return out;
-}
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
-  }
-  return result;
 }
 
 /** Inverse of odd `n` modulo 2^32 (Newton's iteration doubles the correct low bits each step). */

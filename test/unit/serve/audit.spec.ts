@@ -12,14 +12,18 @@ import { hasTool } from '../../helpers/tools.js';
 
 const run = promisify(execFile);
 
-/** Serve `dir`, fetch `names` with atftp the way U-Boot would (octet, blksize 1468), return the audit. */
-async function fetchAll(dir: string, config: string, names: string[]): Promise<{ audit: FetchAudit; log: TransferRecord[] }> {
+/**
+ * Serve `dir`, fetch `names` with atftp the way U-Boot would (octet, blksize 1468), return the
+ * audit. `afterPlan` runs once the expectation is taken, to change files behind the plan's back.
+ */
+async function fetchAll(dir: string, config: string, names: string[], afterPlan?: () => void): Promise<{ audit: FetchAudit; log: TransferRecord[] }> {
   const server = new TftpServer({ root: dir, port: 0 });
   const audit = new FetchAudit(expectationFromConfig(config, server.root), dir);
   const log: TransferRecord[] = [];
   server.on('transfer', (t) => { log.push(t); audit.record(t); });
   const { port } = await server.listen();
   try {
+    afterPlan?.();
     for (const n of names) {
       await run('atftp', ['--option', 'blksize 1468', '-g', '-r', n, '-l', '/dev/null', '127.0.0.1', String(port)]).catch(() => undefined);
     }
@@ -75,21 +79,10 @@ const PLANNED = ['boot.scr', 'samples/Image', 'samples/initrd.cpio.gz', 'samples
   it('flags a file removed or changed after the plan was made', async () => {
     const { dir, config } = sampleCopy();
     generate(config, { dir });
-    const server = new TftpServer({ root: dir, port: 0 });
-    const audit = new FetchAudit(expectationFromConfig(config, server.root), dir);
-    const log: TransferRecord[] = [];
-    server.on('transfer', (t) => { log.push(t); audit.record(t); });
-    const { port } = await server.listen();
-    try {
+    const { audit } = await fetchAll(dir, config, ['samples/initrd.cpio.gz', 'samples/Image'], () => {
       fs.rmSync(path.join(dir, 'samples/initrd.cpio.gz'));
       fs.appendFileSync(path.join(dir, 'samples/Image'), Buffer.alloc(4096));
-      for (const n of ['samples/initrd.cpio.gz', 'samples/Image']) {
-        await run('atftp', ['-g', '-r', n, '-l', '/dev/null', '127.0.0.1', String(port)]).catch(() => undefined);
-      }
-      for (let i = 0; i < 200 && log.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    } finally {
-      await server.close();
-    }
+    });
     expect(audit.findings.map((f) => [f.kind, f.file])).to.deep.equal([['missing', 'samples/initrd.cpio.gz'], ['changed', 'samples/Image']]);
     expect(audit.findings[0]!.message).to.equal(`the script loads samples/initrd.cpio.gz (DOM0_RAMDISK, DOMU_RAMDISK[0], DOMU_RAMDISK[1]) but it is missing from ${dir}`);
     expect(audit.findings[1]!.message).to.match(/^samples\/Image \(DOM0_KERNEL, DOMU_KERNEL\[0\], DOMU_KERNEL\[1\]\) changed since the plan \(\d+ bytes sent, \d+ planned\)/);

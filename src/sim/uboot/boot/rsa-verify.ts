@@ -4,6 +4,7 @@
 // s^e mod n compared with the PKCS#1 v1.5 encoding of the digest (EMSA-PKCS1-v1_5, RFC 8017 §9.2).
 import * as crypto from 'node:crypto';
 import { getprop, subnodeOffset, subnodes } from '../../../fdt/ro.js';
+import { modPow } from '../../../util/modpow.js';
 
 /** DER DigestInfo prefixes of RFC 8017 §9.2 note 1. */
 const DIGEST_INFO: Record<string, string> = {
@@ -17,18 +18,6 @@ const RSA_KEY_BYTES: Record<string, number> = { rsa2048: 256, rsa3072: 384, rsa4
 export type RsaVerdict = 'ok' | 'bad' | 'unknown-algo';
 
 const big = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt(`0x${Buffer.from(b).toString('hex')}`));
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-  let result = 1n;
-  let b = base % mod;
-  let e = exp;
-  while (e > 0n) {
-    if (e & 1n) result = (result * b) % mod;
-    b = (b * b) % mod;
-    e >>= 1n;
-  }
-  return result;
-}
 
 function verifyWithKeyNode(blob: Uint8Array, node: number, algo: string, hash: string, digest: Uint8Array, sig: Uint8Array): boolean {
   if (node < 0) return false;
