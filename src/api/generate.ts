@@ -9,7 +9,7 @@ import { sourceDateEpoch } from '../images/uimage.js';
 import { planBoot as planStages, type MeasureGrowth, type PlanInputs } from '../plan/plan.js';
 import type { BootPlan, PlanOptions } from '../plan/types.js';
 import { buildHintModel, buildScriptModel } from '../emit/model.js';
-import { measureScriptEdits, replayScriptEdits } from '../emit/measure.js';
+import { measureScriptEdits, replayScriptEdits, type MeasureOverlay } from '../emit/measure.js';
 import { renderBootSource, renderBootSourceWithOwners, renderScriptHint, type RenderOptions } from '../emit/render.js';
 import { renderOutputs, type RenderedOutputs } from '../emit/outputs.js';
 import { OutputRun } from '../output/index.js';
@@ -75,6 +75,7 @@ export function planScript(inputs: PlanInputs, opts: ScriptOptions = {}): { plan
     return measureScriptEdits(text, owners, {
       dtb: board.bytes, addr: draft.dtb.load.addr, label: board.label,
       ...(draft.config.runtimeSizing ? { addrVar: 'host_fdt_addr' } : {}),
+      overlays: overlaysOf(draft),
     }).growth;
   };
   const plan = planStages(inputs, opts, measure);
@@ -92,7 +93,16 @@ export function editedDtb(plan: BootPlan, opts: ScriptOptions = {}): Uint8Array 
   const extra = plan.config.appendExtraCmds && path.resolve(plan.dir, plan.config.appendExtraCmds.value);
   const { text, owners } = renderBootSourceWithOwners(buildScriptModel(plan), renderOptions(opts), extra);
   const dtb = new Uint8Array(fs.readFileSync(plan.dtb.load.absPath));
-  return replayScriptEdits(text, owners, { dtb, addr: plan.dtb.load.addr, label: `DEVICE_TREE "${plan.dtb.load.file}"` });
+  return replayScriptEdits(text, owners, { dtb, addr: plan.dtb.load.addr, label: `DEVICE_TREE "${plan.dtb.load.file}"`, overlays: overlaysOf(plan) });
+}
+
+/** The DT overlays a plan loads, as the script's `fdt apply` finds them (with -s, by their address variable). */
+function overlaysOf(plan: BootPlan): MeasureOverlay[] {
+  return plan.loads.filter((l) => l.role === 'dt-overlay').map((l) => ({
+    addr: l.addr, bytes: new Uint8Array(fs.readFileSync(l.absPath)), label: `${l.keys[0]} "${l.file}"`,
+    ...(plan.config.positions[l.keys[0]!] ? { where: { ...plan.config.positions[l.keys[0]!]!, key: l.keys[0]! } } : {}),
+    ...(plan.config.runtimeSizing ? { addrVar: `${l.id}_addr` } : {}),
+  }));
 }
 
 /** The plan alone (the script is rendered and measured to size the DTB, then dropped). */

@@ -9,6 +9,9 @@ import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey } from './keys.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
 import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, SourcePos } from './types.js';
 
+/** Overlays one script applies: each is a load and a `fdt apply`; hundreds would be a typo. */
+const MAX_DT_OVERLAYS = 64;
+
 export interface ResolveOptions {
   env?: Env;
   /** `-t`: overrides LOAD_CMD (with ImageBuilder's aliases). */
@@ -162,6 +165,7 @@ class Resolver {
     const prependPath = this.#prependPath();
     const fdtEdit = this.#fileRef('FDTEDIT');
     const bitstream = this.#fileRef('BITSTREAM');
+    const dtOverlays = this.#dtOverlays();
     if (fdtEdit && runtimeSizing) {
       this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
         fdtEdit.where, 'FDTEDIT', 'drop -s to get FDTEDIT, or drop FDTEDIT');
@@ -191,6 +195,7 @@ class Resolver {
       ...(prependPath !== undefined ? { prependPath } : {}),
       ...(fdtEdit ? { fdtEdit } : {}),
       ...(bitstream ? { bitstream } : {}),
+      ...(dtOverlays.length ? { dtOverlays } : {}),
       runtimeSizing,
       ...(fit ? { fit } : {}),
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
@@ -251,6 +256,27 @@ class Resolver {
     const n = Number(text);
     if (n < min) this.#error('CONFIG_BAD_VALUE', `${v.key} must be ${what} of at least ${min}, got "${v.value}"`, v.where, v.key, hint);
     return n;
+  }
+
+  /** NUM_DT_OVERLAY and DT_OVERLAY[0..n-1]: ImageBuilder stops with "Can not find" on a missing entry. */
+  #dtOverlays(): FileRef[] {
+    const num = this.#set('NUM_DT_OVERLAY');
+    const n = num ? this.#boundedNumber(num, 'a whole number of overlays', 0, MAX_DT_OVERLAYS, `more than ${MAX_DT_OVERLAYS} overlays is a typo, not a board`) : 0;
+    const out: FileRef[] = [];
+    for (let i = 0; i < n; i++) {
+      const ref = this.#fileRef('DT_OVERLAY', String(i));
+      if (!ref) {
+        this.#error('CONFIG_MISSING', `NUM_DT_OVERLAY=${n} asks for overlays 0..${n - 1}, but DT_OVERLAY[${i}] is not set (ImageBuilder: "Can not find , exiting")`,
+          num!.valueWhere, 'NUM_DT_OVERLAY', `set DT_OVERLAY[${i}] to an overlay blob (dtc -@ -I dts -O dtb), or lower NUM_DT_OVERLAY`);
+      }
+      out.push(ref);
+    }
+    for (const a of this.#raw.assignments) {
+      if (a.name === 'DT_OVERLAY' && Number(a.subscript) >= n) {
+        this.#warn('CONFIG_IGNORED_INDEX', `${a.key} is set but NUM_DT_OVERLAY=${n}, so it is ignored`, a.where);
+      }
+    }
+    return out;
   }
 
   // ---- validation ----

@@ -124,6 +124,8 @@ export interface Config {
   appendExtraCmds?: FileRef;
   /** BITSTREAM: loaded after the DTB and programmed with `fpga load 0`. */
   bitstream?: FileRef;
+  /** DT_OVERLAY[0..NUM_DT_OVERLAY-1]: loaded after Xen and applied with `fdt apply` right after `fdt resize`. */
+  dtOverlays?: FileRef[];
   /** FDTEDIT: where to write the board DTB as the script's fdt edits leave it (relative to the -d folder). */
   fdtEdit?: FileRef;
   /**

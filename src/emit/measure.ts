@@ -7,6 +7,7 @@ import { UbootGenError } from '../errors.js';
 import { E, fdtStrerror } from '../fdt/errors.js';
 import { offDtStrings, sizeDtStrings, sizeDtStruct, totalsize } from '../fdt/header.js';
 import { getName, pathOffset } from '../fdt/ro.js';
+import { applyOverlay } from '../fdt/overlay.js';
 import { addMemRsv, addSubnode, delMemRsv, delNode, delprop, openInto, setprop, shrinkToMinimum } from '../fdt/rw.js';
 import { HushSyntaxError, Lexer, wordHasVar, wordText, type Word } from '../sim/uboot/hush/lexer.js';
 import type { TemplateOwners } from './render.js';
@@ -35,6 +36,14 @@ export interface MeasureTarget {
   label: string;
   /** With -s the script selects the DTB as `fdt addr ${VAR}`: the variable that holds `addr` at boot. */
   addrVar?: string;
+  /** The DT overlays the script loads, for its `fdt apply ADDR` (with -s `fdt apply ${VAR}`). */
+  overlays?: readonly MeasureOverlay[];
+}
+
+export interface MeasureOverlay {
+  addr: number; addrVar?: string; bytes: Uint8Array; label: string;
+  /** The config line that names it, for errors about the overlay itself. */
+  where?: { file: string; line: number; col: number; key: string };
 }
 
 // Hush reserved words may precede a command (`if fdt set ...; then`).
@@ -91,6 +100,13 @@ function measurableArgv(words: readonly Word[], target: MeasureTarget): string[]
     }
     return out;
   }
+  if (sub.startsWith('ap') && words.length === 3) {
+    // `fdt apply ${host_fdtoN_addr}`: the overlay loaded at that variable's address.
+    const w = words[2]!;
+    const only = w.parts.length === 1 && w.parts[0]!.kind === 'var' ? w.parts[0]!.name : undefined;
+    const overlay = target.overlays?.find((o) => o.addrVar !== undefined && o.addrVar === only);
+    return overlay && !wordHasVar(words[1]!) ? [wordText(words[1]!), overlay.addr.toString(16)] : undefined;
+  }
   if (sub.startsWith('se') && words.slice(0, 4).every((w) => !wordHasVar(w))) {
     let inCells = false;
     const out: string[] = [];
@@ -132,7 +148,7 @@ function fdtCommands(text: string, owners: TemplateOwners, target: MeasureTarget
 
 const unmeasurable = (c: FdtCommand, why: string): UbootGenError => new UbootGenError('EMIT_FDT_UNMEASURABLE',
   `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` ${why}`, { line: c.line }, { file: c.file },
-  'uboot-gen measures `fdt addr`, `resize`, `set`, `mknod`, `rm` and `rsvmem` on the board DTB; keep other fdt commands out of the templates');
+  'uboot-gen measures `fdt addr`, `resize`, `set`, `mknod`, `rm`, `rsvmem` and `apply` on the board DTB; keep other fdt commands out of the templates');
 
 /** strtoul(s, 0) over a whole word: 0x hex, leading-0 octal, else decimal. */
 function parseCell(word: string): number | undefined {
@@ -291,6 +307,19 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     if (sub.startsWith('re') || sub[0] === 'p' || sub[0] === 'l' || sub[0] === 'g' || sub.startsWith('he')) {
       // `resize` gives the room being measured here; print/list/get/header only read.
       continue;
+    } else if (sub.startsWith('ap')) {
+      const at = a2 === undefined ? NaN : parseInt(a2, 16);
+      const overlay = target.overlays?.find((o) => o.addr === at);
+      if (!overlay) throw unmeasurable(c, `applies the overlay at ${a2 ?? '(no address)'}, but no DT_OVERLAY is loaded there`);
+      // libfdt edits the overlay too (its phandles, its magic): apply a copy.
+      rc = applyOverlay(buf, overlay.bytes.slice());
+      if (rc < 0 && rc !== E.NOSPACE) {
+        throw new UbootGenError('FDT_ERR_BADOVERLAY', `${overlay.label} cannot be applied to ${target.label}: fdt_overlay_apply() fails with ${fdtStrerror(rc)}`
+          + `${rc === E.NOTFOUND && pathOffset(target.dtb, '/__symbols__') < 0 ? ` (${target.label} has no /__symbols__: the overlay refers to a label of the base)` : ''}`,
+        { line: c.line, err: fdtStrerror(rc) }, overlay.where ?? { file: c.file },
+        rc === E.NOTFOUND ? 'compile the base DTB with dtc -@ (for /__symbols__), or target nodes by path (target-path) in the overlay' : 'rebuild the overlay with dtc -@ -I dts -O dtb from a /plugin/ source');
+      }
+      offsets.forget();
     } else if (sub.startsWith('se')) {
       if (a3 === undefined) throw unmeasurable(c, 'lacks a property name, so U-Boot prints its usage and does nothing');
       edited = node(c, a2);

@@ -57,6 +57,8 @@ export interface ScriptModel {
    * created, and whether it is U-Boot's control DTB (-s without DEVICE_TREE: `${fdtcontroladdr}`, not loaded).
    */
   dtb: { addr: number; resize: number; createChosen: boolean; control: boolean };
+  /** DT_OVERLAY[i] in order: where each is loaded (`id` names its -s address variable), applied after `fdt resize`. */
+  overlays: Array<{ addr: number; id: string }>;
   /** Where Xen is loaded, and its command line (`xen,xen-bootargs`). */
   xen: { addr: number; bootargs: string };
   dom0: Dom0Model | null;
@@ -98,6 +100,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
   return {
     loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: addrOf(l), file: boardFileName(plan.config.prependPath, l.file), id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
     dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen, control: plan.dtb.control !== undefined },
+    overlays: plan.loads.filter((l) => l.role === 'dt-overlay').map((l) => ({ addr: addrOf(l), id: l.id })),
     xen: { addr: addrOf(plan.xen.load), bootargs: plan.config.xenCmd },
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
     domUs: plan.config.domUs.map((du) => {

@@ -7,9 +7,10 @@ import { PlanError, UbootGenError } from '../errors.js';
 import type { BootPlan, PlannedLoad } from '../plan/types.js';
 import type { FitHashAlgo, FitImage, FitSpec } from './types.js';
 
-// domUs' files follow in load order; the bitstream comes last (before boot_scr), as in create_its_file().
+// domUs' files follow in load order; the overlays, then the bitstream come last (before boot_scr),
+// as in create_its_file().
 const ORDER: readonly string[] = ['dtb', 'xen', 'dom0-ramdisk', 'dom0-kernel'];
-const LAST: readonly string[] = ['bitstream'];
+const LAST: readonly string[] = ['dt-overlay', 'bitstream'];
 
 function describe(load: PlannedLoad): Pick<FitImage, 'description' | 'type' | 'os' | 'compatible'> {
   const domU = /^domU(\d+)_/.exec(load.id);
@@ -21,6 +22,7 @@ function describe(load: PlannedLoad): Pick<FitImage, 'description' | 'type' | 'o
     case 'domU-kernel': return { description: `domU${domU?.[1]} kernel binary`, type: 'kernel', os: 'linux' };
     case 'domU-ramdisk': return { description: `domU${domU?.[1]} ramdisk`, type: 'ramdisk', os: 'linux' };
     case 'domU-dtb': return { description: `domU${domU?.[1]} fdt`, type: 'flat_dt' };
+    case 'dt-overlay': return { description: `xen fdt overlay ${/^host_fdto(\d+)$/.exec(load.id)?.[1] ?? ''}`, type: 'flat_dt' };
     case 'bitstream': return { description: 'FPGA bit stream', type: 'fpga', compatible: 'u-boot,fpga-legacy' };
   }
 }
@@ -44,7 +46,7 @@ export function fitSpecFromPlan(plan: BootPlan, source: string, opts: { hashAlgo
   }
   const rank = (l: PlannedLoad): number => {
     const i = ORDER.indexOf(l.role);
-    return i >= 0 ? i : LAST.includes(l.role) ? ORDER.length + 1 : ORDER.length;
+    return i >= 0 ? i : LAST.includes(l.role) ? ORDER.length + 1 + LAST.indexOf(l.role) : ORDER.length;
   };
   const loads = plan.loads.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i).map((x) => x.l);
   const images: FitImage[] = loads.map((l) => ({

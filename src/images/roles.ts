@@ -10,7 +10,7 @@ import {
   IH_ARCH_ARM, IH_ARCH_ARM64, IH_COMP_GZIP, IH_COMP_NONE, IH_TYPE_KERNEL, IH_TYPE_KERNEL_NOLOAD, uimageArchName, uimageCompName, uimageOsName, uimageTypeName,
 } from './uimage.js';
 
-export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'script-text' | 'bitstream';
+export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'dt-overlay' | 'script-text' | 'bitstream';
 
 export const ROLE_EXPECTS: Record<ImageRole, string> = {
   xen: 'the Xen hypervisor is expected (arm64 Image or arm32 zImage)',
@@ -18,6 +18,7 @@ export const ROLE_EXPECTS: Record<ImageRole, string> = {
   ramdisk: 'a ramdisk is expected (cpio archive, or gzip- or zstd-compressed cpio)',
   dtb: 'a device tree blob is expected',
   'passthrough-dtb': 'a partial device tree blob (passthrough DTB) is expected',
+  'dt-overlay': 'a device tree overlay blob is expected',
   'script-text': 'a text file is expected',
   bitstream: 'an FPGA bitstream is expected',
 };
@@ -34,6 +35,7 @@ export const ROLE_MAX_BYTES: Record<ImageRole, number> = {
   ramdisk: 0xffff_ffff,
   dtb: 2 * 1024 * 1024,
   'passthrough-dtb': 2 * 1024 * 1024,
+  'dt-overlay': 2 * 1024 * 1024,
   'script-text': 1024 * 1024,
   // The largest FPGA images (Versal Premium) are a few hundred MiB; `fpga load` takes a 32-bit size.
   bitstream: 0xffff_ffff,
@@ -86,7 +88,7 @@ export function checkRole(info: ImageInfo, role: ImageRole, label: string): void
     throw new ImageFormatError('IMAGE_TOO_LARGE',
       `${label} = "${info.path}" is ${info.fileSize} bytes, but ${ROLE_EXPECTS[role].replace(/ is expected.*$/, '')} may be at most ${max} bytes`,
       { key: label, path: info.path, role, size: info.fileSize, max }, { file: info.path, key: label },
-      role === 'dtb' || role === 'passthrough-dtb' ? 'Xen refuses a device tree over 2 MiB: check the path, or remove unused nodes and recompile it with dtc'
+      role === 'dtb' || role === 'passthrough-dtb' || role === 'dt-overlay' ? 'Xen refuses a device tree over 2 MiB: check the path, or remove unused nodes and recompile it with dtc'
         : 'check the path: the file named is not the one this key needs');
   }
   switch (role) {
@@ -147,6 +149,11 @@ export function checkRole(info: ImageInfo, role: ImageRole, label: string): void
     case 'passthrough-dtb':
       if (info.format === 'dtb') return;
       if (info.text) throw wrongType(info, role, label, 'compile the source first: dtc -I dts -O dtb -o file.dtb file.dts');
+      throw wrongType(info, role, label);
+
+    case 'dt-overlay':
+      if (info.format === 'dtb') return;
+      if (info.text) throw wrongType(info, role, label, 'compile the overlay source first: dtc -@ -I dts -O dtb -o file.dtbo file.dts');
       throw wrongType(info, role, label);
 
     case 'script-text':

@@ -42,6 +42,8 @@ export interface Collected {
   files: CollectedFile[];
   /** APPEND_EXTRA_CMDS contents. */
   extraCmds?: string;
+  /** DT_OVERLAY[i], loaded after Xen and before the DTB (ImageBuilder's order). */
+  dtOverlays: Array<{ ref: FileRef; abs: string; info: ImageInfo }>;
   /** BITSTREAM, loaded after the DTB (ImageBuilder's order). */
   bitstream?: { ref: FileRef; abs: string; info: ImageInfo };
 }
@@ -125,13 +127,15 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
     ? { ref: config.bitstream, abs: resolveFile(dir, config.bitstream), info: sizeConfigFile(dir, config.bitstream, 'bitstream') }
     : undefined;
 
+  const dtOverlays = (config.dtOverlays ?? []).map((ref) => ({ ref, abs: resolveFile(dir, ref), info: sizeConfigFile(dir, ref, 'dt-overlay') }));
+
   let extraCmds: string | undefined;
   if (config.appendExtraCmds) {
     sizeConfigFile(dir, config.appendExtraCmds, 'script-text');
     extraCmds = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   return {
-    config, dir, dtb, xen, xenBuild, files, ...(bitstream ? { bitstream } : {}),
+    config, dir, dtb, xen, xenBuild, files, dtOverlays, ...(bitstream ? { bitstream } : {}),
     ...(extraCmds !== undefined ? { extraCmds } : {}),
   };
 }

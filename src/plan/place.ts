@@ -126,6 +126,11 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     xenLoad = put({ id: 'host_kernel', role: 'xen', keys: ['XEN'], abs: c.xen.abs, loadCmd: config.xenLoad, info: xenInfo,
       footprint: Math.max(xenInfo.footprint, imageSize) });
   }
+  // --- DT overlays: after Xen, before the DTB, each applied to it by the script ---
+  c.dtOverlays.forEach((o, i) => put({
+    id: `host_fdto${i}`, role: 'dt-overlay', keys: [o.ref.key], abs: o.abs, loadCmd: config.loadCmd ?? config.xenLoad, info: o.info, footprint: o.info.transferSize,
+  }));
+
   let runAddr = xenLoad.addr;
   if (config.bootCmd === 'booti' && xenInfo.arm64) {
     runAddr = (xenInfo.arm64.flags & ARM64_FLAG_PHYS_BASE) !== 0

@@ -22,6 +22,7 @@ const ACCEPTED: Record<ImageRole, string[]> = {
   ramdisk: ['initrd-newc.cpio', 'initrd-crc.cpio', 'initrd-newc.cpio.gz', 'initrd-newc.cpio.zst'],
   dtb: ['tiny.dtb'],
   'passthrough-dtb': ['tiny.dtb'],
+  'dt-overlay': ['tiny.dtb'],
   'script-text': ['boot.source', 'tiny.source'],
   bitstream: ['part-2.bin'],
 };
@@ -55,6 +56,7 @@ describe('images → roles → checkRole', () => {
     ['xen-4.17-arm64.head', 'ramdisk', 'a Linux arm64 Image'],
     ['tiny.dts', 'dtb', 'an ASCII text file', /dtc -I dts/],
     ['initrd-newc.cpio', 'passthrough-dtb', 'a cpio archive (newc format)'],
+    ['tiny.dts', 'dt-overlay', 'an ASCII text file', /dtc -@ -I dts/],
     ['tiny.dtb', 'script-text', 'a device tree blob'],
     ['boot.scr', 'script-text', 'a legacy U-Boot image (AArch64 Linux Script, uncompressed)'],
   ];

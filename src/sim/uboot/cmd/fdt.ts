@@ -15,11 +15,12 @@ import {
   checkHeader, fdtVersion, lastCompVersion, nextTag, offDtStrings, offDtStruct, offMemRsvmap, totalsize, setTotalsize,
   bootCpuidPhys, sizeDtStrings, sizeDtStruct, ld32_,
 } from '../../../fdt/header.js';
-import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_FIRST_SUPPORTED_VERSION, FDT_LAST_SUPPORTED_VERSION, FDT_NOP, FDT_PROP } from '../../../fdt/constants.js';
+import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_FIRST_SUPPORTED_VERSION, FDT_LAST_SUPPORTED_VERSION, FDT_NOP, FDT_PROP, FDT_V17_SIZE } from '../../../fdt/constants.js';
 import { getName, getprop, getString, numMemRsv, pathOffset, getMemRsv } from '../../../fdt/ro.js';
 import { addSubnode, delNode, delprop, openInto, setprop, addMemRsv, delMemRsv } from '../../../fdt/rw.js';
 import { fdtChosen, fdtInitrd, fdtFixupMemoryBanks } from '../boot/fdt-support.js';
-import { applyOverlay } from '../boot/fdt-overlay.js';
+import { applyOverlay } from '../../../fdt/overlay.js';
+import { atLeast } from '../version.js';
 
 /** fdt_parse_prop() writes into a 1024-byte scratchpad (SCRATCHPAD). */
 const SCRATCHPAD = 1024;
@@ -241,6 +242,16 @@ function fdtHeader(m: Machine, blob: Uint8Array): number {
 
 type Sub = (m: Machine, argv: readonly string[], blob: Uint8Array) => { rc: number; dirty?: boolean };
 
+/** cmd/fdt.c fdt_valid(): the header error, more informative on a bad version. */
+function checkHeaderMessage(blob: Uint8Array, err: number): string {
+  let msg = `libfdt fdt_check_header(): ${fdtStrerror(err)}`;
+  if (err === E.BADVERSION) {
+    if (fdtVersion(blob) < FDT_FIRST_SUPPORTED_VERSION) msg += ` - too old, fdt ${fdtVersion(blob)} < ${FDT_FIRST_SUPPORTED_VERSION}`;
+    if (lastCompVersion(blob) > FDT_LAST_SUPPORTED_VERSION) msg += ` - too new, fdt ${fdtVersion(blob)} > ${FDT_LAST_SUPPORTED_VERSION}`;
+  }
+  return msg;
+}
+
 const subAddr = (m: Machine, argv: readonly string[]): number => {
   let args = argv.slice(2);
   let quiet = false;
@@ -259,14 +270,7 @@ const subAddr = (m: Machine, argv: readonly string[]): number => {
   const blob = m.readFdt(addr) ?? m.ram.read(addr, 40);
   const err = checkHeader(blob);
   if (err < 0) {
-    if (!quiet) {
-      let msg = `libfdt fdt_check_header(): ${fdtStrerror(err)}`;
-      if (err === E.BADVERSION) {
-        if (fdtVersion(blob) < FDT_FIRST_SUPPORTED_VERSION) msg += ` - too old, fdt ${fdtVersion(blob)} < ${FDT_FIRST_SUPPORTED_VERSION}`;
-        if (lastCompVersion(blob) > FDT_LAST_SUPPORTED_VERSION) msg += ` - too new, fdt ${fdtVersion(blob)} > ${FDT_LAST_SUPPORTED_VERSION}`;
-      }
-      m.console.line(msg);
-    }
+    if (!quiet) m.console.line(checkHeaderMessage(blob, err));
     return CMD_RET.FAILURE;
   }
   if (control) return CMD_RET.SUCCESS;
@@ -457,17 +461,26 @@ const subChosen: Sub = (m, argv, blob) => {
 };
 
 const subApply: Sub = (m, argv, blob) => {
-  if (argv.length < 3) return { rc: CMD_RET.USAGE };
+  if (argv.length !== 3) return { rc: CMD_RET.USAGE };
   const addr = hexToUl(argv[2]!).value;
-  const overlay = m.readFdt(addr);
-  if (!overlay || checkHeader(overlay) < 0) {
-    m.console.line(`libfdt fdt_check_header(): ${fdtStrerror(overlay ? checkHeader(overlay) : E.BADMAGIC)}`);
+  // The overlay is edited where it lies: libfdt raises its phandles and erases its magic.
+  const overlay = m.readFdt(addr, { inPlace: true }) ?? m.ram.read(addr, 40);
+  const err = checkHeader(overlay);
+  if (err < 0) {
+    m.console.line(checkHeaderMessage(overlay, err));
     return { rc: CMD_RET.FAILURE };
   }
-  const r = applyOverlay(blob, overlay);
-  if (r.err < 0) {
-    m.console.line(`failed on fdt_overlay_apply(): ${fdtStrerror(r.err)}`);
-    if (r.unsupported) m.console.line(`(simulator: ${r.unsupported})`);
+  // boot/fdt_support.c fdt_overlay_apply_verbose(): the hint about -@ is given whenever the base had no symbols.
+  const hadSymbols = pathOffset(blob, '/__symbols__') >= 0;
+  // U-Boot 2023.01 carries libfdt from dtc 1.6.1, from before overlays kept the base's phandles.
+  const r = applyOverlay(blob, overlay, { keepBasePhandles: atLeast(m.version, '2024.01') });
+  m.commitFdt(addr, overlay);
+  if (r < 0) {
+    m.console.line(`failed on fdt_overlay_apply(): ${fdtStrerror(r)}`);
+    if (!hadSymbols) {
+      m.console.line('base fdt does did not have a /__symbols__ node');
+      m.console.line("make sure you've compiled with -@");
+    }
     return { rc: CMD_RET.FAILURE, dirty: true };
   }
   return { rc: CMD_RET.SUCCESS, dirty: true };
@@ -525,11 +538,9 @@ export default defineCommand({
     const addr = m.workingFdt;
     // Edited in place when RAM already holds the blob as one piece (the usual case after the first
     // edit): a script of thousands of `fdt` edits then costs no copy of the blob per command.
-    const blob = m.readFdt(addr, { inPlace: true });
-    if (!blob) {
-      m.console.line(`libfdt fdt_check_header(): ${fdtStrerror(E.BADMAGIC)}`);
-      return CMD_RET.FAILURE;
-    }
+    // A blob whose magic is gone (a failed `fdt apply` erases it) is still the working FDT: each
+    // sub-command's libfdt call then fails on the header and prints its own message, as on a board.
+    const blob = m.readFdt(addr, { inPlace: true }) ?? m.ram.read(addr, FDT_V17_SIZE);
     const r = hit[1](m, argv, blob);
     if (r.dirty) m.commitFdt(addr, blob);
     return r.rc;
