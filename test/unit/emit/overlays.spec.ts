@@ -12,6 +12,7 @@ import { getpropString, pathOffset } from '../../../src/fdt/ro.js';
 import { fdtUsedBytes } from '../../../src/plan/dtb.js';
 import { fixturePath, REPO_ROOT } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/images.js';
+import { runTool } from '../../helpers/tools.js';
 
 /** config.example's folder with the samples and the overlays, and a config naming `overlays`. */
 function withOverlays(overlays: string[], extra = ''): string {
@@ -124,6 +125,19 @@ describe('emit → DT overlays (NUM_DT_OVERLAY, DT_OVERLAY[i])', () => {
       'libfdt fdt_path_offset() returned FDT_ERR_BADMAGIC',
     ]);
     expect(v.ok).to.equal(false);
+  });
+
+  it('-f: each overlay is an image of the FIT (flat_dt, "xen fdt overlay N"), byte-equal to mkimage -f, extracted and applied', () => {
+    const dir = withOverlays(['disable-gpio.dtbo', 'big-property.dtbo']);
+    const r = generate(path.join(dir, 'config'), { env: {}, fit: true, timestamp: 0 });
+    expect(r.outputs.source.split('\n').filter((l) => l.includes('fdto') || l.startsWith('fdt apply'))).to.deep.equal([
+      'imxtract $fit_addr host_fdto0 0x42A00000', 'imxtract $fit_addr host_fdto1 0x42C00000', 'fdt apply 0x42A00000', 'fdt apply 0x42C00000',
+    ]);
+    runTool('mkimage', ['-q', '-f', 'boot.its', 'mk.fit'], { cwd: dir, env: { SOURCE_DATE_EPOCH: '0' } });
+    expect(fs.readFileSync(path.join(dir, 'mk.fit')).equals(fs.readFileSync(path.join(dir, 'boot.fit')))).to.equal(true);
+    const listed = runTool('dumpimage', ['-l', 'boot.fit'], { cwd: dir });
+    expect(listed).to.match(/Image \d+ \(host_fdto1\)\n {2}Description: {2}xen fdt overlay 1\n {2}Created: .*\n {2}Type: {9}Flat Device Tree\n/);
+    expect(verifyGenerated(r).domains.map((d) => d.verdict)).to.deep.equal(['up', 'up', 'up']);
   });
 
   it('config: a missing DT_OVERLAY[i] below NUM_DT_OVERLAY is an error at NUM_DT_OVERLAY; one past it is ignored with a warning', () => {
