@@ -88,11 +88,18 @@ describe('emit → measure the script\'s fdt edits', () => {
     expect(r.outputs.source).to.contain('\nfdt resize 0x51C\n').and.to.contain('\nfdt set /chosen x-resize "1308"\n');
   });
 
-  it('refuses an fdt command it cannot model, naming the template', () => {
+  it('refuses an `fdt apply` of an address where no DT_OVERLAY is loaded, naming the template', () => {
     const { dir, file } = replacing('fdt-high', 'fdt apply 0x50000000\nsetenv fdt_high 0xffffffffffffffff\n');
     const e = thrown(() => sample(dir));
     expect([e.code, e.where?.file]).to.deep.equal(['EMIT_FDT_UNMEASURABLE', file]);
-    expect(e.message).to.equal(`boot.source line 47 (written by ${file}): \`fdt apply 0x50000000\` is an fdt command whose effect on the device tree uboot-gen does not model`);
+    expect(e.message).to.equal(`boot.source line 47 (written by ${file}): \`fdt apply 0x50000000\` applies the overlay at 0x50000000, but no DT_OVERLAY is loaded there`);
+  });
+
+  it('refuses an fdt command it cannot model, naming the template', () => {
+    const { dir, file } = replacing('fdt-high', 'fdt move 0x50000000 0x51000000\nsetenv fdt_high 0xffffffffffffffff\n');
+    const e = thrown(() => sample(dir));
+    expect([e.code, e.where?.file]).to.deep.equal(['EMIT_FDT_UNMEASURABLE', file]);
+    expect(e.message).to.equal(`boot.source line 47 (written by ${file}): \`fdt move 0x50000000 0x51000000\` is an fdt command whose effect on the device tree uboot-gen does not model`);
   });
 
   it('refuses an fdt command built from a U-Boot variable', () => {

@@ -24,6 +24,7 @@ describe('emit → model', () => {
         { cmd: 'tftpb', addr: 0x42a00000, file: 'samples/virt.dtb', id: 'host_fdt', role: 'dtb', keys: ['DEVICE_TREE'], size: 2081 },
       ],
       dtb: { addr: 0x42a00000, resize: 1279, createChosen: false, control: false },
+      overlays: [],
       xen: { addr: 0x42800000, bootargs: 'console=dtuart dtuart=/pl011@9000000 dom0_mem=512M bootscrub=0' },
       dom0: { kernel, ramdisk, bootargs: 'console=hvc0 earlycon=xenboot clk_ignore_unused root=/dev/ram0 marker=dom0' },
       domUs: [domU(0, 1), domU(1, 2)],
