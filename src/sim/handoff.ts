@@ -21,6 +21,11 @@ export interface BoardProfile {
   controlDtb?: Uint8Array;
   /** FPGA devices `fpga load` can program (0 or undefined: none, as on QEMU). */
   fpgaDevices?: number;
+  /**
+   * CONFIG_OF_LIBFDT_OVERLAY of the board's U-Boot: whether `fdt apply` exists. Undefined: as in
+   * qemu_arm64_defconfig, which selects it from 2026.07 (Debian's 2023.01 and 2025.01 lack it).
+   */
+  fdtOverlay?: boolean;
 }
 
 export interface KernelHeaderInfo {

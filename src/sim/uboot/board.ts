@@ -168,7 +168,11 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
   dram.sort((a, b) => a.start - b.start);
   // U-Boot started with this DTB keeps it as its control DTB (`${fdtcontroladdr}`).
   const fpgaDevices = countFpgaManagers(dtb);
-  return { ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb, ...(fpgaDevices ? { fpgaDevices } : {}) };
+  const fdtOverlay = overlaySupport(dtb);
+  return {
+    ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb, ...(fpgaDevices ? { fpgaDevices } : {}),
+    ...(fdtOverlay !== undefined ? { fdtOverlay } : {}),
+  };
 }
 
 /**
@@ -190,6 +194,24 @@ function countFpgaManagers(dtb: Uint8Array): number {
   };
   walk(0, 0);
   return count;
+}
+
+/**
+ * CONFIG_OF_LIBFDT_OVERLAY in the defconfig of the board's family, by the DTB's root compatible:
+ * set in xilinx_zynqmp_virt, xilinx_versal_virt and rpi_arm64; not in imx8mm_evk, imx8mp_evk or the
+ * R-Car defconfigs. Undefined for any other board (QEMU virt: by U-Boot version, see BoardProfile).
+ */
+const OVERLAY_BY_COMPATIBLE: ReadonlyArray<readonly [prefix: string, enabled: boolean]> = [
+  ['xlnx,zynqmp', true], ['xlnx,versal', true], ['raspberrypi,', true], ['brcm,bcm2711', true], ['brcm,bcm2837', true],
+  ['fsl,imx8m', false], ['renesas,r8a77', false], ['renesas,r8a779', false],
+];
+
+function overlaySupport(dtb: Uint8Array): boolean | undefined {
+  const compat = getprop(dtb, 0, 'compatible');
+  if (typeof compat === 'number') return undefined;
+  const names = Buffer.from(compat.buffer, compat.byteOffset, compat.length).toString('latin1').split('\0');
+  for (const n of names) for (const [prefix, enabled] of OVERLAY_BY_COMPATIBLE) if (n.startsWith(prefix)) return enabled;
+  return undefined;
 }
 
 /** Big-endian multi-cell number (cells ≤ 2 keep exact values below 2^53). */

@@ -461,6 +461,9 @@ const subChosen: Sub = (m, argv, blob) => {
 };
 
 const subApply: Sub = (m, argv, blob) => {
+  // Without CONFIG_OF_LIBFDT_OVERLAY cmd/fdt.c has no `apply` branch: the usage text, as seen on
+  // Debian's qemu_arm64 2023.01 and 2025.01.
+  if (!(m.board.fdtOverlay ?? atLeast(m.version, '2026.07'))) return { rc: CMD_RET.USAGE };
   if (argv.length !== 3) return { rc: CMD_RET.USAGE };
   const addr = hexToUl(argv[2]!).value;
   // The overlay is edited where it lies: libfdt raises its phandles and erases its magic.

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { boardFromDtb } from '../../../../src/sim/uboot/index.js';
-import { openInto, setpropU32 } from '../../../../src/fdt/rw.js';
+import { openInto, setpropString, setpropU32 } from '../../../../src/fdt/rw.js';
 import { UbootGenError } from '../../../../src/errors.js';
 import { fixturePath } from '../../../helpers/paths.js';
 
@@ -19,6 +19,21 @@ describe('sim → uboot → board', () => {
   it('reads the QEMU virt DTB: one 2 GiB bank at 0x40000000', () => {
     const b = boardFromDtb(new Uint8Array(fs.readFileSync(fixturePath('scripts', 'virt.dtb'))), 'virt.dtb');
     expect(b.dram).to.deep.equal([{ start: 0x40000000, size: 0x80000000 }]);
+  });
+
+  it('knows which U-Boot families have fdt apply (CONFIG_OF_LIBFDT_OVERLAY) from the root compatible', () => {
+    const withCompatible = (compatible: string): Uint8Array => {
+      const src = new Uint8Array(fs.readFileSync(fixturePath('scripts', 'virt.dtb')));
+      const buf = new Uint8Array(src.length + 256);
+      expect(openInto(src, buf, buf.length)).to.equal(0);
+      expect(setpropString(buf, 0, 'compatible', ...compatible.split(' '))).to.equal(0);
+      return buf;
+    };
+    expect(boardFromDtb(withCompatible('xlnx,zynqmp-zcu102-rev1.0 xlnx,zynqmp-zcu102 xlnx,zynqmp'), 'z.dtb').fdtOverlay).to.equal(true);
+    expect(boardFromDtb(withCompatible('raspberrypi,4-model-b brcm,bcm2711'), 'r.dtb').fdtOverlay).to.equal(true);
+    expect(boardFromDtb(withCompatible('fsl,imx8mm-evk fsl,imx8mm'), 'i.dtb').fdtOverlay).to.equal(false);
+    expect(boardFromDtb(withCompatible('renesas,h3ulcb renesas,r8a7795'), 'h.dtb').fdtOverlay).to.equal(false);
+    expect(boardFromDtb(withCompatible('linux,dummy-virt'), 'v.dtb').fdtOverlay).to.equal(undefined);
   });
 
   it('refuses #address-cells/#size-cells of 0 (which never advanced through reg) and above 4', () => {
