@@ -6,6 +6,7 @@
 import { ConfigError } from '../errors.js';
 import { ArithError, evaluateArithmetic } from './arith.js';
 import { describeWord, lexConfig, type ArrayLiteral, type AssignmentNode, type Word } from './lexer.js';
+import { KEY_BY_NAME } from './keys.js';
 import type { Diagnostic, SourcePos } from './types.js';
 
 /** One value as assigned: the text after quote removal and expansion, and where it came from. */
@@ -71,6 +72,7 @@ export function parseConfigRaw(text: string, file: string, env: Env = {}): RawCo
       }
     } else {
       for (const a of st.assignments) ev.assign(a, st.exported);
+      ev.checkSplit(st.assignments);
     }
   }
   return ev.result();
@@ -114,6 +116,29 @@ class Evaluator {
     const raw: RawValue = { key, value, where: a.where, valueWhere: a.valueWhere };
     v.elements.set(slot, raw);
     this.#assignments.push({ ...raw, name: a.name, ...(subscript !== undefined ? { subscript } : {}), indexed: subscript !== undefined, exported });
+  }
+
+  /**
+   * `DOMU_CMD[0]=console=ttyAMA0 root=/dev/ram0`: bash ends the value at the blank and takes
+   * `root=/dev/ram0` as a second assignment, to a variable named root (what this reader did too),
+   * so `root=` silently leaves the command line. Warned when a key's assignment is followed, in the
+   * same command, by assignments to lower-case names: kernel and Xen parameters, never ImageBuilder keys.
+   */
+  checkSplit(nodes: readonly AssignmentNode[]): void {
+    const first = nodes[0];
+    if (!first || nodes.length < 2 || nodes.some((n) => isArrayLiteral(n.value))) return;
+    if (!KEY_BY_NAME.has(first.name)) return;
+    const assigned = this.#assignments.slice(-nodes.length);
+    const head = assigned[0]!;
+    const lost = assigned.slice(1).filter((a) => /[a-z]/.test(a.name));
+    if (!lost.length) return;
+    const words = lost.map((a) => `${a.key}=${a.value}`);
+    const whole = [head.value, ...words].join(' ');
+    this.#diagnostics.push({
+      level: 'warning', code: 'CONFIG_SPLIT_VALUE', key: head.key, where: lost[0]!.where,
+      message: `${words.join(' ')} ${lost.length > 1 ? 'are assignments of their own, to variables named' : 'is an assignment of its own, to a variable named'} ${lost.map((a) => a.name).join(', ')}, not part of ${head.key} (an unquoted value ends at the first blank, as in bash, so ${head.key} is ${JSON.stringify(head.value)}); write ${head.key}=${JSON.stringify(whole)}`,
+      hint: `quote the whole value: ${head.key}=${JSON.stringify(whole)}`,
+    });
   }
 
   #assignArray(a: AssignmentNode, lit: ArrayLiteral, exported: boolean): void {

@@ -177,4 +177,30 @@ describe('config/parse', () => {
       });
     }
   });
+
+  describe('CONFIG_SPLIT_VALUE', () => {
+    it('warns at the second word of an unquoted command line, with the quoted line as the fix', () => {
+      const raw = parseConfigRaw('NUM_DOMUS=1\nDOMU_CMD[0]=console=ttyAMA0 root=/dev/ram0\n', 'config');
+      expect(value(raw, 'DOMU_CMD', '0')).to.equal('console=ttyAMA0');
+      expect(value(raw, 'root')).to.equal('/dev/ram0');
+      expect(raw.diagnostics).to.deep.equal([{
+        level: 'warning', code: 'CONFIG_SPLIT_VALUE', key: 'DOMU_CMD[0]', where: { file: 'config', line: 2, col: 29 },
+        message: 'root=/dev/ram0 is an assignment of its own, to a variable named root, not part of DOMU_CMD[0] (an unquoted value ends at the first blank, as in bash, so DOMU_CMD[0] is "console=ttyAMA0"); write DOMU_CMD[0]="console=ttyAMA0 root=/dev/ram0"',
+        hint: 'quote the whole value: DOMU_CMD[0]="console=ttyAMA0 root=/dev/ram0"',
+      }]);
+    });
+
+    it('names every word lost, in one warning, after export too', () => {
+      const raw = parseConfigRaw('export XEN_CMD=console=dtuart dom0_mem=512M  sched=null\n', 'c');
+      expect(raw.diagnostics.map((d) => [d.code, d.where?.col, d.message])).to.deep.equal([[
+        'CONFIG_SPLIT_VALUE', 31,
+        'dom0_mem=512M sched=null are assignments of their own, to variables named dom0_mem, sched, not part of XEN_CMD (an unquoted value ends at the first blank, as in bash, so XEN_CMD is "console=dtuart"); write XEN_CMD="console=dtuart dom0_mem=512M sched=null"',
+      ]]);
+    });
+
+    it('stays quiet for a quoted value, keys set on one line, and helper variables', () => {
+      const raw = parseConfigRaw('DOMU_CMD[0]="console=ttyAMA0 root=/dev/ram0"\nMEMORY_START=0x40000000 MEMORY_END=0x80000000\nbase=images dir=x\nXEN_CMD=a\nroot=/dev/ram0\n', 'c');
+      expect(raw.diagnostics).to.deep.equal([]);
+    });
+  });
 });
