@@ -10,7 +10,7 @@ import { bootOutputDir, bootQemu, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole
 import { renderScriptHint } from '../../emit/render.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
 import { makeStyle, table } from '../report.js';
-import { parseNumberOption } from '../util.js';
+import { parseNumberOption, spinnerAllowed, withSpinner } from '../util.js';
 
 export interface QemuCliOptions {
   config?: string; dir?: string; runtimeSizing?: boolean; board?: string; timeout: string; keepLog?: string; json?: boolean; report?: string;
@@ -39,23 +39,42 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     process.stderr.write(`note: a domain counts as up when its initramfs prints the ${LAB_TOKEN_PARAM}=<token> of its command line; domains without one are judged from Xen's console only\n`);
   }
   const timeoutMs = parseNumberOption(o.timeout, '--timeout') * 1000;
-  const onOutput = !o.json && process.stderr.isTTY ? { onOutput: (t: string) => process.stderr.write(t) } : {};
   const fit = gen.fit;
   // FIT mode: fetch the FIT over QEMU's TFTP and run its boot_scr, as the hint says (with tftpb whatever
   // LOAD_CMD is: the FIT's own script loads nothing).
-  const res = fit
-    ? await bootQemu({
+  const boot = (onOutput: { onOutput?: (t: string) => void }) => (fit
+    ? bootQemu({
       tftpDir: gen.plan.dir, scriptName: path.basename(fit.path), timeoutMs, domains,
       expect: { markers: domains.flatMap((d) => (d.token !== undefined ? [d.token] : [])) },
       commands: [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${renderScriptHint({ loadCmd: 'tftpb', scriptAddr: gen.plan.scriptAddr, scriptFile: path.basename(fit.path), fit: { file: path.relative(gen.plan.dir, fit.path), addr: fit.addr } })}`],
       ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
       ...(o.keepLog ? { logFile: o.keepLog } : {}), ...onOutput,
     })
-    : await bootOutputDir({
+    : bootOutputDir({
       dir: gen.plan.dir, scriptName: gen.plan.config.ubootScript.value, scriptAddr: gen.plan.scriptAddr, domains, timeoutMs,
       ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
       ...(o.keepLog ? { logFile: o.keepLog } : {}), ...onOutput,
+    }));
+  // On a terminal that can move its cursor, a spinner shows the boot's time and last console line;
+  // on one that cannot (TERM=dumb) the console goes by as it comes; elsewhere nothing until the end.
+  const live = !o.json && Boolean(process.stderr.isTTY);
+  const spin = live && spinnerAllowed(process.stderr);
+  const t0 = Date.now();
+  const res = await withSpinner(spin, 'booting in QEMU', (update) => {
+    if (!spin) return boot(live ? { onOutput: (t: string) => process.stderr.write(t) } : {});
+    let partial = '';
+    return boot({
+      onOutput: (t: string) => {
+        const lines = (partial + t).split(/\r?\n/);
+        partial = lines.pop() ?? '';
+        const last = lines.filter((l) => l.trim() !== '').pop();
+        if (last === undefined) return;
+        const head = `booting in QEMU, ${Math.round((Date.now() - t0) / 1000)} s: `;
+        // eslint-disable-next-line no-control-regex -- console control characters would move the cursor
+        update(head + last.replace(/[\x00-\x1f\x7f]/g, '').slice(0, Math.max(0, (process.stderr.columns || 80) - head.length - 3)));
+      },
     });
+  });
   if (o.keepLog && !fs.existsSync(o.keepLog)) fs.writeFileSync(o.keepLog, res.serialLog);
   const real = parseXenConsole(res.serialLog, { domains }).domains;
   const ours = observeSimulation(sim, real.map((d) => d.name));
