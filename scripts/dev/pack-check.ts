@@ -1,7 +1,8 @@
 // `npm run pack-check`: the npm package as a user gets it. Packs the built tree, installs the
 // tarball globally into a fresh prefix, runs the installed `uboot-gen` on a copy of
 // config.example and samples/ in a fresh folder, and fails unless the run succeeds with nothing
-// on stderr and writes the same boot.scr as the checkout. Prints the package's size and the
+// on stderr and writes the same boot.scr as the checkout; then `uboot-gen --help`, `keys` and
+// `keys DOMU_MEM` from the installed package. Prints the package's size and the
 // installed CLI's start-up figures (median of PACK_CHECK_RUNS runs, default 11). CI runs it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const RUNS = Number(process.env['PACK_CHECK_RUNS'] ?? 11);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const REPO_ROOT_BIN = path.join(REPO, 'bin', 'uboot-gen');
 
 /** Paths the package must hold, and patterns of paths it must not (build-machine or dev-only files). */
 const REQUIRED = ['bin/uboot-gen', 'bin/uboot-gen.js', 'dist/bundle/uboot-gen.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'templates/boot.source.hbs', 'config.example', 'samples/virt.dtb', 'README.md', 'package.json'];
@@ -90,6 +92,26 @@ try {
   }
   if (run.stdout !== ref.stdout) fail('the installed CLI printed another report than the checkout');
   console.log(`installed into a fresh prefix: \`uboot-gen config.example\` exits 0, nothing on stderr, boot.source/boot.scr identical to the checkout's`);
+
+  // Help and the key reference from the installed package, in a folder that holds no config.
+  const bare = path.join(work, 'bare');
+  fs.mkdirSync(bare);
+  const help = sh(bin, ['--help'], { cwd: bare, env });
+  if (help.status !== 0 || help.stderr !== '') fail(`installed uboot-gen --help exited ${help.status}:\n${help.stdout}${help.stderr}`);
+  for (const c of ['generate', 'simulate', 'qemu', 'serve', 'keys']) {
+    if (!new RegExp(`^  ${c}\\b`, 'm').test(help.stdout)) fail(`installed uboot-gen --help does not list ${c}:\n${help.stdout}`);
+  }
+  const keys = sh(bin, ['keys'], { cwd: bare, env });
+  if (keys.status !== 0 || keys.stderr !== '') fail(`installed uboot-gen keys exited ${keys.status}:\n${keys.stderr}`);
+  const checkoutKeys = sh(REPO_ROOT_BIN, ['keys'], { cwd: bare, env });
+  if (keys.stdout !== checkoutKeys.stdout) fail('the installed `uboot-gen keys` printed another list than the checkout');
+  if (!keys.stdout.startsWith('MEMORY_START ')) fail(`installed uboot-gen keys printed:\n${keys.stdout.slice(0, 400)}`);
+  const one = sh(bin, ['keys', 'DOMU_MEM'], { cwd: bare, env });
+  const expected = ['DOMU_MEM[n]', '  Memory of domU n in MiB.', '  type          mib (one value per index: DOMU_MEM[n])', '  default       512'];
+  if (one.status !== 0 || one.stdout.split('\n').slice(0, 4).join('\n') !== expected.join('\n') || !one.stdout.includes('  example       DOMU_MEM[0]=256\n')) {
+    fail(`installed uboot-gen keys DOMU_MEM exited ${one.status}:\n${one.stdout}${one.stderr}`);
+  }
+  console.log(`installed: \`uboot-gen --help\` lists the commands; \`uboot-gen keys\` lists ${keys.stdout.split('\n').filter((l) => /^[A-Z]/.test(l)).length} keys as the checkout does; \`uboot-gen keys DOMU_MEM\` shows the key with its example`);
 
   // Start-up figures of the installed CLI (no startup snapshot exists: the launcher runs the bundle).
   console.log(`start-up, node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} runs each, whole-process wall time:`);

@@ -17,14 +17,14 @@ export function stageOf(code: Code): Stage {
   return hit[1];
 }
 
-export type CommandName = 'generate' | 'simulate' | 'qemu' | 'serve';
+export type CommandName = 'generate' | 'simulate' | 'qemu' | 'serve' | 'keys';
 
 interface CommandExits {
   /** The stages the command runs (which codes it can raise). */
   stages: readonly Stage[];
-  /** What success (0) and a failed boot (6) mean for this command. */
+  /** What success (0) and a failed boot (6) mean for this command; a command that boots nothing has no 6. */
   ok: string;
-  verify: string;
+  verify?: string;
 }
 
 const GENERATE_STAGES: readonly Stage[] = ['cli', 'config', 'image', 'fdt', 'plan', 'emit', 'output', 'sim', 'internal'];
@@ -52,6 +52,11 @@ export const COMMAND_EXITS: Readonly<Record<CommandName, CommandExits>> = {
     ok: 'served until stopped; with --config, every planned file fetched unchanged',
     verify: 'with --config, a stale boot.scr, or a missing, changed, failed or unplanned fetch',
   },
+  keys: {
+    // Reads only the keys table: a KEY it does not know is a usage error.
+    stages: ['cli', 'internal'],
+    ok: 'success',
+  },
 };
 
 const ERROR_ENTRIES = (Object.entries(ERROR_CODES) as [Code, CodeInfo][]).filter(([, info]) => info.severity === 'error');
@@ -64,7 +69,7 @@ export function commandStatuses(command: CommandName): { status: number; name: E
   for (const name of STATUS_ORDER) {
     let text: string | undefined;
     if (name === 'ok') text = spec.ok;
-    else if (name === 'verify') text = `${EXIT_STATUS.verify}: ${spec.verify}`;
+    else if (name === 'verify') text = spec.verify === undefined ? undefined : `${EXIT_STATUS.verify}: ${spec.verify}`;
     else {
       const labels = [...new Set(ERROR_ENTRIES.filter(([code, info]) => info.exit === name && spec.stages.includes(stageOf(code))).map(([, info]) => info.label))];
       if (labels.length) text = `${EXIT_STATUS[name]}: ${labels.join(', ')}`;

@@ -3,9 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT_CODE, exitCodeFor } from '../errors.js';
+import { EXIT_CODE, UbootGenError, exitCodeFor } from '../errors.js';
 import { exitHelp, type CommandName } from './exit-status.js';
+import { examplesHelp } from './examples.js';
 import { rejectImageBuilderFlags } from './imagebuilder-flags.js';
+import { mistypedCommand } from './suggest.js';
 import { errorJson, formatError } from './report.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
 
@@ -75,6 +77,7 @@ export function buildProgram(): Command {
     .option('--map', 'draw the memory map in the terminal: a bar per RAM bank and a table of every region')
     .option('--report <file.html>', 'write a self-contained HTML boot report (memory map, /chosen, one card per domain, consoles)')
     .option('--install <tftp-root>', 'after a verified run, link (or copy) the script and every file it loads into this TFTP root, the script last')
+    .addHelpText('after', examplesHelp('generate'))
     .addHelpText('after', () => helpAfter('generate'))
     .action(async (config: string | undefined, opts) => (await import('./commands/generate.js')).runGenerate(config, opts));
 
@@ -91,6 +94,7 @@ export function buildProgram(): Command {
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
     .option('--json', 'print one JSON document on stdout')
     .option('--report <file.html>', 'write a self-contained HTML boot report')
+    .addHelpText('after', examplesHelp('simulate'))
     .addHelpText('after', () => helpAfter('simulate'))
     .action(async (script: string, opts) => (await import('./commands/simulate.js')).runSimulate(script, opts));
 
@@ -108,6 +112,7 @@ export function buildProgram(): Command {
     .option('--uboot <file>', 'U-Boot for QEMU arm64 to boot (default: Debian\'s u-boot-qemu, /usr/lib/u-boot/qemu_arm64/u-boot.bin)')
     .option('--write-board-dtb <file>', 'write the device tree of the QEMU board the lab boots (use it as DEVICE_TREE), then exit')
     .option('--json', 'print one JSON document on stdout')
+    .addHelpText('after', examplesHelp('qemu'))
     .addHelpText('after', () => `${QEMU_HELP}${helpAfter('qemu')}`)
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
 
@@ -121,8 +126,16 @@ export function buildProgram(): Command {
     .option('--blksize <bytes>', 'largest block offered (RFC 2348)', '65464')
     .option('--windowsize <blocks>', 'largest window offered (RFC 7440)', '64')
     .option('--json', 'one JSON object per line: listening, each transfer, the summary')
+    .addHelpText('after', examplesHelp('serve'))
     .addHelpText('after', () => helpAfter('serve'))
     .action(async (dir: string, opts) => (await import('./commands/serve.js')).runServe(dir, opts));
+
+  program.command('keys [key]')
+    .description('list the ImageBuilder config keys (type, default, ImageBuilder and Xen versions, Kconfig, support), or one KEY in full')
+    .option('--json', 'print one JSON document on stdout (the keys section of schema/keys.schema.json)')
+    .addHelpText('after', examplesHelp('keys'))
+    .addHelpText('after', () => helpAfter('keys'))
+    .action(async (key: string | undefined, opts) => (await import('./commands/keys.js')).runKeys(key, opts));
 
   return program;
 }
@@ -140,6 +153,11 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   let code: number;
   try {
+    // `uboot-gen simulat x` would run generate (the default command) on two configs: a word where a
+    // command goes that is close to a command's name, and is no file, is a mistyped command.
+    const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+    const mistyped = mistypedCommand(argv.slice(2), names, (p) => fs.existsSync(p));
+    if (mistyped) throw new UbootGenError('USAGE', `unknown command '${mistyped.word}'. Did you mean '${mistyped.command}'?`, { ...mistyped });
     const args = generateArgs(program, argv);
     const generateCmd = program.commands.find((c) => c.name() === 'generate');
     if (args && generateCmd) {

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { ERROR_CODES, type Code } from '../../../src/errors.js';
 import { COMMAND_EXITS, commandStatuses, errorCodesMarkdown, exitHelp, stageOf, type CommandName } from '../../../src/cli/exit-status.js';
 import { BEGIN_MARK, END_MARK, currentReadme, spliceSection } from '../../../scripts/build/readme-errors.js';
+import { KEYS_BEGIN_MARK, KEYS_END_MARK, currentKeysReadme } from '../../../scripts/build/readme-keys.js';
+import { keysMarkdown } from '../../../src/cli/commands/keys.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
@@ -28,6 +30,8 @@ describe('cli → exit-status', () => {
     expect(statuses('qemu')).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 70]);
     // serve plans in memory with --config, so config, input and plan errors stop it too.
     expect(statuses('serve')).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 70]);
+    // keys reads only the keys table: an unknown KEY is its only error.
+    expect(statuses('keys')).to.deep.equal([0, 2, 70]);
   });
 
   it('words simulate\'s table from the codes it can raise', () => {
@@ -62,10 +66,12 @@ describe('cli → exit-status', () => {
     });
   }
 
-  it('keeps the README\'s section equal to the table (run npm run readme when this fails)', () => {
+  it('keeps the README\'s generated sections (codes, keys) equal to their tables (run npm run readme when this fails)', () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     expect(readme).to.contain(`${BEGIN_MARK}\n${errorCodesMarkdown()}\n${END_MARK}`);
     expect(currentReadme(readme)).to.equal(readme);
+    expect(readme).to.contain(`${KEYS_BEGIN_MARK}\n${keysMarkdown()}\n${KEYS_END_MARK}`);
+    expect(currentKeysReadme(readme)).to.equal(readme);
   });
 
   it('splices only between the markers, and refuses a README without them', () => {
