@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODE, UbootGenError, exitCodeFor } from '../errors.js';
 import { exitHelp, type CommandName } from './exit-status.js';
 import { examplesHelp } from './examples.js';
-import { rejectImageBuilderFlags } from './imagebuilder-flags.js';
+import { rejectImageBuilderFlags, rejectMisplacedImageBuilderFlags } from './imagebuilder-flags.js';
 import { mistypedCommand } from './suggest.js';
 import { errorJson, formatError } from './report.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
@@ -158,10 +158,16 @@ export async function main(argv: string[]): Promise<void> {
     const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
     const mistyped = mistypedCommand(argv.slice(2), names, (p) => fs.existsSync(p));
     if (mistyped) throw new UbootGenError('USAGE', `unknown command '${mistyped.word}'. Did you mean '${mistyped.command}'?`, { ...mistyped });
+    // `uboot-gen simulate boot.scr -d build`: ImageBuilder's flag, given to a command without it.
+    const other = program.commands.find((c) => c.name() !== 'generate' && c.name() === argv[2]);
+    if (other) {
+      const option = (flag: string) => other.options.find((o) => o.short === flag || o.long === flag);
+      rejectMisplacedImageBuilderFlags(other.name(), argv.slice(3), (f) => option(f) !== undefined || f === '-h', (f) => Boolean(option(f)?.required || option(f)?.optional));
+    }
     const args = generateArgs(program, argv);
     const generateCmd = program.commands.find((c) => c.name() === 'generate');
     if (args && generateCmd) {
-      const option = (flag: string) => generateCmd.options.find((o) => o.short === flag);
+      const option = (flag: string) => generateCmd.options.find((o) => o.short === flag || o.long === flag);
       rejectImageBuilderFlags(args, (f) => option(f) !== undefined, (f) => Boolean(option(f)?.required || option(f)?.optional));
     }
     await program.parseAsync(argv);
