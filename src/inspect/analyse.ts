@@ -61,17 +61,24 @@ function hexArg(w: Word | undefined): number | undefined {
 }
 
 function splitCommands(text: string, file: string): { cmds: Cmd[]; syntax?: InspectFinding } {
-  const lexer = new Lexer(hushInput(text));
+  const input = hushInput(text);
+  const lexer = new Lexer(input);
   const cmds: Cmd[] = [];
   let cur: Cmd | undefined;
+  let lastEnd = 0;
   for (;;) {
     let tok;
     try {
       tok = lexer.next();
     } catch (e) {
       if (!(e instanceof HushSyntaxError)) throw e;
-      return { cmds, syntax: finding('INSPECT_SCRIPT_SYNTAX', 'hush-syntax', `${file} line ${e.line}: ${e.message.replace(/ at line \d+$/, '')}: U-Boot stops running the script there`, e.line) };
+      // The bad word starts after the last good token (an open quote is reported where it opens).
+      let start = lastEnd;
+      while (input[start] === ' ' || input[start] === '\t' || input[start] === '\n') start++;
+      const line = input.slice(0, start).split('\n').length;
+      return { cmds, syntax: finding('INSPECT_SCRIPT_SYNTAX', 'hush-syntax', `${file} line ${line}: ${e.message.replace(/ at line \d+$/, '')}: U-Boot stops running the script there`, line) };
     }
+    lastEnd = tok.end;
     if (tok.t === 'word') {
       if (!cur) {
         if (tok.word.plain && RESERVED.has(shown(tok.word))) continue;
