@@ -43,6 +43,11 @@ describe('cli → commands → inspect', () => {
     expect(r.status, r.stderr).to.equal(6);
     const j = JSON.parse(r.stdout) as Record<string, unknown> & { findings: { code: string; line: number; level: string }[]; loads: unknown[]; script: { kind: string } };
     expect(Object.keys(j)).to.deep.equal(['schemaVersion', 'command', 'ok', 'exitCode', 'diagnostics', 'script', 'board', 'loads', 'dtb', 'chosen', 'boot', 'memoryMap', 'findings']);
+    // The sections are the ones schema/inspect.schema.json describes, each required.
+    const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schema', 'inspect.schema.json'), 'utf8')) as { $id: string; required: string[]; properties: Record<string, unknown> };
+    expect(schema.$id).to.equal('inspect.schema.json');
+    expect(schema.required).to.deep.equal(Object.keys(j).slice(5));
+    expect(Object.keys(schema.properties)).to.deep.equal(Object.keys(j).slice(5));
     expect([j['schemaVersion'], j['command'], j['ok'], j['exitCode'], j['diagnostics']]).to.deep.equal([1, 'inspect', false, 6, []]);
     expect(j.script.kind).to.equal('text');
     expect(j.loads).to.have.length(4);
