@@ -30,7 +30,11 @@ export const LAYERS = [
     why: 'the emitter renders the plan; of the simulator it uses only the hush lexer, to quote words exactly as U-Boot will read them.',
   },
   {
-    stage: 'api', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'emit', 'fit', 'output', 'sim'],
+    stage: 'inspect', may: ['util', 'errors', 'fdt', 'images', 'plan', 'emit/measure.ts', 'sim/uboot/hush/lexer.ts'],
+    why: 'inspect reads a script as the board would get it, with the planner\'s checks, the emitter\'s DTB replay and the simulator\'s hush lexer; it never runs the simulator.',
+  },
+  {
+    stage: 'api', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'emit', 'fit', 'output', 'sim', 'inspect'],
     why: 'the library calls run the pipeline and return data; the words and the JSON around them are shaped in src/cli.',
   },
   {

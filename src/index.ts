@@ -7,7 +7,8 @@ export { writeScriptImage, writeUImage, parseUImageHeader } from './images/uimag
 export type { BootPlan, PlannedLoad, PlanOptions } from './plan/types.js';
 export { generate, planBoot, type GenerateOptions, type GenerateResult } from './api/generate.js';
 export { verifyGenerated, verifyScript, type VerifyReport } from './api/verify.js';
-export { simulate, type SimulateOptions } from './api/simulate.js';
+export { simulate, type SimulateOptions, type SimulateReport } from './api/simulate.js';
+export { inspect, type InspectOptions, type InspectReport, type InspectFinding } from './api/inspect.js';
 export { simulateUboot, qemuVirtBoard, boardFromDtb, boardFromRange, type UbootResult } from './sim/uboot/index.js';
 export { bootXen, formatDomainTable, type XenResult, type DomainVerdict } from './sim/xen/index.js';
 export {

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ImageFormatError, UbootGenError } from '../errors.js';
-import { MAX_SCRIPT_IMAGE_BYTES, readBoardDtb, readWholeInput } from '../images/probe-file.js';
+import { MAX_SCRIPT_IMAGE_BYTES, readBoardDtb, readWholeInput, textKind } from '../images/probe-file.js';
+import { IH_MAGIC, sourceDateEpoch, writeScriptImage } from '../images/uimage.js';
 import { boardFromDtb } from '../sim/uboot/index.js';
 import { verifyScript, type VerifyReport } from './verify.js';
 
@@ -45,10 +46,18 @@ function startsAsFdt(file: string): boolean {
   }
 }
 
-export function simulate(scriptFile: string, opts: SimulateOptions): VerifyReport {
+/** The report of `simulate`; `wrappedText` when the file was script text, run as mkimage would have wrapped it. */
+export type SimulateReport = VerifyReport & { wrappedText?: true };
+
+export function simulate(scriptFile: string, opts: SimulateOptions): SimulateReport {
   // A FIT (ImageBuilder's -f) is run as `source ADDR:boot_scr` unless fitImage names another image.
   const fit = opts.fitImage !== undefined || startsAsFdt(scriptFile);
-  const bytes = readWholeInput(scriptFile, 'SCRIPT', fit ? MAX_FIT_IMAGE_BYTES : MAX_SCRIPT_IMAGE_BYTES);
+  let bytes = readWholeInput(scriptFile, 'SCRIPT', fit ? MAX_FIT_IMAGE_BYTES : MAX_SCRIPT_IMAGE_BYTES);
+  // U-Boot's `source` cannot run text ("Wrong image format"): a boot.source is run as
+  // `mkimage -A arm64 -T script -C none -d` would have wrapped it (told by its content, not its name).
+  const wrappedText = !fit && bytes.length >= 1 && new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(0, false) !== IH_MAGIC
+    && textKind(bytes.subarray(0, 64 * 1024)) !== undefined && !bytes.includes(0);
+  if (wrappedText) bytes = writeScriptImage(bytes, { time: sourceDateEpoch() });
   const controlFdt = opts.ubootDtb !== undefined ? readBoardDtb(opts.ubootDtb, '--uboot-dtb') : undefined;
   if (!fs.existsSync(opts.root) || !fs.statSync(opts.root).isDirectory()) {
     throw new UbootGenError('USAGE', `--root ${opts.root} is not a folder`, { root: opts.root });
@@ -62,7 +71,7 @@ export function simulate(scriptFile: string, opts: SimulateOptions): VerifyRepor
       throw new ImageFormatError('IMAGE_NOT_FOUND', `cannot read --board ${opts.boardDtb}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { path: opts.boardDtb });
     }
   }
-  return verifyScript(bytes, opts.root, board, {
+  const report: SimulateReport = verifyScript(bytes, opts.root, board, {
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}),
     ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
@@ -71,4 +80,6 @@ export function simulate(scriptFile: string, opts: SimulateOptions): VerifyRepor
     ...(fit ? { fitScript: opts.fitImage ?? 'boot_scr', scriptName: path.basename(scriptFile) } : {}),
     ...(controlFdt ? { controlFdt } : {}),
   });
+  if (wrappedText) report.wrappedText = true;
+  return report;
 }

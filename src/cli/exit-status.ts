@@ -4,11 +4,11 @@
 import { ERROR_CODES, EXIT_CODE, EXIT_STATUS, type Code, type CodeInfo, type ExitName } from '../errors.js';
 
 /** Where a code is raised, from its prefix: the commands that run a stage can return its codes. */
-export type Stage = 'cli' | 'config' | 'image' | 'fdt' | 'plan' | 'emit' | 'output' | 'sim' | 'lab' | 'serve' | 'internal';
+export type Stage = 'cli' | 'config' | 'image' | 'fdt' | 'plan' | 'emit' | 'output' | 'sim' | 'inspect' | 'lab' | 'serve' | 'internal';
 
 const STAGE_BY_PREFIX: ReadonlyArray<readonly [string, Stage]> = [
   ['CONFIG_', 'config'], ['IMAGE_', 'image'], ['FDT_ERR_', 'fdt'], ['PLAN_', 'plan'], ['EMIT_', 'emit'],
-  ['OUTPUT_', 'output'], ['SIM_', 'sim'], ['LAB_', 'lab'], ['SERVE_', 'serve'], ['USAGE', 'cli'], ['INTERNAL', 'internal'],
+  ['OUTPUT_', 'output'], ['SIM_', 'sim'], ['INSPECT_', 'inspect'], ['LAB_', 'lab'], ['SERVE_', 'serve'], ['USAGE', 'cli'], ['INTERNAL', 'internal'],
 ];
 
 export function stageOf(code: Code): Stage {
@@ -17,7 +17,7 @@ export function stageOf(code: Code): Stage {
   return hit[1];
 }
 
-export type CommandName = 'generate' | 'simulate' | 'qemu' | 'serve' | 'keys';
+export type CommandName = 'generate' | 'simulate' | 'qemu' | 'serve' | 'keys' | 'inspect';
 
 interface CommandExits {
   /** The stages the command runs (which codes it can raise). */
@@ -56,6 +56,12 @@ export const COMMAND_EXITS: Readonly<Record<CommandName, CommandExits>> = {
     // Reads only the keys table: a KEY it does not know is a usage error.
     stages: ['cli', 'internal'],
     ok: 'success',
+  },
+  inspect: {
+    // Reads the script and the files it names, and runs the planner's checks on them: never boots.
+    stages: ['cli', 'image', 'fdt', 'plan', 'inspect', 'internal'],
+    ok: 'no finding is an error (warnings and notes may be printed)',
+    verify: 'a finding of the script is an error: it would not boot as written',
   },
 };
 

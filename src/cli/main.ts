@@ -98,6 +98,16 @@ export function buildProgram(): Command {
     .addHelpText('after', () => helpAfter('simulate'))
     .action(async (script: string, opts) => (await import('./commands/simulate.js')).runSimulate(script, opts));
 
+  program.command('inspect <script>')
+    .description('read a boot.scr, boot.source or FIT without booting it: header and CRCs, loads, the /chosen it builds, the memory map, findings')
+    .option('-r, --root <dir>', 'folder the board fetches from: loads are sized from its files and the DTB is read from it')
+    .option('-p, --prepend-path <path>', 'the -p PATH the script was generated with: PATH/file is read from --root')
+    .option('--board <dtb>', 'board DTB giving RAM banks (default: QEMU virt arm64, 2 GiB at 0x40000000)')
+    .option('--fit-image <name>', 'the FIT image holding the script (default boot_scr)')
+    .option('--json', 'print one JSON document on stdout')
+    .addHelpText('after', () => helpAfter('inspect'))
+    .action(async (script: string, opts) => (await import('./commands/inspect.js')).runInspect(script, opts));
+
   program.command('qemu [config]')
     .description('escalate to a real boot: generate, then boot real U-Boot + real Xen in QEMU and report each domain')
     .option('-c, --config <file>', 'ImageBuilder config file')

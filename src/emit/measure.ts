@@ -16,7 +16,7 @@ import type { TemplateOwners } from './render.js';
 interface ScriptCommand { words: Word[]; line: number; offset: number }
 
 /** An `fdt` command ready to apply: argv without `fdt`, and where it came from. */
-interface FdtCommand { argv: string[]; text: string; line: number; file: string }
+interface FdtCommand { argv: string[]; text: string; line: number; file: string; at: string }
 
 export interface MeasuredEdits {
   /** Peak bytes the edits add to the structure and strings blocks (what `fdt resize` must give). */
@@ -38,6 +38,8 @@ export interface MeasureTarget {
   addrVar?: string;
   /** The DT overlays the script loads, for its `fdt apply ADDR` (with -s `fdt apply ${VAR}`). */
   overlays?: readonly MeasureOverlay[];
+  /** Name messages give the script (`boot.scr line 12`) when it is not a rendered boot.source (`inspect`). */
+  scriptName?: string;
 }
 
 export interface MeasureOverlay {
@@ -45,6 +47,9 @@ export interface MeasureOverlay {
   /** The config line that names it, for errors about the overlay itself. */
   where?: { file: string; line: number; col: number; key: string };
 }
+
+/** An `fdt` command that cannot be applied, or fails, while a whole script is replayed (`inspect`). */
+export interface EditFailure { line: number; text: string; error: UbootGenError }
 
 // Hush reserved words may precede a command (`if fdt set ...; then`).
 const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', '!']);
@@ -126,7 +131,11 @@ function measurableArgv(words: readonly Word[], target: MeasureTarget): string[]
   return undefined;
 }
 
-function fdtCommands(text: string, owners: TemplateOwners, target: MeasureTarget): FdtCommand[] {
+/** Where a command is, for messages: the template that wrote it, or the inspected script's name. */
+const at = (c: { line: number; file: string }, target: MeasureTarget): string => (target.scriptName !== undefined
+  ? `${target.scriptName} line ${c.line}` : `boot.source line ${c.line} (written by ${c.file})`);
+
+function fdtCommands(text: string, owners: TemplateOwners, target: MeasureTarget, failures?: EditFailure[]): FdtCommand[] {
   const out: FdtCommand[] = [];
   for (const c of commandsOf(text, owners)) {
     let words = c.words;
@@ -137,17 +146,20 @@ function fdtCommands(text: string, owners: TemplateOwners, target: MeasureTarget
     const shown = text.slice(c.offset, lineEnd < 0 ? undefined : lineEnd);
     const argv = measurableArgv(words, target);
     if (argv === undefined) {
-      throw new UbootGenError('EMIT_FDT_UNMEASURABLE',
-        `boot.source line ${c.line} (written by ${file}): \`${shown}\` uses a U-Boot variable, so its effect on the device tree cannot be measured before boot`,
+      const e = new UbootGenError('EMIT_FDT_UNMEASURABLE',
+        `${at({ line: c.line, file }, target)}: \`${shown}\` uses a U-Boot variable, so its effect on the device tree cannot be measured before boot`,
         { line: c.line }, { file }, 'write the value itself in the template (the model has every address and size)');
+      if (!failures) throw e;
+      failures.push({ line: c.line, text: shown, error: e });
+      continue;
     }
-    out.push({ argv, text: shown, line: c.line, file });
+    out.push({ argv, text: shown, line: c.line, file, at: at({ line: c.line, file }, target) });
   }
   return out;
 }
 
 const unmeasurable = (c: FdtCommand, why: string): UbootGenError => new UbootGenError('EMIT_FDT_UNMEASURABLE',
-  `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` ${why}`, { line: c.line }, { file: c.file },
+  `${c.at}: \`${c.text}\` ${why}`, { line: c.line }, { file: c.file },
   'uboot-gen measures `fdt addr`, `resize`, `set`, `mknod`, `rm`, `rsvmem` and `apply` on the board DTB; keep other fdt commands out of the templates');
 
 /** strtoul(s, 0) over a whole word: 0x hex, leading-0 octal, else decimal. */
@@ -198,8 +210,8 @@ function editFailed(c: FdtCommand, target: MeasureTarget, what: string, rc: numb
   const missing = rc === E.NOTFOUND || rc === E.BADPATH;
   return new UbootGenError(missing ? 'EMIT_FDT_NO_NODE' : 'EMIT_FDT_EDIT_FAILS',
     missing
-      ? `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` names ${what}, which ${target.label} does not have at that point of the script (${fdtStrerror(rc)})`
-      : `boot.source line ${c.line} (written by ${c.file}): \`${c.text}\` fails on ${target.label} with ${fdtStrerror(rc)}`,
+      ? `${c.at}: \`${c.text}\` names ${what}, which ${target.label} does not have at that point of the script (${fdtStrerror(rc)})`
+      : `${c.at}: \`${c.text}\` fails on ${target.label} with ${fdtStrerror(rc)}`,
     { line: c.line, fdtError: fdtStrerror(rc) }, { file: c.file },
     missing ? 'create the node earlier in the script, or fix the path in the template'
       : rc === E.EXISTS ? 'the node or property already exists: pass the unedited board DTB, or drop the duplicate from the template' : undefined);
@@ -268,7 +280,7 @@ class NodeOffsets {
  * totalsize, and `fdt resize` sets that totalsize as fdt_shrink_to_minimum() does, so the result
  * is byte for byte the blob the script leaves in the board's RAM (FDTEDIT).
  */
-function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: number, asUboot = false): MeasuredEdits | 'nospace' {
+function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: number, asUboot = false, failures?: EditFailure[]): MeasuredEdits | 'nospace' {
   const buf = new Uint8Array(Math.max(usedBytes(target.dtb), totalsize(target.dtb)) + room);
   const rc0 = asUboot ? 0 : openInto(target.dtb, buf, buf.length);
   if (asUboot) buf.set(target.dtb.subarray(0, Math.min(target.dtb.length, totalsize(target.dtb))));
@@ -286,14 +298,15 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     if (off < 0) throw editFailed(c, target, path, off);
     return off;
   };
-  for (const c of cmds) {
+  // One command; 'nospace' when the blob has no room for it.
+  const step = (c: FdtCommand): 'nospace' | undefined => {
     const [sub = '', a2, a3, ...rest] = c.argv;
     if (sub.startsWith('ad')) {
       const addr = c.argv.filter((w) => !w.startsWith('-'))[1];
-      if (addr === undefined) continue; // `fdt addr` alone prints the working address
+      if (addr === undefined) return undefined; // `fdt addr` alone prints the working address
       if (parseInt(addr, 16) !== target.addr) throw unmeasurable(c, `selects ${addr}, but the board DTB is loaded at 0x${target.addr.toString(16).toUpperCase()}`);
       selected = true;
-      continue;
+      return undefined;
     }
     if (!selected) throw unmeasurable(c, 'comes before `fdt addr`, so U-Boot has no working device tree ("No FDT memory address configured")');
     const structBefore = sizeDtStruct(buf);
@@ -302,11 +315,11 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     if (asUboot && sub.startsWith('re')) {
       const r = shrinkToMinimum(buf, target.addr, a2 === undefined ? 0 : parseInt(a2, 16));
       if (r < 0) throw editFailed(c, target, '', r);
-      continue;
+      return undefined;
     }
     if (sub.startsWith('re') || sub[0] === 'p' || sub[0] === 'l' || sub[0] === 'g' || sub.startsWith('he')) {
       // `resize` gives the room being measured here; print/list/get/header only read.
-      continue;
+      return undefined;
     } else if (sub.startsWith('ap')) {
       const at = a2 === undefined ? NaN : parseInt(a2, 16);
       const overlay = target.overlays?.find((o) => o.addr === at);
@@ -343,7 +356,7 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     } else if (sub.startsWith('rs') && a2?.startsWith('de') && a3 !== undefined) {
       rc = delMemRsv(buf, parseInt(a3, 16));
     } else if (sub.startsWith('rs') && a2?.startsWith('pr')) {
-      continue;
+      return undefined;
     } else {
       throw unmeasurable(c, 'is an fdt command whose effect on the device tree uboot-gen does not model');
     }
@@ -352,6 +365,22 @@ function applyAll(cmds: readonly FdtCommand[], target: MeasureTarget, room: numb
     if (edited >= 0) offsets.moved(edited, sizeDtStruct(buf) - structBefore);
     edits++;
     peak = Math.max(peak, usedBytes(buf));
+    return undefined;
+  };
+  for (const c of cmds) {
+    let r: 'nospace' | undefined;
+    try {
+      r = step(c);
+    } catch (e) {
+      // Replaying a whole script (`inspect`), a command that fails is noted and the next one runs, as on the board.
+      if (!failures || !(e instanceof UbootGenError)) throw e;
+      failures.push({ line: c.line, text: c.text, error: e });
+      continue;
+    }
+    if (r === 'nospace') {
+      if (!failures || !asUboot) return 'nospace';
+      failures.push({ line: c.line, text: c.text, error: editFailed(c, target, c.argv[1] ?? '', E.NOSPACE) });
+    }
   }
   return { growth: peak - before, edits, edited: buf.subarray(0, totalsize(buf)) };
 }
@@ -418,4 +447,39 @@ function measureFresh(script: string, cmds: readonly FdtCommand[], target: Measu
       throw new UbootGenError('EMIT_FDT_UNMEASURABLE', `the script's fdt edits keep running out of room in a ${room}-byte device tree`, { room });
     }
   }
+}
+
+export interface ReplayedScript {
+  /** Peak bytes the edits that apply add (what `fdt resize` must give them). */
+  growth: number;
+  /** `fdt` commands that changed the blob on the board. */
+  edits: number;
+  /** The DTB as the script leaves it in RAM, each `fdt resize` applied as U-Boot applies it. */
+  edited: Uint8Array;
+  /** Commands that cannot be applied before boot, or fail on the board (FDT_ERR_NOSPACE included), in script order. */
+  failures: EditFailure[];
+}
+
+/**
+ * A hand-written or foreign script's `fdt` commands replayed on `target.dtb` (`uboot-gen inspect`):
+ * unlike measureScriptEdits(), a command that cannot be measured or fails is listed and the next
+ * one runs, as on the board. `growth` is measured with all the room the edits need; `edited` and
+ * the FDT_ERR_NOSPACE failures are what the script's own `fdt resize` gives.
+ */
+export function replayWholeScript(script: string, target: MeasureTarget & { scriptName: string }): ReplayedScript {
+  const owners: TemplateOwners = { fileAt: () => target.scriptName };
+  const failures: EditFailure[] = [];
+  const cmds = fdtCommands(script, owners, target, failures);
+  let measured: MeasuredEdits | undefined;
+  for (let room = FIRST_ROOM + cmds.length * ROOM_PER_COMMAND; measured === undefined; room *= 4) {
+    const r = applyAll(cmds, target, room, false, []);
+    if (r !== 'nospace') measured = r;
+    else if (room > 4 * script.length + (1 << 20)) {
+      throw new UbootGenError('EMIT_FDT_UNMEASURABLE', `the script's fdt edits keep running out of room in a ${room}-byte device tree`, { room });
+    }
+  }
+  const onBoard = applyAll(cmds, target, FIRST_ROOM + cmds.length * ROOM_PER_COMMAND + measured.growth + 0x2000, true, failures);
+  if (onBoard === 'nospace') throw new UbootGenError('EMIT_FDT_UNMEASURABLE', 'the replay ran out of its own buffer', {});
+  failures.sort((a, b) => a.line - b.line);
+  return { growth: measured.growth, edits: onBoard.edits, edited: onBoard.edited.slice(), failures };
 }

@@ -9,7 +9,7 @@ import { FDT_ERR } from '../../src/fdt/errors.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 /** A string literal shaped like a code: a stage prefix, or USAGE / INTERNAL. */
-const CODE_SHAPE = /^(?:(?:CONFIG|IMAGE|FDT_ERR|PLAN|EMIT|OUTPUT|SIM|LAB|SERVE)_[A-Z0-9_]*[A-Z0-9]|USAGE|INTERNAL)$/;
+const CODE_SHAPE = /^(?:(?:CONFIG|IMAGE|FDT_ERR|PLAN|EMIT|OUTPUT|SIM|INSPECT|LAB|SERVE)_[A-Z0-9_]*[A-Z0-9]|USAGE|INTERNAL)$/;
 
 interface CodeUse { code: string; file: string; line: number; raised: boolean }
 

@@ -22,8 +22,9 @@ export async function runSimulate(script: string, o: SimulateCliOptions): Promis
     ...(o.fitImage !== undefined ? { fitImage: o.fitImage } : {}),
     ...(o.ubootDtb !== undefined ? { ubootDtb: o.ubootDtb } : {}),
   });
-  if (o.json) process.stdout.write(`${JSON.stringify(verifyJson(report), null, 2)}\n`);
-  else process.stdout.write(`${formatVerifyReport(report, makeStyle(process.stdout), true)}\n`);
+  const wrapped = `${script} is script text: simulated as if wrapped by \`mkimage -A arm64 -T script -C none -d ${script}\` (U-Boot's \`source\` cannot run text)`;
+  if (o.json) process.stdout.write(`${JSON.stringify({ ...(report.wrappedText ? { wrappedText: wrapped } : {}), ...verifyJson(report) }, null, 2)}\n`);
+  else process.stdout.write(`${report.wrappedText ? `${wrapped}\n` : ''}${formatVerifyReport(report, makeStyle(process.stdout), true)}\n`);
   if (o.report) await (await import('../boot-report.js')).writeBootReport(o.report, { title: script, verification: report });
   if (!report.ok) process.exitCode = EXIT_CODE.verify;
 }
