@@ -2,6 +2,7 @@
 // simulator and the Xen model.
 import { EXIT_CODE } from '../../errors.js';
 import { simulate } from '../../api/simulate.js';
+import { envelope, writeJson } from '../json.js';
 import { makeStyle } from '../report.js';
 import { parseNumberOption } from '../util.js';
 import { formatVerifyReport, verifyJson } from '../verify-report.js';
@@ -22,7 +23,7 @@ export async function runSimulate(script: string, o: SimulateCliOptions): Promis
     ...(o.fitImage !== undefined ? { fitImage: o.fitImage } : {}),
     ...(o.ubootDtb !== undefined ? { ubootDtb: o.ubootDtb } : {}),
   });
-  if (o.json) process.stdout.write(`${JSON.stringify(verifyJson(report), null, 2)}\n`);
+  if (o.json) writeJson(envelope('simulate', report.ok ? EXIT_CODE.ok : EXIT_CODE.verify, [], { verification: verifyJson(report) }));
   else process.stdout.write(`${formatVerifyReport(report, makeStyle(process.stdout), true)}\n`);
   if (o.report) await (await import('../boot-report.js')).writeBootReport(o.report, { title: script, verification: report });
   if (!report.ok) process.exitCode = EXIT_CODE.verify;
