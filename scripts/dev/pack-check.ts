@@ -1,20 +1,22 @@
 // `npm run pack-check`: the npm package as a user gets it. Packs the built tree, installs the
 // tarball globally into a fresh prefix, runs the installed `uboot-gen` on a copy of
 // config.example and samples/ in a fresh folder, and fails unless the run succeeds with nothing
-// on stderr and writes the same boot.scr as the checkout. Prints the package's size and the
+// on stderr and writes the same boot.scr as the checkout, and its --json output is valid under the
+// schema the package ships. Prints the package's size and the
 // installed CLI's start-up figures (median of PACK_CHECK_RUNS runs, default 11). CI runs it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const RUNS = Number(process.env['PACK_CHECK_RUNS'] ?? 11);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** Paths the package must hold, and patterns of paths it must not (build-machine or dev-only files). */
-const REQUIRED = ['bin/uboot-gen', 'bin/uboot-gen.js', 'dist/bundle/uboot-gen.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'templates/boot.source.hbs', 'config.example', 'samples/virt.dtb', 'README.md', 'package.json'];
+const REQUIRED = ['bin/uboot-gen', 'bin/uboot-gen.js', 'dist/bundle/uboot-gen.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'templates/boot.source.hbs', 'config.example', 'samples/virt.dtb', 'schema/uboot-gen.schema.json', 'README.md', 'package.json'];
 const FORBIDDEN: [RegExp, string][] = [
   [/\.blob$/, 'a V8 startup snapshot only loads in the Node that wrote it'],
   [/\.map$/, 'source maps point at sources the package does not ship'],
@@ -90,6 +92,16 @@ try {
   }
   if (run.stdout !== ref.stdout) fail('the installed CLI printed another report than the checkout');
   console.log(`installed into a fresh prefix: \`uboot-gen config.example\` exits 0, nothing on stderr, boot.source/boot.scr identical to the checkout's`);
+
+  // --json as a user's tool reads it: against the schema files of the installed package.
+  const schemaDir = path.join(prefix, 'lib', 'node_modules', 'uboot-gen', 'schema');
+  const ajv = new Ajv2020({ strict: true });
+  for (const f of fs.readdirSync(schemaDir).filter((n) => n.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(schemaDir, f), 'utf8')) as object);
+  const validate = ajv.getSchema('uboot-gen.schema.json');
+  if (!validate) fail(`the installed package's schema has no uboot-gen.schema.json`);
+  const json = sh(bin, ['config.example', '--json', '--dry-run'], { cwd: user, env });
+  if (json.status !== 0 || !validate(JSON.parse(json.stdout))) fail(`installed uboot-gen --json (exit ${json.status}) breaks the shipped schema: ${JSON.stringify(validate.errors)}`);
+  console.log('installed: `uboot-gen config.example --json` is valid under the package\'s schema/uboot-gen.schema.json');
 
   // Start-up figures of the installed CLI (no startup snapshot exists: the launcher runs the bundle).
   console.log(`start-up, node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} runs each, whole-process wall time:`);
