@@ -1,14 +1,16 @@
 // `npm run pack-check`: the npm package as a user gets it. Packs the built tree, installs the
 // tarball globally into a fresh prefix, runs the installed `uboot-gen` on a copy of
 // config.example and samples/ in a fresh folder, and fails unless the run succeeds with nothing
-// on stderr and writes the same boot.scr as the checkout; then `uboot-gen --help`, `keys` and
-// `keys DOMU_MEM` from the installed package. Prints the package's size and the
+// on stderr and writes the same boot.scr as the checkout, and its --json output is valid under the
+// schema the package ships; then `uboot-gen --help`, `keys` and `keys DOMU_MEM` from the installed
+// package. Prints the package's size and the
 // installed CLI's start-up figures (median of PACK_CHECK_RUNS runs, default 11). CI runs it.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const RUNS = Number(process.env['PACK_CHECK_RUNS'] ?? 11);
@@ -16,7 +18,7 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const REPO_ROOT_BIN = path.join(REPO, 'bin', 'uboot-gen');
 
 /** Paths the package must hold, and patterns of paths it must not (build-machine or dev-only files). */
-const REQUIRED = ['bin/uboot-gen', 'bin/uboot-gen.js', 'dist/bundle/uboot-gen.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'templates/boot.source.hbs', 'config.example', 'samples/virt.dtb', 'README.md', 'package.json'];
+const REQUIRED = ['bin/uboot-gen', 'bin/uboot-gen.js', 'dist/bundle/uboot-gen.mjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'templates/boot.source.hbs', 'config.example', 'samples/virt.dtb', 'schema/uboot-gen.schema.json', 'README.md', 'package.json'];
 const FORBIDDEN: [RegExp, string][] = [
   [/\.blob$/, 'a V8 startup snapshot only loads in the Node that wrote it'],
   [/\.map$/, 'source maps point at sources the package does not ship'],
@@ -112,6 +114,16 @@ try {
     fail(`installed uboot-gen keys DOMU_MEM exited ${one.status}:\n${one.stdout}${one.stderr}`);
   }
   console.log(`installed: \`uboot-gen --help\` lists the commands; \`uboot-gen keys\` lists ${keys.stdout.split('\n').filter((l) => /^[A-Z]/.test(l)).length} keys as the checkout does; \`uboot-gen keys DOMU_MEM\` shows the key with its example`);
+
+  // --json as a user's tool reads it: against the schema files of the installed package.
+  const schemaDir = path.join(prefix, 'lib', 'node_modules', 'uboot-gen', 'schema');
+  const ajv = new Ajv2020({ strict: true });
+  for (const f of fs.readdirSync(schemaDir).filter((n) => n.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(schemaDir, f), 'utf8')) as object);
+  const validate = ajv.getSchema('uboot-gen.schema.json');
+  if (!validate) fail(`the installed package's schema has no uboot-gen.schema.json`);
+  const json = sh(bin, ['config.example', '--json', '--dry-run'], { cwd: user, env });
+  if (json.status !== 0 || !validate(JSON.parse(json.stdout))) fail(`installed uboot-gen --json (exit ${json.status}) breaks the shipped schema: ${JSON.stringify(validate.errors)}`);
+  console.log('installed: `uboot-gen config.example --json` is valid under the package\'s schema/uboot-gen.schema.json');
 
   // Start-up figures of the installed CLI (no startup snapshot exists: the launcher runs the bundle).
   console.log(`start-up, node ${process.version}, ${os.cpus().length} CPU(s), ${RUNS} runs each, whole-process wall time:`);

@@ -264,12 +264,14 @@ function runCli(stack: LabStack, caseName: string, timeoutMs: number, rows: Row[
   const t = Date.now();
   const r = spawnSync(path.join(REPO, 'bin', 'uboot-gen'), ['qemu', config, '--json', '--uboot', stack.assets.uboot.path,
     '--timeout', String((timeoutMs * timeoutScale) / 1000)], { encoding: 'utf8' });
-  let report: { ok?: boolean; outcome?: string; differences?: string[] } = {};
+  // The qemu envelope (schema/uboot-gen.schema.json): the real boot is its `lab` section.
+  let report: { schemaVersion?: number; ok?: boolean; lab?: { outcome?: string; differences?: string[] } } = {};
   try { report = JSON.parse(r.stdout) as typeof report; } catch { /* reported below */ }
-  const good = r.status === 0 && report.ok === true && report.differences?.length === 0;
-  console.log(`${good ? 'AGREE ' : 'DIFFER'}   [${stack.name}] cli-qemu: bin/uboot-gen qemu on ${caseName} (exit ${r.status}, real: ${report.outcome ?? '?'}, differences: ${report.differences?.length ?? '?'})`);
+  const lab = report.lab ?? {};
+  const good = r.status === 0 && report.schemaVersion === 1 && report.ok === true && lab.differences?.length === 0;
+  console.log(`${good ? 'AGREE ' : 'DIFFER'}   [${stack.name}] cli-qemu: bin/uboot-gen qemu on ${caseName} (exit ${r.status}, real: ${lab.outcome ?? '?'}, differences: ${lab.differences?.length ?? '?'})`);
   if (!good) console.log(`    !! ${r.stderr.trim() || r.stdout.trim()}`);
-  rows.push({ stack: stack.name, case: 'cli-qemu', status: good ? 'agree' : 'differ', real: report.outcome ?? '?', simulated: good ? 'all-up' : '?',
+  rows.push({ stack: stack.name, case: 'cli-qemu', status: good ? 'agree' : 'differ', real: lab.outcome ?? '?', simulated: good ? 'all-up' : '?',
     wallS: (Date.now() - t) / 1000, diffs: good ? [] : [r.stderr.trim()] });
 }
 
@@ -325,9 +327,11 @@ async function runServed(stack: LabStack, caseName: string, timeoutMs: number, r
     const code = await Promise.race([exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 10_000))]);
     if (code === 'late') { server.kill('SIGTERM'); await exited; }
     for (const e of events) if (e['event'] === 'transfer') transfers.push(e as unknown as (typeof transfers)[number]);
-    const summaryEvent = events.find((e) => e['event'] === 'summary') as { findings?: Array<{ message: string }> } | undefined;
+    // The last line is the serve envelope: its findings, and the error that stopped the server if one did.
+    const summaryEvent = events.find((e) => e['event'] === 'summary') as { findings?: Array<{ message: string }>; diagnostics?: Array<{ level: string; message: string }> } | undefined;
     if (!summaryEvent) diffs.push(`uboot-gen serve printed no summary: ${serverErr.trim()}`);
     diffs.push(...(summaryEvent?.findings ?? []).map((f) => f.message));
+    diffs.push(...(summaryEvent?.diagnostics ?? []).filter((d) => d.level === 'error').map((d) => `uboot-gen serve: ${d.message}`));
     if (code !== 0 && code !== 'late' && summaryEvent && (summaryEvent.findings ?? []).length === 0) diffs.push(`uboot-gen serve exited ${code}`);
   } catch (e) {
     diffs.push(e instanceof Error ? e.message : String(e));

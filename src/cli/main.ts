@@ -8,7 +8,8 @@ import { exitHelp, type CommandName } from './exit-status.js';
 import { examplesHelp } from './examples.js';
 import { rejectImageBuilderFlags, rejectMisplacedImageBuilderFlags } from './imagebuilder-flags.js';
 import { mistypedCommand } from './suggest.js';
-import { errorJson, formatError } from './report.js';
+import { errorEnvelope, JSON_COMMANDS, JSON_SCHEMA_FILE, summaryLine, writeJson, type CommandName as JsonCommandName } from './json.js';
+import { formatError } from './report.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
 
 function packageVersion(): string {
@@ -62,7 +63,7 @@ export function buildProgram(): Command {
     .option('-k, --key-dir <dir/hint>', 'sign the FIT with dir/hint.key (dir/hint.crt is its certificate); overrides FIT_ENC_KEY_DIR')
     .option('-u, --uboot-dtb <file>', 'add the public key to this U-Boot DTB, required for every image (needs -k); overrides FIT_ENC_UB_DTB')
     .addOption(new Option('--fit-hash <algo>', 'hash of each image of an unsigned FIT (ImageBuilder writes md5)').choices(['md5', 'sha1', 'sha256']))
-    .option('--json', 'print one JSON document (plan, outputs, verification) on stdout')
+    .option('--json', `print one JSON document (plan, outputs, verification) on stdout; its schema: ${JSON_SCHEMA_FILE} in the package`)
     .option('--no-verify', 'skip the U-Boot + Xen simulation')
     .option('--then <commands>', 'typed at the simulated prompt after a script that does not boot (BOOT_CMD=none): the boot command, on ${host_kernel_addr} and ${host_fdt_addr}')
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')
@@ -92,7 +93,7 @@ export function buildProgram(): Command {
     .option('--uboot-dtb <file>', 'U-Boot\'s own DTB, whose required /signature keys check FIT signatures (as written by -u)')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
-    .option('--json', 'print one JSON document on stdout')
+    .option('--json', `print one JSON document (verification) on stdout; its schema: ${JSON_SCHEMA_FILE} in the package`)
     .option('--report <file.html>', 'write a self-contained HTML boot report')
     .addHelpText('after', examplesHelp('simulate'))
     .addHelpText('after', () => helpAfter('simulate'))
@@ -121,7 +122,7 @@ export function buildProgram(): Command {
     .option('--report <file.html>', 'write a self-contained HTML report with the real and simulated results side by side')
     .option('--uboot <file>', 'U-Boot for QEMU arm64 to boot (default: Debian\'s u-boot-qemu, /usr/lib/u-boot/qemu_arm64/u-boot.bin)')
     .option('--write-board-dtb <file>', 'write the device tree of the QEMU board the lab boots (use it as DEVICE_TREE), then exit')
-    .option('--json', 'print one JSON document on stdout')
+    .option('--json', `print one JSON document (plan, verification, lab) on stdout; its schema: ${JSON_SCHEMA_FILE} in the package`)
     .addHelpText('after', examplesHelp('qemu'))
     .addHelpText('after', () => `${QEMU_HELP}${helpAfter('qemu')}`)
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
@@ -135,7 +136,7 @@ export function buildProgram(): Command {
     .option('--timeout <seconds>', 'stop after this long')
     .option('--blksize <bytes>', 'largest block offered (RFC 2348)', '65464')
     .option('--windowsize <blocks>', 'largest window offered (RFC 7440)', '64')
-    .option('--json', 'one JSON object per line: listening, each transfer, the summary')
+    .option('--json', `one JSON object per line: listening, each transfer, the summary; its schema: ${JSON_SCHEMA_FILE} in the package`)
     .addHelpText('after', examplesHelp('serve'))
     .addHelpText('after', () => helpAfter('serve'))
     .action(async (dir: string, opts) => (await import('./commands/serve.js')).runServe(dir, opts));
@@ -157,6 +158,19 @@ function generateArgs(program: Command, argv: string[]): string[] | undefined {
   const other = program.commands.find((c) => c.name() !== 'generate' && c.name() === first);
   if (other) return undefined;
   return args[0] === 'generate' ? args.slice(1) : args;
+}
+
+/** The command an argv runs, for the envelope of an error. */
+function jsonCommandOf(program: Command, argv: string[]): JsonCommandName {
+  if (generateArgs(program, argv) !== undefined) return 'generate';
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  return (JSON_COMMANDS as readonly string[]).includes(first ?? '') ? first as JsonCommandName : 'generate';
+}
+
+function writeErrorJson(command: JsonCommandName, err: unknown): void {
+  const e = errorEnvelope(command, err);
+  if (command === 'serve') writeJson(summaryLine(e), { line: true });
+  else writeJson(e);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -183,11 +197,13 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
     code = process.exitCode === undefined ? EXIT_CODE.ok : Number(process.exitCode);
   } catch (err) {
+    // Under --json an error is an envelope too (one line for serve, whose output is JSON lines).
+    const json = argv.includes('--json') ? jsonCommandOf(program, argv) : undefined;
     if (err instanceof CommanderError) {
       code = err.exitCode === 0 ? EXIT_CODE.ok : EXIT_CODE.usage;
+      if (json && code !== EXIT_CODE.ok) writeErrorJson(json, new UbootGenError('USAGE', err.message.replace(/^error: /, '')));
     } else {
-      const json = argv.includes('--json');
-      if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: errorJson(err) }, null, 2)}\n`);
+      if (json) writeErrorJson(json, err);
       else process.stderr.write(`${formatError(err)}\n`);
       code = exitCodeFor(err);
     }

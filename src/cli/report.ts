@@ -3,7 +3,7 @@
 import { hexUpper, humanSize } from '../util/hex.js';
 import type { Diagnostic } from '../config/types.js';
 import type { BootPlan } from '../plan/types.js';
-import { InternalError, UbootGenError, codeInfo, exitCodeFor } from '../errors.js';
+import { UbootGenError } from '../errors.js';
 
 export interface Style { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string }
 
@@ -54,16 +54,4 @@ export function formatError(err: unknown): string {
   if (err instanceof UbootGenError) return `error: ${err.describe()}`;
   if (err instanceof Error) return `error: ${err.stack ?? err.message}`;
   return `error: ${String(err)}`;
-}
-
-/** An error in --json: its code, message, position and hint, plus the exit status and fix from the codes table. */
-export function errorJson(err: unknown): Record<string, unknown> {
-  const e = err instanceof UbootGenError ? err
-    : new InternalError(err instanceof Error ? err.message : String(err), err instanceof Error && err.stack ? { stack: err.stack } : {});
-  return { ...e.toJSON(), exitStatus: exitCodeFor(e), fix: codeInfo(e.code).fix };
-}
-
-/** A warning or note in --json, with the fix from the codes table (it does not change the exit status). */
-export function diagnosticJson(d: Diagnostic): Record<string, unknown> {
-  return { ...d, fix: codeInfo(d.code).fix };
 }

@@ -36,14 +36,31 @@ export function verifySummary(r: VerifyReport): string {
     : `${uboot.failures.length} U-Boot command(s) failed`;
 }
 
-/** The `verification` part of --json (the whole document for `simulate --json`). */
-export function verifyJson(r: VerifyReport): Record<string, unknown> {
+/** The `verification` section of --json: the verdict, U-Boot's run, Xen's boot and each domain (README "JSON output"). */
+export function verifyJson(r: VerifyReport) {
   const { uboot, xen } = r;
   return {
     ok: r.ok, summary: verifySummary(r), board: r.board,
-    uboot: { version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, ...(uboot.verdict ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted, failures: uboot.failures, console: uboot.console },
-    ...(xen ? { xen: { version: xen.version, build: xen.build, buildSources: xen.buildSources, consoleVisible: xen.consoleVisible, panic: xen.panic, silentHang: xen.silentHang, findings: xen.findings, console: xen.console } } : {}),
-    domains: r.domains,
+    uboot: {
+      version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, ...(uboot.verdict !== undefined ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted,
+      failures: uboot.failures.map((f) => ({ line: f.line, command: f.command, rc: f.rc, message: [...f.message] })),
+      console: [...uboot.console],
+    },
+    ...(xen ? {
+      xen: {
+        version: xen.version, build: xen.build, buildSources: xen.buildSources, consoleVisible: xen.consoleVisible,
+        ...(xen.panic !== undefined ? { panic: xen.panic } : {}), ...(xen.silentHang !== undefined ? { silentHang: xen.silentHang } : {}),
+        findings: [...xen.findings], console: [...xen.console],
+      },
+    } : {}),
+    ...(r.endOfScript ? { endOfScript: { missing: [...r.endOfScript.missing] } } : {}),
+    domains: r.domains.map((d) => ({
+      name: d.name, kind: d.kind, ...(d.domid !== undefined ? { domid: d.domid } : {}), verdict: d.verdict,
+      ...(d.reason !== undefined ? { reason: d.reason } : {}), ...(d.message !== undefined ? { message: d.message } : {}),
+      ...(d.kernel ? { kernel: { start: d.kernel.start, size: d.kernel.size, format: d.kernel.format } } : {}),
+      ...(d.ramdisk ? { ramdisk: { start: d.ramdisk.start, size: d.ramdisk.size } } : {}),
+      ...(d.memoryKiB !== undefined ? { memoryKiB: d.memoryKiB } : {}), ...(d.vcpus !== undefined ? { vcpus: d.vcpus } : {}),
+    })),
   };
 }
 

@@ -18,13 +18,15 @@ export function problems(c: BadInputCase, o: Outcome): Problem[] {
 function problemsFor(e: Expected, o: Outcome): Problem[] {
   const p: Problem[] = [];
   if (o.hung) p.push({ text: 'hung (killed after the time limit)' });
-  if (o.exit !== e.exit) p.push({ text: `exit ${o.exit}, expected ${e.exit}${o.exit === 70 ? ' (a crash)' : ''}: ${(o.doc?.error?.message ?? o.stderr).slice(0, 300)}` });
-  const err = o.doc?.error;
+  const err = o.doc?.diagnostics?.find((d) => d.level === 'error');
+  if (o.exit !== e.exit) p.push({ text: `exit ${o.exit}, expected ${e.exit}${o.exit === 70 ? ' (a crash)' : ''}: ${(err?.message ?? o.stderr).slice(0, 300)}` });
+  if (!o.hung && !o.doc) p.push({ text: `no JSON document on stdout: ${JSON.stringify(o.stdout.slice(0, 200))}` });
+  if (o.schemaErrors?.length) p.push({ text: `the JSON breaks the schema: ${o.schemaErrors.join('; ')}` });
   if (e.code !== undefined) {
     const ok = typeof e.code === 'string' ? err?.code === e.code : e.code.test(err?.code ?? '');
     if (!ok) p.push({ text: `code ${err?.code}, expected ${e.code}${err ? '' : ` (no JSON error; stdout ${JSON.stringify(o.stdout.slice(0, 200))}, stderr ${JSON.stringify(o.stderr.slice(0, 200))})`}` });
   }
-  if (e.key !== undefined && err?.where?.key !== e.key && !(err?.message ?? '').includes(e.key)) p.push({ text: `key ${err?.where?.key}, expected ${e.key}` });
+  if (e.key !== undefined && err?.key !== e.key && !(err?.message ?? '').includes(e.key)) p.push({ text: `key ${err?.key}, expected ${e.key}` });
   if (e.line !== undefined && (err?.where?.line !== e.line || err?.where?.file !== 'config')) p.push({ text: `at ${err?.where?.file}:${err?.where?.line}, expected config:${e.line}` });
   if (e.text) {
     const said = `${err?.message ?? ''}\n${err?.hint ?? ''}\n${o.doc?.verification?.summary ?? ''}`;

@@ -11,6 +11,8 @@ import { recoverOutputs } from '../../src/output/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/temp.js';
 import type { BadInputCase } from './cases.js';
+import type { JsonDiagnostic } from '../../src/cli/json.js';
+import { schemaErrors } from '../helpers/json-schema.js';
 
 export interface Outcome {
   exit: number | null;
@@ -19,7 +21,9 @@ export interface Outcome {
   stdout: string;
   stderr: string;
   /** The JSON document printed on stdout, when there is one. */
-  doc?: { ok?: boolean; error?: { code?: string; message?: string; hint?: string; fix?: string; where?: { file?: string; line?: number; col?: number; key?: string } }; verification?: { summary?: string } };
+  doc?: { ok?: boolean; diagnostics?: JsonDiagnostic[]; verification?: { summary?: string } };
+  /** The schema's complaints about the document (empty when it is valid). */
+  schemaErrors?: string[];
   /** Paths (relative to the case's outer folder) whose bytes or kind changed, appeared or vanished. */
   changed: string[];
   /** After a successful run: the new boot.source's commands, each as its words joined by spaces. */
@@ -149,5 +153,5 @@ export async function runCase(c: BadInputCase): Promise<Outcome> {
   }
   const source = path.join(dir, 'boot.source');
   const commands = r.exit === 0 && fs.existsSync(source) ? scriptCommands(fs.readFileSync(source, 'utf8')) : undefined;
-  return { ...r, ...(doc ? { doc } : {}), changed, ...(commands ? { commands } : {}) };
+  return { ...r, ...(doc ? { doc, schemaErrors: schemaErrors(doc) } : {}), changed, ...(commands ? { commands } : {}) };
 }

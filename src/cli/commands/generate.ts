@@ -4,7 +4,8 @@ import { UbootGenError, EXIT_CODE } from '../../errors.js';
 import { generate } from '../../api/generate.js';
 import type { VerifyReport } from '../../api/verify.js';
 import { hexUpper } from '../../util/hex.js';
-import { diagnosticJson, formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
+import { diagnosticToJson, envelope, planJson, writeJson } from '../json.js';
+import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
 import { parseNumberOption, withSpinner } from '../util.js';
 
 export interface GenerateCliOptions {
@@ -63,15 +64,16 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   const hint = gen.hint;
 
   if (o.json) {
-    out.write(`${JSON.stringify({
-      ok,
+    const fit = gen.fit;
+    writeJson(envelope('generate', ok ? EXIT_CODE.ok : EXIT_CODE.verify, gen.diagnostics.map(diagnosticToJson), {
       plan: planJson(gen.plan),
-      outputs: { source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path), written: done.written, keptFailed: done.keptFailed, installed: installed.map((i) => i.path) },
-      ubootCommand: hint,
-      ...(gen.fit ? { fit: { file: gen.fit.path, addr: gen.fit.addr, signed: gen.fit.signed, ...(gen.fit.ubootDtb ? { ubootDtb: gen.fit.ubootDtb.path } : {}) } } : {}),
-      diagnostics: gen.diagnostics.map(diagnosticJson),
+      outputs: {
+        source: gen.outputs.sourcePath, script: gen.outputs.scriptPath, extra: gen.outputs.extra.map((e) => e.path),
+        written: done.written, keptFailed: done.keptFailed, installed: installed.map((i) => i.path), ubootCommand: hint,
+        ...(fit ? { fit: { file: fit.path, addr: fit.addr, addrHex: hexUpper(fit.addr), signed: fit.signed, ...(fit.ubootDtb ? { ubootDtb: fit.ubootDtb.path } : {}) } } : {}),
+      },
       ...(report && wording ? { verification: wording.verifyJson(report) } : {}),
-    }, null, 2)}\n`);
+    }));
   } else {
     for (const d of gen.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
     if (!o.quiet) {
@@ -90,15 +92,6 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     await (await import('../boot-report.js')).writeBootReport(o.report, { title: configFile, plan: gen.plan, ...(report ? { verification: report } : {}), configFile });
   }
   if (!ok) process.exitCode = EXIT_CODE.verify;
-}
-
-function planJson(plan: ReturnType<typeof generate>['plan']) {
-  const { config: _c, ...rest } = plan;
-  return {
-    ...rest,
-    xen: { ...plan.xen, uimage: plan.xen.uimage ? { file: plan.xen.uimage.file, size: plan.xen.uimage.bytes.length } : undefined },
-    loads: plan.loads.map(({ absPath: _a, ...l }) => l),
-  };
 }
 
 /** The committed script and every file it loads, under the names the script asks for. */

@@ -9,7 +9,9 @@ import { verifyGenerated } from '../../api/verify.js';
 import { bootOutputDir, bootQemu, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
 import { renderScriptHint } from '../../emit/render.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
+import { diagnosticToJson, envelope, planJson, writeJson } from '../json.js';
 import { makeStyle, table } from '../report.js';
+import { verifyJson } from '../verify-report.js';
 import { parseNumberOption, spinnerAllowed, withSpinner } from '../util.js';
 
 export interface QemuCliOptions {
@@ -21,7 +23,8 @@ export interface QemuCliOptions {
 export async function runQemu(positional: string | undefined, o: QemuCliOptions): Promise<void> {
   if (o.writeBoardDtb !== undefined) {
     dumpBoardDtb(o.writeBoardDtb);
-    process.stdout.write(`Wrote the QEMU board's device tree to ${o.writeBoardDtb}: use it as DEVICE_TREE.\n`);
+    if (o.json) writeJson(envelope('qemu', EXIT_CODE.ok, [], { outputs: { written: [path.resolve(o.writeBoardDtb)] } }));
+    else process.stdout.write(`Wrote the QEMU board's device tree to ${o.writeBoardDtb}: use it as DEVICE_TREE.\n`);
     return;
   }
   const configFile = o.config ?? positional;
@@ -81,7 +84,23 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
   const diffs = compareWithReal(sim, real);
   const ok = real.length > 0 && real.every((d) => d.verdict === 'up');
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ ok, outcome: res.outcome, wallMs: res.wallMs, domains: real, simulated: ours, differences: diffs, xenPanic: res.xenPanic, ubootErrors: res.ubootErrors }, null, 2)}\n`);
+    writeJson(envelope('qemu', ok ? EXIT_CODE.ok : EXIT_CODE.verify, gen.diagnostics.map(diagnosticToJson), {
+      plan: planJson(gen.plan),
+      verification: verifyJson(sim),
+      lab: {
+        outcome: res.outcome, wallMs: res.wallMs,
+        domains: real.map((d) => {
+          const s = ours[d.name]!;
+          return {
+            name: d.name, ...(d.domid !== undefined ? { domid: d.domid } : {}), verdict: d.verdict, ...(d.message !== undefined ? { message: d.message } : {}),
+            simulated: { verdict: s.verdict, ...(s.message !== undefined ? { message: s.message } : {}) },
+          };
+        }),
+        differences: diffs,
+        ...(res.xenPanic !== undefined ? { xenPanic: res.xenPanic } : {}),
+        ubootErrors: [...res.ubootErrors],
+      },
+    }));
   } else {
     const style = makeStyle(process.stdout);
     const rows = real.map((d) => [d.name, d.domid === undefined ? '-' : String(d.domid), d.verdict + (d.message ? `: ${d.message}` : ''), ours[d.name]?.verdict ?? '-']);

@@ -6,6 +6,7 @@ import { humanSize } from '../../util/hex.js';
 import { FetchAudit, type Finding } from '../../serve/audit.js';
 import { expectationFromConfig } from '../../serve/from-plan.js';
 import { TftpServer, type TransferRecord } from '../../serve/server.js';
+import { envelope, JSON_SCHEMA_VERSION, summaryLine, writeJson } from '../json.js';
 import { makeStyle, type Style } from '../report.js';
 import { parseNumberOption } from '../util.js';
 
@@ -29,6 +30,16 @@ function transferLine(t: TransferRecord, style: Style): string {
   return `${t.client}  ${t.requested}  ${humanSize(t.bytes)} in ${t.ms} ms${rate}  ${status}${t.status === 'ok' ? '' : `: ${t.message}`}${opts ? style.dim(`  [${opts}]`) : ''}`;
 }
 
+/** A transfer in a `transfer` line of --json. */
+function transferJson(t: TransferRecord) {
+  return {
+    client: t.client, requested: t.requested, ...(t.file !== undefined ? { file: t.file } : {}), mode: t.mode, options: { ...t.options },
+    status: t.status, message: t.message, bytes: t.bytes, blocks: t.blocks, retransmits: t.retransmits, startedAt: t.startedAt, ms: t.ms,
+  };
+}
+
+const findingJson = (f: Finding) => ({ kind: f.kind, file: f.file, message: f.message });
+
 export async function runServe(dir: string, o: ServeCliOptions): Promise<void> {
   const out = process.stdout;
   const style = makeStyle(out);
@@ -44,11 +55,15 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<void> {
   });
   const audit = o.config ? new FetchAudit(expectationFromConfig(o.config, server.root), dir) : undefined;
   const findings: Finding[] = [];
-  const emit = (obj: Record<string, unknown>): void => { out.write(`${JSON.stringify(obj)}\n`); };
+  let transfers = 0;
+  // --json: one JSON line per event, each with schemaVersion, command and event; the last (summary) is a whole envelope.
+  const emit = (event: 'listening' | 'transfer', fields: Record<string, unknown>): void => {
+    writeJson({ schemaVersion: JSON_SCHEMA_VERSION, command: 'serve', event, ...fields }, { line: true });
+  };
 
   const addr = await server.listen();
   if (o.json) {
-    emit({ event: 'listening', host: addr.address, port: addr.port, root: server.root });
+    emit('listening', { host: addr.address, port: addr.port, root: server.root });
   } else {
     out.write(`${style.bold('Serving')} ${server.root} over TFTP on ${addr.address}:${addr.port} (read-only)\n`);
     const ips = hostAddresses(addr.address);
@@ -66,9 +81,10 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<void> {
       resolve();
     };
     server.on('transfer', (t) => {
+      transfers++;
       const found = audit ? audit.record(t) : [];
       findings.push(...found);
-      if (o.json) emit({ event: 'transfer', ...t, findings: found });
+      if (o.json) emit('transfer', { ...transferJson(t), findings: found.map(findingJson) });
       else {
         out.write(`${transferLine(t, style)}\n`);
         for (const f of found) out.write(`  ${style.yellow('!')} ${f.message}\n`);
@@ -83,10 +99,12 @@ export async function runServe(dir: string, o: ServeCliOptions): Promise<void> {
 
   const missed = audit ? audit.notFetched() : [];
   findings.push(...missed);
-  if (o.json) emit({ event: 'summary', ok: findings.length === 0, findings });
-  else if (audit) {
+  const exitCode = audit && findings.length > 0 ? EXIT_CODE.verify : EXIT_CODE.ok;
+  if (o.json) {
+    writeJson(summaryLine(envelope('serve', exitCode, [], { findings: findings.map(findingJson), transfers })), { line: true });
+  } else if (audit) {
     for (const f of missed) out.write(`  ${style.yellow('!')} ${f.message}\n`);
     out.write(findings.length === 0 ? `${style.green('✓')} the board fetched every planned file, unchanged\n` : `${style.red('✗')} ${findings.length} problem${findings.length === 1 ? '' : 's'} with what the board fetched\n`);
   }
-  if (audit && findings.length > 0) process.exitCode = EXIT_CODE.verify;
+  if (exitCode !== EXIT_CODE.ok) process.exitCode = exitCode;
 }

@@ -2,6 +2,7 @@
 // simulator and the Xen model.
 import { EXIT_CODE } from '../../errors.js';
 import { simulate } from '../../api/simulate.js';
+import { envelope, writeJson } from '../json.js';
 import { makeStyle } from '../report.js';
 import { parseNumberOption } from '../util.js';
 import { formatVerifyReport, verifyJson } from '../verify-report.js';
@@ -23,7 +24,7 @@ export async function runSimulate(script: string, o: SimulateCliOptions): Promis
     ...(o.ubootDtb !== undefined ? { ubootDtb: o.ubootDtb } : {}),
   });
   const wrapped = `${script} is script text: simulated as if wrapped by \`mkimage -A arm64 -T script -C none -d ${script}\` (U-Boot's \`source\` cannot run text)`;
-  if (o.json) process.stdout.write(`${JSON.stringify({ ...(report.wrappedText ? { wrappedText: wrapped } : {}), ...verifyJson(report) }, null, 2)}\n`);
+  if (o.json) writeJson(envelope('simulate', report.ok ? EXIT_CODE.ok : EXIT_CODE.verify, [], { ...(report.wrappedText ? { wrappedText: wrapped } : {}), verification: verifyJson(report) }));
   else process.stdout.write(`${report.wrappedText ? `${wrapped}\n` : ''}${formatVerifyReport(report, makeStyle(process.stdout), true)}\n`);
   if (o.report) await (await import('../boot-report.js')).writeBootReport(o.report, { title: script, verification: report });
   if (!report.ok) process.exitCode = EXIT_CODE.verify;

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { sampleCopy, tempDir } from '../../helpers/images.js';
+import { parseJsonOutput } from '../../helpers/json-schema.js';
 
 /** The launcher users run; launcher.spec.ts covers how it picks the bundle or tsc's modules. */
 const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
@@ -51,7 +52,7 @@ describe('cli → uboot-gen', () => {
     const { config } = sampleCopy();
     const r = run([config, '--json']);
     expect(r.status).to.equal(0);
-    const doc = JSON.parse(r.stdout);
+    const doc = parseJsonOutput(r.stdout);
     expect(doc.ok).to.equal(true);
     expect(doc.plan.scriptAddr).to.equal(0x40200000);
     expect(doc.verification.domains.map((d: { name: string; verdict: string }) => `${d.name}:${d.verdict}`)).to.deep.equal(['dom0:up', 'domU1:up', 'domU0:up']);
@@ -104,15 +105,17 @@ describe('cli → uboot-gen', () => {
     const { config } = sampleCopy(['DOMU_PASSTHROUGH_PATHS[0]="/soc/ethernet@ff0e0000"']);
     const bad = run([config, '--json']);
     expect(bad.status).to.equal(3);
-    const err = JSON.parse(bad.stdout).error;
+    const doc = parseJsonOutput(bad.stdout);
+    expect([doc.ok, doc.exitCode]).to.deep.equal([false, 3]);
+    const [err] = doc.diagnostics;
     expect(err.code).to.equal('CONFIG_PASSTHROUGH_PATH');
-    expect(err.exitStatus).to.equal(3);
+    expect(err.level).to.equal('error');
     expect(err.fix).to.equal('Correct the path, or pass the DTB of the board that has the device.');
     const withTypo = sampleCopy(['DEVICETREE="x"']).config;
     const warned = run([withTypo, '--json', '--no-verify']);
     expect(warned.status).to.equal(0);
-    expect(JSON.parse(warned.stdout).diagnostics).to.deep.equal([{
-      level: 'warning', code: 'CONFIG_UNKNOWN_KEY', message: 'DEVICETREE is not an ImageBuilder option, so it is ignored; did you mean DEVICE_TREE?',
+    expect(parseJsonOutput(warned.stdout).diagnostics).to.deep.equal([{
+      code: 'CONFIG_UNKNOWN_KEY', level: 'warning', message: 'DEVICETREE is not an ImageBuilder option, so it is ignored; did you mean DEVICE_TREE?',
       where: { file: withTypo, line: 28, col: 1 },
       fix: 'Check its spelling (the warning suggests the nearest option) or remove it.',
     }]);

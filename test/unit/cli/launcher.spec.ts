@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { sampleCopy, tempDir } from '../../helpers/images.js';
+import { parseJsonOutput } from '../../helpers/json-schema.js';
 
 const LAUNCHER = path.join(REPO_ROOT, 'bin', 'uboot-gen');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -83,6 +84,7 @@ describe('cli → bin/uboot-gen launcher', () => {
     expect(viaBundle.status).to.equal(0);
     expect(viaModules.status).to.equal(0);
     expect(viaBundle.stdout.split(a.dir).join('<dir>')).to.equal(viaModules.stdout.split(b.dir).join('<dir>'));
+    expect(parseJsonOutput(viaBundle.stdout).ok).to.equal(true);
     for (const f of ['boot.source', 'boot.scr']) expect(fs.readFileSync(path.join(a.dir, f)).equals(fs.readFileSync(path.join(b.dir, f))), f).to.equal(true);
   });
 

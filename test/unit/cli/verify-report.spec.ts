@@ -8,6 +8,8 @@ import { writeScriptImage } from '../../../src/images/uimage.js';
 import { formatVerifyReport, verifyJson, verifySummary } from '../../../src/cli/verify-report.js';
 import type { Style } from '../../../src/cli/report.js';
 import { sampleCopy, tempDir } from '../../helpers/images.js';
+import { expectSchemaValid } from '../../helpers/json-schema.js';
+import { envelope } from '../../../src/cli/json.js';
 
 const plain: Style = { bold: (s) => s, dim: (s) => s, red: (s) => s, green: (s) => s, yellow: (s) => s };
 
@@ -17,8 +19,10 @@ describe('cli → verify-report', () => {
     expect(verifySummary(r)).to.equal('every domain comes up (dom0, domU1, domU0)');
     const json = verifyJson(r);
     expect(Object.keys(json)).to.deep.equal(['ok', 'summary', 'board', 'uboot', 'xen', 'domains']);
-    expect(json['summary']).to.equal('every domain comes up (dom0, domU1, domU0)');
-    expect(Object.keys(json['uboot'] as object)).to.deep.equal(['version', 'stoppedReason', 'bootAttempted', 'failures', 'console']);
+    expect(json.summary).to.equal('every domain comes up (dom0, domU1, domU0)');
+    expect(Object.keys(json.uboot)).to.deep.equal(['version', 'stoppedReason', 'bootAttempted', 'failures', 'console']);
+    expect(json.domains.map((d) => [d.name, d.kind, d.domid, d.verdict])).to.deep.equal([['dom0', 'dom0', 0, 'up'], ['domU1', 'domU', 1, 'up'], ['domU0', 'domU', 2, 'up']]);
+    expectSchemaValid(envelope('simulate', 0, [], { verification: json }));
     expect(formatVerifyReport(r, plain).split('\n').at(-1)).to.equal('  ✓ every domain comes up (dom0, domU1, domU0)');
   });
 
@@ -34,6 +38,7 @@ describe('cli → verify-report', () => {
     const ended = verifyScript(writeScriptImage('echo hello\n', { time: 0 }), dir, undefined);
     expect(verifySummary(ended)).to.equal('U-Boot: the script ended without booting');
     expect(Object.keys(verifyJson(ended))).to.deep.equal(['ok', 'summary', 'board', 'uboot', 'domains']);
+    expectSchemaValid(envelope('simulate', 6, [], { verification: verifyJson(ended) }));
     fs.writeFileSync(path.join(dir, 'x'), 'not an image');
     const failed = verifyScript(writeScriptImage('tftpb 0x40400000 x\nbooti 0x40400000 - 0x44000000\n', { time: 0 }), dir, undefined);
     expect(verifySummary(failed)).to.equal('U-Boot: the boot command failed at line 2 (`booti 0x40400000 - 0x44000000`): U-Boot returned to its prompt');

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { sampleCopy } from '../../helpers/images.js';
+import { parseJsonOutput } from '../../helpers/json-schema.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
 const run = (args: string[], cwd: string) => spawnSync(BIN, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1' } });
@@ -24,8 +25,9 @@ describe('fit: -f / -k / -u on the command line', () => {
     const { dir } = sampleCopy();
     const r = run(['config', '-f', '--fit-hash', 'sha256', '--json', '--no-verify'], dir);
     expect(r.status).to.equal(0);
-    const j = JSON.parse(r.stdout) as { fit: { file: string; addr: number; signed: boolean }; ubootCommand: string };
-    expect(j.fit).to.deep.equal({ file: path.join(fs.realpathSync(dir), 'boot.fit'), addr: 0x42c00000, signed: false });
+    const j = parseJsonOutput<{ outputs: { fit: { file: string; addr: number; signed: boolean }; ubootCommand: string } }>(r.stdout);
+    expect(j.outputs.fit).to.deep.equal({ file: path.join(fs.realpathSync(dir), 'boot.fit'), addr: 0x42c00000, addrHex: '0x42C00000', signed: false });
+    expect(j.outputs.ubootCommand).to.equal('tftpb 0x42c00000 boot.fit; source 0x42c00000:boot_scr');
     expect(fs.readFileSync(path.join(dir, 'boot.its'), 'utf8')).to.contain('algo = "sha256";');
   });
 

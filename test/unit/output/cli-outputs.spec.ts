@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { sampleCopy } from '../../helpers/images.js';
+import { parseJsonOutput } from '../../helpers/json-schema.js';
 import { FolderLock } from '../../../src/output/lock.js';
 import { JOURNAL_NAME } from '../../../src/output/commit.js';
 import { deadPid, expectOnePair, litter, scriptPayload } from './helpers.js';
@@ -37,7 +38,7 @@ describe('output → the CLI replaces outputs only after a verified run', () => 
     fs.writeFileSync(path.join(dir, 'boot.source'), 'good\n');
     const r = run(['config', '-q', '--keep-failed', '--json'], dir);
     expect(r.status).to.equal(6);
-    const doc = JSON.parse(r.stdout);
+    const doc = parseJsonOutput(r.stdout);
     expect(doc.ok).to.equal(false);
     expect(doc.outputs.written).to.deep.equal([]);
     expect(doc.outputs.keptFailed.map((f: string) => path.basename(f))).to.deep.equal(['boot.failed.source', 'boot.failed.scr']);
@@ -62,7 +63,7 @@ describe('output → the CLI replaces outputs only after a verified run', () => 
     fs.writeFileSync(path.join(dir, 'xen.ub'), 'stale');
     const r = run(['config', '--json'], dir);
     expect(r.status, r.stdout).to.equal(0);
-    const doc = JSON.parse(r.stdout);
+    const doc = parseJsonOutput(r.stdout);
     expect(doc.outputs.written.map((f: string) => path.relative(fs.realpathSync(dir), f))).to.deep.equal(['boot.source', 'boot.scr', 'xen.ub']);
     expect(fs.existsSync(path.join(dir, 'samples', 'xen.ub'))).to.equal(false);
     const ub = fs.readFileSync(path.join(dir, 'xen.ub'));

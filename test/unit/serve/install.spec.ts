@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { installForTftp } from '../../../src/serve/install.js';
 import { sampleCopy, tempDir } from '../../helpers/images.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
+import { parseJsonOutput } from '../../helpers/json-schema.js';
 
 const cli = (args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'uboot-gen.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 const inode = (f: string): number => fs.statSync(f).ino;
@@ -17,7 +18,7 @@ describe('serve → install (--install TFTP_ROOT)', function () {
     const root = tempDir('tftp-root-');
     const r = cli([config, '-q', '--install', root, '--json']);
     expect(r.status, r.stderr).to.equal(0);
-    const doc = JSON.parse(r.stdout) as { outputs: { installed: string[] } };
+    const doc = parseJsonOutput<{ outputs: { installed: string[] } }>(r.stdout);
     expect(doc.outputs.installed.map((p) => path.relative(fs.realpathSync(root), p))).to.deep.equal([
       'samples/Image', 'samples/initrd.cpio.gz', 'samples/xen', 'samples/virt.dtb', 'boot.scr',
     ]);
