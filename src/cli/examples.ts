@@ -25,6 +25,11 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ['sudo uboot-gen serve /srv/tftp --host 0.0.0.0 --port 69', 'serve a board on the network on the standard TFTP port'],
     ['uboot-gen serve build --config build/config --until-fetched --timeout 300 --json', 'in CI: stop once the board fetched everything planned'],
   ],
+  inspect: [
+    ['uboot-gen inspect build/boot.scr', 'the header and CRCs, each load, the /chosen tree the script builds, findings'],
+    ['uboot-gen inspect build/boot.scr --root build', 'size each load from the files the board will fetch, and check they exist'],
+    ['uboot-gen inspect boot.source --json', 'the same as JSON (schema/inspect.schema.json); exit 6 when a finding is an error'],
+  ],
   keys: [
     ['uboot-gen keys', 'every ImageBuilder key, its type and whether uboot-gen supports it'],
     ['uboot-gen keys \'DOMU_MEM[0]\'', 'one key in full: default, ImageBuilder and Xen versions, Kconfig, example'],

@@ -105,7 +105,8 @@ export function buildProgram(): Command {
     .option('-p, --prepend-path <path>', 'the -p PATH the script was generated with: PATH/file is read from --root')
     .option('--board <dtb>', 'board DTB giving RAM banks (default: QEMU virt arm64, 2 GiB at 0x40000000)')
     .option('--fit-image <name>', 'the FIT image holding the script (default boot_scr)')
-    .option('--json', 'print one JSON document on stdout')
+    .option('--json', `print one JSON document (script, loads, chosen, memory map, findings) on stdout; its schema: ${JSON_SCHEMA_FILE} in the package`)
+    .addHelpText('after', examplesHelp('inspect'))
     .addHelpText('after', () => helpAfter('inspect'))
     .action(async (script: string, opts) => (await import('./commands/inspect.js')).runInspect(script, opts));
 
