@@ -35,10 +35,15 @@ interface SimContext { xenVersion: string; ubootVersion: string }
 interface DiffCase {
   name: string;
   title: string;
-  /** Builds the TFTP folder (boot.scr and its files), runs the simulation, says which domains to judge. */
-  prepare(assets: LabAssets, dir: string, sim: SimContext): { sim: VerifyReport; domains: ExpectedDomain[]; dir: string };
+  /**
+   * Builds the TFTP folder (boot.scr and its files), runs the simulation, says which domains to
+   * judge; `commands`, when given, are typed at the prompt instead of fetching boot.scr.
+   */
+  prepare(assets: LabAssets, dir: string, sim: SimContext): { sim: VerifyReport; domains: ExpectedDomain[]; dir: string; commands?: string[] };
   timeoutMs: number;
   slow?: boolean;
+  /** Stacks the case is booted on (default: all); a U-Boot-side flow needs only the two U-Boots. */
+  stacks?: readonly StackName[];
 }
 
 const args = process.argv.slice(2);
@@ -118,6 +123,34 @@ function generatedThenEdited(name: string, title: string, lines: string[], timeo
   };
 }
 
+/** QEMU's user network, then the line a user types: the hint uboot-gen printed. */
+const typedHint = (hint: string): string => `setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${hint}`;
+const UBOOT_STACKS: readonly StackName[] = ['bookworm', 'trixie'];
+
+/**
+ * A boot flow of ImageBuilder's command line (-s, -p, -f, BOOT_CMD=none): generated with `opts`,
+ * fetched by typing the hint uboot-gen prints (and `then` after a script that does not boot), on
+ * both U-Boots. With -p the case folder is `<prefix>/` inside the TFTP root, as on a shared server.
+ */
+function flow(name: string, title: string, lines: string[], timeoutMs: number,
+  opts: { runtimeSizing?: boolean; prependPath?: string; fit?: boolean; controlDtb?: boolean; then?: string }): DiffCase {
+  return {
+    name, title, timeoutMs, stacks: UBOOT_STACKS,
+    prepare(assets, base, s) {
+      const dir = opts.prependPath ? path.join(base, opts.prependPath) : base;
+      if (opts.prependPath) fs.rmSync(base, { recursive: true, force: true });
+      stageFiles(assets, dir);
+      fs.writeFileSync(path.join(dir, 'config'), `${lines.join('\n')}\n`);
+      const gen = generate(path.join(dir, 'config'), {
+        env: {}, ...(opts.runtimeSizing ? { runtimeSizing: true } : {}), ...(opts.prependPath ? { prependPath: opts.prependPath } : {}),
+        ...(opts.fit ? { fit: true } : {}), ...(opts.controlDtb ? { board: assets.dtb.path } : {}),
+      });
+      const sim = verifyGenerated(gen, { ...s, ...(opts.then ? { then: opts.then } : {}) });
+      return { sim, domains: expectedDomainsOf(gen.plan), dir: base, commands: [typedHint(gen.hint), ...(opts.then ? [opts.then] : [])] };
+    },
+  };
+}
+
 /** The overlays of the unit tests (dtc -@ output): one disables QEMU's PL061, one adds a 6 KiB property to /chosen. */
 const OVERLAY_FILES = (): Record<string, Uint8Array> => Object.fromEntries(['disable-gpio.dtbo', 'big-property.dtbo']
   .map((f) => [f, new Uint8Array(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'dtb', 'overlay', f)))]));
@@ -160,6 +193,19 @@ function cases(assets: LabAssets): DiffCase[] {
     generatedThenEdited('ib-dt-overlays-resize-1024', 'ImageBuilder\'s fdt resize 1024 with the same 2 DT overlays',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1), ...OVERLAYS], 90_000, OVERLAY_FILES(),
       (src) => src.replace(/^fdt resize 0x[0-9A-F]+$/m, 'fdt resize 1024')),
+    // ImageBuilder's command-line flows, booted as the user would: typing the printed hint.
+    flow('flow-runtime-sizing', '-s: U-Boot computes every address and size at boot (setexpr), DEVICE_TREE loaded',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { runtimeSizing: true }),
+    flow('flow-runtime-sizing-control-dtb', '-s without DEVICE_TREE: U-Boot\'s own control DTB (${fdtcontroladdr}) edited in place',
+      [...BASE.filter((l) => !l.startsWith('DEVICE_TREE=')), `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000,
+      { runtimeSizing: true, controlDtb: true }),
+    flow('flow-prepend-path', '-p board7: every load and the hint ask for board7/FILE on a shared TFTP root',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { prependPath: 'board7' }),
+    flow('flow-fit', '-f: one FIT holding every binary and the script, run as source ADDR:boot_scr',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { fit: true }),
+    flow('flow-boot-none-then', 'BOOT_CMD=none: the script only loads and edits; booti typed after it',
+      [...BASE, 'BOOT_CMD=none', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000,
+      { then: 'booti ${host_kernel_addr} - ${host_fdt_addr}' }),
     generated('gen-broken-dtuart-serial0', 'generated, broken: dtuart=serial0 (the board DTB has no /aliases)',
       [...BASE, 'XEN_CMD="console=dtuart dtuart=serial0"', 'NUM_DOMUS=1', ...DOMU(0)], 60_000),
   ];
@@ -205,8 +251,10 @@ function perDomain(realDomains: readonly DomainVerdict[], ours: Record<string, O
 }
 
 /** One real boot; a timeout is booted again once with twice the time before it counts as the real result. */
-async function bootReal(stack: LabStack, c: DiffCase, dir: string, domains: ExpectedDomain[], logFile: string, deadline: number): Promise<LabBootResult> {
+async function bootReal(stack: LabStack, c: DiffCase, dir: string, domains: ExpectedDomain[], logFile: string, deadline: number,
+  commands?: string[]): Promise<LabBootResult> {
   const once = (timeoutMs: number): Promise<LabBootResult> => bootOutputDir({ dir, domains, timeoutMs, logFile, ubootBin: stack.assets.uboot.path,
+    ...(commands ? { commands } : {}),
     // The time Xen may take to print its first line after the hand-over, on a loaded host.
     silentXenMs: 20_000 * timeoutScale });
   let r: LabBootResult;
@@ -237,14 +285,15 @@ async function runStack(stack: LabStack, all: DiffCase[], rows: Row[], deadline:
   const sim: SimContext = { xenVersion: stack.xenVersion, ubootVersion: stack.ubootVersion };
   console.log(`\n== stack ${stack.name}: ${stack.title} (simulated as Xen ${sim.xenVersion}, U-Boot ${sim.ubootVersion}; prepared in ${stack.prepareSeconds} s)`);
   for (const c of all) {
+    if (c.stacks && !c.stacks.includes(stack.name)) continue;
     const elapsed = Date.now() - t0;
     if (elapsed > stackBudgetMin * 60_000 || Date.now() > deadline) {
       console.log(`NOT RUN  [${stack.name}] ${c.name}: over the ${Date.now() > deadline ? `${budgetMin} min run` : `${stackBudgetMin} min stack`} budget`);
       rows.push({ stack: stack.name, case: c.name, status: 'not run', real: '-', simulated: '-', diffs: ['over budget'] });
       continue;
     }
-    const { sim: report, domains, dir } = c.prepare(stack.assets, path.join(stack.assets.dir, 'differential', c.name), sim);
-    const real = await bootReal(stack, c, dir, domains, path.join(logDir, `${c.name}.log`), deadline);
+    const { sim: report, domains, dir, commands } = c.prepare(stack.assets, path.join(stack.assets.dir, 'differential', c.name), sim);
+    const real = await bootReal(stack, c, dir, domains, path.join(logDir, `${c.name}.log`), deadline, commands);
     const realDomains = parseXenConsole(real.serialLog, { domains }).domains;
     const diffs = compareWithReal(report, realDomains);
     // A boot that times out or ends with no domain judged cannot agree with anything.

@@ -38,6 +38,8 @@ export interface BootOutputDirOptions {
 
   logFile?: string;
   onOutput?: (text: string) => void;
+  /** Commands typed at the prompt instead of fetching `scriptName` (a FIT's hint, a -p hint, a boot command after BOOT_CMD=none). */
+  commands?: string[];
 }
 
 /** Boot a generated output directory on real U-Boot + Xen in QEMU and judge each domain. */
@@ -45,7 +47,7 @@ export async function bootOutputDir(opts: BootOutputDirOptions): Promise<LabBoot
   const ubootBin = opts.ubootBin ?? UBOOT_QEMU_ARM64;
   checkHostTools(ubootBin);
   const scriptName = opts.scriptName ?? 'boot.scr';
-  if (!fs.existsSync(path.join(opts.dir, scriptName))) {
+  if (!opts.commands && !fs.existsSync(path.join(opts.dir, scriptName))) {
     throw new LabError('LAB_BOOT', `${scriptName} is not in ${opts.dir}; generate the boot script there first.`, { dir: opts.dir });
   }
   const domains = opts.domains ?? [];
@@ -58,5 +60,6 @@ export async function bootOutputDir(opts: BootOutputDirOptions): Promise<LabBoot
     ...(domains.length > 0 ? { domains } : {}),
     ...(opts.logFile ? { logFile: opts.logFile } : {}),
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+    ...(opts.commands ? { commands: opts.commands } : {}),
   });
 }
