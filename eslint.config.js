@@ -26,11 +26,11 @@ export const LAYERS = [
   },
   { stage: 'plan', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build'], why: 'the planner comes before the emitter, and the simulator that checks its result must not shape it.' },
   {
-    stage: 'emit', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'sim/uboot/hush/lexer.ts'],
+    stage: 'emit', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'sim/uboot/hush/lexer.ts', 'sim/uboot/hush/commands.ts'],
     why: 'the emitter renders the plan; of the simulator it uses only the hush lexer, to quote words exactly as U-Boot will read them.',
   },
   {
-    stage: 'inspect', may: ['util', 'errors', 'fdt', 'images', 'plan', 'emit/measure.ts', 'sim/uboot/hush/lexer.ts'],
+    stage: 'inspect', may: ['util', 'errors', 'fdt', 'images', 'plan', 'emit/measure.ts', 'sim/uboot/hush/lexer.ts', 'sim/uboot/hush/commands.ts'],
     why: 'inspect reads a script as the board would get it, with the planner\'s checks, the emitter\'s DTB replay and the simulator\'s hush lexer; it never runs the simulator.',
   },
   {

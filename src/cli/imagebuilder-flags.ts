@@ -28,21 +28,10 @@ export const IMAGEBUILDER_FLAGS: Readonly<Record<string, ImageBuilderFlag>> = {
  * (`takesValue` gets short flags and long options).
  */
 export function rejectImageBuilderFlags(args: readonly string[], isOption: (flag: string) => boolean, takesValue: (flag: string) => boolean): void {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') return;
-    // `--board -s`: the word after a long option that takes a value is that value.
-    if (arg.startsWith('--')) { if (!arg.includes('=') && takesValue(arg)) i++; continue; }
-    if (!/^-[A-Za-z]/.test(arg)) continue;
-    const flag = arg.slice(0, 2);
-    if (isOption(flag)) {
-      // `-t tftp`: the next word is this option's value, not a flag.
-      if (arg.length === 2 && takesValue(flag)) i++;
-      continue;
-    }
+  for (const { flag, arg, next } of flagsNotTaken(args, isOption, takesValue)) {
     const known = IMAGEBUILDER_FLAGS[flag];
     if (!known) continue;
-    const value = known.takesValue ? (arg.length > 2 ? arg.slice(2) : args[i + 1]) : undefined;
+    const value = known.takesValue ? (arg.length > 2 ? arg.slice(2) : next) : undefined;
     throw new UbootGenError('USAGE',
       `${flag}${value !== undefined ? ` ${value}` : ''} is an ImageBuilder option (it ${known.meaning}) that uboot-gen does not take`,
       { flag, ...(value !== undefined ? { value } : {}) }, { key: flag }, known.hint);
@@ -87,6 +76,19 @@ const INSTEAD: Readonly<Record<string, Readonly<Record<string, string>>>> = {
  * stood for and what to write instead, where commander would say only "unknown option".
  */
 export function rejectMisplacedImageBuilderFlags(command: string, args: readonly string[], isOption: (flag: string) => boolean, takesValue: (flag: string) => boolean): void {
+  for (const { flag } of flagsNotTaken(args, isOption, takesValue)) {
+    const known = IMAGEBUILDER_MEANING[flag];
+    if (!known) continue;
+    const instead = INSTEAD[command]?.[flag] ?? `it is an option of generate (\`uboot-gen ${flag === '-c' ? '-c CONFIG' : `CONFIG ${flag}${known.takesValue ? ' …' : ''}`}\`)`;
+    throw new UbootGenError('USAGE', `${flag} is ImageBuilder's ${flag} (${known.meaning}), which \`${command}\` does not take`, { flag, command }, { key: flag }, instead);
+  }
+}
+
+/**
+ * The short flags in `args` that `isOption` says the command does not take, with the word after
+ * each. Stops at `--`; skips the values of options (`takesValue` gets short flags and long options).
+ */
+function* flagsNotTaken(args: readonly string[], isOption: (flag: string) => boolean, takesValue: (flag: string) => boolean): Generator<{ flag: string; arg: string; next: string | undefined }> {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') return;
@@ -95,12 +97,10 @@ export function rejectMisplacedImageBuilderFlags(command: string, args: readonly
     if (!/^-[A-Za-z]/.test(arg)) continue;
     const flag = arg.slice(0, 2);
     if (isOption(flag)) {
+      // `-t tftp`: the next word is this option's value, not a flag.
       if (arg.length === 2 && takesValue(flag)) i++;
       continue;
     }
-    const known = IMAGEBUILDER_MEANING[flag];
-    if (!known) continue;
-    const instead = INSTEAD[command]?.[flag] ?? `it is an option of generate (\`uboot-gen ${flag === '-c' ? '-c CONFIG' : `CONFIG ${flag}${known.takesValue ? ' …' : ''}`}\`)`;
-    throw new UbootGenError('USAGE', `${flag} is ImageBuilder's ${flag} (${known.meaning}), which \`${command}\` does not take`, { flag, command }, { key: flag }, instead);
+    yield { flag, arg, next: args[i + 1] };
   }
 }

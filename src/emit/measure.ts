@@ -9,11 +9,11 @@ import { offDtStrings, sizeDtStrings, sizeDtStruct, totalsize } from '../fdt/hea
 import { getName, pathOffset } from '../fdt/ro.js';
 import { applyOverlay } from '../fdt/overlay.js';
 import { addMemRsv, addSubnode, delMemRsv, delNode, delprop, openInto, setprop, shrinkToMinimum } from '../fdt/rw.js';
-import { HushSyntaxError, Lexer, wordHasVar, wordText, type Word } from '../sim/uboot/hush/lexer.js';
+import { wordHasVar, wordText, type Word } from '../sim/uboot/hush/lexer.js';
+import { scriptCommands, type ScriptCommand } from '../sim/uboot/hush/commands.js';
 import type { TemplateOwners } from './render.js';
 
 /** One command of the script: its words and where it starts. */
-interface ScriptCommand { words: Word[]; line: number; offset: number }
 
 /** An `fdt` command ready to apply: argv without `fdt`, and where it came from. */
 interface FdtCommand { argv: string[]; text: string; line: number; file: string; at: string }
@@ -51,37 +51,14 @@ export interface MeasureOverlay {
 /** An `fdt` command that cannot be applied, or fails, while a whole script is replayed (`inspect`). */
 export interface EditFailure { line: number; text: string; error: UbootGenError }
 
-// Hush reserved words may precede a command (`if fdt set ...; then`).
-const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', '!']);
-
 function commandsOf(text: string, owners: TemplateOwners): ScriptCommand[] {
-  const lexer = new Lexer(text);
-  const out: ScriptCommand[] = [];
-  let cur: ScriptCommand | undefined;
-  let lastEnd = 0;
-  for (;;) {
-    let tok;
-    try {
-      tok = lexer.next();
-    } catch (e) {
-      if (!(e instanceof HushSyntaxError)) throw e;
-      // The bad word starts after the last good token: that is the line a reader must look at.
-      let start = lastEnd;
-      while (text[start] === ' ' || text[start] === '\t') start++;
-      const line = text.slice(0, start).split('\n').length;
-      const file = owners.fileAt(start);
-      throw new UbootGenError('EMIT_SCRIPT_SYNTAX', `boot.source line ${line} (written by ${file}) is not valid U-Boot hush: ${e.message.replace(/ at line \d+$/, '')}`,
-        { line }, { file }, 'fix the template: quotes must close, and `&`/`|` only appear doubled');
-    }
-    lastEnd = tok.end;
-    if (tok.t === 'word') {
-      if (!cur) { cur = { words: [], line: tok.line, offset: tok.start }; out.push(cur); }
-      cur.words.push(tok.word);
-    } else {
-      cur = undefined;
-      if (tok.t === 'eof') return out;
-    }
+  const { commands, syntax } = scriptCommands(text, { skipReserved: true });
+  if (syntax) {
+    const file = owners.fileAt(syntax.offset);
+    throw new UbootGenError('EMIT_SCRIPT_SYNTAX', `boot.source line ${syntax.line} (written by ${file}) is not valid U-Boot hush: ${syntax.message}`,
+      { line: syntax.line }, { file }, 'fix the template: quotes must close, and `&`/`|` only appear doubled');
   }
+  return commands;
 }
 
 /**
@@ -138,8 +115,7 @@ const at = (c: { line: number; file: string }, target: MeasureTarget): string =>
 function fdtCommands(text: string, owners: TemplateOwners, target: MeasureTarget, failures?: EditFailure[]): FdtCommand[] {
   const out: FdtCommand[] = [];
   for (const c of commandsOf(text, owners)) {
-    let words = c.words;
-    while (words.length > 0 && words[0]!.plain && RESERVED.has(wordText(words[0]!))) words = words.slice(1);
+    const words = c.words;
     if (words.length === 0 || wordText(words[0]!) !== 'fdt' || wordHasVar(words[0]!)) continue;
     const file = owners.fileAt(c.offset);
     const lineEnd = text.indexOf('\n', c.offset);

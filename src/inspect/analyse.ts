@@ -14,7 +14,8 @@ import { parseArm64Image, decodeArm64Flags } from '../images/arm64-image.js';
 import { replayWholeScript, type ReplayedScript } from '../emit/measure.js';
 import { CHECKS, XEN_MAX_MODULES } from '../plan/checks.js';
 import { XEN_MAX_FDT_SIZE } from '../plan/dtb.js';
-import { HushSyntaxError, Lexer, hushInput, wordHasVar, type Word } from '../sim/uboot/hush/lexer.js';
+import { hushInput, wordHasVar, type Word } from '../sim/uboot/hush/lexer.js';
+import { scriptCommands } from '../sim/uboot/hush/commands.js';
 import { alignUp, rangesOverlap, SZ_2M } from '../util/align.js';
 import { hexUpper, humanSize } from '../util/hex.js';
 import { finding } from './input.js';
@@ -44,8 +45,6 @@ export interface AnalyseOptions {
 
 interface Cmd { words: Word[]; argv: string[]; line: number }
 
-// Hush reserved words may precede a command (`if tftpb ...; then`).
-const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'while', 'until', 'do', 'done', 'for', '!']);
 const TFTP = new Set(['tftpb', 'tftpboot', 'tftp', 'dhcp', 'pxe', 'nfs', 'wget']);
 const FS_LOAD = new Set(['load', 'fatload', 'ext2load', 'ext4load', 'btrfsload', 'sqfsload', 'erofsload']);
 const BOOT = new Set(['booti', 'bootm', 'bootz', 'bootefi']);
@@ -61,37 +60,11 @@ function hexArg(w: Word | undefined): number | undefined {
 }
 
 function splitCommands(text: string, file: string): { cmds: Cmd[]; syntax?: InspectFinding } {
-  const input = hushInput(text);
-  const lexer = new Lexer(input);
-  const cmds: Cmd[] = [];
-  let cur: Cmd | undefined;
-  let lastEnd = 0;
-  for (;;) {
-    let tok;
-    try {
-      tok = lexer.next();
-    } catch (e) {
-      if (!(e instanceof HushSyntaxError)) throw e;
-      // The bad word starts after the last good token (an open quote is reported where it opens).
-      let start = lastEnd;
-      while (input[start] === ' ' || input[start] === '\t' || input[start] === '\n') start++;
-      const line = input.slice(0, start).split('\n').length;
-      return { cmds, syntax: finding('INSPECT_SCRIPT_SYNTAX', 'hush-syntax', `${file} line ${line}: ${e.message.replace(/ at line \d+$/, '')}: U-Boot stops running the script there`, line) };
-    }
-    lastEnd = tok.end;
-    if (tok.t === 'word') {
-      if (!cur) {
-        if (tok.word.plain && RESERVED.has(shown(tok.word))) continue;
-        cur = { words: [], argv: [], line: tok.line };
-        cmds.push(cur);
-      }
-      cur.words.push(tok.word);
-      cur.argv.push(shown(tok.word));
-    } else {
-      cur = undefined;
-      if (tok.t === 'eof') return { cmds };
-    }
-  }
+  // An open quote is reported where it opens: the blanks skipped to find the bad word include newlines.
+  const { commands, syntax } = scriptCommands(hushInput(text), { skipReserved: true, blanks: /[ \t\n]/ });
+  const cmds = commands.map((c) => ({ words: c.words, argv: c.words.map(shown), line: c.line }));
+  if (!syntax) return { cmds };
+  return { cmds, syntax: finding('INSPECT_SCRIPT_SYNTAX', 'hush-syntax', `${file} line ${syntax.line}: ${syntax.message}: U-Boot stops running the script there`, syntax.line) };
 }
 
 /** The load a command makes: address word and file name, by the command's argument order. */
