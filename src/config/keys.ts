@@ -149,7 +149,7 @@ export const XILINX_ONLY_KEYS: ReadonlyMap<string, { what: string; fix: string }
   }],
   ['DOMU_VIOMMU', {
     what: 'it writes a viommu property into /chosen/domU<n>, which only Xilinx\'s Xen reads',
-    fix: 'remove DOMU_VIOMMU; for Xilinx\'s Xen add "fdt set /chosen/domU<n> viommu" through APPEND_EXTRA_CMDS',
+    fix: 'remove DOMU_VIOMMU; for Xilinx\'s Xen set the viommu property of /chosen/domU<n> through APPEND_EXTRA_CMDS',
   }],
   ['DOMU_VUART_PL011', {
     what: 'it turns every domU\'s vpl011 into vpl011 "pl011", a value only Xilinx\'s Xen reads (upstream Xen takes vpl011 as a flag)',
