@@ -15,6 +15,7 @@ describe('emit → model', () => {
     const domU = (index: number, vcpus: number) => ({
       index, name: `domU${index}`, boot: true, passthroughPaths: [], memKiB: 256 * 1024, vcpus, vpl011: true, enhanced: 'enabled',
       kernel, ramdisk, passthroughDtb: null, bootargs: `console=ttyAMA0 marker=domU${index}`,
+      props: { nrSpis: null, grantVersion: null, grantFrames: null, maptrackFrames: null, trapUnmap: null, domid: null, passthrough: null, p2mMemMB: null },
     });
     expect(m).to.deep.equal({
       loads: [
@@ -32,6 +33,7 @@ describe('emit → model', () => {
       extraCmds: '',
       runtime: null,
       fit: false,
+      printChosen: false,
     });
     expect(buildHintModel(r.plan)).to.deep.equal({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'boot.scr', fit: null });
   });

@@ -196,21 +196,21 @@ describe('plan → checks', () => {
       'DOMU_TRAP_UNMAP[1]=1', 'DOMU_PASSTHROUGH_PROP[0]=enabled', 'DOMU_P2M_MEM_MB[0]=8']);
     const cfg = path.join(p.dir, 'config');
     expect(p.diagnostics.filter((x) => x.code === 'PLAN_XEN_IGNORES_KEY').map((d) => [d.key, d.where, d.message])).to.deep.equal([
-      ['DOMU_DOMID[0]', { file: cfg, line: 11, col: 15 }, 'DOMU_DOMID[0] = 5: Xen 4.17 does not read the domid property (no upstream Xen does); domU0 will be d2'],
       ['DOMU_PASSTHROUGH_PROP[0]', { file: cfg, line: 15, col: 26 }, 'DOMU_PASSTHROUGH_PROP[0]: Xen 4.17 ignores the passthrough property (read from Xen 4.19 on)'],
+      ['DOMU_DOMID[0]', { file: cfg, line: 11, col: 15 }, 'DOMU_DOMID[0] = 5: Xen 4.17 does not read the domid property (no upstream Xen does); domU0 will be d2'],
       ['DOMU_GRANT_FRAMES[1]', { file: cfg, line: 12, col: 22 }, 'DOMU_GRANT_FRAMES[1]: Xen 4.17 ignores the max_grant_frames property (read from Xen 4.18 on)'],
       ['DOMU_TRAP_UNMAP[1]', { file: cfg, line: 14, col: 20 }, 'DOMU_TRAP_UNMAP[1]: Xen 4.17 ignores the trap-unmapped-accesses property (read from Xen 4.21 on)'],
     ]);
     expect(p.diagnostics.find((x) => x.code === 'PLAN_XEN_IGNORES_KEY')!.hint).to.equal(fixOf('domain-props-read'));
     // 4.20 reads the grant limits and passthrough: only domid and trap-unmapped-accesses remain.
-    const p20 = planBoot({ ...load(folder(), ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image', 'DOMU_GRANT_FRAMES[0]=16', 'DOMU_TRAP_UNMAP[0]=0', 'DOMU_DOMID[0]=3']), dir: p.dir, xenVersion: '4.20' });
+    const p20 = planBoot({ ...load(folder(), ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image', 'DOMU_GRANT_FRAMES[0]=16', 'DOMU_TRAP_UNMAP[0]=0', 'DOMU_DOMID[0]=3']), dir: p.dir }, { xenVersion: '4.20' });
     expect(p20.diagnostics.filter((x) => x.code === 'PLAN_XEN_IGNORES_KEY').map((d) => d.key)).to.deep.equal(['DOMU_TRAP_UNMAP[0]', 'DOMU_DOMID[0]']);
   });
 
   check('domain-props-accepted', 'warns that Xen 4.18+ on Arm refuses grant table version 2; 4.17 does not read it', () => {
     const dir = folder();
     const lines = [...ONE_DOMU, 'DOMU_GRANT_VER[0]=2'];
-    const p20 = planBoot({ ...load(dir, lines), dir, xenVersion: '4.20' });
+    const p20 = planBoot({ ...load(dir, lines), dir }, { xenVersion: '4.20' });
     expect(p20.diagnostics.filter((x) => x.code === 'PLAN_XEN_REFUSES_VALUE').map((d) => [d.key, d.where?.line, d.where?.col, d.message])).to.deep.equal([
       ['DOMU_GRANT_VER[0]', 10, 19, 'DOMU_GRANT_VER[0] = 2: Xen on Arm supports grant table version 1 only, so Xen 4.20 stops with "Error creating domain domU0 (rc = -22)"'],
     ]);
