@@ -121,6 +121,15 @@ function sameChosenPrintout(serialLog: string, sim: VerifyReport): string[] {
   return [`fdt print /chosen differs at line ${at + 1}: real ${JSON.stringify(r[at] ?? '(end)')}, simulated ${JSON.stringify(o[at] ?? '(end)')}`];
 }
 
+/** The 16-byte header Xen's has_xsm_magic() checks (magic, target length 8, "XenFlask"), padded to 4 KiB. */
+function flaskPolicyHeader(): Uint8Array {
+  const b = Buffer.alloc(4096);
+  b.writeUInt32LE(0xf97cff8c, 0);
+  b.writeUInt32LE(8, 4);
+  b.write('XenFlask', 8, 'latin1');
+  return b;
+}
+
 function generated(name: string, title: string, lines: string[], timeoutMs: number, extraFiles: Record<string, string | Uint8Array> = {},
   compare?: DiffCase['compare']): DiffCase {
   return {
@@ -247,6 +256,10 @@ function cases(assets: LabAssets): DiffCase[] {
     generated('gen-dbg-print-chosen', 'generated: DBG_FDT_PRINT_CHOSEN (the real fdt print /chosen against the simulated one)',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', 'DBG_FDT_PRINT_CHOSEN=y', ...DOMU(0, ['DOMU_NR_SPIS[0]=32', 'DOMU_GRANT_FRAMES[0]=8'])], 90_000, {},
       sameChosenPrintout),
+    // XEN_POLICY on Debian's builds (FLASK built in, SILO the default XSM module): Xen copies the
+    // policy in ("xsm: Policy len = ...") and SILO does not use it, so every domain comes up.
+    generated('gen-xen-policy', 'generated: XEN_POLICY (a FLASK-magic policy module; Debian\'s default XSM is SILO)',
+      [...BASE, 'XEN_POLICY=xenpolicy', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0)], 90_000, { xenpolicy: flaskPolicyHeader() }),
     generated('gen-broken-dtuart-serial0', 'generated, broken: dtuart=serial0 (the board DTB has no /aliases)',
       [...BASE, 'XEN_CMD="console=dtuart dtuart=serial0"', 'NUM_DOMUS=1', ...DOMU(0)], 60_000),
   ];

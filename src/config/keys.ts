@@ -66,7 +66,7 @@ export const KEYS: readonly KeySpec[] = [
     { default: 'console=dtuart dtuart=serial0 dom0_mem=${DOM0_MEM}M dom0_max_vcpus=${DOM0_VCPUS} bootscrub=0 vwfi=native sched=null' }),
   k('XEN_COLORS', false, 'list', false, 'Xen cache colours "start-end".'),
   k('XEN_STATIC_HEAP', false, 'list', false, 'Xen static heap "base size ...".'),
-  k('XEN_POLICY', false, 'file', false, 'XSM/FLASK policy binary.'),
+  k('XEN_POLICY', false, 'file', true, 'XSM/FLASK policy binary.'),
   k('PASSTHROUGH_DTS_REPO', false, 'string', false, 'Repository of partial device trees for passthrough.'),
   k('LOPPER_PATH', false, 'file', false, 'lopper executable used to extract partial device trees.'),
   k('LOPPER_CMD', false, 'string', false, 'lopper options.'),

@@ -167,6 +167,7 @@ class Resolver {
     const fdtEdit = this.#fileRef('FDTEDIT');
     const bitstream = this.#fileRef('BITSTREAM');
     const dtOverlays = this.#dtOverlays();
+    const xenPolicy = this.#fileRef('XEN_POLICY');
     const dbgFdtPrintChosen = this.#set('DBG_FDT_PRINT_CHOSEN') !== undefined;
     if (fdtEdit && runtimeSizing) {
       this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
@@ -200,6 +201,7 @@ class Resolver {
       ...(dtOverlays.length ? { dtOverlays } : {}),
       runtimeSizing,
       ...(fit ? { fit } : {}),
+      ...(xenPolicy ? { xenPolicy } : {}),
       dbgFdtPrintChosen,
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };

@@ -143,6 +143,8 @@ export interface Config {
   runtimeSizing: boolean;
   /** FIT mode (FIT or -f): everything in one FIT image, the script run as `source ADDR:boot_scr`. */
   fit?: FitConfig;
+  /** XEN_POLICY: the XSM (FLASK) policy, loaded after XEN as a `xen,xsm-policy` module. */
+  xenPolicy?: FileRef;
   /** DBG_FDT_PRINT_CHOSEN is set: the script prints /chosen (`fdt print /chosen`) before it boots. */
   dbgFdtPrintChosen: boolean;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */

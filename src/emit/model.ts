@@ -68,6 +68,8 @@ export interface ScriptModel {
   overlays: Array<{ addr: number; id: string }>;
   /** Where Xen is loaded, and its command line (`xen,xen-bootargs`). */
   xen: { addr: number; bootargs: string };
+  /** XEN_POLICY's module, or null. */
+  xenPolicy: ModuleModel | null;
   dom0: Dom0Model | null;
   /** Every domU of the config in index order, booted or not. */
   domUs: DomUModel[];
@@ -111,6 +113,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen, control: plan.dtb.control !== undefined },
     overlays: plan.loads.filter((l) => l.role === 'dt-overlay').map((l) => ({ addr: addrOf(l), id: l.id })),
     xen: { addr: addrOf(plan.xen.load), bootargs: plan.config.xenCmd },
+    xenPolicy: module(plan.loads.find((l) => l.role === 'xen-policy')),
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
     domUs: plan.config.domUs.map((du) => {
       const d = du.boot ? plan.domains.find((x) => x.kind === 'domU' && x.index === du.index) : undefined;

@@ -4,6 +4,7 @@
 // from 4.17 to 4.22 (xen-uboot-2026.md §A.5).
 import type { Check, Finding } from './checks.js';
 import type { DomUConfig } from '../config/types.js';
+import { isEnabled } from '../xen-build/build.js';
 
 /** GNTTAB_MAX_VERSION of Xen on Arm (asm/grant_table.h): grant table version 2 does not exist there. */
 export const ARM_GNTTAB_MAX_VERSION = 1;
@@ -67,6 +68,25 @@ export const DOMAIN_PROP_CHECKS: readonly Check[] = [
         }
       }
       return out;
+    },
+  },
+  {
+    // xsm_dt_init() reads the policy module only when FLASK is built in (XSM_MAGIC is 0 otherwise),
+    // and only FLASK uses it: the build's default XSM module or flask= on the command line decides.
+    name: 'xen-policy-read', code: 'PLAN_XEN_IGNORES_KEY', severity: 'warning', stage: 'input',
+    fix: 'boot a Xen built with CONFIG_XSM_FLASK and add flask=enforcing (or permissive) to XEN_CMD, or drop XEN_POLICY',
+    run: ({ collected: { config, xenBuild } }) => {
+      if (!config.xenPolicy) return [];
+      const b = xenBuild.release.text;
+      if (!isEnabled(xenBuild, 'XSM_FLASK')) {
+        return [{ key: 'XEN_POLICY', message: `XEN_POLICY: this Xen ${b} build has no FLASK (CONFIG_XSM_FLASK is off), so it registers the policy module and never reads it` }];
+      }
+      const flask = /(^|\s)flask=(\S*)/.exec(config.xenCmd)?.[2];
+      if (flask === undefined && !isEnabled(xenBuild, 'XSM_FLASK_DEFAULT')) {
+        return [{ key: 'XEN_POLICY', message: `XEN_POLICY: this Xen ${b} build's default XSM module is not FLASK (CONFIG_XSM_FLASK_DEFAULT is off) and XEN_CMD has no flask=, so Xen copies the policy in and does not enforce it` }];
+      }
+      if (flask === 'disabled') return [{ key: 'XEN_POLICY', message: 'XEN_POLICY: XEN_CMD has flask=disabled, so Xen does not use the policy' }];
+      return [];
     },
   },
   {

@@ -126,6 +126,10 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     xenLoad = put({ id: 'host_kernel', role: 'xen', keys: ['XEN'], abs: c.xen.abs, loadCmd: config.xenLoad, info: xenInfo,
       footprint: Math.max(xenInfo.footprint, imageSize) });
   }
+  // XEN_POLICY: right after Xen, as ImageBuilder loads it.
+  const pol = c.xenPolicy;
+  if (pol) put({ id: 'xen_policy', role: 'xen-policy', keys: ['XEN_POLICY'], abs: pol.abs, loadCmd: config.xenLoad, info: pol.info, footprint: pol.info.footprint });
+
   // --- DT overlays: after Xen, before the DTB, each applied to it by the script ---
   c.dtOverlays.forEach((o, i) => put({
     id: `host_fdto${i}`, role: 'dt-overlay', keys: [o.ref.key], abs: o.abs, loadCmd: config.loadCmd ?? config.xenLoad, info: o.info, footprint: o.info.transferSize,

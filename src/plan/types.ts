@@ -14,7 +14,7 @@ export interface Region {
 export type LoadRole =
   | 'dom0-kernel' | 'dom0-ramdisk'
   | 'domU-kernel' | 'domU-ramdisk' | 'domU-dtb'
-  | 'xen' | 'dt-overlay' | 'dtb' | 'bitstream';
+  | 'xen' | 'xen-policy' | 'dt-overlay' | 'dtb' | 'bitstream';
 
 /** One file loaded into RAM by the script. */
 export interface PlannedLoad {

@@ -217,6 +217,19 @@ describe('plan → checks', () => {
     expect(plan(dir, lines).diagnostics.filter((x) => x.code === 'PLAN_XEN_REFUSES_VALUE')).to.deep.equal([]);
   });
 
+  check('xen-policy-read', 'warns that a Xen without CONFIG_XSM_FLASK registers the policy and never reads it', () => {
+    const dir = folder();
+    const pol = Buffer.alloc(64);
+    pol.writeUInt32LE(0xf97cff8c, 0);
+    fs.writeFileSync(path.join(dir, 'xenpolicy'), pol);
+    const p = plan(dir, [...ONE_DOMU, 'XEN_POLICY=xenpolicy']);
+    expect(p.diagnostics.filter((x) => x.code === 'PLAN_XEN_IGNORES_KEY')).to.deep.equal([{
+      level: 'warning', code: 'PLAN_XEN_IGNORES_KEY', key: 'XEN_POLICY', where: { file: path.join(dir, 'config'), line: 10, col: 12 },
+      message: 'XEN_POLICY: this Xen 4.17 build has no FLASK (CONFIG_XSM_FLASK is off), so it registers the policy module and never reads it',
+      hint: fixOf('xen-policy-read'),
+    }]);
+  });
+
   it('has a test above for every check, and unique names', () => {
     const names = CHECKS.map((c) => c.name);
     expect(new Set(names).size).to.equal(names.length);
