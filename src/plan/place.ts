@@ -155,6 +155,7 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     domains.push({
       name: `domU${du.index}`, kind: 'domU', index: du.index, kernel: byId.get(`domU${du.index}_kernel`)!,
       memMB: du.memMB, vcpus: du.vcpus, cmd: du.cmd, ...(rd ? { ramdisk: rd } : {}), ...(dt ? { passthroughDtb: dt } : {}),
+      ...(Object.keys(du.props).length ? { props: { ...du.props } } : {}),
     });
   }
   return {

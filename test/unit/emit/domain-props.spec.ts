@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generate } from '../../../src/api/generate.js';
 import { verifyGenerated } from '../../../src/api/verify.js';
+import { planSummary } from '../../../src/cli/report.js';
 import { arm64Header, ramdiskFile, sparseFile, tempDir } from '../../helpers/images.js';
 import { buildSamples } from '../../helpers/samples.js';
 import { DEBIAN_417_CONFIG, DEBIAN_420_CONFIG, syntheticXen } from '../xen-build/fixtures.js';
@@ -55,6 +56,17 @@ describe('emit → per-domain properties', () => {
     const tail = lines.slice(lines.indexOf('setenv fdt_high 0xffffffffffffffff'));
     expect(tail).to.deep.equal(['setenv fdt_high 0xffffffffffffffff', 'fdt print /chosen', tail[2], '']);
     expect(tail[2]).to.match(/^booti 0x[0-9A-F]+ - 0x[0-9A-F]+$/);
+  });
+
+  it('the plan carries them per domU (what --json shows) and the summary prints them', () => {
+    const g = generate(folder(DEBIAN_420_CONFIG, ALL), { write: false, env: {} });
+    expect(g.plan.domains.map((d) => [d.name, d.props])).to.deep.equal([
+      ['domU0', { nrSpis: 64, grantVersion: 1, grantFrames: 16, maptrackFrames: 0, trapUnmap: 0, domid: 7, passthrough: 'enabled', p2mMemMB: 16 }],
+      ['domU1', undefined],
+    ]);
+    expect(planSummary(g.plan).filter((l) => l.startsWith('domU'))).to.deep.equal([
+      'domU0: nr_spis 64, max_grant_version 1, max_grant_frames 16, max_maptrack_frames 0, trap-unmapped-accesses 0, domid 7, passthrough "enabled", P2M pool 16 MiB',
+    ]);
   });
 
   it('the simulated boot on Xen 4.20 reads them and every domain comes up; the 16 MiB P2M pool is taken from the heap', () => {

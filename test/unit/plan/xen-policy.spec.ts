@@ -64,9 +64,15 @@ describe('plan → XEN_POLICY', () => {
     expect(e.plan.diagnostics.filter((d) => d.code === 'PLAN_XEN_IGNORES_KEY')).to.deep.equal([]);
   });
 
-  it('the simulator registers the module as XSM and every domain comes up', () => {
+  it('the simulated Xen copies the policy in as the real Debian build does (FLASK built in, SILO active) and every domain comes up', () => {
     const v = verifyGenerated(generate(folder(policy()), { write: false, env: {} }));
     expect(v.domains.map((d) => [d.name, d.verdict])).to.deep.equal([['domU0', 'up']]);
+    // As the real trixie boot prints it (lab case gen-xen-policy).
+    expect(v.xen!.console.filter((l) => /XSM|xsm:/.test(l))).to.deep.equal([
+      '(XEN) XSM Framework v1.0.1 initialized',
+      '(XEN) xsm: Policy len = 0x0000000000001388 start at 0x0000000042600000',
+      '(XEN) Initialising XSM SILO mode',
+    ]);
   });
 
   it('refuses a file without the FLASK magic, at XEN_POLICY\'s line', () => {
