@@ -253,6 +253,11 @@ function cases(assets: LabAssets): DiffCase[] {
         ...DOMU(1, ['DOMU_DOMID[1]=9', 'DOMU_GRANT_VER[1]=1', 'DOMU_NR_SPIS[1]=1', 'DOMU_P2M_MEM_MB[1]=8'])], 120_000),
     generated('gen-broken-grant-ver-2', 'generated, broken on 4.18+: DOMU_GRANT_VER=2 (Xen on Arm has grant table version 1 only)',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0, ['DOMU_GRANT_VER[0]=2'])], 90_000),
+    // nr_spis beyond the vGIC (the reader refuses it, so a hand edit through APPEND_EXTRA_CMDS):
+    // domain_vgic_init() fails on every release, "Error creating domain".
+    generated('gen-broken-nr-spis-961', 'generated + hand edit, broken: nr_spis 961 (more than the vGIC\'s 960 SPIs)',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', 'APPEND_EXTRA_CMDS=extra.cmds', ...DOMU(0)], 90_000,
+      { 'extra.cmds': 'fdt set /chosen/domU0 nr_spis <961>\n' }),
     generated('gen-dbg-print-chosen', 'generated: DBG_FDT_PRINT_CHOSEN (the real fdt print /chosen against the simulated one)',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', 'DBG_FDT_PRINT_CHOSEN=y', ...DOMU(0, ['DOMU_NR_SPIS[0]=32', 'DOMU_GRANT_FRAMES[0]=8'])], 90_000, {},
       sameChosenPrintout),
