@@ -44,6 +44,8 @@ interface DiffCase {
   slow?: boolean;
   /** Stacks the case is booted on (default: all); a U-Boot-side flow needs only the two U-Boots. */
   stacks?: readonly StackName[];
+  /** Further differences between the real serial log and the simulation (beyond the verdicts). */
+  compare?: (serialLog: string, sim: VerifyReport) => string[];
 }
 
 const args = process.argv.slice(2);
@@ -93,9 +95,45 @@ function stageGenerated(assets: LabAssets, dir: string, lines: string[], extraFi
   return generate(path.join(dir, 'config'), { env: {} });
 }
 
-function generated(name: string, title: string, lines: string[], timeoutMs: number, extraFiles: Record<string, string | Uint8Array> = {}): DiffCase {
+/**
+ * The `chosen { ... };` block `fdt print /chosen` prints, from a console's text: from the line that
+ * opens it to the `};` that closes it at its own indentation (CR LF of the serial line read as LF).
+ */
+export function chosenPrintout(text: string): string | undefined {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const start = lines.findIndex((l) => /^chosen \{$/.test(l));
+  if (start < 0) return undefined;
+  const end = lines.indexOf('};', start);
+  return end < 0 ? undefined : lines.slice(start, end + 1).join('\n');
+}
+
+/** DBG_FDT_PRINT_CHOSEN: the simulated U-Boot prints /chosen byte for byte as the real one. */
+function sameChosenPrintout(serialLog: string, sim: VerifyReport): string[] {
+  const real = chosenPrintout(serialLog);
+  const ours = chosenPrintout(sim.uboot.console.join('\n'));
+  if (real === undefined) return ['the real console shows no "chosen {" block from fdt print /chosen'];
+  if (ours === undefined) return ['the simulated console shows no "chosen {" block from fdt print /chosen'];
+  if (real === ours) return [];
+  const r = real.split('\n');
+  const o = ours.split('\n');
+  const i = r.findIndex((l, k) => l !== o[k]);
+  const at = i < 0 ? Math.min(r.length, o.length) : i;
+  return [`fdt print /chosen differs at line ${at + 1}: real ${JSON.stringify(r[at] ?? '(end)')}, simulated ${JSON.stringify(o[at] ?? '(end)')}`];
+}
+
+/** The 16-byte header Xen's has_xsm_magic() checks (magic, target length 8, "XenFlask"), padded to 4 KiB. */
+function flaskPolicyHeader(): Uint8Array {
+  const b = Buffer.alloc(4096);
+  b.writeUInt32LE(0xf97cff8c, 0);
+  b.writeUInt32LE(8, 4);
+  b.write('XenFlask', 8, 'latin1');
+  return b;
+}
+
+function generated(name: string, title: string, lines: string[], timeoutMs: number, extraFiles: Record<string, string | Uint8Array> = {},
+  compare?: DiffCase['compare']): DiffCase {
   return {
-    name, title, timeoutMs,
+    name, title, timeoutMs, ...(compare ? { compare } : {}),
     prepare(assets, dir, s) {
       const gen = stageGenerated(assets, dir, lines, extraFiles);
       return { sim: verifyGenerated(gen, s), domains: expectedDomainsOf(gen.plan), dir };
@@ -206,6 +244,27 @@ function cases(assets: LabAssets): DiffCase[] {
     flow('flow-boot-none-then', 'BOOT_CMD=none: the script only loads and edits; booti typed after it',
       [...BASE, 'BOOT_CMD=none', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000,
       { then: 'booti ${host_kernel_addr} - ${host_fdt_addr}' }),
+    // Per-domain properties: an explicit domid (read by no upstream Xen: the domains keep ids 1, 2),
+    // grant limits (read from 4.18) and nr_spis; grant table version 2, which Xen on Arm refuses from
+    // 4.18 on ("Error creating domain") and 4.17 never reads; DBG_FDT_PRINT_CHOSEN's printout.
+    generated('gen-domain-props', 'generated: DOMU_DOMID + DOMU_GRANT_FRAMES/MAPTRACK_FRAMES + DOMU_NR_SPIS + DOMU_P2M_MEM_MB',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2',
+        ...DOMU(0, ['DOMU_DOMID[0]=5', 'DOMU_GRANT_FRAMES[0]=16', 'DOMU_MAPTRACK_FRAMES[0]=512', 'DOMU_NR_SPIS[0]=96']),
+        ...DOMU(1, ['DOMU_DOMID[1]=9', 'DOMU_GRANT_VER[1]=1', 'DOMU_NR_SPIS[1]=1', 'DOMU_P2M_MEM_MB[1]=8'])], 120_000),
+    generated('gen-broken-grant-ver-2', 'generated, broken on 4.18+: DOMU_GRANT_VER=2 (Xen on Arm has grant table version 1 only)',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0, ['DOMU_GRANT_VER[0]=2'])], 90_000),
+    // nr_spis beyond the vGIC (the reader refuses it, so a hand edit through APPEND_EXTRA_CMDS):
+    // domain_vgic_init() fails on every release, "Error creating domain".
+    generated('gen-broken-nr-spis-961', 'generated + hand edit, broken: nr_spis 961 (more than the vGIC\'s 960 SPIs)',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', 'APPEND_EXTRA_CMDS=extra.cmds', ...DOMU(0)], 90_000,
+      { 'extra.cmds': 'fdt set /chosen/domU0 nr_spis <961>\n' }),
+    generated('gen-dbg-print-chosen', 'generated: DBG_FDT_PRINT_CHOSEN (the real fdt print /chosen against the simulated one)',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', 'DBG_FDT_PRINT_CHOSEN=y', ...DOMU(0, ['DOMU_NR_SPIS[0]=32', 'DOMU_GRANT_FRAMES[0]=8'])], 90_000, {},
+      sameChosenPrintout),
+    // XEN_POLICY on Debian's builds (FLASK built in, SILO the default XSM module): Xen copies the
+    // policy in ("xsm: Policy len = ...") and SILO does not use it, so every domain comes up.
+    generated('gen-xen-policy', 'generated: XEN_POLICY (a FLASK-magic policy module; Debian\'s default XSM is SILO)',
+      [...BASE, 'XEN_POLICY=xenpolicy', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0)], 90_000, { xenpolicy: flaskPolicyHeader() }),
     generated('gen-broken-dtuart-serial0', 'generated, broken: dtuart=serial0 (the board DTB has no /aliases)',
       [...BASE, 'XEN_CMD="console=dtuart dtuart=serial0"', 'NUM_DOMUS=1', ...DOMU(0)], 60_000),
   ];
@@ -296,6 +355,7 @@ async function runStack(stack: LabStack, all: DiffCase[], rows: Row[], deadline:
     const real = await bootReal(stack, c, dir, domains, path.join(logDir, `${c.name}.log`), deadline, commands);
     const realDomains = parseXenConsole(real.serialLog, { domains }).domains;
     const diffs = compareWithReal(report, realDomains);
+    if (c.compare) diffs.push(...c.compare(real.serialLog, report));
     // A boot that times out or ends with no domain judged cannot agree with anything.
     if (realDomains.length === 0) diffs.push(`no domain judged from the real console (outcome ${real.outcome})`);
     const ours = observeSimulation(report, realDomains.map((d) => d.name));

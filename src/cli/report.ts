@@ -32,6 +32,20 @@ export function planTable(plan: BootPlan, scriptName: string, scriptSize: number
   return table(rows, ['ADDRESS', 'RESERVED TO', 'SIZE', 'IN RAM', 'FILE', 'FOR']);
 }
 
+/** A domU's per-domain properties as the device tree names them, in ImageBuilder's order. */
+export function domainPropsText(p: NonNullable<BootPlan['domains'][number]['props']>): string {
+  const parts: string[] = [];
+  if (p.nrSpis !== undefined) parts.push(`nr_spis ${p.nrSpis}`);
+  if (p.grantVersion !== undefined) parts.push(`max_grant_version ${p.grantVersion}`);
+  if (p.grantFrames !== undefined) parts.push(`max_grant_frames ${p.grantFrames}`);
+  if (p.maptrackFrames !== undefined) parts.push(`max_maptrack_frames ${p.maptrackFrames}`);
+  if (p.trapUnmap !== undefined) parts.push(`trap-unmapped-accesses ${p.trapUnmap}`);
+  if (p.domid !== undefined) parts.push(`domid ${p.domid}`);
+  if (p.passthrough !== undefined) parts.push(`passthrough "${p.passthrough}"`);
+  if (p.p2mMemMB !== undefined) parts.push(`P2M pool ${p.p2mMemMB} MiB`);
+  return parts.join(', ');
+}
+
 export function planSummary(plan: BootPlan): string[] {
   const doms = plan.domains;
   const dom0 = doms.some((d) => d.kind === 'dom0');
@@ -42,6 +56,7 @@ export function planSummary(plan: BootPlan): string[] {
   ];
   const shared = plan.loads.filter((l) => l.keys.length > 1);
   for (const s of shared) lines.push(`shared: ${s.file} is loaded once for ${s.keys.join(', ')}`);
+  for (const d of doms) if (d.props) lines.push(`${d.name}: ${domainPropsText(d.props)}`);
   return lines;
 }
 

@@ -47,7 +47,7 @@ export const KEYS: readonly KeySpec[] = [
   k('UBOOT_SCRIPT', false, 'file', true, 'Output compiled script (mkimage).', { default: '${UBOOT_SOURCE%.source}.scr' }),
   k('DEVICE_TREE', false, 'file', true, 'Host device tree blob.'),
   k('APPEND_EXTRA_CMDS', false, 'file', true, 'Text file copied into the script before the boot command.'),
-  k('DBG_FDT_PRINT_CHOSEN', false, 'nonempty', false, 'Adds "fdt print /chosen" before booting.'),
+  k('DBG_FDT_PRINT_CHOSEN', false, 'nonempty', true, 'Adds "fdt print /chosen" before booting.'),
   k('FDTEDIT', false, 'file', true, 'Also write the DTB as the script leaves it in RAM (its fdt edits applied at generation time).'),
   k('FIT', false, 'file', true, 'Produce a FIT image holding everything (-f sets it to ${UBOOT_SOURCE%.source}.fit).'),
   k('FIT_ENC_KEY_DIR', false, 'string', true, 'FIT signing key "dir/hint": dir/hint.key signs, dir/hint.crt is the public half (-k overrides).'),
@@ -66,7 +66,7 @@ export const KEYS: readonly KeySpec[] = [
     { default: 'console=dtuart dtuart=serial0 dom0_mem=${DOM0_MEM}M dom0_max_vcpus=${DOM0_VCPUS} bootscrub=0 vwfi=native sched=null' }),
   k('XEN_COLORS', false, 'list', false, 'Xen cache colours "start-end".'),
   k('XEN_STATIC_HEAP', false, 'list', false, 'Xen static heap "base size ...".'),
-  k('XEN_POLICY', false, 'file', false, 'XSM/FLASK policy binary.'),
+  k('XEN_POLICY', false, 'file', true, 'XSM/FLASK policy binary.'),
   k('PASSTHROUGH_DTS_REPO', false, 'string', false, 'Repository of partial device trees for passthrough.'),
   k('LOPPER_PATH', false, 'file', false, 'lopper executable used to extract partial device trees.'),
   k('LOPPER_CMD', false, 'string', false, 'lopper options.'),
@@ -94,15 +94,15 @@ export const KEYS: readonly KeySpec[] = [
   k('DOMU_DIRECT_MAP', 'n', 'flag', false, 'Direct-map domU n (with static memory).', { default: '1' }),
   k('DOMU_ENHANCED', 'n', 'flag', true, '0, 1 (xen,enhanced "enabled") or 2 ("no-xenstore").', { default: '1 with dom0, else none' }),
   k('DOMU_VPL011', 'n', 'flag', true, 'Virtual PL011 UART for domU n.', { default: '1' }),
-  k('DOMU_NR_SPIS', 'n', 'count', false, 'Number of SPIs of domU n.'),
-  k('DOMU_GRANT_VER', 'n', 'count', false, 'Max grant table version of domU n.'),
-  k('DOMU_GRANT_FRAMES', 'n', 'count', false, 'Max grant frames of domU n.'),
-  k('DOMU_MAPTRACK_FRAMES', 'n', 'count', false, 'Max maptrack frames of domU n.'),
+  k('DOMU_NR_SPIS', 'n', 'count', true, 'Number of SPIs of domU n.'),
+  k('DOMU_GRANT_VER', 'n', 'count', true, 'Max grant table version of domU n.'),
+  k('DOMU_GRANT_FRAMES', 'n', 'count', true, 'Max grant frames of domU n.'),
+  k('DOMU_MAPTRACK_FRAMES', 'n', 'count', true, 'Max maptrack frames of domU n.'),
   k('DOMU_CAPS', 'n', 'list', false, 'Capabilities of domU n (control|hardware|xenstore ...).'),
-  k('DOMU_TRAP_UNMAP', 'n', 'flag', false, 'Trap unmapped accesses of domU n.'),
-  k('DOMU_DOMID', 'n', 'count', false, 'Explicit domid of domU n.'),
-  k('DOMU_PASSTHROUGH_PROP', 'n', 'string', false, '"enabled": IOMMU passthrough permission for domU n.'),
-  k('DOMU_P2M_MEM_MB', 'n', 'mib', false, 'P2M pool size of domU n.'),
+  k('DOMU_TRAP_UNMAP', 'n', 'flag', true, 'Trap unmapped accesses of domU n.'),
+  k('DOMU_DOMID', 'n', 'count', true, 'Explicit domid of domU n.'),
+  k('DOMU_PASSTHROUGH_PROP', 'n', 'string', true, '"enabled": IOMMU passthrough permission for domU n.'),
+  k('DOMU_P2M_MEM_MB', 'n', 'mib', true, 'P2M pool size of domU n.'),
   k('DOMU_SHARED_MEM', 'n', 'list', false, 'Static shared memory "ID [HPA] GPA SIZE" of domU n.'),
   k('DOMU_STATIC_EVTCHNS', 'n', 'list', false, 'Static event channels of domU n.'),
   k('DOMU_COLORS', 'n', 'list', false, 'Cache colours of domU n.'),
@@ -125,9 +125,6 @@ export const KEY_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEYS.map((s) =>
 export const NOT_IMAGEBUILDER_KEYS: ReadonlyMap<string, string> = new Map([
   ['EFI', 'EFI=y was removed from ImageBuilder in 2022; use BOOT_CMD=bootefi'],
   ['XEN_PASSTHROUGH_PATHS', 'XEN_PASSTHROUGH_PATHS was replaced by DOMU_PASSTHROUGH_PATHS[n] (one entry per domU)'],
-  ['DOMU_VIOMMU', 'DOMU_VIOMMU exists only in the Xilinx downstream ImageBuilder, not upstream'],
-  ['DOM0_VIOMMU', 'DOM0_VIOMMU exists only in the Xilinx downstream ImageBuilder, not upstream; add dom0_viommu=1 to XEN_CMD'],
-  ['DOMU_VUART_PL011', 'DOMU_VUART_PL011 exists only in the Xilinx downstream ImageBuilder; upstream uses DOMU_VPL011[n]'],
   ['DOMU_SHARED_EVTCHN', 'there is no DOMU_SHARED_EVTCHN; static event channels are DOMU_STATIC_EVTCHNS[n]'],
   ['DOMU_NAME', 'ImageBuilder has no DOMU_NAME: domU nodes are always named domU<n>'],
   ['DOM0_DTB', 'ImageBuilder has no DOM0_DTB: dom0 gets the host DEVICE_TREE'],
@@ -138,6 +135,26 @@ export const NOT_IMAGEBUILDER_KEYS: ReadonlyMap<string, string> = new Map([
   ['UBOOT_DIR', 'UBOOT_DIR is not read by ImageBuilder; the output directory is the -d option'],
   ['DOMU_SVE', 'ImageBuilder has no DOMU_SVE option'],
   ['DOMU_XSM_LABEL', 'ImageBuilder has no DOMU_XSM_LABEL option'],
+]);
+
+/**
+ * Keys of the Xilinx ImageBuilder fork (branch xlnx_rel_v2023.2, imagebuilder.md §4.12) that upstream
+ * never had. Their meaning needs Xilinx's own Xen (vIOMMU, the "pl011" vpl011 value), so a config
+ * that sets one is refused at its line rather than generated into a different script.
+ */
+export const XILINX_ONLY_KEYS: ReadonlyMap<string, { what: string; fix: string }> = new Map([
+  ['DOM0_VIOMMU', {
+    what: 'it adds dom0_viommu=1 to the default XEN_CMD, an option only Xilinx\'s Xen reads',
+    fix: 'remove DOM0_VIOMMU; for Xilinx\'s Xen write XEN_CMD yourself with dom0_viommu=1 in it',
+  }],
+  ['DOMU_VIOMMU', {
+    what: 'it writes a viommu property into /chosen/domU<n>, which only Xilinx\'s Xen reads',
+    fix: 'remove DOMU_VIOMMU; for Xilinx\'s Xen set the viommu property of /chosen/domU<n> through APPEND_EXTRA_CMDS',
+  }],
+  ['DOMU_VUART_PL011', {
+    what: 'it turns every domU\'s vpl011 into vpl011 "pl011", a value only Xilinx\'s Xen reads (upstream Xen takes vpl011 as a flag)',
+    fix: 'remove DOMU_VUART_PL011: upstream\'s virtual PL011 is DOMU_VPL011[n] (1 by default)',
+  }],
 ]);
 
 /** Levenshtein distance (insert/delete/substitute, cost 1). */

@@ -5,7 +5,8 @@
 
 import { ConfigError, type DiagnosticCode } from '../errors.js';
 import { ArithError, evaluateArithmetic } from './arith.js';
-import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey } from './keys.js';
+import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey, XILINX_ONLY_KEYS } from './keys.js';
+import { readDomUProps } from './domain-props.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
 import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, SourcePos } from './types.js';
 
@@ -166,6 +167,8 @@ class Resolver {
     const fdtEdit = this.#fileRef('FDTEDIT');
     const bitstream = this.#fileRef('BITSTREAM');
     const dtOverlays = this.#dtOverlays();
+    const xenPolicy = this.#fileRef('XEN_POLICY');
+    const dbgFdtPrintChosen = this.#set('DBG_FDT_PRINT_CHOSEN') !== undefined;
     if (fdtEdit && runtimeSizing) {
       this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
         fdtEdit.where, 'FDTEDIT', 'drop -s to get FDTEDIT, or drop FDTEDIT');
@@ -198,6 +201,8 @@ class Resolver {
       ...(dtOverlays.length ? { dtOverlays } : {}),
       runtimeSizing,
       ...(fit ? { fit } : {}),
+      ...(xenPolicy ? { xenPolicy } : {}),
+      dbgFdtPrintChosen,
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
@@ -321,6 +326,8 @@ class Resolver {
   }
 
   #unknownKey(a: RawAssignment): void {
+    const xilinx = XILINX_ONLY_KEYS.get(a.name);
+    if (xilinx && a.value !== '') this.#error('CONFIG_UNSUPPORTED', `${a.key} is a key of the Xilinx ImageBuilder fork only: ${xilinx.what}`, a.where, a.key, xilinx.fix);
     const notKey = NOT_IMAGEBUILDER_KEYS.get(a.name);
     if (notKey) {
       this.#warn('CONFIG_UNKNOWN_KEY', `${a.key} is not an ImageBuilder option, so it is ignored: ${notKey}`, a.where);
@@ -633,6 +640,7 @@ class Resolver {
     const cmd = cmdV ? cmdV.value : vpl011 ? DEFAULT_DOMU_CMD : '';
 
     const enhanced = this.#enhanced(n, hasDom0);
+    const props = readDomUProps({ set: (name, s) => this.#set(name, s), error: (c, m, w, k, h) => this.#error(c, m, w, k, h) }, n, vpl011);
 
     const nobootV = this.#set('DOMU_NOBOOT', sub);
     const noboot = nobootV !== undefined;
@@ -659,6 +667,7 @@ class Resolver {
       vcpus,
       vpl011,
       ...(enhanced ? { enhanced } : {}),
+      props,
       noboot,
       ...(rootfs ? { rootfs } : {}),
       boot: !noboot && !rootfs,

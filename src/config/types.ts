@@ -3,6 +3,7 @@
 // (xen_config() / xen_file_loading()), but with no file-system access: paths stay
 // exactly as written, and the caller resolves them against the -d directory.
 import type { DiagnosticCode } from '../errors.js';
+import type { DomUProps } from './domain-props.js';
 
 /** A position in a config file. `line` and `col` are 1-based; `col` counts UTF-16 units. */
 export interface SourcePos {
@@ -85,6 +86,8 @@ export interface DomUConfig {
   /** DOMU_VPL011[n] != 0 (default true). */
   vpl011: boolean;
   enhanced?: DomUEnhanced;
+  /** DOMU_GRANT_VER / GRANT_FRAMES / MAPTRACK_FRAMES / NR_SPIS / TRAP_UNMAP / DOMID / PASSTHROUGH_PROP / P2M_MEM_MB [n]. */
+  props: DomUProps;
   /** DOMU_NOBOOT[n] is non-empty: the domU is not loaded and gets no node (passthrough paths still marked). */
   noboot: boolean;
   /** DOMU_ROOTFS[n]: the domU is skipped by uboot-script-gen (disk_image-only feature). */
@@ -140,6 +143,10 @@ export interface Config {
   runtimeSizing: boolean;
   /** FIT mode (FIT or -f): everything in one FIT image, the script run as `source ADDR:boot_scr`. */
   fit?: FitConfig;
+  /** XEN_POLICY: the XSM (FLASK) policy, loaded after XEN as a `xen,xsm-policy` module. */
+  xenPolicy?: FileRef;
+  /** DBG_FDT_PRINT_CHOSEN is set: the script prints /chosen (`fdt print /chosen`) before it boots. */
+  dbgFdtPrintChosen: boolean;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
   positions: Readonly<Record<string, SourcePos>>;
 }

@@ -85,6 +85,9 @@ export const uvar = (...args: HelperArgs): string => {
 };
 
 /** The helpers registered on every handlebars environment that renders templates/. */
+/** `{{#if (isset x)}}`: x is a value (0 included), not null or undefined; Handlebars' own #if takes 0 as false. */
+export const isset = (...args: HelperArgs): boolean => args.length === 2 && args[0] !== null && args[0] !== undefined;
+
 export const TEMPLATE_HELPERS: Readonly<Record<string, (...args: HelperArgs) => unknown>> = {
-  hex, hexlower, unit, cells, quote, strings: stringList, prop, eq, var: uvar,
+  hex, hexlower, unit, cells, quote, strings: stringList, prop, eq, isset, var: uvar,
 };

@@ -48,6 +48,13 @@ export interface DomUModel {
   ramdisk: ModuleModel | null;
   passthroughDtb: ModuleModel | null;
   bootargs: string;
+  /** DOMU_NR_SPIS, DOMU_GRANT_*, DOMU_TRAP_UNMAP, DOMU_DOMID, DOMU_PASSTHROUGH_PROP, DOMU_P2M_MEM_MB [n]; null when unset. */
+  props: DomUPropsModel;
+}
+
+export interface DomUPropsModel {
+  nrSpis: number | null; grantVersion: number | null; grantFrames: number | null; maptrackFrames: number | null;
+  trapUnmap: number | null; domid: number | null; passthrough: string | null; p2mMemMB: number | null;
 }
 
 export interface ScriptModel {
@@ -61,6 +68,8 @@ export interface ScriptModel {
   overlays: Array<{ addr: number; id: string }>;
   /** Where Xen is loaded, and its command line (`xen,xen-bootargs`). */
   xen: { addr: number; bootargs: string };
+  /** XEN_POLICY's module, or null. */
+  xenPolicy: ModuleModel | null;
   dom0: Dom0Model | null;
   /** Every domU of the config in index order, booted or not. */
   domUs: DomUModel[];
@@ -74,6 +83,8 @@ export interface ScriptModel {
   runtime: { memaddr: number } | null;
   /** FIT mode: every file is extracted from the FIT (`imxtract`, each load's `id` is its FIT image name). */
   fit: boolean;
+  /** DBG_FDT_PRINT_CHOSEN: `fdt print /chosen` before the boot command. */
+  printChosen: boolean;
 }
 
 /** What templates/hint.hbs renders: the prompt command that fetches and runs the script. */
@@ -102,6 +113,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen, control: plan.dtb.control !== undefined },
     overlays: plan.loads.filter((l) => l.role === 'dt-overlay').map((l) => ({ addr: addrOf(l), id: l.id })),
     xen: { addr: addrOf(plan.xen.load), bootargs: plan.config.xenCmd },
+    xenPolicy: module(plan.loads.find((l) => l.role === 'xen-policy')),
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
     domUs: plan.config.domUs.map((du) => {
       const d = du.boot ? plan.domains.find((x) => x.kind === 'domU' && x.index === du.index) : undefined;
@@ -109,12 +121,18 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
         index: du.index, name: `domU${du.index}`, boot: d !== undefined, passthroughPaths: [...du.passthroughPaths],
         memKiB: du.memMB * 1024, vcpus: du.vcpus, vpl011: du.vpl011, enhanced: du.enhanced ?? null,
         kernel: module(d?.kernel), ramdisk: module(d?.ramdisk), passthroughDtb: module(d?.passthroughDtb), bootargs: du.cmd,
+        props: {
+          nrSpis: du.props.nrSpis ?? null, grantVersion: du.props.grantVersion ?? null, grantFrames: du.props.grantFrames ?? null,
+          maptrackFrames: du.props.maptrackFrames ?? null, trapUnmap: du.props.trapUnmap ?? null, domid: du.props.domid ?? null,
+          passthrough: du.props.passthrough ?? null, p2mMemMB: du.props.p2mMemMB ?? null,
+        },
       };
     }),
     bootCmd: plan.bootCmd,
     extraCmds: plan.extraCmds === undefined ? '' : plan.extraCmds.replace(/\n$/, ''),
     runtime: plan.config.runtimeSizing ? { memaddr: first } : null,
     fit: plan.config.fit !== undefined,
+    printChosen: plan.config.dbgFdtPrintChosen,
   };
 }
 

@@ -9,7 +9,7 @@ import type { FitHashAlgo, FitImage, FitSpec } from './types.js';
 
 // domUs' files follow in load order; the overlays, then the bitstream come last (before boot_scr),
 // as in create_its_file().
-const ORDER: readonly string[] = ['dtb', 'xen', 'dom0-ramdisk', 'dom0-kernel'];
+const ORDER: readonly string[] = ['dtb', 'xen', 'dom0-ramdisk', 'xen-policy', 'dom0-kernel'];
 const LAST: readonly string[] = ['dt-overlay', 'bitstream'];
 
 function describe(load: PlannedLoad): Pick<FitImage, 'description' | 'type' | 'os' | 'compatible'> {
@@ -23,6 +23,7 @@ function describe(load: PlannedLoad): Pick<FitImage, 'description' | 'type' | 'o
     case 'domU-ramdisk': return { description: `domU${domU?.[1]} ramdisk`, type: 'ramdisk', os: 'linux' };
     case 'domU-dtb': return { description: `domU${domU?.[1]} fdt`, type: 'flat_dt' };
     case 'dt-overlay': return { description: `xen fdt overlay ${/^host_fdto(\d+)$/.exec(load.id)?.[1] ?? ''}`, type: 'flat_dt' };
+    case 'xen-policy': return { description: 'xen policy', type: 'kernel' };
     case 'bitstream': return { description: 'FPGA bit stream', type: 'fpga', compatible: 'u-boot,fpga-legacy' };
   }
 }
@@ -60,7 +61,7 @@ export function fitSpecFromPlan(plan: BootPlan, source: string, opts: { hashAlgo
   });
   // ImageBuilder lists dom0's kernel before its ramdisk here, though the images hold them the other way round.
   const loadRank = (l: PlannedLoad): number => (l.role === 'dom0-kernel' ? 0 : l.role === 'dom0-ramdisk' ? 1 : 2);
-  const loadables = loads.filter((l) => l.role !== 'dtb' && l.role !== 'xen' && l.role !== 'bitstream')
+  const loadables = loads.filter((l) => l.role !== 'dtb' && l.role !== 'xen' && l.role !== 'bitstream' && l.role !== 'xen-policy')
     .map((l, i) => ({ l, i })).sort((a, b) => loadRank(a.l) - loadRank(b.l) || a.i - b.i).map((x) => x.l.id);
   const kernel = loads.find((l) => l.role === 'xen');
   const dtb = loads.find((l) => l.role === 'dtb');

@@ -10,7 +10,7 @@ import {
   IH_ARCH_ARM, IH_ARCH_ARM64, IH_COMP_GZIP, IH_COMP_NONE, IH_TYPE_KERNEL, IH_TYPE_KERNEL_NOLOAD, uimageArchName, uimageCompName, uimageOsName, uimageTypeName,
 } from './uimage.js';
 
-export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'dt-overlay' | 'script-text' | 'bitstream';
+export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'dt-overlay' | 'script-text' | 'bitstream' | 'xsm-policy';
 
 export const ROLE_EXPECTS: Record<ImageRole, string> = {
   xen: 'the Xen hypervisor is expected (arm64 Image or arm32 zImage)',
@@ -21,6 +21,7 @@ export const ROLE_EXPECTS: Record<ImageRole, string> = {
   'dt-overlay': 'a device tree overlay blob is expected',
   'script-text': 'a text file is expected',
   bitstream: 'an FPGA bitstream is expected',
+  'xsm-policy': 'an XSM (FLASK) policy binary is expected',
 };
 
 /**
@@ -39,6 +40,8 @@ export const ROLE_MAX_BYTES: Record<ImageRole, number> = {
   'script-text': 1024 * 1024,
   // The largest FPGA images (Versal Premium) are a few hundred MiB; `fpga load` takes a 32-bit size.
   bitstream: 0xffff_ffff,
+  // Xen's own policy is tens of KiB; a policy is read whole into Xen's heap.
+  'xsm-policy': 64 * 1024 * 1024,
 };
 
 const FORMAT_PHRASE: Record<ImageFormatId, string> = {
@@ -158,6 +161,11 @@ export function checkRole(info: ImageInfo, role: ImageRole, label: string): void
 
     case 'script-text':
       if (info.format === 'unknown' && info.text) return;
+      throw wrongType(info, role, label);
+
+    case 'xsm-policy':
+      // The policy magic is checked by the planner (src/plan/xen-policy.ts); any format recognised here is a mistake.
+      if (info.format === 'unknown') return;
       throw wrongType(info, role, label);
 
     case 'bitstream':

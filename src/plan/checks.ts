@@ -14,6 +14,7 @@ import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
 import { runtimeLayoutProblem } from './runtime-layout.js';
 import type { BootPlan } from './types.js';
+import { DOMAIN_PROP_CHECKS } from './domain-checks.js';
 
 /** MAX_MODULES of Xen on Arm (xen/include/xen/bootfdt.h): boot modules it registers, Xen and the DTB included. */
 export const XEN_MAX_MODULES = 32;
@@ -35,7 +36,7 @@ export interface InputContext { collected: Collected }
 export interface PlanContext extends InputContext { placed: Placed; plan: BootPlan }
 
 /** Codes of findings that are never errors (diagnostics only). */
-export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_XEN_BUILD';
+export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_XEN_BUILD' | 'PLAN_XEN_IGNORES_KEY' | 'PLAN_XEN_REFUSES_VALUE';
 
 interface CheckInfo {
   /** Stable name, as dtc names its checks. */
@@ -118,6 +119,7 @@ export const CHECKS: readonly Check[] = [
       }).slice(0, 1);
     },
   },
+  ...DOMAIN_PROP_CHECKS,
   {
     name: 'xen-fixed-address', code: 'PLAN_XEN_FIXED', severity: 'warning', stage: 'plan',
     fix: 'nothing to do: the range is kept free (a Xen whose header allows "place anywhere" avoids it)',

@@ -13,6 +13,7 @@ import { readXenConfigFile, readXenImageFile, resolveXenBuild, sharingGroup, typ
 import { resolveFile, sizeConfigFile } from './files.js';
 import { Identity } from './identity.js';
 import type { LoadRole } from './types.js';
+import { collectXenPolicy, type CollectedPolicy } from './xen-policy.js';
 
 export interface CollectedFile {
   ref: FileRef;
@@ -46,6 +47,8 @@ export interface Collected {
   dtOverlays: Array<{ ref: FileRef; abs: string; info: ImageInfo }>;
   /** BITSTREAM, loaded after the DTB (ImageBuilder's order). */
   bitstream?: { ref: FileRef; abs: string; info: ImageInfo };
+  /** XEN_POLICY, loaded right after XEN. */
+  xenPolicy?: CollectedPolicy;
 }
 
 interface Wanted { ref: FileRef; role: LoadRole; imageRole: ImageRole; id: string; loadCmd: string }
@@ -128,6 +131,7 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
     : undefined;
 
   const dtOverlays = (config.dtOverlays ?? []).map((ref) => ({ ref, abs: resolveFile(dir, ref), info: sizeConfigFile(dir, ref, 'dt-overlay') }));
+  const xenPolicy = collectXenPolicy(config.xenPolicy, dir);
 
   let extraCmds: string | undefined;
   if (config.appendExtraCmds) {
@@ -135,7 +139,7 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
     extraCmds = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   return {
-    config, dir, dtb, xen, xenBuild, files, dtOverlays, ...(bitstream ? { bitstream } : {}),
+    config, dir, dtb, xen, xenBuild, files, dtOverlays, ...(bitstream ? { bitstream } : {}), ...(xenPolicy ? { xenPolicy } : {}),
     ...(extraCmds !== undefined ? { extraCmds } : {}),
   };
 }

@@ -126,6 +126,10 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     xenLoad = put({ id: 'host_kernel', role: 'xen', keys: ['XEN'], abs: c.xen.abs, loadCmd: config.xenLoad, info: xenInfo,
       footprint: Math.max(xenInfo.footprint, imageSize) });
   }
+  // XEN_POLICY: right after Xen, as ImageBuilder loads it.
+  const pol = c.xenPolicy;
+  if (pol) put({ id: 'xen_policy', role: 'xen-policy', keys: ['XEN_POLICY'], abs: pol.abs, loadCmd: config.xenLoad, info: pol.info, footprint: pol.info.footprint });
+
   // --- DT overlays: after Xen, before the DTB, each applied to it by the script ---
   c.dtOverlays.forEach((o, i) => put({
     id: `host_fdto${i}`, role: 'dt-overlay', keys: [o.ref.key], abs: o.abs, loadCmd: config.loadCmd ?? config.xenLoad, info: o.info, footprint: o.info.transferSize,
@@ -151,6 +155,7 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     domains.push({
       name: `domU${du.index}`, kind: 'domU', index: du.index, kernel: byId.get(`domU${du.index}_kernel`)!,
       memMB: du.memMB, vcpus: du.vcpus, cmd: du.cmd, ...(rd ? { ramdisk: rd } : {}), ...(dt ? { passthroughDtb: dt } : {}),
+      ...(Object.keys(du.props).length ? { props: { ...du.props } } : {}),
     });
   }
   return {

@@ -1,6 +1,7 @@
 // The plan: every binary's place in RAM and the domains that use them. Pure data; src/emit
 // renders it through templates/ into boot.source, src/cli prints it.
 import type { BootCmd, Config, Diagnostic } from '../config/types.js';
+import type { DomUProps } from '../config/domain-props.js';
 import type { ImageFormatId } from '../images/format.js';
 
 export interface Region {
@@ -14,7 +15,7 @@ export interface Region {
 export type LoadRole =
   | 'dom0-kernel' | 'dom0-ramdisk'
   | 'domU-kernel' | 'domU-ramdisk' | 'domU-dtb'
-  | 'xen' | 'dt-overlay' | 'dtb' | 'bitstream';
+  | 'xen' | 'xen-policy' | 'dt-overlay' | 'dtb' | 'bitstream';
 
 /** One file loaded into RAM by the script. */
 export interface PlannedLoad {
@@ -55,6 +56,8 @@ export interface PlannedDomain {
   memMB?: number;
   vcpus?: number;
   cmd: string;
+  /** A domU's per-domain properties (nr_spis, grant limits, domid, ...), when any is set. */
+  props?: DomUProps;
 }
 
 export interface DtbPlan {

@@ -111,7 +111,7 @@ export function processMultibootNode(st: ScanState, node: DtNode, ac: number, sc
   bi.addBootCmdline(parent.name, propString(node, 'bootargs') ?? '', kind, start, domU);
 }
 
-function hasXsmMagic(ram: SparseRam, start: number): boolean {
+export function hasXsmMagic(ram: SparseRam, start: number): boolean {
   const b = ram.read(start, 4);
   return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) === XSM_MAGIC;
 }

@@ -20,6 +20,7 @@ import type { DomainVerdict } from './verdict.js';
 import { panicHasRc } from './version.js';
 import { domUDtbLimit, FDT_ERR_NOSPACE, readsDomainP2mMemMb } from '../../xen-build/facts.js';
 import { isEnabled } from '../../xen-build/build.js';
+import { readDomainCreateConfig } from './domain-config.js';
 
 /** MAX_VIRT_CPUS on arm64. */
 export const MAX_VIRT_CPUS = 128;
@@ -323,6 +324,7 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
     dv.reason = cpus < 1 ? 'cpus is 0' : `cpus = ${cpus} exceeds the ${ctx.host.gicV3 ? 'MAX_VIRT_CPUS' : 'vGICv2'} limit of ${vgicMax}`;
     return ctx.console.panic(panicHasRc(ctx.version) ? `Error creating domain ${name} (rc = -22)\n` : `Error creating domain ${name}\n`);
   }
+  if (!readDomainCreateConfig(ctx, node, name, dv)) return;
   dv.domid = domid;
   const rc = constructDomU(ctx, node, domid, dv);
   if (rc) setupPanic(ctx, name, rc);

@@ -5,6 +5,7 @@
 // is_dom0less_mode(), create_dom0(), create_domUs(), discard_initial_modules(),
 // heap_init_late() (setup_low_mem_virq(), scrub_heap_pages()), console_endboot(), init_done().
 import { checkHeader, fdtMagic, totalsize } from '../../fdt/header.js';
+import { xsmInit } from './xsm.js';
 import { getMemRsv, numMemRsv } from '../../fdt/ro.js';
 import { FDT_MAGIC } from '../../fdt/constants.js';
 import { SZ_1M, SZ_2M } from '../../util/align.js';
@@ -355,6 +356,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   if (!uart.ok) findings.push(`Xen has no console: ${uart.why}. The boot may still succeed, but nothing is visible after "Starting kernel ...".`);
   console.bringUp();
   const host = hostInfo(root, handoff, fdtSize);
+  xsmInit(console, bi, handoff.ram, build, cmdline, console.estimates);
   schedulerInit(console, build, cmdline.sched, findings);
   console.printk(`Brought up ${host.pcpus} CPUs`);
   if (!host.iommu) console.printk('I/O virtualisation disabled');

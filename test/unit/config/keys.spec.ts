@@ -6,16 +6,17 @@ describe('config/keys', () => {
     expect(new Set(KEYS.map((k) => k.key)).size).to.equal(KEYS.length);
     const supported = KEYS.filter((k) => k.supported).map((k) => k.key).sort();
     expect(supported).to.deep.equal([
-      'APPEND_EXTRA_CMDS', 'BITSTREAM', 'BOOT_AUX_FILE', 'BOOT_CMD', 'DEVICE_TREE', 'DOM0_CMD', 'DOM0_KERNEL', 'DOM0_LOAD', 'DOM0_MEM',
-      'DOM0_RAMDISK', 'DOM0_ROOTFS', 'DOM0_VCPUS', 'DOMU_CMD', 'DOMU_DRIVER_DOMAIN', 'DOMU_ENHANCED', 'DOMU_KERNEL', 'DOMU_LOAD',
-      'DOMU_MEM', 'DOMU_NOBOOT', 'DOMU_PASSTHROUGH_DTB', 'DOMU_PASSTHROUGH_PATHS', 'DOMU_RAMDISK', 'DOMU_ROOTFS', 'DOMU_VCPUS',
+      'APPEND_EXTRA_CMDS', 'BITSTREAM', 'BOOT_AUX_FILE', 'BOOT_CMD', 'DBG_FDT_PRINT_CHOSEN', 'DEVICE_TREE', 'DOM0_CMD', 'DOM0_KERNEL', 'DOM0_LOAD', 'DOM0_MEM',
+      'DOM0_RAMDISK', 'DOM0_ROOTFS', 'DOM0_VCPUS', 'DOMU_CMD', 'DOMU_DOMID', 'DOMU_DRIVER_DOMAIN', 'DOMU_ENHANCED', 'DOMU_GRANT_FRAMES', 'DOMU_GRANT_VER',
+      'DOMU_KERNEL', 'DOMU_LOAD', 'DOMU_MAPTRACK_FRAMES', 'DOMU_MEM', 'DOMU_NOBOOT', 'DOMU_NR_SPIS', 'DOMU_P2M_MEM_MB', 'DOMU_PASSTHROUGH_DTB', 'DOMU_PASSTHROUGH_PATHS',
+      'DOMU_PASSTHROUGH_PROP', 'DOMU_RAMDISK', 'DOMU_ROOTFS', 'DOMU_TRAP_UNMAP', 'DOMU_VCPUS',
       'DOMU_VPL011', 'DT_OVERLAY', 'FDTEDIT', 'FIT', 'FIT_ENC_KEY_DIR', 'FIT_ENC_UB_DTB', 'GPT', 'LOAD_CMD', 'MEMORY_END', 'MEMORY_START', 'NUM_BOOT_AUX_FILE', 'NUM_DOMUS', 'NUM_DT_OVERLAY', 'UBOOT_SCRIPT',
-      'UBOOT_SOURCE', 'XEN', 'XEN_CMD', 'XEN_LOAD',
+      'UBOOT_SOURCE', 'XEN', 'XEN_CMD', 'XEN_LOAD', 'XEN_POLICY',
     ]);
     expect(KEY_BY_NAME.get('DOMU_VCPU_HARD_AFFINITY')?.indexed).to.equal('n,m');
     expect(KEY_BY_NAME.get('DOMU_KERNEL')?.indexed).to.equal('n');
     expect(KEY_BY_NAME.get('XEN')?.indexed).to.equal(false);
-    for (const k of ['XEN_POLICY', 'CPUPOOL', 'DOMU_STATIC_MEM', 'DOMU_SHARED_MEM', 'DOMU_COLORS', 'LINUX', 'LOPPER_PATH', 'DOMU_P2M_MEM_MB', 'DOMU_DOMID']) {
+    for (const k of ['CPUPOOL', 'DOMU_STATIC_MEM', 'DOMU_SHARED_MEM', 'DOMU_COLORS', 'LINUX', 'LOPPER_PATH']) {
       expect(KEY_BY_NAME.get(k)?.supported, k).to.equal(false);
     }
   });

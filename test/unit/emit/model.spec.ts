@@ -15,6 +15,7 @@ describe('emit → model', () => {
     const domU = (index: number, vcpus: number) => ({
       index, name: `domU${index}`, boot: true, passthroughPaths: [], memKiB: 256 * 1024, vcpus, vpl011: true, enhanced: 'enabled',
       kernel, ramdisk, passthroughDtb: null, bootargs: `console=ttyAMA0 marker=domU${index}`,
+      props: { nrSpis: null, grantVersion: null, grantFrames: null, maptrackFrames: null, trapUnmap: null, domid: null, passthrough: null, p2mMemMB: null },
     });
     expect(m).to.deep.equal({
       loads: [
@@ -26,12 +27,14 @@ describe('emit → model', () => {
       dtb: { addr: 0x42a00000, resize: 1279, createChosen: false, control: false },
       overlays: [],
       xen: { addr: 0x42800000, bootargs: 'console=dtuart dtuart=/pl011@9000000 dom0_mem=512M bootscrub=0' },
+      xenPolicy: null,
       dom0: { kernel, ramdisk, bootargs: 'console=hvc0 earlycon=xenboot clk_ignore_unused root=/dev/ram0 marker=dom0' },
       domUs: [domU(0, 1), domU(1, 2)],
       bootCmd: 'booti',
       extraCmds: '',
       runtime: null,
       fit: false,
+      printChosen: false,
     });
     expect(buildHintModel(r.plan)).to.deep.equal({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'boot.scr', fit: null });
   });

@@ -25,6 +25,7 @@ const ACCEPTED: Record<ImageRole, string[]> = {
   'dt-overlay': ['tiny.dtb'],
   'script-text': ['boot.source', 'tiny.source'],
   bitstream: ['part-2.bin'],
+  'xsm-policy': ['part-2.bin'],
 };
 
 describe('images → roles → checkRole', () => {

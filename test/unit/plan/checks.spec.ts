@@ -181,6 +181,55 @@ describe('plan → checks', () => {
     expect(() => plan(dir, [...ONE_DOMU, 'DOMU_VCPUS[0]=37'])).to.not.throw();
   });
 
+  check('domid-unique', 'refuses two domUs with the same DOMU_DOMID, at the second one', () => {
+    const dir = folder();
+    const e = thrown(() => plan(dir, ['NUM_DOMUS=2', 'DOMU_KERNEL[0]=Image', 'DOMU_KERNEL[1]=Image', 'DOMU_DOMID[0]=5', 'DOMU_DOMID[1]=5']));
+    expect([e.code, exitCodeFor(e), e.where, e.hint]).to.deep.equal(['PLAN_DOMID_CONFLICT', 5, { file: path.join(dir, 'config'), line: 12, col: 15, key: 'DOMU_DOMID[1]' }, fixOf('domid-unique')]);
+    expect(e.message).to.equal('DOMU_DOMID[1] = 5 is also the domid of domU0 (DOMU_DOMID[0]): two domains cannot share an id');
+    expect(() => plan(dir, ['NUM_DOMUS=2', 'DOMU_KERNEL[0]=Image', 'DOMU_KERNEL[1]=Image', 'DOMU_DOMID[0]=5', 'DOMU_DOMID[1]=6'])).to.not.throw();
+    // A domU that is not booted gets no node, so its domid takes no id.
+    expect(() => plan(dir, ['NUM_DOMUS=2', 'DOMU_KERNEL[0]=Image', 'DOMU_KERNEL[1]=Image', 'DOMU_DOMID[0]=5', 'DOMU_DOMID[1]=5', 'DOMU_NOBOOT[1]=1'])).to.not.throw();
+  });
+
+  check('domain-props-read', 'warns, per key, about properties Xen 4.17 does not read, and names the id each domU really gets', () => {
+    const p = plan(folder(), ['NUM_DOMUS=2', 'DOMU_KERNEL[0]=Image', 'DOMU_KERNEL[1]=Image', 'DOMU_DOMID[0]=5', 'DOMU_GRANT_FRAMES[1]=16', 'DOMU_NR_SPIS[1]=64',
+      'DOMU_TRAP_UNMAP[1]=1', 'DOMU_PASSTHROUGH_PROP[0]=enabled', 'DOMU_P2M_MEM_MB[0]=8']);
+    const cfg = path.join(p.dir, 'config');
+    expect(p.diagnostics.filter((x) => x.code === 'PLAN_XEN_IGNORES_KEY').map((d) => [d.key, d.where, d.message])).to.deep.equal([
+      ['DOMU_PASSTHROUGH_PROP[0]', { file: cfg, line: 15, col: 26 }, 'DOMU_PASSTHROUGH_PROP[0]: Xen 4.17 ignores the passthrough property (read from Xen 4.19 on)'],
+      ['DOMU_DOMID[0]', { file: cfg, line: 11, col: 15 }, 'DOMU_DOMID[0] = 5: Xen 4.17 does not read the domid property (no upstream Xen does); domU0 will be d2'],
+      ['DOMU_GRANT_FRAMES[1]', { file: cfg, line: 12, col: 22 }, 'DOMU_GRANT_FRAMES[1]: Xen 4.17 ignores the max_grant_frames property (read from Xen 4.18 on)'],
+      ['DOMU_TRAP_UNMAP[1]', { file: cfg, line: 14, col: 20 }, 'DOMU_TRAP_UNMAP[1]: Xen 4.17 ignores the trap-unmapped-accesses property (read from Xen 4.21 on)'],
+    ]);
+    expect(p.diagnostics.find((x) => x.code === 'PLAN_XEN_IGNORES_KEY')!.hint).to.equal(fixOf('domain-props-read'));
+    // 4.20 reads the grant limits and passthrough: only domid and trap-unmapped-accesses remain.
+    const p20 = planBoot({ ...load(folder(), ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image', 'DOMU_GRANT_FRAMES[0]=16', 'DOMU_TRAP_UNMAP[0]=0', 'DOMU_DOMID[0]=3']), dir: p.dir }, { xenVersion: '4.20' });
+    expect(p20.diagnostics.filter((x) => x.code === 'PLAN_XEN_IGNORES_KEY').map((d) => d.key)).to.deep.equal(['DOMU_TRAP_UNMAP[0]', 'DOMU_DOMID[0]']);
+  });
+
+  check('domain-props-accepted', 'warns that Xen 4.18+ on Arm refuses grant table version 2; 4.17 does not read it', () => {
+    const dir = folder();
+    const lines = [...ONE_DOMU, 'DOMU_GRANT_VER[0]=2'];
+    const p20 = planBoot({ ...load(dir, lines), dir }, { xenVersion: '4.20' });
+    expect(p20.diagnostics.filter((x) => x.code === 'PLAN_XEN_REFUSES_VALUE').map((d) => [d.key, d.where?.line, d.where?.col, d.message])).to.deep.equal([
+      ['DOMU_GRANT_VER[0]', 10, 19, 'DOMU_GRANT_VER[0] = 2: Xen on Arm supports grant table version 1 only, so Xen 4.20 stops with "Error creating domain domU0 (rc = -22)"'],
+    ]);
+    expect(plan(dir, lines).diagnostics.filter((x) => x.code === 'PLAN_XEN_REFUSES_VALUE')).to.deep.equal([]);
+  });
+
+  check('xen-policy-read', 'warns that a Xen without CONFIG_XSM_FLASK registers the policy and never reads it', () => {
+    const dir = folder();
+    const pol = Buffer.alloc(64);
+    pol.writeUInt32LE(0xf97cff8c, 0);
+    fs.writeFileSync(path.join(dir, 'xenpolicy'), pol);
+    const p = plan(dir, [...ONE_DOMU, 'XEN_POLICY=xenpolicy']);
+    expect(p.diagnostics.filter((x) => x.code === 'PLAN_XEN_IGNORES_KEY')).to.deep.equal([{
+      level: 'warning', code: 'PLAN_XEN_IGNORES_KEY', key: 'XEN_POLICY', where: { file: path.join(dir, 'config'), line: 10, col: 12 },
+      message: 'XEN_POLICY: this Xen 4.17 build has no FLASK (CONFIG_XSM_FLASK is off), so it registers the policy module and never reads it',
+      hint: fixOf('xen-policy-read'),
+    }]);
+  });
+
   it('has a test above for every check, and unique names', () => {
     const names = CHECKS.map((c) => c.name);
     expect(new Set(names).size).to.equal(names.length);

@@ -66,7 +66,7 @@ describe('cli → commands → keys', () => {
     expect(heads[0]).to.equal('MEMORY_START                  address   supported');
     expect(heads.find((l) => l.startsWith('DOMU_STATIC_MEM'))).to.equal('DOMU_STATIC_MEM[n]            list      not supported');
     expect(heads.at(-1)).to.equal('GPT                           string    disk_image only');
-    expect(r.stdout).to.contain('\nDOMU_GRANT_VER[n]             count     not supported\n    Max grant table version of domU n. ImageBuilder since 2024-04 (upstream patch). Xen: 4.18+ (4.17\n    ignores it), CONFIG_GRANT_TABLE.\n');
+    expect(r.stdout).to.contain('\nDOMU_GRANT_VER[n]             count     supported\n    Max grant table version of domU n. ImageBuilder since 2024-04 (upstream patch). Xen: 4.18+ (4.17\n    ignores it), CONFIG_GRANT_TABLE.\n');
     expect(Math.max(...lines.map((l) => l.length))).to.be.at.most(100);
   });
 
