@@ -158,6 +158,7 @@ export function planJson(plan: BootPlan) {
       name: d.name, kind: d.kind, ...(d.index !== undefined ? { index: d.index } : {}),
       kernel: d.kernel.id, ...(d.ramdisk ? { ramdisk: d.ramdisk.id } : {}), ...(d.passthroughDtb ? { passthroughDtb: d.passthroughDtb.id } : {}),
       ...(d.memMB !== undefined ? { memMB: d.memMB } : {}), ...(d.vcpus !== undefined ? { vcpus: d.vcpus } : {}), cmd: d.cmd,
+      ...(d.props && Object.keys(d.props).length ? { props: { ...d.props } } : {}),
     })),
     ...(plan.extraCmds !== undefined ? { extraCmds: plan.extraCmds } : {}),
   };
