@@ -9,6 +9,7 @@ export { generate, planBoot, type GenerateOptions, type GenerateResult } from '.
 export { verifyGenerated, verifyScript, type VerifyReport } from './api/verify.js';
 export { simulate, type SimulateOptions, type SimulateReport } from './api/simulate.js';
 export { inspect, type InspectOptions, type InspectReport, type InspectFinding } from './api/inspect.js';
+export { findConfigs, checkConfig, batchExitCode, type CheckOptions, type CheckOutcome } from './api/check.js';
 export { simulateUboot, qemuVirtBoard, boardFromDtb, boardFromRange, type UbootResult } from './sim/uboot/index.js';
 export { bootXen, formatDomainTable, type XenResult, type DomainVerdict } from './sim/xen/index.js';
 export {

@@ -92,6 +92,15 @@ const modulesEntry = path.join(sample.dir, 'modules-entry.mjs');
 fs.writeFileSync(modulesEntry, `import(${JSON.stringify(new URL('../../src/cli/main.js', import.meta.url).href)}).then((m) => m.main(process.argv));\n`);
 measure('  the same from the compiled modules (no bundle)', [sample.config, '-q'], undefined, [process.execPath, modulesEntry]);
 measure('simulate boot.scr only, 128 domUs × 32 MiB', ['simulate', path.join(cases[2]!.dir, 'boot.scr'), '--root', cases[2]!.dir, '--board', path.join(cases[2]!.dir, 'board.dtb'), '--json'], '< 1 s, < 200 MiB');
+{
+  // check: 16 copies of the dom0 + 2 domUs case, one thread against a worker per CPU.
+  const batch = fs.mkdtempSync(path.join(os.tmpdir(), 'uboot-gen-bench-check-'));
+  for (let i = 0; i < 16; i++) fs.cpSync(sample.dir, path.join(batch, `board${String(i).padStart(2, '0')}`), { recursive: true });
+  const jobs = os.availableParallelism();
+  measure('check, 16 configs (dom0 + 2 domUs), --jobs 1', ['check', path.join(batch, 'board*/config'), '--jobs', '1']);
+  measure(`check, 16 configs (dom0 + 2 domUs), --jobs ${jobs}`, ['check', path.join(batch, 'board*/config'), '--jobs', String(jobs)]);
+  fs.rmSync(batch, { recursive: true, force: true });
+}
 console.log('\nexit 6 on the 32/128-domU rows is the expected verdict: each domU has its own kernel, which makes more boot modules than\n'
   + 'Xen\'s limit of 32 (the planner warns; the Xen model reports "Missing kernel boot module?"). The work is simulated all the same.');
 for (const c of [...cases, { dir: sample.dir }]) fs.rmSync(c.dir, { recursive: true, force: true });

@@ -30,6 +30,11 @@ export const EXAMPLES: Readonly<Record<string, readonly (readonly [string, strin
     ['uboot-gen inspect build/boot.scr --root build', 'size each load from the files the board will fetch, and check they exist'],
     ['uboot-gen inspect boot.source --json', 'the same as JSON (schema/inspect.schema.json); exit 6 when a finding is an error'],
   ],
+  check: [
+    ['uboot-gen check \'boards/**/config\'', 'generate and verify every config under boards/, in parallel, writing nothing'],
+    ['uboot-gen check -j 1 a/config b/config --no-share', 'two configs one after the other, each binary loaded once per domain'],
+    ['uboot-gen check \'boards/*/config\' --json --report check.html', 'JSON lines for CI, and one HTML page linking every config\'s report'],
+  ],
   keys: [
     ['uboot-gen keys', 'every ImageBuilder key, its type and whether uboot-gen supports it'],
     ['uboot-gen keys \'DOMU_MEM[0]\'', 'one key in full: default, ImageBuilder and Xen versions, Kconfig, example'],

@@ -17,7 +17,7 @@ export function stageOf(code: Code): Stage {
   return hit[1];
 }
 
-export type CommandName = 'generate' | 'simulate' | 'qemu' | 'serve' | 'keys' | 'inspect';
+export type CommandName = 'generate' | 'simulate' | 'qemu' | 'serve' | 'keys' | 'inspect' | 'check';
 
 interface CommandExits {
   /** The stages the command runs (which codes it can raise). */
@@ -62,6 +62,12 @@ export const COMMAND_EXITS: Readonly<Record<CommandName, CommandExits>> = {
     stages: ['cli', 'image', 'fdt', 'plan', 'inspect', 'internal'],
     ok: 'no finding is an error (warnings and notes may be printed)',
     verify: 'a finding of the script is an error: it would not boot as written',
+  },
+  check: {
+    // Generates and verifies each config in memory: every stage of generate, outputs' paths checked but nothing written.
+    stages: GENERATE_STAGES,
+    ok: 'every config generates and every domain of each comes up in the simulation',
+    verify: 'the simulated boot of a config does not bring every domain up',
   },
 };
 

@@ -78,9 +78,14 @@ export function buildProgram(): Command {
     .option('--map', 'draw the memory map in the terminal: a bar per RAM bank and a table of every region')
     .option('--report <file.html>', 'write a self-contained HTML boot report (memory map, /chosen, one card per domain, consoles)')
     .option('--install <tftp-root>', 'after a verified run, link (or copy) the script and every file it loads into this TFTP root, the script last')
+    .option('--depfile <file>', 'with the outputs, write a make rule: every output depends on the config and every file the run reads (see README "From a Makefile")')
+    .option('--watch', 'generate and verify again whenever the config or a file it names changes (Ctrl-C stops)')
     .addHelpText('after', examplesHelp('generate'))
     .addHelpText('after', () => helpAfter('generate'))
-    .action(async (config: string | undefined, opts) => (await import('./commands/generate.js')).runGenerate(config, opts));
+    .action(async (config: string | undefined, opts) => {
+      if (opts.watch) return (await import('./watch.js')).watchGenerate(config, opts);
+      await (await import('./commands/generate.js')).runGenerate(config, opts);
+    });
 
   program.command('simulate <script>')
     .description('run a boot.scr (any legacy script image) in the U-Boot simulator, then boot the result in the Xen model')
@@ -127,6 +132,22 @@ export function buildProgram(): Command {
     .addHelpText('after', examplesHelp('qemu'))
     .addHelpText('after', () => `${QEMU_HELP}${helpAfter('qemu')}`)
     .action(async (config: string | undefined, opts) => (await import('./commands/qemu.js')).runQemu(config, opts));
+
+  program.command('check <pattern...>')
+    .description('generate and verify every config matching the patterns (fast-glob, e.g. \'boards/**/config\'), writing no outputs; a table, or JSON lines')
+    .option('-j, --jobs <n>', 'configs checked at once, each on a worker thread (default: the CPUs available)')
+    .option('-s, --runtime-sizing', 'check every config as generated with ImageBuilder\'s -s')
+    .option('--board <dtb>', 'control DTB for a -s config without DEVICE_TREE (default: QEMU virt arm64, 2 GiB)')
+    .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')
+    .option('--templates <dir>', 'folder of .hbs files replacing the shipped templates of the same name')
+    .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
+    .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from each Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
+    .option('--xen-config <file>', 'the Xen build\'s .config, for Xen images without an embedded one')
+    .option('--json', 'JSON lines on stdout: one per config (its result), then the summary')
+    .option('--report <file.html>', 'write one self-contained HTML file: the table, linked to each config\'s boot report')
+    .addHelpText('after', examplesHelp('check'))
+    .addHelpText('after', () => `\nThe batch's exit status is the highest of its configs' statuses (0 when every config passes).\n${helpAfter('check')}`)
+    .action(async (patterns: string[], opts) => (await import('./commands/check.js')).runCheck(patterns, opts));
 
   program.command('serve <dir>')
     .description('serve DIR read-only over TFTP to the board, log every fetch, and (with --config) check the fetches against the plan')

@@ -59,6 +59,25 @@ export interface ReportModel {
   diagnostics: string[];
 }
 
+/** `check --report`: one row and one boot report per config. */
+export interface BatchReportModel {
+  title: string;
+  ok: boolean;
+  summary: string;
+  configs: Array<{
+    config: string;
+    /** The id of the config's section, and `prefix` the one of the ids inside it. */
+    anchor: string;
+    prefix: string;
+    ok: boolean;
+    exitCode: number;
+    /** `up/total`, or `-`. */
+    domains: string;
+    finding: string;
+    report: ReportModel;
+  }>;
+}
+
 export interface ReportInputs {
   title: string;
   plan?: BootPlan;

@@ -6,7 +6,7 @@ describe('exports', () => {
     const api = await import('../../src/index.js');
     expect(Object.keys(api).sort()).to.deep.equal([
       'ConfigError', 'ERROR_CODES', 'EXIT_CODE', 'FdtError', 'ImageFormatError', 'PlanError', 'UbootGenError',
-      'boardFromDtb', 'boardFromRange', 'bootXen', 'checkRole', 'exitCodeFor', 'formatDomainTable', 'generate', 'inspect', 'loadConfig',
+      'batchExitCode', 'boardFromDtb', 'boardFromRange', 'bootXen', 'checkConfig', 'checkRole', 'exitCodeFor', 'findConfigs', 'formatDomainTable', 'generate', 'inspect', 'loadConfig',
       'parseConfigText', 'parseUImageHeader', 'planBoot', 'qemuVirtBoard', 'simulate', 'simulateUboot', 'sizeImage',
       'verifyGenerated', 'verifyScript', 'writeScriptImage', 'writeUImage',
     ]);

@@ -1,4 +1,5 @@
 // `uboot-gen [generate] CONFIG`: plan → write → verify, with ImageBuilder's -c/-d/-t/-o.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UbootGenError, EXIT_CODE } from '../../errors.js';
 import { generate } from '../../api/generate.js';
@@ -11,11 +12,12 @@ import { parseNumberOption, withSpinner } from '../util.js';
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
-  report?: string; map?: boolean; install?: string;
+  report?: string; map?: boolean; install?: string; depfile?: string;
   fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256';
 }
 
-export async function runGenerate(positional: string | undefined, o: GenerateCliOptions): Promise<void> {
+/** Returns the run's result (--watch reads the files it named from it). */
+export async function runGenerate(positional: string | undefined, o: GenerateCliOptions): Promise<ReturnType<typeof generate>> {
   const configFile = o.config ?? positional;
   if (!configFile) throw new UbootGenError('USAGE', 'no config file given: run `uboot-gen CONFIG` or `uboot-gen -c CONFIG -d DIR` (see --help)');
   if (o.config && positional && o.config !== positional) throw new UbootGenError('USAGE', `two config files given: ${positional} and -c ${o.config}`);
@@ -42,7 +44,10 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   // Outputs: their paths checked now, staged for the verification to read, committed only if it passes.
   const { OutputRun } = await import('../../output/index.js');
   const outputs = OutputRun.prepare(gen, { allowOutsideDir: o.outputOutsideDir === true, keepFailed: o.keepFailed === true });
-  const staged = o.dryRun ? undefined : outputs.stage();
+  // A dry run stages xen.ub (which a bootm boot loads) in a private folder: never beside the config,
+  // and never the previous run's xen.ub in its place.
+  const aside = o.dryRun && o.verify ? (await import('../../api/check.js')).stageAside(gen.outputs) : undefined;
+  const staged = o.dryRun ? aside?.staged : outputs.stage();
 
   let report: VerifyReport | undefined;
   let wording: typeof import('../verify-report.js') | undefined;
@@ -53,10 +58,16 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, {
       ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
       ...(o.then !== undefined ? { then: o.then } : {}), ...(staged ? { staged } : {}),
-    })).catch((e: unknown) => { outputs.discard(); throw e; });
+    })).catch((e: unknown) => { outputs.discard(); throw e; }).finally(() => { if (aside?.folder) fs.rmSync(aside.folder, { recursive: true, force: true }); });
   }
   const ok = report ? report.ok : true;
   const done = o.dryRun ? { written: [], keptFailed: [] } : await outputs.finish(ok);
+  // The make rule goes with the outputs it describes: written when they are, never by a failed or dry run.
+  if (o.depfile !== undefined && ok && !o.dryRun) {
+    (await import('../depfile.js')).writeDepfile(o.depfile, gen, {
+      ...(o.templates !== undefined ? { templates: o.templates } : {}), ...(o.board !== undefined ? { board: o.board } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
+    });
+  }
   // --install: only a verified, committed script (and what it loads) goes to the TFTP root.
   const installed = o.install !== undefined && ok && !o.dryRun ? await installOutputs(gen, o.install) : [];
 
@@ -92,6 +103,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     await (await import('../boot-report.js')).writeBootReport(o.report, { title: configFile, plan: gen.plan, ...(report ? { verification: report } : {}), configFile });
   }
   if (!ok) process.exitCode = EXIT_CODE.verify;
+  return gen;
 }
 
 /** The committed script and every file it loads, under the names the script asks for. */

@@ -84,8 +84,8 @@ describe('cli → exit-status', () => {
     expect(md).to.contain('| `CONFIG_PASSTHROUGH_PATH` | 3 |');
     expect(md).to.contain('| `PLAN_DTB_EDITED` | 4 |');
     expect(md).to.contain('| `CONFIG_UNKNOWN_KEY` | warning |');
-    expect(md).to.contain('| 6 | verification failed | `generate`, `simulate`, `qemu`, `serve`, `inspect` |');
-    expect(md).to.contain('| 3 | config error | `generate`, `qemu`, `serve` |');
+    expect(md).to.contain('| 6 | verification failed | `generate`, `simulate`, `qemu`, `serve`, `inspect`, `check` |');
+    expect(md).to.contain('| 3 | config error | `generate`, `qemu`, `serve`, `check` |');
     for (const code of Object.keys(ERROR_CODES)) expect(md, code).to.contain(`| \`${code}\` |`);
   });
 });
