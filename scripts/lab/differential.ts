@@ -267,6 +267,7 @@ function cases(assets: LabAssets): DiffCase[] {
       [...BASE, 'XEN_POLICY=xenpolicy', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0)], 90_000, { xenpolicy: flaskPolicyHeader() }),
     generated('gen-broken-dtuart-serial0', 'generated, broken: dtuart=serial0 (the board DTB has no /aliases)',
       [...BASE, 'XEN_CMD="console=dtuart dtuart=serial0"', 'NUM_DOMUS=1', ...DOMU(0)], 60_000),
+    ...memoryKeyCases(),
   ];
   // The captured ground-truth scripts, re-planned for this stack's binaries.
   for (const c of labCases(labCaseInputs(assets))) {
@@ -285,6 +286,46 @@ function cases(assets: LabAssets): DiffCase[] {
     ['kernel-without-multiboot-module', 'kernel node without "multiboot,module"'], ['domu-without-cpus', 'domain without cpus']] as const) {
     list.push(handWritten(`corpus-${f}`, `hand-written: ${title}`, path.join(REPO, 'test', 'fixtures', 'corpus', `${f}.source`), two, 45_000));
   }
+  return list;
+}
+
+/**
+ * The memory keys (DOMU_STATIC_MEM, DOMU_DIRECT_MAP, XEN_STATIC_HEAP, DOMU_SHARED_MEM), after Xen's
+ * own CI variants (automation/scripts/qemu-smoke-dom0less-arm64.sh: static-mem, static-heap,
+ * static-shared-mem), and two broken ones. Static memory and shared memory need CONFIG_STATIC_MEMORY
+ * and CONFIG_STATIC_SHM: the full stack has them, Debian's builds do not.
+ */
+function memoryKeyCases(): DiffCase[] {
+  const cons = `XEN_CMD="${CONSOLE}"`;
+  const list = [
+    generated('gen-static-mem-direct-map', 'generated: domU0 with static memory, direct-mapped (DOMU_STATIC_MEM, DOMU_DIRECT_MAP default 1) + a plain domU1',
+      [...BASE, cons, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_STATIC_MEM[0]="0x50000000 0x10000000"']), ...DOMU(1)], 120_000),
+    generated('gen-static-heap', 'generated: XEN_STATIC_HEAP, 2 domUs of 128 MiB (Xen CI static-heap)',
+      [...BASE, cons, 'XEN_STATIC_HEAP="0x50000000 0x30000000"', 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_MEM[0]=128']), ...DOMU(1, ['DOMU_MEM[1]=128'])], 120_000),
+    generated('gen-static-shm', 'generated: static shared memory between two domUs (Xen CI static-shared-mem)',
+      [...BASE, cons, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_SHARED_MEM[0]="my-shared-mem-0 0x50000000 0x4000000 0x10000000"']),
+        ...DOMU(1, ['DOMU_SHARED_MEM[1]="my-shared-mem-0 0x50000000 0x4000000 0x10000000"'])], 120_000),
+    // memory set after the generated edits (APPEND_EXTRA_CMDS) to half the static bank.
+    generated('gen-broken-static-mem-sum', 'generated, broken: static bank of 256 MiB, memory 128 MiB (APPEND_EXTRA_CMDS)',
+      [...BASE, cons, 'APPEND_EXTRA_CMDS=extra.cmds', 'NUM_DOMUS=1', ...DOMU(0, ['DOMU_STATIC_MEM[0]="0x50000000 0x10000000"'])], 90_000,
+      { 'extra.cmds': 'fdt set /chosen/domU0 memory <0x0 0x20000 >\n' }),
+  ];
+  // A static bank over the domain's own kernel module: the planner refuses it, so the bank is
+  // moved there by APPEND_EXTRA_CMDS once the kernel's address is known.
+  list.push({
+    name: 'gen-broken-static-over-module', title: 'generated, broken: a 64 MiB static bank (not direct-mapped) starting at the kernel module', timeoutMs: 90_000,
+    prepare(assets, dir, s) {
+      stageFiles(assets, dir);
+      const lines = [...BASE, cons, 'APPEND_EXTRA_CMDS=extra.cmds', 'NUM_DOMUS=1', ...DOMU(0, ['DOMU_STATIC_MEM[0]="0x50000000 0x4000000"', 'DOMU_DIRECT_MAP[0]=0'])];
+      fs.writeFileSync(path.join(dir, 'config'), `${lines.join('\n')}\n`);
+      fs.writeFileSync(path.join(dir, 'extra.cmds'), '\n');
+      const first = generate(path.join(dir, 'config'), { env: {}, write: false });
+      const k = first.plan.loads.find((l) => l.id === 'domU0_kernel')!.addr;
+      fs.writeFileSync(path.join(dir, 'extra.cmds'), `fdt set /chosen/domU0 xen,static-mem <0x0 0x${k.toString(16)} 0x0 0x4000000>\n`);
+      const gen = generate(path.join(dir, 'config'), { env: {} });
+      return { sim: verifyGenerated(gen, s), domains: expectedDomainsOf(gen.plan), dir };
+    },
+  });
   return list;
 }
 

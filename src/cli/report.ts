@@ -28,6 +28,18 @@ export function planTable(plan: BootPlan, scriptName: string, scriptSize: number
     const fp = l.footprint !== l.transferSize ? `${humanSize(l.footprint)}` : '';
     rows.push([hexUpper(l.addr), hexUpper(l.reservedEnd), humanSize(l.transferSize), fp, l.file, l.keys.join(', ') + (l.note ? ` (${l.note})` : '')]);
   }
+  // Memory the config's static keys give Xen or a domain: no load goes there.
+  const seen = new Set<string>();
+  for (const r of [...plan.staticRegions].sort((a, b) => a.start - b.start)) {
+    const k = `${r.kind}:${r.start}:${r.end}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const also = plan.staticRegions.filter((o) => o !== r && `${o.kind}:${o.start}:${o.end}` === k).map((o) => o.key);
+    const what = r.kind === 'static-heap' ? 'Xen\'s heap (only these banks)'
+      : r.kind === 'shared-mem' ? `shared memory "${r.shmId ?? ''}", guest address ${hexUpper(r.guestAddr ?? 0)}`
+        : `${r.owner}'s RAM${r.directMap ? ', direct-mapped' : `, guest address from ${hexUpper(0x40000000)}`}`;
+    rows.push([hexUpper(r.start), hexUpper(r.end), humanSize(r.end - r.start), '', `(${r.kind})`, `${[r.key, ...also].join(', ')}: ${what}`]);
+  }
   if (fitAddr !== undefined) rows.push([hexUpper(fitAddr), hexUpper(fitAddr + scriptSize), humanSize(scriptSize), '', scriptName, 'FIT image: the files above and the script (boot_scr)']);
   return table(rows, ['ADDRESS', 'RESERVED TO', 'SIZE', 'IN RAM', 'FILE', 'FOR']);
 }

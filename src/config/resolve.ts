@@ -8,6 +8,7 @@ import { ArithError, evaluateArithmetic } from './arith.js';
 import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey, XILINX_ONLY_KEYS } from './keys.js';
 import { readDomUProps } from './domain-props.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
+import { readDomUSharedMem, readDomUStaticMem, readStaticEvtchns, readStaticHeap, type Lookup, type Warn } from './static-mem.js';
 import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, SourcePos } from './types.js';
 
 /** Overlays one script applies: each is a load and a `fdt apply`; hundreds would be a typo. */
@@ -159,6 +160,10 @@ class Resolver {
       d.load = this.#loadFor(`DOMU_LOAD[${d.index}]`, loadCmd, `Neither DOMU_LOAD[${d.index}] nor LOAD_CMD is specified`);
     }
     const xenLoad = this.#loadFor('XEN_LOAD', loadCmd, 'Neither XEN_LOAD nor LOAD_CMD is specified');
+    // Static event channels join domUs, so they are read once every domU is known.
+    const evtchns = readStaticEvtchns(this.#lookup, numDomUs, (i) => domUs[i]?.boot === true);
+    for (const [i, list] of evtchns.byDomU) domUs[i]!.evtchns = list;
+    const staticHeap = readStaticHeap(this.#lookup);
 
     const { memoryStart, memoryEnd } = this.#memory();
     const deviceTree = this.#fileRef('DEVICE_TREE');
@@ -203,12 +208,21 @@ class Resolver {
       ...(fit ? { fit } : {}),
       ...(xenPolicy ? { xenPolicy } : {}),
       dbgFdtPrintChosen,
+      ...(staticHeap ? { staticHeap } : {}),
+      ...(evtchns.byDomU.size ? { nextPhandle: evtchns.nextPhandle } : {}),
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
   }
 
   // ---- raw access ----
+
+  /** #set() for the readers of src/config/static-mem.ts. */
+  readonly #lookup: Lookup = (name, sub) => this.#set(name, sub);
+
+  readonly #warnAt: Warn = (code, message, where, key, hint) => {
+    this.#diags.push({ level: 'warning', code, message, where, key, ...(hint ? { hint } : {}) });
+  };
 
   /** The value of NAME / NAME[sub] if it was assigned (empty included). */
   #get(name: string, sub?: string): RawValue | undefined {
@@ -629,7 +643,10 @@ class Resolver {
 
     const memV = this.#set('DOMU_MEM', sub);
     const memRaw = memV ? this.#boundedNumber(memV, 'a whole number of MiB', 0, MAX_MEM_MB, MEM_WHY) : 0;
-    const memMB = memRaw === 0 ? DEFAULT_DOMU_MEM_MB : memRaw;
+    const staticMem = readDomUStaticMem(this.#lookup, n, memV, memRaw, this.#warnAt);
+    const sharedMem = readDomUSharedMem(this.#lookup, n);
+    // With static memory the node's memory is the banks' sum (memMB: that sum rounded up, for budgets).
+    const memMB = staticMem ? Math.ceil(staticMem.memKiB / 1024) : memRaw === 0 ? DEFAULT_DOMU_MEM_MB : memRaw;
     const vcpusV = this.#set('DOMU_VCPUS', sub);
     const vcpus = vcpusV ? this.#boundedNumber(vcpusV, 'a whole number of vCPUs', 1, MAX_VCPUS, VCPUS_WHY) : 1;
 
@@ -672,6 +689,8 @@ class Resolver {
       ...(rootfs ? { rootfs } : {}),
       boot: !noboot && !rootfs,
       load: '', // filled in by the xen_file_loading() pass
+      ...(staticMem ? { staticMem } : {}),
+      ...(sharedMem ? { sharedMem } : {}),
     };
   }
 

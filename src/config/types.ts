@@ -4,6 +4,7 @@
 // exactly as written, and the caller resolves them against the -d directory.
 import type { DiagnosticCode } from '../errors.js';
 import type { DomUProps } from './domain-props.js';
+import type { DomUSharedMem, DomUStaticMem, MemBank, StaticEvtchn } from './static-mem.js';
 
 /** A position in a config file. `line` and `col` are 1-based; `col` counts UTF-16 units. */
 export interface SourcePos {
@@ -96,6 +97,12 @@ export interface DomUConfig {
   boot: boolean;
   /** Load command for this domU's files: DOMU_LOAD[n], else LOAD_CMD. */
   load: string;
+  /** DOMU_STATIC_MEM[n] / DOMU_DIRECT_MAP[n] (src/config/static-mem.ts); `memory` is then the banks' sum. */
+  staticMem?: DomUStaticMem;
+  /** DOMU_SHARED_MEM[n]. */
+  sharedMem?: DomUSharedMem;
+  /** DOMU_STATIC_EVTCHNS[n], with ImageBuilder's phandles. */
+  evtchns?: StaticEvtchn[];
 }
 
 export interface Config {
@@ -147,6 +154,10 @@ export interface Config {
   xenPolicy?: FileRef;
   /** DBG_FDT_PRINT_CHOSEN is set: the script prints /chosen (`fdt print /chosen`) before it boots. */
   dbgFdtPrintChosen: boolean;
+  /** XEN_STATIC_HEAP: Xen's heap is these banks and nothing else. */
+  staticHeap?: MemBank[];
+  /** The first phandle ImageBuilder has not used for static event channels (cpupools continue from it). */
+  nextPhandle?: number;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
   positions: Readonly<Record<string, SourcePos>>;
 }

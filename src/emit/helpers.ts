@@ -53,6 +53,16 @@ export const cells = (...args: HelperArgs): string => {
 };
 
 /**
+ * `{{cellslower values}}` (an array, or numbers) → `0x0 0x50000000 0x0 0x10000000`: each value as
+ * two lower-case 32-bit cells, all separated by one space, no trailing space, as ImageBuilder's
+ * add_device_tree_static_mem() writes xen,static-mem (printf "0x%x 0x%x" per value).
+ */
+export const cellslower = (...args: HelperArgs): string => {
+  const flat = args.slice(0, -1).flatMap((a) => (Array.isArray(a) ? a : [a]));
+  return numbers([...flat, {}], 'cellslower').map((v) => splitU64(v).map((c) => `0x${c.toString(16)}`).join(' ')).join(' ');
+};
+
+/**
  * `{{quote s}}` → `"s"` for hush: inside double quotes U-Boot's hush takes `\"` and `\\` as
  * escapes, so `"` and `\` get a backslash; `$` is left alone on purpose (U-Boot variables).
  */
@@ -89,5 +99,5 @@ export const uvar = (...args: HelperArgs): string => {
 export const isset = (...args: HelperArgs): boolean => args.length === 2 && args[0] !== null && args[0] !== undefined;
 
 export const TEMPLATE_HELPERS: Readonly<Record<string, (...args: HelperArgs) => unknown>> = {
-  hex, hexlower, unit, cells, quote, strings: stringList, prop, eq, isset, var: uvar,
+  hex, hexlower, unit, cells, cellslower, quote, strings: stringList, prop, eq, isset, var: uvar,
 };

@@ -1,7 +1,7 @@
 // BootPlan → ScriptModel: what templates/ renders, as plain data (numbers, names, lists). Nothing
 // here is U-Boot syntax: the templates and their helpers (helpers.ts) decide every word and
 // every number's format. README "Templates" documents these fields for template authors.
-import type { BootCmd } from '../config/types.js';
+import type { BootCmd, DomUConfig } from '../config/types.js';
 import type { BootPlan, LoadRole, PlannedLoad } from '../plan/types.js';
 
 /**
@@ -50,6 +50,12 @@ export interface DomUModel {
   bootargs: string;
   /** DOMU_NR_SPIS, DOMU_GRANT_*, DOMU_TRAP_UNMAP, DOMU_DOMID, DOMU_PASSTHROUGH_PROP, DOMU_P2M_MEM_MB [n]; null when unset. */
   props: DomUPropsModel;
+  /** DOMU_STATIC_MEM[n]: bank bases and sizes in order (base, size, base, size ...), and direct-map. */
+  staticMem: { values: number[]; directMap: boolean } | null;
+  /** DOMU_SHARED_MEM[n]: node name, xen,shm-id and the values of xen,shared-mem ([host,] guest, size). */
+  sharedMem: { node: string; id: string; values: number[] } | null;
+  /** DOMU_STATIC_EVTCHNS[n]: local port, this node's phandle and the peer's. */
+  evtchns: Array<{ port: number; phandle: number; remotePhandle: number }>;
 }
 
 export interface DomUPropsModel {
@@ -74,6 +80,8 @@ export interface ScriptModel {
   /** Every domU of the config in index order, booted or not. */
   domUs: DomUModel[];
   bootCmd: BootCmd;
+  /** XEN_STATIC_HEAP as written: base, size, base, size ... (empty when unset). */
+  staticHeap: number[];
   /** APPEND_EXTRA_CMDS contents without its final newline ('' when unset). */
   extraCmds: string;
   /**
@@ -119,20 +127,36 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
       const d = du.boot ? plan.domains.find((x) => x.kind === 'domU' && x.index === du.index) : undefined;
       return {
         index: du.index, name: `domU${du.index}`, boot: d !== undefined, passthroughPaths: [...du.passthroughPaths],
-        memKiB: du.memMB * 1024, vcpus: du.vcpus, vpl011: du.vpl011, enhanced: du.enhanced ?? null,
+        memKiB: du.staticMem ? du.staticMem.memKiB : du.memMB * 1024, vcpus: du.vcpus, vpl011: du.vpl011, enhanced: du.enhanced ?? null,
         kernel: module(d?.kernel), ramdisk: module(d?.ramdisk), passthroughDtb: module(d?.passthroughDtb), bootargs: du.cmd,
         props: {
           nrSpis: du.props.nrSpis ?? null, grantVersion: du.props.grantVersion ?? null, grantFrames: du.props.grantFrames ?? null,
           maptrackFrames: du.props.maptrackFrames ?? null, trapUnmap: du.props.trapUnmap ?? null, domid: du.props.domid ?? null,
           passthrough: du.props.passthrough ?? null, p2mMemMB: du.props.p2mMemMB ?? null,
         },
+        ...memoryKeysModel(du),
       };
     }),
     bootCmd: plan.bootCmd,
+    staticHeap: (plan.config.staticHeap ?? []).flatMap((b) => [b.start, b.size]),
     extraCmds: plan.extraCmds === undefined ? '' : plan.extraCmds.replace(/\n$/, ''),
     runtime: plan.config.runtimeSizing ? { memaddr: first } : null,
     fit: plan.config.fit !== undefined,
     printChosen: plan.config.dbgFdtPrintChosen,
+  };
+}
+
+/** The per-domU fields of the memory keys (DOMU_STATIC_MEM, DOMU_SHARED_MEM, DOMU_STATIC_EVTCHNS). */
+function memoryKeysModel(du: DomUConfig): Pick<DomUModel, 'staticMem' | 'sharedMem' | 'evtchns'> {
+  const sm = du.staticMem;
+  const sh = du.sharedMem;
+  return {
+    staticMem: sm ? { values: sm.banks.flatMap((b) => [b.start, b.size]), directMap: sm.directMap } : null,
+    sharedMem: sh ? {
+      node: sh.hostAddrText !== undefined ? `shared-mem@${sh.hostAddrText}` : `shared-mem-${sh.id}`, id: sh.id,
+      values: [...(sh.hostAddr !== undefined ? [sh.hostAddr] : []), sh.guestAddr, sh.size],
+    } : null,
+    evtchns: (du.evtchns ?? []).map((e) => ({ port: e.port, phandle: e.phandle, remotePhandle: e.remotePhandle })),
   };
 }
 

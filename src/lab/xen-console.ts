@@ -135,6 +135,9 @@ export function findXenPanic(log: string): XenPanic | undefined {
   let complete = false;
   for (const l of lines.slice(at + 1)) {
     if (/^\*{10,}$/.test(l)) { complete = true; break; }
+    // A message printed without its final newline (4.17's static-memory panics) runs into the rule.
+    const glued = /^(.*[^*])\*{40}$/.exec(l);
+    if (glued) { msg.push(glued[1]!); complete = true; break; }
     msg.push(l);
   }
   return { cpu, message: msg.join('\n').trim(), complete };

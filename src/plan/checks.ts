@@ -13,6 +13,7 @@ import type { Collected } from './collect.js';
 import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
 import { runtimeLayoutProblem } from './runtime-layout.js';
+import { staticBuildWarnings, staticOutsideRam, staticOverlaps, staticRegions } from './static-mem.js';
 import type { BootPlan } from './types.js';
 import { DOMAIN_PROP_CHECKS } from './domain-checks.js';
 
@@ -120,6 +121,23 @@ export const CHECKS: readonly Check[] = [
     },
   },
   ...DOMAIN_PROP_CHECKS,
+  {
+    // DOMU_STATIC_MEM / DOMU_SHARED_MEM need a Xen built with CONFIG_STATIC_MEMORY / CONFIG_STATIC_SHM;
+    // what that Xen does without them is the simulator's (src/sim/xen), said here at generation time.
+    name: 'static-mem-build', code: 'PLAN_XEN_BUILD', severity: 'warning', stage: 'input',
+    fix: 'boot a Xen built with the option, or drop the key',
+    run: ({ collected: { config, xenBuild } }) => staticBuildWarnings(config, xenBuild),
+  },
+  {
+    name: 'static-mem-overlap', code: 'PLAN_STATIC_CONFLICT', severity: 'error', stage: 'input',
+    fix: 'give each static memory bank, heap bank and shared region its own memory, outside the board\'s reserved memory',
+    run: ({ collected: { config, dtb } }) => staticOverlaps(staticRegions(config), dtb.board).slice(0, 1),
+  },
+  {
+    name: 'static-mem-in-ram', code: 'PLAN_STATIC_CONFLICT', severity: 'error', stage: 'plan',
+    fix: 'place the static ranges inside the board\'s RAM (its /memory node)',
+    run: ({ plan }) => staticOutsideRam(plan.staticRegions, plan.ram).slice(0, 1),
+  },
   {
     name: 'xen-fixed-address', code: 'PLAN_XEN_FIXED', severity: 'warning', stage: 'plan',
     fix: 'nothing to do: the range is kept free (a Xen whose header allows "place anywhere" avoids it)',

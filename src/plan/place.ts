@@ -11,6 +11,7 @@ import { placeNext } from './allocate.js';
 import type { Collected } from './collect.js';
 import { scriptPath } from './files.js';
 import type { LoadRole, PlannedDomain, PlannedLoad, Region, XenPlan } from './types.js';
+import { staticAvoid, staticRegions } from './static-mem.js';
 
 // Debian 2023.01 qemu_arm64 with 2 GiB reserves [0xBDDB2000, 0xC0000000) = 34.3 MiB (bdinfo in
 // test/fixtures/transcripts/uboot-bdinfo.log); rounded up to 2 MiB.
@@ -68,7 +69,8 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     : [{ start: config.memoryStart, end: config.memoryEnd, label: 'RAM (MEMORY_START..MEMORY_END)' }];
   const topBank = ram.find((b) => config.memoryEnd > b.start && config.memoryEnd <= b.end) ?? ram[ram.length - 1]!;
   const ubootArea: Region = { start: Math.max(topBank.start, topBank.end - ubootReserve), end: topBank.end, label: 'U-Boot (relocated code, stack, heap)' };
-  const avoid: Region[] = [...board.reserved, ubootArea];
+  // Static memory, the static heap and shared regions are Xen's or a domain's from boot on.
+  const avoid: Region[] = [...board.reserved, ubootArea, ...staticAvoid(staticRegions(config))];
 
   const scriptAddr = Math.max(config.memoryStart + SZ_2M, LOW_FLOOR);
   avoid.push({ start: scriptAddr, end: scriptAddr + SCRIPT_SLOT, label: 'boot.scr' });

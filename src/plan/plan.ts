@@ -12,6 +12,7 @@ import { collect } from './collect.js';
 import { DEFAULT_FDT_PAD, planDtb } from './dtb.js';
 import { place, placeLoad } from './place.js';
 import type { BootPlan, PlanOptions } from './types.js';
+import { staticRegions } from './static-mem.js';
 
 export interface PlanInputs {
   config: Config;
@@ -61,7 +62,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     }
     return {
       config, dir, memoryStart: config.memoryStart, memoryEnd: config.memoryEnd, scriptAddr: placed.scriptAddr, loads,
-      xen: placed.xen, dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram,
+      xen: placed.xen, dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram, staticRegions: staticRegions(config),
       highWater: Math.max(...loads.map((l) => l.addr + l.footprint)), diagnostics: diags,
       ...(collected.extraCmds !== undefined ? { extraCmds: collected.extraCmds } : {}),
     };

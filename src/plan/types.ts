@@ -3,6 +3,7 @@
 import type { BootCmd, Config, Diagnostic } from '../config/types.js';
 import type { DomUProps } from '../config/domain-props.js';
 import type { ImageFormatId } from '../images/format.js';
+import type { StaticRegion } from './static-mem.js';
 
 export interface Region {
   start: number;
@@ -111,6 +112,8 @@ export interface BootPlan {
   avoided: Region[];
   /** RAM banks assumed (from the DTB's /memory, else MEMORY_START..END). */
   ram: Region[];
+  /** Static memory, static heap and static shared memory ranges (src/plan/static-mem.ts). */
+  staticRegions: StaticRegion[];
   /** End of the last reserved region (everything lies below this). */
   highWater: number;
   diagnostics: Diagnostic[];

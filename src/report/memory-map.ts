@@ -71,8 +71,15 @@ export function planRegions(plan: BootPlan): MapRegion[] {
       id: l.id, file: l.file, transferSize: l.transferSize, footprint: l.footprint, keys: [...l.keys],
     });
   }
+  const statics = new Set(plan.staticRegions.map((r) => `${r.start}:${r.end}:${r.label}`));
+  for (const r of plan.staticRegions) {
+    const same = plan.staticRegions.filter((o) => o.kind === r.kind && o.start === r.start && o.end === r.end);
+    if (same[0] !== r) continue; // a region shared by several domUs is drawn once
+    regions.push({ kind: r.kind === 'shared-mem' ? 'shared' : 'static', start: r.start, end: r.end, label: `${r.label} (${same.map((o) => o.key).join(', ')})`, keys: same.map((o) => o.key) });
+  }
   for (const r of plan.avoided) {
     if (r.label === 'boot.scr') continue; // drawn as the script slot
+    if (statics.has(`${r.start}:${r.end}:${r.label}`)) continue; // drawn as static memory above
     regions.push({ kind: /^U-Boot/.test(r.label) ? 'uboot' : 'reserved', start: r.start, end: r.end, label: r.label });
   }
   regions.push({ kind: 'xen-run', start: plan.xen.runAddr, end: plan.xen.runAddr + plan.xen.imageSize, label: `Xen running (${plan.bootCmd})` });

@@ -13,6 +13,7 @@ import { allNodes, baseName, childCells, DEVICE_TREE_MAX_DEPTH, isCompatible, pr
 import { memoryNeedsDeviceType, memreserveIsReserved } from './version.js';
 import { isEnabled } from '../../xen-build/build.js';
 import { earlyParseErrorPanics } from '../../xen-build/facts.js';
+import { processShmNode as processStaticShmNode } from './static-mem.js';
 
 /** XSM (FLASK) policy magic, read little-endian at the module start by has_xsm_magic(). */
 export const XSM_MAGIC = 0xf97cff8c;
@@ -180,20 +181,19 @@ export function earlyScanNode(st: ScanState, node: DtNode, depth: number, ac: nu
   } else if (depth === 2 && isCompatible(node, 'xen,domain')) {
     rc = processDomainNode(st, node, ac, sc);
   } else if (depth <= 3 && isCompatible(node, 'xen,domain-shared-memory-v1')) {
-    rc = processShmNode(st, node);
+    rc = processShmNode(st, node, ac, sc);
   }
   if (rc < 0) bi.console.printk(`fdt: node \`${node.name}': parsing failed`);
   return rc;
 }
 
 /** process_shm_node(): a build without CONFIG_STATIC_SHM has only a stub that refuses the node. */
-function processShmNode(st: ScanState, node: DtNode): number {
+function processShmNode(st: ScanState, node: DtNode, ac: number, sc: number): number {
   if (!isEnabled(st.bi.build, 'STATIC_SHM')) {
     st.bi.console.printk('CONFIG_STATIC_SHM must be enabled for parsing static shared memory nodes');
     return EINVAL;
   }
-  st.skippedModules.push({ path: node.path, reason: 'static shared memory is not modelled: its banks are not reserved and its guest mappings are not checked' });
-  return 0;
+  return processStaticShmNode(st.bi, node, ac, sc);
 }
 
 /** process_reserved_memory(): every descendant with a reg becomes a reserved bank; no reg is fine. */

@@ -32,7 +32,7 @@ export interface BootModule {
   decompressed?: boolean;
 }
 
-export type MemBankType = 'default' | 'reserved' | 'static-heap' | 'static-domain' | 'memreserve';
+export type MemBankType = 'default' | 'reserved' | 'static-heap' | 'static-domain' | 'static-shm' | 'memreserve';
 export interface MemBankInfo { start: number; size: number; type: MemBankType }
 
 export interface BootCmdline { dtName: string; cmdline: string; kind: BootModuleKind; start: number; domU: boolean }

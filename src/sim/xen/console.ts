@@ -61,14 +61,21 @@ export class XenConsole {
     this.printk('3... 2... 1... ');
   }
 
-  /** panic(): the box of console.c panic(), then the reboot line. Never returns. */
+  /**
+   * panic(): the box of console.c panic(), then the reboot line. Never returns. A message without
+   * its final newline (a few 4.17 panics) runs into the closing rule on one line, as on the real console.
+   */
   panic(text: string): never {
     const msg = text.replace(/\n$/, '');
     this.printk('');
     this.printk(PANIC_RULE, 'err');
     this.printk('Panic on CPU 0:', 'err');
-    this.printk(msg, 'err');
-    this.printk(PANIC_RULE, 'err');
+    if (text.endsWith('\n')) {
+      this.printk(msg, 'err');
+      this.printk(PANIC_RULE, 'err');
+    } else {
+      this.printk(`${msg}${PANIC_RULE}`, 'err');
+    }
     this.printk('', 'err');
     this.printk(this.noreboot ? "Manual reset required ('noreboot' specified)" : 'Reboot in five seconds...', 'err');
     throw new XenPanicSignal(msg, !this.#up);

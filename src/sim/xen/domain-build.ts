@@ -21,6 +21,7 @@ import { panicHasRc } from './version.js';
 import { domUDtbLimit, FDT_ERR_NOSPACE, readsDomainP2mMemMb } from '../../xen-build/facts.js';
 import { isEnabled } from '../../xen-build/build.js';
 import { readDomainCreateConfig } from './domain-config.js';
+import { allocateStaticMemory, processShm } from './static-mem.js';
 
 /** MAX_VIRT_CPUS on arm64. */
 export const MAX_VIRT_CPUS = 128;
@@ -380,11 +381,15 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     console.printk('Device tree generation failed (-2).');
     return EINVAL;
   }
-  if (node.props.has('xen,static-mem')) {
-    ctx.findings.push(`${baseName(node)}: xen,static-mem is not modelled; its memory is taken from the reserved static-mem banks without checks`);
-    banks = [{ start: GUEST_RAM0_BASE, size: Math.min(memBytes, GUEST_RAM0_SIZE) }];
-  } else {
-    banks = allocateMemory(ctx, domid, memBytes);
+  const directMap = node.props.has('direct-map');
+  if (node.props.has('xen,static-mem')) banks = allocateStaticMemory(ctx, node, domid, memBytes, directMap);
+  else banks = allocateMemory(ctx, domid, memBytes);
+  // process_shm() (CONFIG_STATIC_SHM): map the domain's shared regions, add them to its device tree.
+  let shmItems: ReturnType<typeof processShm>['items'] = [];
+  if (isEnabled(ctx.bi.build, 'STATIC_SHM')) {
+    const shm = processShm(ctx, node, domid);
+    if (shm.rc) { dv.reason = 'its static shared memory could not be mapped'; return shm.rc; }
+    shmItems = shm.items;
   }
   const dtFindings: string[] = [];
   const passItems: ReturnType<typeof partialDtItems> = [];
@@ -407,7 +412,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
     cpuCompatibleLen: ctx.host.cpuCompatibleLen, cpuClock: ctx.host.cpuClock, timerClock: ctx.host.timerClock,
     gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced: hypervisorNode,
-    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: extRegions.length, passthrough: passItems,
+    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: extRegions.length, passthrough: [...passItems, ...shmItems],
   });
   const dtbSize = fdtSwTotalsize(items);
   if (passItems.length) console.estimates.push(`d${domid} DTB size: the copied passthrough/aliases nodes are counted from the partial device tree as given`);

@@ -16,6 +16,7 @@ import { bootFdtCmdline, bootFdtInfo, earlyPrintInfo } from './bootfdt.js';
 import { parseXenCmdline, type XenCmdline } from './cmdline.js';
 import { XenConsole, XenPanicSignal, type XenLogLevel } from './console.js';
 import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, propString, stringList, unflattenDeviceTree, type DtNode } from './device-tree.js';
+import { allocStaticEvtchns, modulesInStaticBanks } from './static-mem.js';
 import { createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
@@ -364,6 +365,11 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   // populate_boot_allocator(): with xen,static-heap the heap is those banks and nothing else;
   // otherwise RAM minus Xen, the DTB, every module and reserved region.
   const staticHeapBanks = bi.reservedMem.filter((r) => r.type === 'static-heap');
+  // The boot allocator takes the static heap banks whole: a module inside one is handed out as free memory.
+  for (const m of bi.staticHeap ? bi.modules : []) {
+    const h = staticHeapBanks.find((b) => m.start < b.start + b.size && b.start < m.start + m.size);
+    if (h) findings.push(`module ${m.path ?? hex(m.start)} [${hex(m.start)}, ${hex(m.start + m.size)}) lies in the static heap bank [${hex(h.start)}, ${hex(h.start + h.size)}): Xen hands that memory out as free, so the module can be overwritten`);
+  }
   const heap = new XenHeap(bi.staticHeap ? staticHeapBanks : bi.mem);
   if (!bi.staticHeap) {
     for (const m of bi.modules) heap.reserve(m.start, m.size);
@@ -382,14 +388,19 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   try {
     if (!dom0less) createDom0(ctx, domains[0]!);
     else console.printk('Xen dom0less mode detected', 'info');
-    for (const [i, n] of domUNodes.entries()) createDomU(ctx, n, ++domid, domains[(dom0less ? 0 : 1) + i]!);
+    const domids = new Map<DtNode, number>();
+    for (const [i, n] of domUNodes.entries()) { createDomU(ctx, n, ++domid, domains[(dom0less ? 0 : 1) + i]!); domids.set(n, domid); }
+    // alloc_static_evtchn(), once every domain exists: a failure is Xen's, not one domain's.
+    ctx.current = undefined;
+    allocStaticEvtchns(ctx, chosen, domids);
   } catch (e) {
     if (!(e instanceof XenPanicSignal)) throw e;
     const cur = ctx.current;
     for (const d of domains) {
       if (d.verdict === 'dropped') continue;
       if (d === cur) { d.verdict = 'xen panic'; d.message = e.text; d.reason = d.reason ? `${e.text} (${d.reason})` : e.text; }
-      else { d.verdict = 'not started'; d.reason = `Xen panicked while building ${cur?.name ?? 'a domain'}`; }
+      else if (!cur) { d.verdict = 'xen panic'; d.message = e.text; d.reason = e.text; }
+      else { d.verdict = 'not started'; d.reason = `Xen panicked while building ${cur.name}`; }
     }
     return result({ consoleVisible: uart.ok, panic: e.text });
   }
@@ -420,7 +431,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
       }
       // A BUG() prints its own first line and a register dump (not modelled), then the panic box.
       console.printk(text);
-      try { console.panic(text); } catch (e) { if (!(e instanceof XenPanicSignal)) throw e; }
+      try { console.panic(`${text}\n`); } catch (e) { if (!(e instanceof XenPanicSignal)) throw e; }
       return result({ consoleVisible: uart.ok, panic: text });
     }
   }
@@ -450,6 +461,12 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
     d.verdict = 'up';
     const b = ctx.built.get(d);
     if (b) guestChecks(d, b, handoff, version, findings);
+    const node = domUNodes.find((n) => baseName(n) === d.name);
+    const inBank = node && isEnabled(build, 'STATIC_MEMORY') ? modulesInStaticBanks(bi, node) : [];
+    if (inBank.length && d.verdict === 'up' && cmdline.bootscrub !== 'off') {
+      d.verdict = 'guest fails';
+      d.reason = `its static memory holds boot module${inBank.length > 1 ? 's' : ''} ${inBank.map((m) => `${m.path} [${hex(m.start)}, ${hex(m.start + m.size)})`).join(', ')}: once every domain is built Xen frees the modules' pages and the boot scrub (bootscrub=${cmdline.bootscrub}) wipes them, so the guest's kernel is erased and it prints nothing`;
+    }
   }
   return result({ consoleVisible: uart.ok });
 }

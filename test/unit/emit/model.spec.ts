@@ -16,6 +16,7 @@ describe('emit → model', () => {
       index, name: `domU${index}`, boot: true, passthroughPaths: [], memKiB: 256 * 1024, vcpus, vpl011: true, enhanced: 'enabled',
       kernel, ramdisk, passthroughDtb: null, bootargs: `console=ttyAMA0 marker=domU${index}`,
       props: { nrSpis: null, grantVersion: null, grantFrames: null, maptrackFrames: null, trapUnmap: null, domid: null, passthrough: null, p2mMemMB: null },
+      staticMem: null, sharedMem: null, evtchns: [],
     });
     expect(m).to.deep.equal({
       loads: [
@@ -31,6 +32,7 @@ describe('emit → model', () => {
       dom0: { kernel, ramdisk, bootargs: 'console=hvc0 earlycon=xenboot clk_ignore_unused root=/dev/ram0 marker=dom0' },
       domUs: [domU(0, 1), domU(1, 2)],
       bootCmd: 'booti',
+      staticHeap: [],
       extraCmds: '',
       runtime: null,
       fit: false,

@@ -230,6 +230,24 @@ describe('plan → checks', () => {
     }]);
   });
 
+  // The memory keys' checks (exact messages in test/unit/plan/static-mem.spec.ts).
+  check('static-mem-build', 'warns that DOMU_STATIC_MEM needs CONFIG_STATIC_MEMORY, at the key', () => {
+    const p = plan(folder(), [...ONE_DOMU, 'DOMU_STATIC_MEM[0]="0x50000000 0x10000000"']);
+    const d = p.diagnostics.find((x) => x.code === 'PLAN_XEN_BUILD' && x.key === 'DOMU_STATIC_MEM[0]');
+    expect(d?.where).to.deep.equal({ file: path.join(p.dir, 'config'), line: 10, col: 20 });
+    expect(d?.hint).to.equal('boot a Xen built with CONFIG_STATIC_MEMORY=y (it needs CONFIG_UNSUPPORTED), or use DOMU_MEM without DOMU_STATIC_MEM');
+  });
+
+  check('static-mem-overlap', 'refuses a shared region over a static bank', () => {
+    const e = thrown(() => plan(folder(), [...ONE_DOMU, 'DOMU_STATIC_MEM[0]="0x50000000 0x10000000"', 'DOMU_SHARED_MEM[0]="s 0x50000000 0x4000000 0x1000"']));
+    expect([e.code, e.where?.line, e.hint]).to.deep.equal(['PLAN_STATIC_CONFLICT', 11, 'give each static range its own memory']);
+  });
+
+  check('static-mem-in-ram', 'refuses a static heap bank outside the board\'s RAM', () => {
+    const e = thrown(() => plan(folder(), [...ONE_DOMU, 'XEN_STATIC_HEAP="0x20000000 0x1000000"']));
+    expect([e.code, e.where?.line, e.hint]).to.deep.equal(['PLAN_STATIC_CONFLICT', 10, fixOf('static-mem-in-ram')]);
+  });
+
   it('has a test above for every check, and unique names', () => {
     const names = CHECKS.map((c) => c.name);
     expect(new Set(names).size).to.equal(names.length);
