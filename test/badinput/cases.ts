@@ -130,7 +130,7 @@ export const CASES: BadInputCase[] = [
   ] as const).map(([id, line]): BadInputCase => ({ id: `unsafe-shell/${id}`, category: 'unsafe-shell', lines: [line], expect: { exit: 3, code: /^CONFIG_(UNSAFE|SYNTAX)$/, line: L(0) } })),
 
   // --- keys: unsupported ImageBuilder features are errors (unknown keys are warnings: see the spec) ---
-  ...(['DOMU_STATIC_MEM[0]="0x50000000 0x10000000"', 'CPUPOOL[0]="0 credit"', 'LINUX="samples/Image"',
+  ...(['CPUPOOL[0]="0 credit"', 'LINUX="samples/Image"',
     'DOMU_COLORS[0]="0-3"', 'DOM0_COLORS="0-3"', 'XEN_COLORS="0-3"', 'NUM_CPUPOOLS=1'] as const).map((line): BadInputCase => ({
     id: `keys/unsupported-${line.split(/[=[]/)[0]!.toLowerCase()}`, category: 'keys', lines: [line], expect: { exit: 3, code: /^CONFIG_(UNSUPPORTED|CONFLICT)$/, line: L(0) },
   })),

@@ -64,7 +64,7 @@ describe('emit → helpers', () => {
   });
 
   it('are exactly the helpers registered, and give the same text inside a rendered template', () => {
-    expect(Object.keys(TEMPLATE_HELPERS).sort()).to.deep.equal(['cells', 'eq', 'hex', 'hexlower', 'isset', 'prop', 'quote', 'strings', 'unit', 'var']);
+    expect(Object.keys(TEMPLATE_HELPERS).sort()).to.deep.equal(['cells', 'cellslower', 'eq', 'hex', 'hexlower', 'isset', 'prop', 'quote', 'strings', 'unit', 'var']);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'hint.hbs'),
       '{{hex scriptAddr}}|{{hexlower scriptAddr}}|{{unit scriptAddr}}|<{{cells scriptAddr 16}}>|<{{cells 16 cells=1}}>|{{quote scriptFile}}|{{strings loadCmd scriptFile}}|{{prop "#x"}}|{{#if (eq loadCmd "tftpb")}}eq{{/if}}\n');
