@@ -305,6 +305,8 @@ function memoryKeyCases(): DiffCase[] {
     generated('gen-static-shm', 'generated: static shared memory between two domUs (Xen CI static-shared-mem)',
       [...BASE, cons, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_SHARED_MEM[0]="my-shared-mem-0 0x50000000 0x4000000 0x10000000"']),
         ...DOMU(1, ['DOMU_SHARED_MEM[1]="my-shared-mem-0 0x50000000 0x4000000 0x10000000"'])], 120_000),
+    generated('gen-static-evtchns', 'generated: two static event channels between two domUs (DOMU_STATIC_EVTCHNS)',
+      [...BASE, cons, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_STATIC_EVTCHNS[0]="10 1 11; 12 1 13"']), ...DOMU(1, ['DOMU_STATIC_EVTCHNS[1]="11 0 10; 13 0 12"'])], 120_000),
     // memory set after the generated edits (APPEND_EXTRA_CMDS) to half the static bank.
     generated('gen-broken-static-mem-sum', 'generated, broken: static bank of 256 MiB, memory 128 MiB (APPEND_EXTRA_CMDS)',
       [...BASE, cons, 'APPEND_EXTRA_CMDS=extra.cmds', 'NUM_DOMUS=1', ...DOMU(0, ['DOMU_STATIC_MEM[0]="0x50000000 0x10000000"'])], 90_000,

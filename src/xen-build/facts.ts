@@ -64,6 +64,10 @@ export const KCONFIG_FACTS: readonly KconfigFact[] = [
     source: 'xen/arch/arm/bootfdt.c process_shm_node() stub (HEAD: common/device-tree/bootfdt.c)',
   },
   {
+    option: 'STATIC_EVTCHN', since: 19, gates: 'xen,evtchn-v1 nodes (static event channels)', keys: ['DOMU_STATIC_EVTCHNS'], whenOff: 'ignored',
+    messages: [], source: 'xen/arch/arm/Kconfig STATIC_EVTCHN (4.19+, default y; before 4.19 always built): without it alloc_static_evtchn() is an empty stub',
+  },
+  {
     option: 'BOOT_TIME_CPUPOOLS', since: 17, gates: 'xen,cpupool nodes and domain-cpupool', keys: ['CPUPOOL', 'DOMU_CPUPOOL'], whenOff: 'ignored',
     messages: [], source: 'xen/include/xen/sched.h: btcpupools_get_domain_pool_id() returns 0 (every domain in Pool-0)',
   },

@@ -12,6 +12,7 @@ import { paddr, paddrAlt } from './console.js';
 import { allNodes, isCompatible, propString, propU32, type DtNode } from './device-tree.js';
 import { GUEST_RAM0_BASE, GUEST_RAM0_SIZE, GUEST_RAM1_BASE, GUEST_RAM1_SIZE, type GuestDtbItem } from '../../xen-build/guest-dtb.js';
 import type { BuildCtx } from './domain-build.js';
+import { isEnabled } from '../../xen-build/build.js';
 
 const EINVAL = -22;
 const ENOENT = -2;
@@ -242,6 +243,9 @@ export function processShm(ctx: BuildCtx, node: DtNode, domid: number): { rc: nu
  */
 export function allocStaticEvtchns(ctx: BuildCtx, chosen: DtNode | undefined, domids: ReadonlyMap<DtNode, number>): void {
   if (!chosen) return;
+  // 4.19+ builds it only with CONFIG_STATIC_EVTCHN (default y): a .config without it ignores the nodes.
+  const b = ctx.bi.build;
+  if (ctx.version.minor >= 19 && b.optionsFrom !== 'release defaults' && !isEnabled(b, 'STATIC_EVTCHN')) return;
   const { console } = ctx;
   const byPhandle = new Map<number, DtNode>();
   for (const n of allNodes(chosen)) {

@@ -12,7 +12,7 @@ const RADDR = 0x42600000;
 const XEN_ADDR = 0x42800000;
 const FDT_ADDR = 0x42a00000;
 const BOOTARGS = 'xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000";';
-const kconfig = (version: string): string => `#\n# Automatically generated file; DO NOT EDIT.\n# Xen/arm ${version} Configuration\n#\nCONFIG_STATIC_MEMORY=y\nCONFIG_STATIC_SHM=y\nCONFIG_SCHED_CREDIT2=y\nCONFIG_SCHED_DEFAULT="credit2"\nCONFIG_SBSA_VUART_CONSOLE=y\n`;
+const kconfig = (version: string): string => `#\n# Automatically generated file; DO NOT EDIT.\n# Xen/arm ${version} Configuration\n#\nCONFIG_STATIC_MEMORY=y\nCONFIG_STATIC_SHM=y\nCONFIG_STATIC_EVTCHN=y\nCONFIG_SCHED_CREDIT2=y\nCONFIG_SCHED_DEFAULT="credit2"\nCONFIG_SBSA_VUART_CONSOLE=y\n`;
 const full = (version: string): XenBuild => resolveXenBuild({ configFile: { kconfig: parseXenKconfig(kconfig(version), 'full.config'), name: 'full.config' } });
 
 describe('sim → xen → static-mem', function () {
@@ -125,6 +125,13 @@ describe('sim → xen → static-mem', function () {
       expect(r.console).to.include('(XEN) evtchn: could not find remote evtchn phandle');
       expect(r.panic).to.equal('Could not set up domains evtchn');
       expect(verdicts(r)).to.deep.equal([['domU1', 'xen panic'], ['domU0', 'xen panic']]);
+    });
+
+    it('4.20 built without STATIC_EVTCHN ignores the nodes: a broken channel does not stop the boot', () => {
+      const noEvtchn = resolveXenBuild({ configFile: { kconfig: parseXenKconfig(kconfig('4.20.0').replace('CONFIG_STATIC_EVTCHN=y', '# CONFIG_STATIC_EVTCHN is not set'), 'c'), name: 'c' } });
+      const chosen = `${BOOTARGS} ${domU('domU1', ev(11, 0xfffffffd, 0xfffffff0))} ${domU('domU0', ev(10, 0xfffffffe, 0xfffffffd))}`;
+      const r = bootXen(handoff(loads(), dtc(virtDts(`#address-cells = <0x2>; #size-cells = <0x2>; ${chosen}`)), FDT_ADDR, XEN_ADDR), { build: noEvtchn });
+      expect(verdicts(r)).to.deep.equal([['domU1', 'up'], ['domU0', 'up']]);
     });
 
     it('a peer that points elsewhere: "xen,evtchn property is not setup correctly."', () => {
