@@ -13,7 +13,7 @@ import type { Collected } from './collect.js';
 import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
 import { runtimeLayoutProblem } from './runtime-layout.js';
-import { staticBuildWarnings, staticOutsideRam, staticOverlaps, staticRegions } from './static-mem.js';
+import { staticBuildWarnings, staticHeapShortfall, staticOutsideRam, staticOverlaps, staticRegions } from './static-mem.js';
 import type { BootPlan } from './types.js';
 import { DOMAIN_PROP_CHECKS } from './domain-checks.js';
 
@@ -132,6 +132,14 @@ export const CHECKS: readonly Check[] = [
     name: 'static-mem-overlap', code: 'PLAN_STATIC_CONFLICT', severity: 'error', stage: 'input',
     fix: 'give each static memory bank, heap bank and shared region its own memory, outside the board\'s reserved memory',
     run: ({ collected: { config, dtb } }) => staticOverlaps(staticRegions(config), dtb.board).slice(0, 1),
+  },
+  {
+    name: 'static-heap-size', code: 'PLAN_STATIC_CONFLICT', severity: 'error', stage: 'input',
+    fix: 'make the static heap banks larger, or give the domains less memory',
+    run: ({ collected: { config } }) => {
+      const m = /(?:^|\s)dom0_mem=(\d+)([MG])(?:\s|$)/.exec(config.xenCmd);
+      return staticHeapShortfall(config, m ? Number(m[1]) * 2 ** (m[2] === 'G' ? 30 : 20) : config.dom0 ? 512 * 2 ** 20 : undefined);
+    },
   },
   {
     name: 'static-mem-in-ram', code: 'PLAN_STATIC_CONFLICT', severity: 'error', stage: 'plan',

@@ -129,3 +129,29 @@ export function staticBuildWarnings(config: Config, build: XenBuild): StaticProb
   }
   return out;
 }
+
+/**
+ * With XEN_STATIC_HEAP Xen's heap is the heap banks and nothing else (populate_boot_allocator()):
+ * every P2M pool, every domU's memory that is not static, and dom0's all come from them. A heap
+ * smaller than that cannot build the domains ("Failed to allocate requested domain memory").
+ */
+export function staticHeapShortfall(config: Config, dom0MemBytes: number | undefined): StaticProblem[] {
+  const heap = config.staticHeap;
+  if (!heap) return [];
+  const total = heap.reduce((s, b) => s + b.size, 0);
+  const MiB = 2 ** 20;
+  // domain_p2m_pages(): 1 MiB per vCPU + 4 KiB per MiB of memory + 512 KiB, rounded up to MiB.
+  const p2m = (memMiB: number, vcpus: number): number => Math.ceil((4 * (256 * vcpus + memMiB + 128)) / 1024) * MiB;
+  let need = 0;
+  for (const du of config.domUs) {
+    if (!du.boot) continue;
+    need += p2m(du.memMB, du.vcpus) + (du.staticMem ? 0 : du.memMB * MiB);
+  }
+  if (config.dom0 && dom0MemBytes !== undefined) need += dom0MemBytes;
+  if (need <= total) return [];
+  return [{
+    key: 'XEN_STATIC_HEAP',
+    message: `XEN_STATIC_HEAP holds ${total / MiB} MiB, but the domains need ${need / MiB} MiB from Xen's heap (their memory that is not static, ${config.dom0 && dom0MemBytes !== undefined ? 'dom0_mem, ' : ''}and each domain's P2M pool), and with a static heap Xen takes nothing from the rest of RAM`,
+    fix: 'make the static heap banks larger, or give the domains less memory',
+  }];
+}

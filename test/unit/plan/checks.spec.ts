@@ -243,8 +243,15 @@ describe('plan → checks', () => {
     expect([e.code, e.where?.line, e.hint]).to.deep.equal(['PLAN_STATIC_CONFLICT', 11, 'give each static range its own memory']);
   });
 
-  check('static-mem-in-ram', 'refuses a static heap bank outside the board\'s RAM', () => {
-    const e = thrown(() => plan(folder(), [...ONE_DOMU, 'XEN_STATIC_HEAP="0x20000000 0x1000000"']));
+  check('static-heap-size', 'refuses a static heap smaller than the domains\' memory and P2M pools', () => {
+    const e = thrown(() => plan(folder(), [...ONE_DOMU, 'DOMU_MEM[0]=256', 'XEN_STATIC_HEAP="0x80000000 0x10000000"']));
+    expect([e.code, e.where?.line]).to.deep.equal(['PLAN_STATIC_CONFLICT', 11]);
+    expect(e.message).to.equal('XEN_STATIC_HEAP holds 256 MiB, but the domains need 259 MiB from Xen\'s heap (their memory that is not static, and each domain\'s P2M pool), and with a static heap Xen takes nothing from the rest of RAM');
+    expect(() => plan(folder(), [...ONE_DOMU, 'DOMU_MEM[0]=128', 'XEN_STATIC_HEAP="0x80000000 0x10000000"'])).to.not.throw();
+  });
+
+  check('static-mem-in-ram', 'refuses a shared region outside the board\'s RAM', () => {
+    const e = thrown(() => plan(folder(), [...ONE_DOMU, 'DOMU_SHARED_MEM[0]="s 0x20000000 0x4000000 0x1000000"']));
     expect([e.code, e.where?.line, e.hint]).to.deep.equal(['PLAN_STATIC_CONFLICT', 10, fixOf('static-mem-in-ram')]);
   });
 
