@@ -103,7 +103,9 @@ export function staticBuildWarnings(config: Config, build: XenBuild): StaticProb
     const dm = du.staticMem!.directMap;
     out.push({
       key: `DOMU_STATIC_MEM[${du.index}]`,
-      message: `DOMU_STATIC_MEM[${du.index}] needs a Xen built with CONFIG_STATIC_MEMORY, which this Xen ${release} build lacks: ${dm
+      message: `DOMU_STATIC_MEM[${du.index}] needs a Xen built with CONFIG_STATIC_MEMORY, which this Xen ${release} build lacks: ${build.rejectsStaticMemAtParse
+        ? `it prints "CONFIG_STATIC_MEMORY must be enabled for parsing xen,static-mem" and ${build.release.minor >= 19 ? 'panics "Early FDT parsing failed (-22)" before its console is up' : 'stops reading the device tree there'}`
+        : dm
         ? `with direct-map (DOMU_DIRECT_MAP[${du.index}], default 1) it panics "direct-map is not valid for domain domU${du.index} without static allocation."`
         : 'it gives the domain no memory, so building it fails ("Device tree generation failed (-2).")'}`,
       fix: 'boot a Xen built with CONFIG_STATIC_MEMORY=y (it needs CONFIG_UNSUPPORTED), or use DOMU_MEM without DOMU_STATIC_MEM',

@@ -29,6 +29,12 @@ export interface XenBuild {
   /** Option (without CONFIG_) → value; "n" when not set. Options absent from a real .config are "n" too. */
   readonly options: ReadonlyMap<string, string>;
   readonly embedded?: EmbeddedConfig;
+  /**
+   * Without STATIC_MEMORY, xen,static-mem fails the early device-tree scan ("CONFIG_STATIC_MEMORY must
+   * be enabled for parsing xen,static-mem", Xen e888192d13): found in the image's bytes, else assumed
+   * from 4.23 on. Older builds parse it and give the domain no memory (or panic on direct-map).
+   */
+  readonly rejectsStaticMemAtParse: boolean;
 }
 
 export const DEFAULT_XEN_RELEASE = '4.17';
@@ -76,10 +82,12 @@ function badVersion(text: string, from: string): UbootGenError {
 export function resolveXenBuild(input: ResolveBuildInput): XenBuild {
   let embedded: EmbeddedConfig | undefined;
   let compatible: string | undefined;
+  let rejectsStaticMemAtParse: boolean | undefined;
   if (input.image) {
     const scan = scanXenImage(input.image.bytes, input.image.name);
     embedded = scan.config;
     compatible = scan.compatibleVersion;
+    rejectsStaticMemAtParse = scan.rejectsStaticMemAtParse;
   }
   let options: Map<string, string>;
   let optionsFrom: OptionsSource;
@@ -112,7 +120,7 @@ export function resolveXenBuild(input: ResolveBuildInput): XenBuild {
     release = parseXenRelease(DEFAULT_XEN_RELEASE)!;
     versionFrom = 'default';
   }
-  return { release, versionFrom, optionsFrom, options, ...(embedded ? { embedded } : {}) };
+  return { release, versionFrom, optionsFrom, options, ...(embedded ? { embedded } : {}), rejectsStaticMemAtParse: rejectsStaticMemAtParse ?? release.minor >= 23 };
 }
 
 /** Read a --xen-config file (bounded: a .config is a few KiB). */

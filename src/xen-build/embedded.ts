@@ -39,7 +39,16 @@ export interface XenImageScan {
   readonly config?: EmbeddedConfig;
   /** "4.17" from the "xen,xen-4.17" hypervisor compatible, when present. */
   readonly compatibleVersion?: string;
+  /**
+   * The image holds "CONFIG_STATIC_MEMORY must be enabled for parsing xen,static-mem": it is built
+   * from a tree with Xen commit e888192d13 (unstable 2026-08; Debian's trixie 4.20.4+63 has it as a
+   * backport), so without STATIC_MEMORY it refuses xen,static-mem in its early device-tree scan.
+   */
+  readonly rejectsStaticMemAtParse: boolean;
 }
+
+/** The message of Xen commit e888192d13 (process_domain_node()). */
+export const STATIC_MEM_PARSE_CHECK_TEXT = 'CONFIG_STATIC_MEMORY must be enabled for parsing xen,static-mem';
 
 function inflateRawBounded(input: Uint8Array, maxOut: number): Buffer | undefined {
   try {
@@ -136,6 +145,7 @@ export function scanXenImage(bytes: Uint8Array, what: string): XenImageScan {
     container,
     ...(member ? { config: { offset: member.offset, imageOffset, container, compressedSize: member.compressedSize, text: member.text } } : {}),
     ...(compatibleVersion ? { compatibleVersion } : {}),
+    rejectsStaticMemAtParse: Buffer.from(image.buffer, image.byteOffset, image.byteLength).includes(STATIC_MEM_PARSE_CHECK_TEXT, 0, 'latin1'),
   };
 }
 

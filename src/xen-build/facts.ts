@@ -55,8 +55,9 @@ export const KCONFIG_FACTS: readonly KconfigFact[] = [
     messages: [
       'direct-map is not valid for domain <name> without static allocation.',
       'Device tree generation failed (-2).',
+      'CONFIG_STATIC_MEMORY must be enabled for parsing xen,static-mem',
     ],
-    source: 'CDF_staticmem is 0 without the option (xen/include/xen/domain.h), so create_domUs() panics on direct-map; without direct-map allocate_static_memory() is ASSERT_UNREACHABLE() and the domain has no RAM bank, make_memory_node() returns -ENOENT',
+    source: 'CDF_staticmem is 0 without the option (xen/include/xen/domain.h), so create_domUs() panics on direct-map; without direct-map allocate_static_memory() is ASSERT_UNREACHABLE() and the domain has no RAM bank, make_memory_node() returns -ENOENT. A tree with Xen e888192d13 (unstable 2026-08, backported to Debian\'s 4.20.4+63) refuses xen,static-mem in the early scan instead (4.19+: "Early FDT parsing failed", before the console)',
   },
   {
     option: 'STATIC_SHM', since: 17, gates: 'xen,domain-shared-memory-v1 nodes', keys: ['DOMU_SHARED_MEM'], whenOff: 'early-parse-error',

@@ -160,6 +160,11 @@ export function processChosenNode(st: ScanState, node: DtNode, ac: number, sc: n
 export function processDomainNode(st: ScanState, node: DtNode, ac: number, sc: number): number {
   st.bi.console.printk('Checking for "xen,static-mem" in domain node');
   if (!node.props.has('xen,static-mem')) return 0;
+  // Xen e888192d13 (in unstable, and backported to Debian's 4.20.4+63): refused at parse time.
+  if (!isEnabled(st.bi.build, 'STATIC_MEMORY') && st.bi.build.rejectsStaticMemAtParse) {
+    st.bi.console.printk('CONFIG_STATIC_MEMORY must be enabled for parsing xen,static-mem');
+    return EINVAL;
+  }
   return getMeminfo(st, node, 'xen,static-mem', ac, sc, 'reserved', 'static-domain');
 }
 

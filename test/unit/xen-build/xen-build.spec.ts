@@ -118,6 +118,17 @@ describe('xen-build: the .config embedded in a Xen image', () => {
     expect(() => scanXenImage(writeUImage({ ...hdr, comp: IH_COMP_LZMA }, x.bytes), 'xen-lzma.ub')).to.throw(/compression 3 is not none or gzip/);
   });
 
+  it('knows a tree with Xen e888192d13 by its message in the image (Debian trixie 4.20.4+63 has it, 4.17.7 not)', () => {
+    const plain = syntheticXen(DEBIAN_420_CONFIG, { memberOffset: 0x75ec0 }).bytes;
+    expect(scanXenImage(plain, 'xen').rejectsStaticMemAtParse).to.equal(false);
+    const withFix = new Uint8Array(plain);
+    withFix.set(Buffer.from('CONFIG_STATIC_MEMORY must be enabled for parsing xen,static-mem\n\0', 'latin1'), 0x1000);
+    expect(scanXenImage(withFix, 'xen').rejectsStaticMemAtParse).to.equal(true);
+    expect(resolveXenBuild({ image: { bytes: withFix, name: 'xen' } }).rejectsStaticMemAtParse).to.equal(true);
+    expect(resolveXenBuild({ versionOverride: '4.22' }).rejectsStaticMemAtParse).to.equal(false);
+    expect(resolveXenBuild({ versionOverride: '4.23' }).rejectsStaticMemAtParse).to.equal(true);
+  });
+
   it('reads a real mkimage uImage the same way', function () {
     if (!hasTool('mkimage')) this.skip();
     const dir = tempDir('xb-');

@@ -69,6 +69,16 @@ describe('sim → xen → static-mem', function () {
     });
   });
 
+  describe('a build without STATIC_MEMORY whose tree has Xen e888192d13 (Debian trixie 4.20.4+63)', () => {
+    it('refuses xen,static-mem in the early scan: the real trixie boot is silent', () => {
+      const noStatic = { ...resolveXenBuild({ configFile: { kconfig: parseXenKconfig(kconfig('4.20.4').replace('CONFIG_STATIC_MEMORY=y\n', ''), 'c'), name: 'c' } }), rejectsStaticMemAtParse: true };
+      const r = bootXen(handoff(loads(), dtc(virtDts(`#address-cells = <0x2>; #size-cells = <0x2>; ${BOOTARGS} ${domU('domU0', `${STATIC} direct-map;`)}`)), FDT_ADDR, XEN_ADDR), { build: noStatic });
+      expect(r.earlyLog).to.include.members(['(XEN) CONFIG_STATIC_MEMORY must be enabled for parsing xen,static-mem', "(XEN) fdt: node `domU0': parsing failed"]);
+      expect(r.panic).to.equal('Early FDT parsing failed (-22)');
+      expect(verdicts(r)).to.deep.equal([['domU0', 'silent hang']]);
+    });
+  });
+
   describe('assign_static_memory_11() (direct-map)', () => {
     it('the guest RAM is the host bank: the kernel is copied into it 1:1', () => {
       const r = boot(domU('domU0', `${STATIC} direct-map;`));
