@@ -146,6 +146,12 @@ export function planJson(plan: BootPlan) {
     memory: { start: plan.memoryStart, end: plan.memoryEnd },
     ram: plan.ram.map(region),
     avoided: plan.avoided.map(region),
+    // DOMU_STATIC_MEM banks, XEN_STATIC_HEAP banks and DOMU_SHARED_MEM regions (src/plan/static-mem.ts).
+    staticRegions: plan.staticRegions.map((r) => ({
+      kind: r.kind, key: r.key, owner: r.owner, start: r.start, end: r.end, label: r.label,
+      ...(r.directMap !== undefined ? { directMap: r.directMap } : {}), ...(r.shmId !== undefined ? { shmId: r.shmId } : {}),
+      ...(r.guestAddr !== undefined ? { guestAddr: r.guestAddr } : {}),
+    })),
     highWater: plan.highWater,
     loads,
     xen: { load: xen.load.id, runAddr: xen.runAddr, imageSize: xen.imageSize, ...(xen.uimage ? { uimage: { file: xen.uimage.file, size: xen.uimage.bytes.length } } : {}) },
