@@ -43,7 +43,7 @@ describe('cli → commands → keys', () => {
       '  ImageBuilder  since 2022-06 (66b9bd9)',
       '  Xen           4.17+',
       '  Kconfig       CONFIG_STATIC_MEMORY',
-      '  uboot-gen     not supported yet (setting it is an error)',
+      '  uboot-gen     supported',
       '  example       DOMU_STATIC_MEM[0]="0x50000000 0x10000000"',
     ]);
   });
@@ -64,7 +64,7 @@ describe('cli → commands → keys', () => {
     const heads = lines.filter((l) => /^[A-Z]/.test(l));
     expect(heads).to.have.length(KEYS.length);
     expect(heads[0]).to.equal('MEMORY_START                  address   supported');
-    expect(heads.find((l) => l.startsWith('DOMU_STATIC_MEM'))).to.equal('DOMU_STATIC_MEM[n]            list      not supported');
+    expect(heads.find((l) => l.startsWith('DOMU_STATIC_MEM'))).to.equal('DOMU_STATIC_MEM[n]            list      supported');
     expect(heads.at(-1)).to.equal('GPT                           string    disk_image only');
     expect(r.stdout).to.contain('\nDOMU_GRANT_VER[n]             count     supported\n    Max grant table version of domU n. ImageBuilder since 2024-04 (upstream patch). Xen: 4.18+ (4.17\n    ignores it), CONFIG_GRANT_TABLE.\n');
     expect(Math.max(...lines.map((l) => l.length))).to.be.at.most(100);
