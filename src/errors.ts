@@ -89,6 +89,9 @@ export const ERROR_CODES = {
   CONFIG_PASSTHROUGH_PATH: { exit: 'config', severity: 'error', label: 'path not in DEVICE_TREE',
     meaning: 'The config names a device-tree node (DOMU_PASSTHROUGH_PATHS) that DEVICE_TREE does not have, so the script\'s `fdt set` would fail on the board.',
     fix: 'Correct the path, or pass the DTB of the board that has the device.' },
+  CONFIG_CPUPOOL_CPU: { exit: 'config', severity: 'error', label: 'cpupool CPU not in DEVICE_TREE',
+    meaning: 'A CPUPOOL names a CPU node that the board DTB\'s /cpus does not have, so the pool could not list it (ImageBuilder: "/cpus/<cpu> does not exist").',
+    fix: 'Name the CPUs as the board DTB does under /cpus (e.g. cpu@1), or pass the DTB of the board that has them.' },
   CONFIG_NOT_REGULAR_FILE: { exit: 'config', severity: 'error', label: 'not a file',
     meaning: 'The path given as the config is a folder, a device or a FIFO, not a regular file.',
     fix: 'Give the path of the config file itself.' },
@@ -250,6 +253,13 @@ export const ERROR_CODES = {
   PLAN_XEN_REFUSES_VALUE: { exit: 'ok', severity: 'warning', label: 'value the Xen refuses',
     meaning: 'A per-domain key has a value the Xen that will run reads and refuses, so the boot stops at that domain (e.g. grant table version 2 on Arm).',
     fix: 'Use a value that Xen accepts; the message names the limit.' },
+
+  PLAN_CPU_PANIC: { exit: 'plan', severity: 'error', label: 'Xen panics on a CPU key',
+    meaning: 'A cpupool, capability or vCPU affinity is one the Xen build that will run it panics on: a pool scheduler it was built without, a capability bit it does not define, a second hardware domain, a pCPU the board lacks or outside the domain\'s pool.',
+    fix: 'Change the key the message names, as its hint says.' },
+  PLAN_NULL_OVERCOMMIT: { exit: 'ok', severity: 'warning', label: 'null scheduler short of CPUs',
+    meaning: 'A cpupool (or Pool-0) runs the null scheduler, which gives each vCPU a CPU of its own, but its domains have more vCPUs than it has CPUs: the extra vCPUs never run.',
+    fix: 'Give the pool as many CPUs as its domains have vCPUs, lower DOMU_VCPUS, or use another scheduler for the pool.' },
 
   EMIT_TEMPLATE: { exit: 'input', severity: 'error', label: 'bad template',
     meaning: 'A template of boot.source cannot be found, compiled or rendered.',

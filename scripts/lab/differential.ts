@@ -268,6 +268,28 @@ function cases(assets: LabAssets): DiffCase[] {
     generated('gen-broken-dtuart-serial0', 'generated, broken: dtuart=serial0 (the board DTB has no /aliases)',
       [...BASE, 'XEN_CMD="console=dtuart dtuart=serial0"', 'NUM_DOMUS=1', ...DOMU(0)], 60_000),
     ...memoryKeyCases(),
+    // Boot-time cpupools (Xen CI's boot-cpupools variant of qemu-smoke-dom0less-arm64.sh: cpu@1 in a
+    // null-scheduler pool for domU0). Debian's builds lack BOOT_TIME_CPUPOOLS and ignore the nodes.
+    generated('gen-cpupools-ci', 'generated: boot-time cpupool "cpu@1 null" for domU0 (Xen CI boot-cpupools)',
+      [...BASE, `XEN_CMD="${CONSOLE} loglvl=all"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0']), ...DOMU(1, ['DOMU_VCPUS[1]=2']),
+        'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 120_000),
+    generated('gen-cpupools-null-overcommit', 'generated: domU0 with 2 vCPUs in a 1-CPU null-scheduler cpupool',
+      [...BASE, `XEN_CMD="${CONSOLE} loglvl=all"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0', 'DOMU_VCPUS[0]=2']), ...DOMU(1),
+        'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 120_000),
+    generated('gen-cpupools-two-pools', 'generated: two cpupools (cpu@1,cpu@2 credit2; cpu@3 null), one domU in each',
+      [...BASE, `XEN_CMD="${CONSOLE} loglvl=all"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0', 'DOMU_VCPUS[0]=2']), ...DOMU(1, ['DOMU_CPUPOOL[1]=1']),
+        'NUM_CPUPOOLS=2', 'CPUPOOL[0]="cpu@1,cpu@2 credit2"', 'CPUPOOL[1]="cpu@3 null"'], 120_000),
+    // The pool names cpu@1, which the board has but Xen does not bring up (maxcpus=1 added on the board).
+    generatedThenEdited('edit-cpupool-cpu-not-brought-up', 'edited: cpupool names cpu@1, Xen started with maxcpus=1',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0']), ...DOMU(1), 'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 90_000, {},
+      (src) => src.replace(`xen,xen-bootargs "${CONSOLE}"`, `xen,xen-bootargs "${CONSOLE} maxcpus=1"`)),
+    // A pool scheduler the build lacks (release builds have no RTDS).
+    generatedThenEdited('edit-cpupool-sched-missing', 'edited: cpupool-sched "rtds", which release builds lack',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0']), ...DOMU(1), 'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 90_000, {},
+      (src) => src.replace('cpupool-sched "null"', 'cpupool-sched "rtds"')),
+    // Capabilities (Xen 4.21+) on the Xen releases the stacks run: not read, the domain stays a plain domU.
+    generated('gen-caps-before-4.21', 'generated: DOMU_CAPS[0]="control|8" (an undefined bit) on Xen before 4.21',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CAPS[0]="control|8"']), ...DOMU(1)], 120_000),
   ];
   // The captured ground-truth scripts, re-planned for this stack's binaries.
   for (const c of labCases(labCaseInputs(assets))) {

@@ -9,6 +9,7 @@ import type { Diagnostic } from '../config/types.js';
 import type { BootPlan, PlannedLoad, Region } from '../plan/types.js';
 import { InternalError, UbootGenError, codeInfo, exitCodeFor } from '../errors.js';
 import { hexUpper } from '../util/hex.js';
+import { cpuJson, hasCpuKeys } from './cpu-report.js';
 
 export const JSON_SCHEMA_VERSION = 1;
 
@@ -167,5 +168,6 @@ export function planJson(plan: BootPlan) {
       ...(d.props && Object.keys(d.props).length ? { props: { ...d.props } } : {}),
     })),
     ...(plan.extraCmds !== undefined ? { extraCmds: plan.extraCmds } : {}),
+    ...(hasCpuKeys(plan) ? { cpu: cpuJson(plan) } : {}),
   };
 }

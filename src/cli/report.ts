@@ -4,6 +4,7 @@ import { hexUpper, humanSize } from '../util/hex.js';
 import type { Diagnostic } from '../config/types.js';
 import type { BootPlan } from '../plan/types.js';
 import { UbootGenError } from '../errors.js';
+import { cpuSummary } from './cpu-report.js';
 
 export interface Style { bold(s: string): string; dim(s: string): string; red(s: string): string; green(s: string): string; yellow(s: string): string }
 
@@ -69,6 +70,7 @@ export function planSummary(plan: BootPlan): string[] {
   const shared = plan.loads.filter((l) => l.keys.length > 1);
   for (const s of shared) lines.push(`shared: ${s.file} is loaded once for ${s.keys.join(', ')}`);
   for (const d of doms) if (d.props) lines.push(`${d.name}: ${domainPropsText(d.props)}`);
+  lines.push(...cpuSummary(plan));
   return lines;
 }
 

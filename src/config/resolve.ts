@@ -7,6 +7,7 @@ import { ConfigError, type DiagnosticCode } from '../errors.js';
 import { ArithError, evaluateArithmetic } from './arith.js';
 import { KEY_BY_NAME, NOT_IMAGEBUILDER_KEYS, suggestKey, XILINX_ONLY_KEYS } from './keys.js';
 import { readDomUProps } from './domain-props.js';
+import { resolveCpuKeys } from './cpu.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
 import { readDomUSharedMem, readDomUStaticMem, readStaticEvtchns, readStaticHeap, type Lookup, type Warn } from './static-mem.js';
 import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, SourcePos } from './types.js';
@@ -164,6 +165,8 @@ class Resolver {
     const evtchns = readStaticEvtchns(this.#lookup, numDomUs, (i) => domUs[i]?.boot === true);
     for (const [i, list] of evtchns.byDomU) domUs[i]!.evtchns = list;
     const staticHeap = readStaticHeap(this.#lookup);
+    const cpu = resolveCpuKeys(this.#raw, domUs, this.#diags);
+    for (const [i, d] of domUs.entries()) d.cpu = cpu.domUs[i]!;
 
     const { memoryStart, memoryEnd } = this.#memory();
     const deviceTree = this.#fileRef('DEVICE_TREE');
@@ -210,6 +213,7 @@ class Resolver {
       dbgFdtPrintChosen,
       ...(staticHeap ? { staticHeap } : {}),
       ...(evtchns.byDomU.size ? { nextPhandle: evtchns.nextPhandle } : {}),
+      cpu: cpu.cpu,
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
@@ -471,8 +475,10 @@ class Resolver {
 
     let xenCmd: string;
     if (!given) {
-      // The two trailing spaces are ImageBuilder's empty "$XEN_COLORS $DOM0_COLORS" (colours are unsupported here).
-      xenCmd = `console=dtuart dtuart=serial0 dom0_mem=${mem}M dom0_max_vcpus=${vcpus} bootscrub=0 vwfi=native sched=null  `;
+      // ImageBuilder's "$XEN_COLORS $DOM0_COLORS" (xen_colors=... dom0_colors=...): two trailing spaces when both are empty.
+      const xc = this.#set('XEN_COLORS');
+      const dc = this.#set('DOM0_COLORS');
+      xenCmd = `console=dtuart dtuart=serial0 dom0_mem=${mem}M dom0_max_vcpus=${vcpus} bootscrub=0 vwfi=native sched=null ${xc ? `xen_colors=${xc.value}` : ''} ${dc ? `dom0_colors=${dc.value}` : ''}`;
     } else {
       const clash = dom0Mem ?? dom0Vcpus;
       if (clash) {
@@ -490,7 +496,7 @@ class Resolver {
         this.#error('CONFIG_MISSING', 'Neither dom0 or domUs are specified, exiting.', this.#get('NUM_DOMUS')?.where, 'NUM_DOMUS',
           'set DOM0_KERNEL, or NUM_DOMUS and DOMU_KERNEL[0]');
       }
-      const dom0Only = ['DOM0_MEM', 'DOM0_VCPUS', 'DOM0_CMD', 'DOM0_RAMDISK', 'DOM0_ROOTFS']
+      const dom0Only = ['DOM0_MEM', 'DOM0_VCPUS', 'DOM0_COLORS', 'DOM0_CMD', 'DOM0_RAMDISK', 'DOM0_ROOTFS']
         .map((k) => this.#set(k)).filter((v): v is RawValue => v !== undefined)
         .sort((a, b) => a.where.line - b.where.line || a.where.col - b.where.col);
       const first = dom0Only[0];

@@ -5,6 +5,7 @@
 import type { DiagnosticCode } from '../errors.js';
 import type { DomUProps } from './domain-props.js';
 import type { DomUSharedMem, DomUStaticMem, MemBank, StaticEvtchn } from './static-mem.js';
+import type { CpuConfig, DomUCpuConfig } from './cpu.js';
 
 /** A position in a config file. `line` and `col` are 1-based; `col` counts UTF-16 units. */
 export interface SourcePos {
@@ -103,6 +104,8 @@ export interface DomUConfig {
   sharedMem?: DomUSharedMem;
   /** DOMU_STATIC_EVTCHNS[n], with ImageBuilder's phandles. */
   evtchns?: StaticEvtchn[];
+  /** DOMU_CPUPOOL[n], DOMU_CAPS[n], DOMU_COLORS[n], DOMU_VCPU_HARD_AFFINITY[n,v] (src/config/cpu.ts). */
+  cpu?: DomUCpuConfig;
 }
 
 export interface Config {
@@ -158,6 +161,8 @@ export interface Config {
   staticHeap?: MemBank[];
   /** The first phandle ImageBuilder has not used for static event channels (cpupools continue from it). */
   nextPhandle?: number;
+  /** Boot-time cpupools and the colour keys of Xen and dom0 (src/config/cpu.ts). */
+  cpu?: CpuConfig;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
   positions: Readonly<Record<string, SourcePos>>;
 }

@@ -3,6 +3,7 @@
 // every number's format. README "Templates" documents these fields for template authors.
 import type { BootCmd, DomUConfig } from '../config/types.js';
 import type { BootPlan, LoadRole, PlannedLoad } from '../plan/types.js';
+import { cpupoolModels, domUCpuModel, xenBootargs, type CpupoolModel, type DomUCpuModel } from './cpu-model.js';
 
 /**
  * A boot module in RAM: its address and the size written in its `reg`, and its load's id (with
@@ -48,6 +49,8 @@ export interface DomUModel {
   ramdisk: ModuleModel | null;
   passthroughDtb: ModuleModel | null;
   bootargs: string;
+  /** Capabilities, cache colours, vCPU hard affinity (cpu-model.ts). */
+  cpu: DomUCpuModel;
   /** DOMU_NR_SPIS, DOMU_GRANT_*, DOMU_TRAP_UNMAP, DOMU_DOMID, DOMU_PASSTHROUGH_PROP, DOMU_P2M_MEM_MB [n]; null when unset. */
   props: DomUPropsModel;
   /** DOMU_STATIC_MEM[n]: bank bases and sizes in order (base, size, base, size ...), and direct-map. */
@@ -93,6 +96,8 @@ export interface ScriptModel {
   fit: boolean;
   /** DBG_FDT_PRINT_CHOSEN: `fdt print /chosen` before the boot command. */
   printChosen: boolean;
+  /** Boot-time cpupools, in CPUPOOL order (cpu-model.ts). */
+  cpupools: CpupoolModel[];
 }
 
 /** What templates/hint.hbs renders: the prompt command that fetches and runs the script. */
@@ -120,7 +125,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     loads: plan.loads.map((l) => ({ cmd: l.loadCmd, addr: addrOf(l), file: boardFileName(plan.config.prependPath, l.file), id: l.id, role: l.role, keys: [...l.keys], size: l.transferSize })),
     dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen, control: plan.dtb.control !== undefined },
     overlays: plan.loads.filter((l) => l.role === 'dt-overlay').map((l) => ({ addr: addrOf(l), id: l.id })),
-    xen: { addr: addrOf(plan.xen.load), bootargs: plan.config.xenCmd },
+    xen: { addr: addrOf(plan.xen.load), bootargs: xenBootargs(plan.config.xenCmd, plan.config.xenCmdDefaulted, plan.xenRelease, plan.config.domUs.some((d) => d.cpu?.colours) || plan.config.cpu?.xenColours !== undefined) },
     xenPolicy: module(plan.loads.find((l) => l.role === 'xen-policy')),
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
     domUs: plan.config.domUs.map((du) => {
@@ -135,6 +140,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
           passthrough: du.props.passthrough ?? null, p2mMemMB: du.props.p2mMemMB ?? null,
         },
         ...memoryKeysModel(du),
+        cpu: domUCpuModel(du, plan.xenRelease),
       };
     }),
     bootCmd: plan.bootCmd,
@@ -143,6 +149,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     runtime: plan.config.runtimeSizing ? { memaddr: first } : null,
     fit: plan.config.fit !== undefined,
     printChosen: plan.config.dbgFdtPrintChosen,
+    cpupools: cpupoolModels(plan.cpupools),
   };
 }
 

@@ -14,6 +14,7 @@ import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
 import { runtimeLayoutProblem } from './runtime-layout.js';
 import { staticBuildWarnings, staticHeapShortfall, staticOutsideRam, staticOverlaps, staticRegions } from './static-mem.js';
+import { cpuFindings, planCpupools } from './cpupools.js';
 import type { BootPlan } from './types.js';
 import { DOMAIN_PROP_CHECKS } from './domain-checks.js';
 
@@ -37,7 +38,7 @@ export interface InputContext { collected: Collected }
 export interface PlanContext extends InputContext { placed: Placed; plan: BootPlan }
 
 /** Codes of findings that are never errors (diagnostics only). */
-export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_XEN_BUILD' | 'PLAN_XEN_IGNORES_KEY' | 'PLAN_XEN_REFUSES_VALUE';
+export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_XEN_BUILD' | 'PLAN_XEN_IGNORES_KEY' | 'PLAN_XEN_REFUSES_VALUE' | 'PLAN_NULL_OVERCOMMIT';
 
 interface CheckInfo {
   /** Stable name, as dtc names its checks. */
@@ -105,6 +106,40 @@ export const CHECKS: readonly Check[] = [
     fix: 'drop the option from XEN_CMD, or boot a Xen built with it',
     run: ({ collected: { config, xenBuild } }) => xenCmdWarnings(xenBuild.options, xenBuild.release.text, config.xenCmd)
       .map((w) => ({ key: w.key, message: w.message, fix: w.hint })),
+  },
+  {
+    // ImageBuilder: fdtget DEVICE_TREE /cpus/<cpu> reg, else "/cpus/<cpu> does not exist".
+    name: 'cpupool-cpus-exist', code: 'CONFIG_CPUPOOL_CPU', severity: 'error', stage: 'input',
+    fix: 'name the CPUs as the board DTB does under /cpus (e.g. CPUPOOL[0]="cpu@1 null")',
+    run: ({ collected: { config, dtb } }) => {
+      const r = planCpupools(config, dtb.bytes, dtb.label);
+      return 'problem' in r ? [r.problem] : [];
+    },
+  },
+  {
+    // Cpupools, capabilities and vCPU affinity this Xen build does not honour (src/plan/cpupools.ts).
+    name: 'cpu-keys-build', code: 'PLAN_XEN_BUILD', severity: 'warning', stage: 'input',
+    fix: 'boot a Xen with the option or release the message names',
+    run: ({ collected: { config, dtb, xenBuild } }) => {
+      const r = planCpupools(config, dtb.bytes, dtb.label);
+      return 'pools' in r ? cpuFindings(config, dtb.bytes, xenBuild, r.pools).warnings : [];
+    },
+  },
+  {
+    name: 'cpu-keys-panic', code: 'PLAN_CPU_PANIC', severity: 'error', stage: 'input',
+    fix: 'change the key as the message says',
+    run: ({ collected: { config, dtb, xenBuild } }) => {
+      const r = planCpupools(config, dtb.bytes, dtb.label);
+      return 'pools' in r ? cpuFindings(config, dtb.bytes, xenBuild, r.pools).errors.slice(0, 1) : [];
+    },
+  },
+  {
+    name: 'null-scheduler-vcpus', code: 'PLAN_NULL_OVERCOMMIT', severity: 'warning', stage: 'input',
+    fix: 'give the pool as many CPUs as its domains have vCPUs, or lower DOMU_VCPUS',
+    run: ({ collected: { config, dtb, xenBuild } }) => {
+      const r = planCpupools(config, dtb.bytes, dtb.label);
+      return 'pools' in r ? cpuFindings(config, dtb.bytes, xenBuild, r.pools).nullOvercommit : [];
+    },
   },
   {
     // prepare_dtb_domU() writes each domU's device tree into DOMU_DTB_SIZE bytes (4 KiB in 4.17,

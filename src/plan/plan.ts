@@ -11,6 +11,7 @@ import { runChecks } from './checks.js';
 import { collect } from './collect.js';
 import { DEFAULT_FDT_PAD, planDtb } from './dtb.js';
 import { place, placeLoad } from './place.js';
+import { planCpupools } from './cpupools.js';
 import type { BootPlan, PlanOptions } from './types.js';
 import { staticRegions } from './static-mem.js';
 
@@ -47,6 +48,8 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   });
   runChecks('input', { collected }, diags);
   const placed = place(collected, opts);
+  const pools = planCpupools(config, collected.dtb.bytes, collected.dtb.label);
+  const cpupools = 'pools' in pools ? pools.pools : [];
 
   const assemble = (growth: number): BootPlan => {
     const dtb = planDtb(collected, placed, growth, fdtPad);
@@ -63,7 +66,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     return {
       config, dir, memoryStart: config.memoryStart, memoryEnd: config.memoryEnd, scriptAddr: placed.scriptAddr, loads,
       xen: placed.xen, dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram, staticRegions: staticRegions(config),
-      highWater: Math.max(...loads.map((l) => l.addr + l.footprint)), diagnostics: diags,
+      highWater: Math.max(...loads.map((l) => l.addr + l.footprint)), diagnostics: diags, cpupools, xenRelease: collected.xenBuild.release.text,
       ...(collected.extraCmds !== undefined ? { extraCmds: collected.extraCmds } : {}),
     };
   };

@@ -4,6 +4,7 @@ import type { BootCmd, Config, Diagnostic } from '../config/types.js';
 import type { DomUProps } from '../config/domain-props.js';
 import type { ImageFormatId } from '../images/format.js';
 import type { StaticRegion } from './static-mem.js';
+import type { PlannedCpupool } from './cpupools.js';
 
 export interface Region {
   start: number;
@@ -117,6 +118,10 @@ export interface BootPlan {
   /** End of the last reserved region (everything lies below this). */
   highWater: number;
   diagnostics: Diagnostic[];
+  /** Boot-time cpupools as the script creates them (src/plan/cpupools.ts); empty without NUM_CPUPOOLS. */
+  cpupools: PlannedCpupool[];
+  /** The Xen release the plan is made for (what the Xen image or --xen-version says), e.g. "4.17.5". */
+  xenRelease: string;
 }
 
 export interface PlanOptions {

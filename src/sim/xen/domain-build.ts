@@ -22,6 +22,7 @@ import { domUDtbLimit, FDT_ERR_NOSPACE, readsDomainP2mMemMb } from '../../xen-bu
 import { isEnabled } from '../../xen-build/build.js';
 import { readDomainCreateConfig } from './domain-config.js';
 import { allocateStaticMemory, processShm } from './static-mem.js';
+import { domainCaps, domainColours, domainPool, insertVcpus, vcpuAffinity, type CpupoolCtx, type CpupoolState } from './cpupools.js';
 
 /** MAX_VIRT_CPUS on arm64. */
 export const MAX_VIRT_CPUS = 128;
@@ -49,6 +50,8 @@ export interface BuildCtx extends ProbeCtx {
   current?: DomainVerdict;
   /** Per-domain facts the post-boot guest checks need. */
   readonly built: Map<DomainVerdict, BuiltDomain>;
+  /** Boot-time cpupools and the hardware domain so far (cpupools.ts). */
+  cpu?: { ctx: CpupoolCtx; state: CpupoolState; hardware: { name?: string } };
 }
 
 export interface BuiltDomain {
@@ -319,6 +322,10 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
   const cpus = propU32(node, 'cpus');
   if (cpus === undefined) return ctx.console.panic(`Missing property 'cpus' for domain ${name}\n`);
   dv.vcpus = cpus;
+  // domain-cpupool and capabilities are read before domain_create().
+  const pool = ctx.cpu ? domainPool(ctx.cpu.ctx, ctx.cpu.state, node) : 0;
+  if (ctx.cpu && domainCaps(ctx.cpu.ctx, node, ctx.cpu.hardware) & 2) ctx.cpu.hardware.name = `d${domid}`;
+  if (ctx.cpu) domainColours(ctx.cpu.ctx, node, ctx.cmdline.raw);
   const vgicMax = ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS;
   // domain_create() → arch_sanitise_domain_config(): no vCPU, or more than the vGIC/MAX_VIRT_CPUS allow.
   if (cpus < 1 || cpus > vgicMax) {
@@ -327,8 +334,13 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
   }
   if (!readDomainCreateConfig(ctx, node, name, dv)) return;
   dv.domid = domid;
+  if (ctx.cpu) {
+    const waiting = insertVcpus(ctx.cpu.ctx, ctx.cpu.state, pool, domid, name, cpus);
+    if (waiting.includes(0)) dv.reason = `Pool-${pool} (null scheduler) has no free CPU for its vCPU 0`;
+  }
   const rc = constructDomU(ctx, node, domid, dv);
   if (rc) setupPanic(ctx, name, rc);
+  if (ctx.cpu) vcpuAffinity(ctx.cpu.ctx, ctx.cpu.state, node, pool, cpus);
 }
 
 /** construct_domU(). Returns a negative errno for the "Could not set up domain" panic. */
@@ -469,6 +481,7 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   const vcpus = Math.min(ctx.cmdline.dom0MaxVcpus || ctx.host.pcpus, MAX_VIRT_CPUS, ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS);
   dv.vcpus = vcpus;
   ctx.hardwareDomain = true;
+  if (ctx.cpu) { ctx.cpu.hardware.name = 'd0'; insertVcpus(ctx.cpu.ctx, ctx.cpu.state, 0, 0, 'dom0', vcpus); }
   console.printk('*** LOADING DOMAIN 0 ***');
   let dom0Mem = ctx.cmdline.dom0Mem ?? 0;
   if (dom0Mem <= 0) {

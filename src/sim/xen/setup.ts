@@ -18,6 +18,7 @@ import { XenConsole, XenPanicSignal, type XenLogLevel } from './console.js';
 import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, propString, stringList, unflattenDeviceTree, type DtNode } from './device-tree.js';
 import { allocStaticEvtchns, modulesInStaticBanks } from './static-mem.js';
 import { createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
+import { boardCpuHwids, maxCpus, setupCpupools, type CpupoolCtx, type CpupoolState } from './cpupools.js';
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
 import { initramfsFault, linuxVersionOf } from './guest-linux.js';
@@ -215,7 +216,7 @@ export function xenBuildOf(handoff: BootHandoff, opts: XenBootOptions = {}): Xen
  * scheduler_init(): the sched= scheduler if this build has it; otherwise "Could not find
  * scheduler" and CONFIG_SCHED_DEFAULT (xen/common/sched/core.c, same texts 4.17–4.22).
  */
-function schedulerInit(console: XenConsole, build: XenBuild, requested: string | undefined, findings: string[]): void {
+function schedulerInit(console: XenConsole, build: XenBuild, requested: string | undefined, findings: string[]): string {
   const dflt = optionValue(build, 'SCHED_DEFAULT') ?? 'credit2';
   const wanted = requested ?? dflt;
   const known = SCHEDULERS[wanted];
@@ -229,6 +230,7 @@ function schedulerInit(console: XenConsole, build: XenBuild, requested: string |
       : `sched=${wanted} is not a Xen scheduler; Xen runs ${dflt}`);
   }
   console.printk(`Using scheduler: ${SCHEDULERS[chosen]?.name ?? chosen} (${chosen})`);
+  return chosen;
 }
 
 /** bootXen(): the whole boot, as data. */
@@ -358,8 +360,20 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   console.bringUp();
   const host = hostInfo(root, handoff, fdtSize);
   xsmInit(console, bi, handoff.ram, build, cmdline, console.estimates);
-  schedulerInit(console, build, cmdline.sched, findings);
-  console.printk(`Brought up ${host.pcpus} CPUs`);
+  const bootScheduler = schedulerInit(console, build, cmdline.sched, findings);
+  // maxcpus= limits the CPUs Xen brings up (smp_get_max_cpus()); the rest stay off for good.
+  const cpuHwids = boardCpuHwids(root, host.pcpus).slice(0, maxCpus(cmdline.raw, host.pcpus));
+  console.printk(`Brought up ${cpuHwids.length} CPUs`);
+  // cpupool_init() (an initcall): boot-time cpupools, before any domain exists.
+  const cpuCtx: CpupoolCtx = { console, root, build, minor: version.minor, cpuHwids, bootScheduler, findings };
+  let cpuState: CpupoolState;
+  try {
+    cpuState = setupCpupools(cpuCtx);
+  } catch (e) {
+    if (!(e instanceof XenPanicSignal)) throw e;
+    for (const d of domains) if (d.verdict !== 'dropped') { d.verdict = 'xen panic'; d.message = e.text; d.reason = e.text; }
+    return result({ consoleVisible: uart.ok, panic: e.text });
+  }
   if (!host.iommu) console.printk('I/O virtualisation disabled');
 
   // populate_boot_allocator(): with xen,static-heap the heap is those banks and nothing else;
@@ -383,7 +397,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   const kernels = bi.modules.filter((m) => m.kind === 'kernel');
   const dom0less = !kernels.some((m) => !m.domU) && kernels.some((m) => m.domU);
   preDomains(dom0less);
-  const ctx: BuildCtx = { bi, ram, heap, console, version, root, host, cmdline, findings, hardwareDomain: false, built: new Map() };
+  const ctx: BuildCtx = { bi, ram, heap, console, version, root, host, cmdline, findings, hardwareDomain: false, built: new Map(), cpu: { ctx: cpuCtx, state: cpuState, hardware: {} } };
   let domid = 0;
   try {
     if (!dom0less) createDom0(ctx, domains[0]!);

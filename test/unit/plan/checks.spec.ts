@@ -255,6 +255,44 @@ describe('plan → checks', () => {
     expect([e.code, e.where?.line, e.hint]).to.deep.equal(['PLAN_STATIC_CONFLICT', 10, fixOf('static-mem-in-ram')]);
   });
 
+  // The lab's full-featured Xen 4.17.5 (BOOT_TIME_CPUPOOLS, SCHED_NULL; no RTDS): its real .config.
+  const FULL = { xenConfig: path.resolve('test', 'fixtures', 'xen-build', 'full-4.17.5-arm64.config') };
+  const POOL = ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Image', 'NUM_CPUPOOLS=1', 'DOMU_CPUPOOL[0]=0'];
+
+  check('cpupool-cpus-exist', 'refuses a cpupool CPU the board DTB lacks (ImageBuilder: "/cpus/<cpu> does not exist")', () => {
+    const dir = folder(boardDtb({ cpus: 2 }));
+    const e = thrown(() => plan(dir, [...POOL, 'CPUPOOL[0]="cpu@1,cpu@3 null"']));
+    expect(e.code).to.equal('CONFIG_CPUPOOL_CPU');
+    expect(e.where).to.deep.equal({ file: path.join(dir, 'config'), line: 12, col: 12, key: 'CPUPOOL[0]' });
+    expect(e.message).to.equal(`CPUPOOL[0] names /cpus/cpu@3, but DEVICE_TREE "virt.dtb" has no such CPU node (/cpus/cpu@3 does not exist); its CPUs are cpu@0, cpu@1`);
+    expect(exitCodeFor(e)).to.equal(3);
+  });
+
+  check('cpu-keys-build', 'warns that a Xen without BOOT_TIME_CPUPOOLS ignores the pools, and that Xen 4.17 ignores capabilities', () => {
+    const p = plan(folder(boardDtb({ cpus: 4 })), [...POOL, 'CPUPOOL[0]="cpu@1 null"', 'DOMU_CAPS[0]="control"']);
+    expect(p.diagnostics.filter((d) => d.code === 'PLAN_XEN_BUILD').map((d) => [d.key, d.message, d.where?.line])).to.deep.equal([
+      ['CPUPOOL[0]', 'this Xen 4.17 build has no boot-time cpupools (CONFIG_BOOT_TIME_CPUPOOLS is off): Xen ignores the xen,cpupool nodes and domain-cpupool without a word, and every domain runs in Pool-0 with the default scheduler', 12],
+      ['DOMU_CAPS[0]', 'DOMU_CAPS[0]: Xen 4.17 does not read the capabilities property (it came in 4.21), so domU0 boots as a plain domU without the control capability', 13],
+    ]);
+  });
+
+  check('cpu-keys-panic', 'refuses a pool scheduler the build lacks (Xen: "Scheduler rtds does not exists!")', () => {
+    const dir = folder(boardDtb({ cpus: 4 }));
+    const e = thrown(() => planBoot({ ...load(dir, [...POOL, 'CPUPOOL[0]="cpu@1 rtds"']), dir }, FULL));
+    expect(e.code).to.equal('PLAN_CPU_PANIC');
+    expect(e.message).to.equal('CPUPOOL[0] asks for the rtds scheduler, but this Xen 4.17.5 build has none (CONFIG_SCHED_RTDS is off): Xen panics "Scheduler rtds does not exists!"');
+    expect(e.hint).to.equal('boot a Xen built with CONFIG_SCHED_RTDS=y, or name a scheduler it has');
+  });
+
+  check('null-scheduler-vcpus', 'warns when a null-scheduler pool has fewer CPUs than its domains have vCPUs', () => {
+    const dir = folder(boardDtb({ cpus: 4 }));
+    const p = planBoot({ ...load(dir, [...POOL, 'CPUPOOL[0]="cpu@1 null"', 'DOMU_VCPUS[0]=3']), dir }, FULL);
+    expect(p.diagnostics.filter((d) => d.code === 'PLAN_NULL_OVERCOMMIT').map((d) => [d.key, d.message])).to.deep.equal([[
+      'CPUPOOL[0]', 'cpupool 0 (cpu@1) runs the null scheduler, which gives each vCPU a CPU of its own, but its domains have 3 vCPUs (domU0 (3)) for 1 CPU: 2 vCPUs never run (the guest reports its extra CPUs failed to come online)',
+    ]]);
+    expect(p.cpupools).to.deep.equal([{ index: 0, node: 'cpupool_0', phandle: 0xfffffffd, cpus: [{ name: 'cpu@1', hwid: 1, phandle: 0xfffffffe, added: true }], sched: 'null', domUs: [0] }]);
+  });
+
   it('has a test above for every check, and unique names', () => {
     const names = CHECKS.map((c) => c.name);
     expect(new Set(names).size).to.equal(names.length);
