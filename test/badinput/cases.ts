@@ -130,12 +130,17 @@ export const CASES: BadInputCase[] = [
   ] as const).map(([id, line]): BadInputCase => ({ id: `unsafe-shell/${id}`, category: 'unsafe-shell', lines: [line], expect: { exit: 3, code: /^CONFIG_(UNSAFE|SYNTAX)$/, line: L(0) } })),
 
   // --- keys: unsupported ImageBuilder features are errors (unknown keys are warnings: see the spec) ---
-  ...(['CPUPOOL[0]="0 credit"', 'LINUX="samples/Image"',
-    'DOMU_COLORS[0]="0-3"', 'DOM0_COLORS="0-3"', 'XEN_COLORS="0-3"', 'NUM_CPUPOOLS=1'] as const).map((line): BadInputCase => ({
+  ...(['LINUX="samples/Image"'] as const).map((line): BadInputCase => ({
     id: `keys/unsupported-${line.split(/[=[]/)[0]!.toLowerCase()}`, category: 'keys', lines: [line], expect: { exit: 3, code: /^CONFIG_(UNSUPPORTED|CONFLICT)$/, line: L(0) },
   })),
   { id: 'keys/dt-overlay-missing', category: 'keys', lines: ['NUM_DT_OVERLAY=2', 'DT_OVERLAY[0]="samples/virt.dtb"'], expect: { exit: 3, code: 'CONFIG_MISSING', text: /DT_OVERLAY\[1\] is not set/, line: L(0) } },
   { id: 'keys/dt-overlay-not-a-dtb', category: 'keys', lines: ['NUM_DT_OVERLAY=1', 'DT_OVERLAY[0]="samples/Image"'], expect: { exit: 4, code: 'IMAGE_WRONG_TYPE', text: /DT_OVERLAY\[0\]/ } },
+  // --- CPU keys: cpupools, colours (src/config/cpu.ts, src/plan/cpupools.ts) ---
+  { id: 'cpu/cpupool-cpu-not-in-dtb', category: 'keys', lines: ['NUM_CPUPOOLS=1', 'CPUPOOL[0]="0 credit"'], expect: { exit: 3, code: 'CONFIG_CPUPOOL_CPU', line: L(1), text: /\/cpus\/0 does not exist/ } },
+  { id: 'cpu/num-cpupools-without-cpupool', category: 'keys', lines: ['NUM_CPUPOOLS=1'], expect: { exit: 3, code: 'CONFIG_MISSING', line: L(0), text: /CPUPOOL\[0\]/ } },
+  { id: 'cpu/domu-colors-backwards', category: 'keys', lines: ['DOMU_COLORS[0]="3-0"'], expect: { exit: 3, code: 'CONFIG_BAD_VALUE', line: L(0) } },
+  { id: 'cpu/dom0-colors-not-a-list', category: 'keys', lines: ['DOM0_COLORS="0-3-5"'], expect: { exit: 3, code: 'CONFIG_BAD_VALUE', line: L(0) } },
+  { id: 'cpu/xen-colors-past-127', category: 'keys', lines: ['XEN_COLORS="0-300"'], expect: { exit: 3, code: 'CONFIG_BAD_VALUE', line: L(0) } },
   { id: 'keys/missing-memory-end', category: 'keys', config: EXAMPLE_HEAD.filter((l) => !l.startsWith('MEMORY_END')).join('\n'), expect: { exit: 3, code: 'CONFIG_MISSING', text: /MEMORY_END/ } },
   { id: 'keys/missing-xen', category: 'keys', config: EXAMPLE_HEAD.filter((l) => !l.startsWith('XEN=')).join('\n'), expect: { exit: 3, code: /^CONFIG_/, text: /XEN/ } },
   { id: 'keys/missing-device-tree', category: 'keys', config: EXAMPLE_HEAD.filter((l) => !l.startsWith('DEVICE_TREE')).join('\n'), expect: { exit: 3, code: /^CONFIG_/, text: /DEVICE_TREE/ } },

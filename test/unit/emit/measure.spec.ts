@@ -145,7 +145,7 @@ describe('emit → measure the script\'s fdt edits', () => {
     const e = thrown(() => sample(dir));
     expect(e.code).to.equal('EMIT_TEMPLATE_DIR');
     expect(e.message).to.equal(`${path.join(dir, 'domU.hbs')} does not replace any template: there is no template called "domU"`);
-    expect(e.hint).to.match(/^name each file after the template it replaces: boot\.source\.hbs, hint\.hbs, boot\.hbs, dom0\.hbs, domu-evtchns\.hbs, domu-shared-mem\.hbs, domu-static-mem\.hbs, domu\.hbs, /);
+    expect(e.hint).to.match(/^name each file after the template it replaces: boot\.source\.hbs, hint\.hbs, boot\.hbs, cpupools\.hbs, dom0\.hbs, domu-caps\.hbs, domu-evtchns\.hbs, domu-shared-mem\.hbs, domu-static-mem\.hbs, domu-vcpus\.hbs, domu\.hbs, /);
     const two = replacing('domu', shipped('partials/domu.hbs'));
     fs.mkdirSync(path.join(two.dir, 'partials'));
     fs.writeFileSync(path.join(two.dir, 'partials', 'domu.hbs'), shipped('partials/domu.hbs'));

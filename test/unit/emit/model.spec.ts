@@ -17,6 +17,7 @@ describe('emit → model', () => {
       kernel, ramdisk, passthroughDtb: null, bootargs: `console=ttyAMA0 marker=domU${index}`,
       props: { nrSpis: null, grantVersion: null, grantFrames: null, maptrackFrames: null, trapUnmap: null, domid: null, passthrough: null, p2mMemMB: null },
       staticMem: null, sharedMem: null, evtchns: [],
+      cpu: { caps: null, colorMask: null, llcColors: null, vcpus: [] },
     });
     expect(m).to.deep.equal({
       loads: [
@@ -37,6 +38,7 @@ describe('emit → model', () => {
       runtime: null,
       fit: false,
       printChosen: false,
+      cpupools: [],
     });
     expect(buildHintModel(r.plan)).to.deep.equal({ loadCmd: 'tftpb', scriptAddr: 0x40200000, scriptFile: 'boot.scr', fit: null });
   });
