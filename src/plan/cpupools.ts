@@ -165,6 +165,17 @@ export function cpuFindings(config: Config, fdt: Uint8Array, build: XenBuild, po
         errors.push({ key: `CPUPOOL[${p.index}]`, message: `CPUPOOL[${p.index}] asks for the ${p.sched} scheduler, but this Xen ${rel} build has none (CONFIG_${s.option} is off): Xen panics "Scheduler ${p.sched} does not exists!"`, fix: `boot a Xen built with CONFIG_${s.option}=y, or name a scheduler it has` });
       }
     }
+    // maxcpus=N: Xen brings up the first N CPUs only; a pool CPU past them has no logical id.
+    const max = Number(/(?:^|\s)maxcpus=(\d+)(?:\s|$)/.exec(config.xenCmd)?.[1] ?? 0);
+    if (max > 0 && max < nrCpus) {
+      for (const p of pools) {
+        const down = p.cpus.find((c) => cpus.findIndex((b) => b.name === c.name) >= max);
+        if (down) {
+          errors.push({ key: `CPUPOOL[${p.index}]`, message: `CPUPOOL[${p.index}] names ${down.name}, but XEN_CMD has maxcpus=${max}, so Xen ${rel} never brings that CPU up and panics "Error retrieving logical cpu from node ${p.node} (-2)"`, fix: `raise maxcpus to ${nrCpus} or drop it, or name only the first ${max} CPUs` });
+          break;
+        }
+      }
+    }
     // The null scheduler gives every vCPU a pCPU of its own; a vCPU without one never runs.
     const dflt = defaultScheduler(build, config.xenCmd);
     const inPool = new Set(pools.flatMap((p) => p.cpus.map((c) => c.name)));

@@ -51,7 +51,7 @@ export interface BuildCtx extends ProbeCtx {
   /** Per-domain facts the post-boot guest checks need. */
   readonly built: Map<DomainVerdict, BuiltDomain>;
   /** Boot-time cpupools and the hardware domain so far (cpupools.ts). */
-  cpu?: { ctx: CpupoolCtx; state: CpupoolState; hardware: { name?: string } };
+  cpu?: { ctx: CpupoolCtx; state: CpupoolState; hardware: { name?: string }; neverRuns: Set<DomainVerdict> };
 }
 
 export interface BuiltDomain {
@@ -336,7 +336,7 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
   dv.domid = domid;
   if (ctx.cpu) {
     const waiting = insertVcpus(ctx.cpu.ctx, ctx.cpu.state, pool, domid, name, cpus);
-    if (waiting.includes(0)) dv.reason = `Pool-${pool} (null scheduler) has no free CPU for its vCPU 0`;
+    if (waiting.includes(0)) ctx.cpu.neverRuns.add(dv);
   }
   const rc = constructDomU(ctx, node, domid, dv);
   if (rc) setupPanic(ctx, name, rc);

@@ -397,7 +397,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   const kernels = bi.modules.filter((m) => m.kind === 'kernel');
   const dom0less = !kernels.some((m) => !m.domU) && kernels.some((m) => m.domU);
   preDomains(dom0less);
-  const ctx: BuildCtx = { bi, ram, heap, console, version, root, host, cmdline, findings, hardwareDomain: false, built: new Map(), cpu: { ctx: cpuCtx, state: cpuState, hardware: {} } };
+  const ctx: BuildCtx = { bi, ram, heap, console, version, root, host, cmdline, findings, hardwareDomain: false, built: new Map(), cpu: { ctx: cpuCtx, state: cpuState, hardware: {}, neverRuns: new Set() } };
   let domid = 0;
   try {
     if (!dom0less) createDom0(ctx, domains[0]!);
@@ -481,6 +481,8 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
       d.verdict = 'guest fails';
       d.reason = `its static memory holds boot module${inBank.length > 1 ? 's' : ''} ${inBank.map((m) => `${m.path} [${hex(m.start)}, ${hex(m.start + m.size)})`).join(', ')}: once every domain is built Xen frees the modules' pages and the boot scrub (bootscrub=${cmdline.bootscrub}) wipes them, so the guest's kernel is erased and it prints nothing`;
     }
+    // The null scheduler had no CPU for its vCPU 0: Xen built it, but it never runs (cpupools.ts).
+    if (ctx.cpu?.neverRuns.has(d)) { d.verdict = 'guest fails'; d.reason = 'its null-scheduler cpupool has no free CPU for vCPU 0, so the domain never runs'; }
   }
   return result({ consoleVisible: uart.ok });
 }

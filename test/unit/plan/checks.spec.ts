@@ -282,6 +282,8 @@ describe('plan → checks', () => {
     expect(e.code).to.equal('PLAN_CPU_PANIC');
     expect(e.message).to.equal('CPUPOOL[0] asks for the rtds scheduler, but this Xen 4.17.5 build has none (CONFIG_SCHED_RTDS is off): Xen panics "Scheduler rtds does not exists!"');
     expect(e.hint).to.equal('boot a Xen built with CONFIG_SCHED_RTDS=y, or name a scheduler it has');
+    const m = thrown(() => planBoot({ ...load(dir, [...POOL, 'CPUPOOL[0]="cpu@1 null"', 'XEN_CMD="console=dtuart maxcpus=1"']), dir }, FULL));
+    expect(m.message).to.equal('CPUPOOL[0] names cpu@1, but XEN_CMD has maxcpus=1, so Xen 4.17.5 never brings that CPU up and panics "Error retrieving logical cpu from node cpupool_0 (-2)"');
   });
 
   check('null-scheduler-vcpus', 'warns when a null-scheduler pool has fewer CPUs than its domains have vCPUs', () => {

@@ -84,6 +84,14 @@ describe('sim → xen → cpupools, capabilities, colours, hard affinity', funct
       ]);
     });
 
+    it('two 1-vCPU domains in a 1-CPU null pool: the one built second never runs (guest fails, no Xen message in a release build)', () => {
+      const r = boot('', `${domU('domU1', 1, IN_POOL(0))} ${domU('domU0', 1, IN_POOL(0))} ${POOL(0, [1], 'null')}`, FULL_417());
+      expect(r.domains.map((d) => [d.name, d.verdict, d.reason ?? ''])).to.deep.equal([
+        ['domU1', 'up', ''], ['domU0', 'guest fails', 'its null-scheduler cpupool has no free CPU for vCPU 0, so the domain never runs'],
+      ]);
+      expect(r.console.filter((l) => /not assigned/.test(l))).to.deep.equal([]);
+    });
+
     it('panics on a pool CPU Xen did not bring up (maxcpus=1): "Error retrieving logical cpu from node cpupool_0 (-2)"', () => {
       const r = boot('maxcpus=1', `${domU('domU0', 1, IN_POOL(0))} ${POOL(0, [1], 'null')}`, FULL_417());
       expect(from(r, /^\(XEN\) Brought up/, 1)).to.deep.equal(['(XEN) Brought up 1 CPUs']);
