@@ -69,7 +69,7 @@ export const KCONFIG_FACTS: readonly KconfigFact[] = [
     messages: [], source: 'xen/arch/arm/Kconfig STATIC_EVTCHN (4.19+, default y; before 4.19 always built): without it alloc_static_evtchn() is an empty stub',
   },
   {
-    option: 'BOOT_TIME_CPUPOOLS', since: 17, gates: 'xen,cpupool nodes and domain-cpupool', keys: ['CPUPOOL', 'DOMU_CPUPOOL'], whenOff: 'ignored',
+    option: 'BOOT_TIME_CPUPOOLS', since: 17, gates: 'xen,cpupool nodes and domain-cpupool', keys: ['NUM_CPUPOOLS', 'CPUPOOL', 'DOMU_CPUPOOL'], whenOff: 'ignored',
     messages: [], source: 'xen/include/xen/sched.h: btcpupools_get_domain_pool_id() returns 0 (every domain in Pool-0)',
   },
   {
@@ -81,7 +81,7 @@ export const KCONFIG_FACTS: readonly KconfigFact[] = [
     messages: ["'sve' property found, but CONFIG_ARM64_SVE not selected"], source: 'xen/arch/arm/dom0less-build.c create_domUs()',
   },
   {
-    option: 'LLC_COLORING', since: 20, gates: 'llc-colors on a domU node', keys: [], whenOff: 'panic',
+    option: 'LLC_COLORING', since: 20, gates: 'llc-colors on a domU node', keys: ['DOMU_COLORS', 'XEN_COLORS', 'DOM0_COLORS'], whenOff: 'panic',
     messages: ["'llc-colors' found, but LLC coloring is disabled"], source: 'xen/arch/arm/dom0less-build.c create_domUs()',
   },
   {
