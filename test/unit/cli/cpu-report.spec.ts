@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generate } from '../../../src/api/generate.js';
 import { cpuJson, cpuSummary } from '../../../src/cli/cpu-report.js';
+import { envelope, planJson } from '../../../src/cli/json.js';
+import { schemaErrors } from '../../helpers/json-schema.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -36,5 +38,9 @@ describe('cli → cpu-report', () => {
         { index: 1, cpupool: 1, colours: [0, 1, 2, 3], affinity: [{ vcpu: 1, pcpus: [3] }] },
       ],
     });
+    // The plan section of --json carries it, and the shipped schema describes it.
+    const p = planJson(plan);
+    expect(p.cpu).to.deep.equal(cpuJson(plan));
+    expect(schemaErrors(envelope('generate', 0, [], { plan: p, outputs: { source: 's', script: 'x', extra: [], written: [], keptFailed: [], installed: [], ubootCommand: 'x' } }))).to.deep.equal([]);
   });
 });
