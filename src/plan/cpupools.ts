@@ -89,7 +89,8 @@ export function planCpupools(config: Config, fdt: Uint8Array, label: string): { 
   if (pools.length === 0) return { pools: [] };
   const cpus = boardCpus(fdt);
   const used = usedPhandles(fdt);
-  let next = FIRST_FREE_PHANDLE;
+  // Static event channels take their phandles first (config.nextPhandle is the first they left).
+  let next = config.nextPhandle ?? FIRST_FREE_PHANDLE;
   const take = (): number => {
     while (used.has(next)) next--;
     used.add(next);

@@ -293,6 +293,11 @@ describe('plan → checks', () => {
       'CPUPOOL[0]', 'cpupool 0 (cpu@1) runs the null scheduler, which gives each vCPU a CPU of its own, but its domains have 3 vCPUs (domU0 (3)) for 1 CPU: 2 vCPUs never run (the guest reports its extra CPUs failed to come online)',
     ]]);
     expect(p.cpupools).to.deep.equal([{ index: 0, node: 'cpupool_0', phandle: 0xfffffffd, cpus: [{ name: 'cpu@1', hwid: 1, phandle: 0xfffffffe, added: true }], sched: 'null', domUs: [0] }]);
+    // Static event channels take their phandles first: the pool's continue below them, never the same value.
+    const withEvtchns = planBoot({ ...load(dir, [...POOL.map((l) => l.replace('NUM_DOMUS=1', 'NUM_DOMUS=2')), 'DOMU_KERNEL[1]=Image', 'DOMU_CPUPOOL[1]=0',
+      'CPUPOOL[0]="cpu@1,cpu@2 null"', 'DOMU_STATIC_EVTCHNS[0]="10 1 11"', 'DOMU_STATIC_EVTCHNS[1]="11 0 10"']), dir }, FULL);
+    expect(withEvtchns.cpupools?.[0]?.cpus.map((c) => c.phandle)).to.deep.equal([0xfffffffc, 0xfffffffb]);
+    expect(withEvtchns.cpupools?.[0]?.phandle).to.equal(0xfffffffa);
   });
 
   it('has a test above for every check, and unique names', () => {
