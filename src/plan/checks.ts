@@ -8,7 +8,7 @@ import { rangesOverlap } from '../util/align.js';
 import { ConfigError, ImageFormatError, PlanError, UbootGenError, type DiagnosticCode, type ErrorCode, type Where } from '../errors.js';
 import type { Diagnostic, DomUConfig, SourcePos } from '../config/types.js';
 import { IH_ARCH_ARM64 } from '../images/uimage.js';
-import { getPath, walkNodes } from '../fdt/ro.js';
+import { getPath, nodeCheckCompatible, walkNodes } from '../fdt/ro.js';
 import { xenCmdWarnings } from '../xen-build/index.js';
 import { domUModulesFit, kernelRoomBytes, smallestDomUMemMiB, type DomUFootprint, type GuestKernel } from '../xen-build/guest-memory.js';
 import { domUDtbOverflow, domUDtbSize, hostDtFacts } from './guest-dtb.js';
@@ -23,6 +23,9 @@ import { DOMAIN_PROP_CHECKS } from './domain-checks.js';
 
 /** MAX_MODULES of Xen on Arm (xen/include/xen/bootfdt.h): boot modules it registers, Xen and the DTB included. */
 export const XEN_MAX_MODULES = 32;
+/** The GICs Xen's gic-v2.c drives (DT_COMPAT_GIC_400, _CORTEX_A15, _CORTEX_A7), and the vCPUs a vGICv2 serves. */
+const GIC_V2_COMPATIBLES = ['arm,gic-400', 'arm,cortex-a15-gic', 'arm,cortex-a7-gic'];
+const VGIC_V2_MAX_VCPUS = 8;
 /** Xen registers itself and the DTB as boot modules before any /chosen module node. */
 const XEN_AND_DTB_MODULES = 2;
 
@@ -265,16 +268,23 @@ export const CHECKS: readonly Check[] = [
     }).slice(0, 1),
   },
   {
-    // arch_sanitise_domain_config(): a vGICv2 has 8 CPU interfaces; a vGICv3 is bounded by MAX_VIRT_CPUS.
+    // arch_sanitise_domain_config(): a vGICv2 has 8 CPU interfaces (a vGICv3 is bounded by
+    // MAX_VIRT_CPUS, which the config reader enforces). Only a board whose GIC Xen drives as a
+    // GICv2 (gic-v2.c's compatibles) is checked here.
     name: 'vcpus-within-vgic', code: 'PLAN_DOMAIN_VCPUS', severity: 'error', stage: 'input',
     fix: 'give the domain at most 8 vCPUs on a GICv2 board',
     run: ({ collected }) => {
-      if (hostDtFacts(collected.dtb.bytes).gicV3) return [];
-      return collected.config.domUs.filter((du) => du.boot && du.vcpus > 8).slice(0, 1).map((du) => {
+      const fdt = collected.dtb.bytes;
+      let gicV2 = false;
+      walkNodes(fdt, (node) => {
+        if (GIC_V2_COMPATIBLES.some((c) => nodeCheckCompatible(fdt, node, c) === 0)) gicV2 = true;
+      });
+      if (!gicV2) return [];
+      return collected.config.domUs.filter((du) => du.boot && du.vcpus > VGIC_V2_MAX_VCPUS).slice(0, 1).map((du) => {
         const key = `DOMU_VCPUS[${du.index}]`;
         return {
-          key, message: `${key}=${du.vcpus} is more than the 8 vCPUs a virtual GICv2 serves (the board's GIC is a GICv2): Xen would panic "Error creating domain domU${du.index}"`,
-          data: { vcpus: du.vcpus, limit: 8 }, fix: `set ${key} to at most 8`, edit: { key, value: '8' },
+          key, message: `${key}=${du.vcpus} is more than the ${VGIC_V2_MAX_VCPUS} vCPUs a virtual GICv2 serves (the board's GIC is a GICv2): Xen would panic "Error creating domain domU${du.index}"`,
+          data: { vcpus: du.vcpus, limit: VGIC_V2_MAX_VCPUS }, fix: `set ${key} to at most ${VGIC_V2_MAX_VCPUS}`, edit: { key, value: String(VGIC_V2_MAX_VCPUS) },
         };
       });
     },

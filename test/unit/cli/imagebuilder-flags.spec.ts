@@ -40,7 +40,7 @@ describe('cli → imagebuilder-flags', () => {
     const r = run(['-c', config, '-d', path.dirname(config), '-e']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.equal('error: -e is an ImageBuilder option (it selected EFI boot, an option ImageBuilder itself removed in 2022) that uboot-gen does not take\n'
-      + '  hint: set BOOT_CMD=bootefi in the config instead\n');
+      + '  fix: set BOOT_CMD=bootefi in the config instead\n');
     expect(r.stdout).to.equal('');
   });
 
