@@ -299,6 +299,8 @@ describe('plan → checks', () => {
       'CPUPOOL[0]', 'cpupool 0 (cpu@1) runs the null scheduler, which gives each vCPU a CPU of its own, but its domains have 3 vCPUs (domU0 (3)) for 1 CPU: 2 vCPUs never run (the guest reports its extra CPUs failed to come online)',
     ]]);
     expect(p.cpupools).to.deep.equal([{ index: 0, node: 'cpupool_0', phandle: 0xfffffffd, cpus: [{ name: 'cpu@1', hwid: 1, phandle: 0xfffffffe, added: true }], sched: 'null', domUs: [0] }]);
+  });
+
   check('domu-memory-fits', 'refuses a DOMU_MEM below the kernel + DTB + initrd, with the least that fits (Xen\'s place_modules())', () => {
     const dir = folder();
     // Image: image_size 30 MiB (reg 30 MiB) at the start of bank 0, then 2 MiB each for the initrd
