@@ -10,6 +10,9 @@ import { boardFromDtb, boardFromRange, qemuVirtBoard, simulateUboot, type UbootR
 import { readXenConfigFile } from '../xen-build/build.js';
 import { bootXen } from '../sim/xen/index.js';
 import type { DomainVerdict, XenResult } from '../sim/xen/verdict.js';
+import { verdictCauses, type VerdictCause } from './causes.js';
+
+export type { VerdictCause } from './causes.js';
 
 export interface VerifyOptions {
   xenVersion?: string;
@@ -52,6 +55,8 @@ export interface VerifyReport {
   domains: DomainVerdict[];
   /** BOOT_CMD=none verified to the end of the script: the variables a later boot command needs that are unset. */
   endOfScript?: { missing: string[] };
+  /** For a generated config: what in the config made Xen or a domain fail (keys, positions, the fix). */
+  causes?: VerdictCause[];
 }
 
 /** Board for a generated config: the DEVICE_TREE's /memory and CPUs, else MEMORY_START..END. */
@@ -91,7 +96,7 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
 export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): VerifyReport {
   // FIT mode: `tftpb FIT_ADDR boot.fit; source FIT_ADDR:boot_scr`, checked against the key-holding U-Boot DTB.
   const fit = gen.fit;
-  return verifyScript(gen.outputs.script, gen.plan.dir, opts.board ?? boardForConfig(gen), {
+  const report = verifyScript(gen.outputs.script, gen.plan.dir, opts.board ?? boardForConfig(gen), {
     scriptAddr: fit ? fit.addr : gen.plan.scriptAddr,
     ...(fit ? { scriptName: path.basename(fit.path), fitScript: 'boot_scr' } : {}),
     ...(fit?.ubootDtb ? { controlFdt: fit.ubootDtb.bytes } : {}),
@@ -102,6 +107,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
     ...(opts.staged ? { staged: opts.staged } : {}),
     ...(opts.xenConfig ? { xenConfig: opts.xenConfig } : {}),
   });
+  return { ...report, causes: verdictCauses(gen.plan, report.xen) };
 }
 
 /**

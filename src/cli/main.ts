@@ -75,6 +75,7 @@ export function buildProgram(): Command {
     .option('--keep-failed', 'when verification fails, write the failing script as NAME.failed.source/.scr (the good outputs stay)')
     .option('--output-outside-dir', 'allow outputs outside the -d folder (absolute UBOOT_SCRIPT, -o ../x)')
     .option('-q, --quiet', 'print only errors and the final load command')
+    .option('--fix', 'print the config lines that fix each finding with a computable fix, as -/+ lines with line numbers (the config is not changed)')
     .option('--map', 'draw the memory map in the terminal: a bar per RAM bank and a table of every region')
     .option('--report <file.html>', 'write a self-contained HTML boot report (memory map, /chosen, one card per domain, consoles)')
     .option('--install <tftp-root>', 'after a verified run, link (or copy) the script and every file it loads into this TFTP root, the script last')

@@ -79,8 +79,16 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${at}${d.level}: ${d.message}`;
 }
 
+/**
+ * `file:line:col: error: message` (the compilers' form) and, below it, the fix. An error with
+ * no position in a file starts with `error:`.
+ */
 export function formatError(err: unknown): string {
-  if (err instanceof UbootGenError) return `error: ${err.describe()}`;
+  if (err instanceof UbootGenError) {
+    const w = err.where;
+    const at = w?.file ? `${w.file}${w.line !== undefined ? `:${w.line}` : ''}${w.col !== undefined ? `:${w.col}` : ''}: ` : '';
+    return `${at}error: ${err.message}${err.hint ? `\n  fix: ${err.hint}` : ''}`;
+  }
   if (err instanceof Error) return `error: ${err.stack ?? err.message}`;
   return `error: ${String(err)}`;
 }

@@ -1,8 +1,62 @@
 // How a verification is told: the one-line summary, the text report and the JSON
 // document. The verdict itself comes from src/api/verify.ts as data.
-import type { VerifyReport } from '../api/verify.js';
+import type { VerdictCause, VerifyReport } from '../api/verify.js';
 import { formatDomainTable } from '../sim/xen/verdict.js';
+import { humanSize } from '../util/hex.js';
 import type { Style } from './report.js';
+
+/** What a cause says and the fix it suggests, in words. */
+export function causeText(c: VerdictCause): { message: string; fix: string } {
+  const d = c.data;
+  const key = c.keys[0]!;
+  const isSet = c.where.some((w) => w.key === key);
+  const value = (v: number | string | undefined): string => `${key}=${v}${isSet ? '' : ' (the default)'}`;
+  const dom = c.domain ?? 'Xen';
+  switch (c.kind) {
+    case 'domain-memory-too-small':
+      if (c.domain === 'dom0') {
+        return { message: `dom0's ${d['memMiB']} MiB (${key}) is below its kernel's ${humanSize(Number(d['kernelBytes']))} footprint + DTB + initrd in its first bank`, fix: `give dom0 more memory (${key === 'XEN_CMD' ? 'dom0_mem= in XEN_CMD' : 'DOM0_MEM'})` };
+      }
+      return {
+        message: `${value(d['memMiB'])} is below ${dom}'s kernel's ${humanSize(Number(d['kernelBytes']))} footprint + DTB + initrd`,
+        fix: d['leastMiB'] !== undefined ? `set ${key} to at least ${d['leastMiB']}` : `the kernel, initrd and DTB do not fit the 3 GiB of a domU's first bank: use a smaller kernel or initrd`,
+      };
+    case 'domain-memory-too-large': {
+      const what = key === 'XEN_CMD' ? `dom0_mem=${d['memMiB']}M in XEN_CMD` : value(d['memMiB']);
+      return {
+        message: `${what} is more than Xen has left for ${dom}: ${d['freeMiB']} MiB are free as it is built, for its memory and P2M pool${Number(d['laterMiB']) > 0 ? ` and the ${d['laterMiB']} MiB the domUs built after it need` : ''}`,
+        fix: Number(d['largestMiB']) > 0
+          ? `set ${key === 'XEN_CMD' ? 'dom0_mem in XEN_CMD' : key} to at most ${d['largestMiB']}${key === 'XEN_CMD' ? 'M' : ''}`
+          : `no memory is left for ${dom}: give the domains built before it less memory`,
+      };
+    }
+    case 'too-many-vcpus':
+      return { message: `${value(d['vcpus'])} is more than the ${d['limit']} vCPUs Xen gives a domain on this board`, fix: `set ${key} to at most ${d['limit']}` };
+    case 'guest-dtb-too-large':
+      return {
+        message: `${dom}'s device tree needs ${d['size']} bytes with ${d['vcpus']} vCPUs, more than the ${d['limit']}-byte buffer Xen writes it into`,
+        fix: `give ${dom} fewer vCPUs (${key}) or a shorter ${c.keys[1]}`,
+      };
+    case 'no-initramfs':
+      return {
+        message: d['moduleMissing'] === 'yes' ? `${dom}'s ramdisk module was not found, and its command line has no usable root=` : `${dom} has no initramfs (${key} is not set) and its command line (${c.keys[1]}) has no usable root=`,
+        fix: `set ${key} to an initramfs, or add root=<device> to ${c.keys[1]}`,
+      };
+    case 'missing-kernel':
+      return { message: `${dom} has no kernel module: Xen did not register it`, fix: 'Xen registers at most 32 boot modules: share identical kernels and ramdisks (the default) or boot fewer domains' };
+    case 'xen-console':
+      return { message: `Xen has no console: ${d['why']}`, fix: 'put console=dtuart and dtuart=<path or alias of the board\'s UART> in XEN_CMD' };
+  }
+}
+
+/** `file:line:col: error: message` then `  fix: ...` for each cause (the position of its first written key). */
+export function formatCauses(r: VerifyReport): string[] {
+  return (r.causes ?? []).flatMap((c) => {
+    const pos = c.where[0]?.pos;
+    const { message, fix } = causeText(c);
+    return [`${pos ? `${pos.file}:${pos.line}:${pos.col}: ` : ''}error: ${message}`, `  fix: ${fix}`];
+  });
+}
 
 /** One line saying what happened. */
 export function verifySummary(r: VerifyReport): string {
@@ -64,6 +118,12 @@ export function verifyJson(r: VerifyReport) {
   };
 }
 
+/**
+ * A cause as JSON: its data (kind, domain, keys, where, data, edit) and its words (message, fix).
+ * Not in the `verification` section yet: the schema's domain objects are closed.
+ */
+export const causeJson = (c: VerdictCause): Record<string, unknown> => ({ ...c, ...causeText(c) });
+
 export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = false): string {
   const out: string[] = [];
   // Exactly what was modelled: the U-Boot and board, and the Xen release and build options.
@@ -75,6 +135,8 @@ export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = 
     for (const f of r.xen.findings) out.push(`  ${style.yellow('!')} ${f}`);
     if (r.xen.domains.length) out.push('', ...formatDomainTable(r.xen).split('\n').map((l) => `  ${l}`));
   }
+  const causes = formatCauses(r);
+  if (causes.length) out.push('', ...causes.map((l) => `  ${l}`));
   out.push('', `  ${r.ok ? style.green('✓') : style.red('✗')} ${verifySummary(r)}`);
   return out.join('\n');
 }

@@ -261,6 +261,20 @@ class Resolver {
     throw new ConfigError(code, message, key ? { key } : {}, w, hint);
   }
 
+  /**
+   * A required key is not set. When the config assigns a misspelling of it (an unknown key whose
+   * nearest ImageBuilder key is this one, same index), the error points at that assignment and
+   * its fix is the rename.
+   */
+  #missingOrMisspelt(name: string, sub: string | undefined, message: string, where: SourcePos | undefined, hint: string): never {
+    const key = sub === undefined ? name : `${name}[${sub}]`;
+    const typo = this.#raw.assignments.find((a) => !KEY_BY_NAME.has(a.name) && a.subscript === sub && a.value !== '' && suggestKey(a.name) === name);
+    if (!typo) this.#error('CONFIG_MISSING', message, where, key, hint);
+    const at = { ...typo.where, key: typo.key };
+    throw new ConfigError('CONFIG_MISSING', `${key} is not set, but ${typo.key} is: ${typo.key} is not an ImageBuilder option, so it is ignored`,
+      { key, edit: { key: typo.key, renameTo: key, where: typo.where } }, at, `rename ${typo.key} to ${key}`);
+  }
+
   #warn(code: DiagnosticCode, message: string, where?: SourcePos): void {
     this.#diags.push({ level: 'warning', code, message, ...(where ? { where } : {}) });
   }
@@ -460,7 +474,7 @@ class Resolver {
       this.#error('CONFIG_UNSUPPORTED', 'LINUX is set but XEN is not: Linux-only mode is not supported yet; set XEN to boot Xen',
         linux.where, 'LINUX');
     }
-    this.#error('CONFIG_MISSING', 'Neither a Xen or Linux kernel is specified, exiting', this.#get('XEN')?.where, 'XEN',
+    this.#missingOrMisspelt('XEN', undefined, 'Neither a Xen or Linux kernel is specified, exiting', this.#get('XEN')?.where,
       'set XEN to the Xen hypervisor image (Linux-only mode is not supported yet)');
   }
 
@@ -629,7 +643,7 @@ class Resolver {
     const kernel = this.#fileRef('DOMU_KERNEL', String(n));
     if (!kernel) {
       const numWhere = this.#get('NUM_DOMUS');
-      this.#error('CONFIG_MISSING', `DOMU_KERNEL[${n}] is not defined`, numWhere?.where, `DOMU_KERNEL[${n}]`,
+      this.#missingOrMisspelt('DOMU_KERNEL', String(n), `DOMU_KERNEL[${n}] is not defined`, numWhere?.where,
         `NUM_DOMUS=${numDomUs} asks for domUs 0..${numDomUs - 1}; set DOMU_KERNEL[${n}] or lower NUM_DOMUS`);
     }
     const sub = String(n);

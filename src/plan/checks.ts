@@ -6,10 +6,13 @@
 import { hexUpper, humanSize } from '../util/hex.js';
 import { rangesOverlap } from '../util/align.js';
 import { ConfigError, ImageFormatError, PlanError, UbootGenError, type DiagnosticCode, type ErrorCode, type Where } from '../errors.js';
-import type { Diagnostic } from '../config/types.js';
+import type { Diagnostic, DomUConfig, SourcePos } from '../config/types.js';
+import { IH_ARCH_ARM64 } from '../images/uimage.js';
+import { getPath, nodeCheckCompatible, walkNodes } from '../fdt/ro.js';
 import { xenCmdWarnings } from '../xen-build/index.js';
-import { domUDtbOverflow, hostDtFacts } from './guest-dtb.js';
-import type { Collected } from './collect.js';
+import { domUModulesFit, kernelRoomBytes, smallestDomUMemMiB, type DomUFootprint, type GuestKernel } from '../xen-build/guest-memory.js';
+import { domUDtbOverflow, domUDtbSize, hostDtFacts } from './guest-dtb.js';
+import type { Collected, CollectedFile } from './collect.js';
 import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
 import { runtimeLayoutProblem } from './runtime-layout.js';
@@ -20,18 +23,66 @@ import { DOMAIN_PROP_CHECKS } from './domain-checks.js';
 
 /** MAX_MODULES of Xen on Arm (xen/include/xen/bootfdt.h): boot modules it registers, Xen and the DTB included. */
 export const XEN_MAX_MODULES = 32;
+/** The GICs Xen's gic-v2.c drives (DT_COMPAT_GIC_400, _CORTEX_A15, _CORTEX_A7), and the vCPUs a vGICv2 serves. */
+const GIC_V2_COMPATIBLES = ['arm,gic-400', 'arm,cortex-a15-gic', 'arm,cortex-a7-gic'];
+const VGIC_V2_MAX_VCPUS = 8;
 /** Xen registers itself and the DTB as boot modules before any /chosen module node. */
 const XEN_AND_DTB_MODULES = 2;
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * The smallest change to the config that fixes a finding, when it can be computed: a new value
+ * for a key (or a new name for a misspelt one). `where` is the position of the key's value (of
+ * its name, for a rename); a key the config does not set yet is added after the line of `after`.
+ */
+export interface ConfigEdit {
+  key: string;
+  value?: string;
+  renameTo?: string;
+  where?: SourcePos;
+  after?: SourcePos;
+}
+
 export interface Finding {
   /** The config key the finding is about; its value's position is where the finding points. */
   key: string;
+  /** Another key to point at when `key` is not written in the config (it has its default). */
+  at?: string;
   message: string;
   data?: Record<string, unknown>;
   /** A fix more precise than the check's own. */
   fix?: string;
+  /** The config change that fixes it, when it is computable. */
+  edit?: ConfigEdit;
+}
+
+/** What Xen will know of a domU's kernel, from the file's header and the `reg` the script writes. */
+function guestKernel(f: CollectedFile, runtime: boolean): GuestKernel | undefined {
+  const info = f.info;
+  // The module size Xen reads from `reg`: ImageBuilder's max(file, header size), or ${filesize} with -s.
+  const reg = runtime ? info.transferSize : info.footprint;
+  if (info.format === 'arm64-image' && info.arm64) return { len: reg, textOffset: info.arm64.textOffset, is64: true, zimageStart: 0 };
+  if (info.format === 'gzip' && info.inner === 'arm64-image' && info.arm64 && info.gzip) {
+    // kernel_decompress() replaces the module by the inflated copy, ISIZE bytes.
+    return { len: info.gzip.isize, textOffset: info.arm64.textOffset, is64: true, zimageStart: 0 };
+  }
+  if (info.format === 'uimage' && info.uimage && info.uimage.comp === 0) {
+    return { len: info.uimage.size, textOffset: 0, is64: info.uimage.arch === IH_ARCH_ARM64, zimageStart: info.uimage.load };
+  }
+  if (info.format === 'zimage' && info.zimage) return { len: info.zimage.size, textOffset: 0, is64: false, zimageStart: info.zimage.start };
+  return undefined;
+}
+
+/** The bytes a domU's first RAM bank must hold besides free memory, as Xen will see them. */
+export function domUFootprint(c: Collected, du: DomUConfig): DomUFootprint | undefined {
+  const kernel = c.files.find((f) => f.id === `domU${du.index}_kernel`);
+  const kinfo = kernel && guestKernel(kernel, c.config.runtimeSizing);
+  if (!kinfo) return undefined;
+  const rd = c.files.find((f) => f.id === `domU${du.index}_ramdisk`);
+  const initrdLen = rd ? (c.config.runtimeSizing ? rd.info.transferSize : rd.info.footprint) : 0;
+  const dtbSize = domUDtbSize(du, hostDtFacts(c.dtb.bytes), c.xenBuild.release.minor);
+  return { kernel: kinfo, initrdLen, dtbSize };
 }
 
 export interface InputContext { collected: Collected }
@@ -93,11 +144,23 @@ export const CHECKS: readonly Check[] = [
     fix: 'DOMU_PASSTHROUGH_PATHS entries must name existing nodes of DEVICE_TREE: a full path such as /soc/ethernet@ff0e0000, or an alias',
     run: ({ collected: { config, dtb } }) => config.domUs.flatMap((du) => du.passthroughPaths
       .filter((p) => !dtb.board.hasPath(p))
-      .map((p) => ({
-        key: `DOMU_PASSTHROUGH_PATHS[${du.index}]`,
-        message: `DOMU_PASSTHROUGH_PATHS[${du.index}] names ${p}, but ${dtb.label} has no such node, so the script could not mark it xen,passthrough (${p.startsWith('/') ? 'FDT_ERR_NOTFOUND' : 'FDT_ERR_BADPATH'})`,
-        data: { path: p },
-      }))).slice(0, 1),
+      .map((p): Finding => {
+        const key = `DOMU_PASSTHROUGH_PATHS[${du.index}]`;
+        // The smallest change: the node of the same name elsewhere in the tree, if there is one; else drop the path.
+        const name = p.slice(p.lastIndexOf('/') + 1);
+        const same = name ? nodePaths(dtb.bytes).filter((q) => q.slice(q.lastIndexOf('/') + 1) === name) : [];
+        const replacement = same.length === 1 ? same[0] : undefined;
+        const rest = du.passthroughPaths.map((q) => (q === p ? replacement : q)).filter((q): q is string => q !== undefined);
+        return {
+          key,
+          message: `${key} names ${p}, but ${dtb.label} has no such node, so the script could not mark it xen,passthrough (${p.startsWith('/') ? 'FDT_ERR_NOTFOUND' : 'FDT_ERR_BADPATH'})`,
+          data: { path: p },
+          fix: replacement
+            ? `write ${replacement}, the node of that name in ${dtb.label}`
+            : `remove ${p} from ${key}, or pass the DTB of the board that has the device`,
+          edit: { key, value: rest.join(' ') },
+        };
+      })).slice(0, 1),
   },
   {
     // The options of XEN_CMD this Xen build cannot honour (sched= of a scheduler it lacks: Xen says
@@ -180,6 +243,51 @@ export const CHECKS: readonly Check[] = [
     name: 'static-mem-in-ram', code: 'PLAN_STATIC_CONFLICT', severity: 'error', stage: 'plan',
     fix: 'place the static ranges inside the board\'s RAM (its /memory node)',
     run: ({ plan }) => staticOutsideRam(plan.staticRegions, plan.ram).slice(0, 1),
+  },
+  {
+    // place_modules() puts the kernel at the start of the domU's first bank and the initrd and DTB
+    // (2 MiB each at least) above it: a `memory` too small for them is Xen's "Not enough memory in
+    // the first bank" panic. The least DOMU_MEM that fits is computed with Xen's own rule.
+    name: 'domu-memory-fits', code: 'PLAN_DOMAIN_MEMORY', severity: 'error', stage: 'input',
+    fix: 'give the domain more memory (DOMU_MEM, in MiB)',
+    run: ({ collected }) => collected.config.domUs.filter((du) => du.boot).flatMap((du): Finding[] => {
+      const f = domUFootprint(collected, du);
+      const fit = f && domUModulesFit(f, du.memMB);
+      if (!f || !fit || fit.ok) return [];
+      const key = `DOMU_MEM[${du.index}]`;
+      const least = smallestDomUMemMiB(f);
+      const set = collected.config.positions[key] !== undefined;
+      const kernelFile = collected.files.find((x) => x.id === `domU${du.index}_kernel`)!.ref.value;
+      const parts = `the kernel's ${humanSize(f.kernel.len)} footprint (${kernelFile}) + DTB + ${f.initrdLen ? 'initrd' : 'no initrd'}`;
+      return [{
+        key, at: `DOMU_KERNEL[${du.index}]`,
+        message: `${key}=${du.memMB}${set ? '' : ' (the default)'} is below ${parts}: Xen would panic "${fit.panic}"`,
+        data: { memMiB: du.memMB, leastMiB: least ?? null, kernelBytes: f.kernel.len, kernelRoom: kernelRoomBytes(f.kernel), initrdBytes: f.initrdLen, dtbBytes: f.dtbSize },
+        ...(least !== undefined ? { fix: `set ${key} to at least ${least}`, edit: { key, value: String(least) } } : { fix: 'the kernel, initrd and DTB do not fit the 3 GiB of a domU\'s first bank: use a smaller kernel or initrd' }),
+      }];
+    }).slice(0, 1),
+  },
+  {
+    // arch_sanitise_domain_config(): a vGICv2 has 8 CPU interfaces (a vGICv3 is bounded by
+    // MAX_VIRT_CPUS, which the config reader enforces). Only a board whose GIC Xen drives as a
+    // GICv2 (gic-v2.c's compatibles) is checked here.
+    name: 'vcpus-within-vgic', code: 'PLAN_DOMAIN_VCPUS', severity: 'error', stage: 'input',
+    fix: 'give the domain at most 8 vCPUs on a GICv2 board',
+    run: ({ collected }) => {
+      const fdt = collected.dtb.bytes;
+      let gicV2 = false;
+      walkNodes(fdt, (node) => {
+        if (GIC_V2_COMPATIBLES.some((c) => nodeCheckCompatible(fdt, node, c) === 0)) gicV2 = true;
+      });
+      if (!gicV2) return [];
+      return collected.config.domUs.filter((du) => du.boot && du.vcpus > VGIC_V2_MAX_VCPUS).slice(0, 1).map((du) => {
+        const key = `DOMU_VCPUS[${du.index}]`;
+        return {
+          key, message: `${key}=${du.vcpus} is more than the ${VGIC_V2_MAX_VCPUS} vCPUs a virtual GICv2 serves (the board's GIC is a GICv2): Xen would panic "Error creating domain domU${du.index}"`,
+          data: { vcpus: du.vcpus, limit: VGIC_V2_MAX_VCPUS }, fix: `set ${key} to at most ${VGIC_V2_MAX_VCPUS}`, edit: { key, value: String(VGIC_V2_MAX_VCPUS) },
+        };
+      });
+    },
   },
   {
     name: 'xen-fixed-address', code: 'PLAN_XEN_FIXED', severity: 'warning', stage: 'plan',
@@ -266,6 +374,16 @@ export const CHECKS: readonly Check[] = [
   },
 ];
 
+/** Every node path of a DTB (an unparsable one has none: it is refused before the checks run). */
+function nodePaths(fdt: Uint8Array): string[] {
+  const out: string[] = [];
+  walkNodes(fdt, (node) => {
+    const p = getPath(fdt, node);
+    if (typeof p === 'string') out.push(p);
+  });
+  return out;
+}
+
 function errorFor(code: ErrorCode, message: string, data: Record<string, unknown>, where: Where, hint: string): UbootGenError {
   if (code.startsWith('CONFIG_')) return new ConfigError(code, message, data, where, hint);
   if (code.startsWith('IMAGE_')) return new ImageFormatError(code, message, data, where, hint);
@@ -281,8 +399,11 @@ export function runChecks(stage: 'input' | 'plan', ctx: InputContext | PlanConte
     if (check.stage !== stage) continue;
     const findings = check.stage === 'input' ? check.run(ctx) : check.run(ctx as PlanContext);
     for (const f of findings) {
-      const pos = positions[f.key];
-      if (check.severity === 'error') throw errorFor(check.code as ErrorCode, f.message, f.data ?? {}, { ...pos, key: f.key }, f.fix ?? check.fix);
+      const own = positions[f.key];
+      const pos = own ?? (f.at !== undefined ? positions[f.at] : undefined);
+      // The edit names where the key is written, or the line a new assignment follows.
+      const edit = f.edit && { ...f.edit, ...(own ? { where: own } : pos ? { after: pos } : {}) };
+      if (check.severity === 'error') throw errorFor(check.code as ErrorCode, f.message, { ...f.data, ...(edit ? { edit } : {}) }, { ...pos, key: f.key }, f.fix ?? check.fix);
       // A check that is not an error carries a diagnostic code (PlanDiagnosticCode).
       diags.push({ level: check.severity, code: check.code as DiagnosticCode, message: f.message, ...(pos ? { where: pos } : {}), key: f.key, hint: f.fix ?? check.fix });
     }

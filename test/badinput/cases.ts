@@ -252,7 +252,7 @@ export const CASES: BadInputCase[] = [
   { id: 'plan/ram-too-small', category: 'plan', lines: ['MEMORY_END=0x42000000', DT], setup: builtDtb({ reg: [0, 0x40000000, 0, 0x2000000] }), expect: { exit: 5, code: /^PLAN_/ } },
   { id: 'plan/memory-end-too-low', category: 'plan', lines: ['MEMORY_END="0x42000000"'], args: ['--no-verify'], expect: { exit: 5, code: 'PLAN_OUT_OF_MEMORY' } },
   { id: 'plan/uboot-reserve-all', category: 'plan', args: ['--uboot-reserve', '0x7ff00000'], expect: { exit: 5, code: /^PLAN_/ } },
-  { id: 'plan/too-many-modules', category: 'plan', lines: ['NUM_DOMUS=16', ...Array.from({ length: 16 }, (_, i) => `DOMU_KERNEL[${i}]="samples/Image"\nDOMU_RAMDISK[${i}]="samples/initrd.cpio.gz"\nDOMU_MEM[${i}]=16\nDOMU_PASSTHROUGH_DTB[${i}]="samples/virt.dtb"`)], args: ['--no-share'], expect: { exit: 6 } },
+  { id: 'plan/too-many-modules', category: 'plan', lines: ['NUM_DOMUS=16', ...Array.from({ length: 16 }, (_, i) => `DOMU_KERNEL[${i}]="samples/Image"\nDOMU_RAMDISK[${i}]="samples/initrd.cpio.gz"\nDOMU_MEM[${i}]=40\nDOMU_PASSTHROUGH_DTB[${i}]="samples/virt.dtb"`)], args: ['--no-share'], expect: { exit: 6 } },
   { id: 'plan/reserved-covers-ram', category: 'plan', setup: builtDtb({ reserve: [[0x40000000, 0x80000000]] }), lines: [DT], expect: { exit: 5, code: /^PLAN_/ } },
   { id: 'plan/xen-load-fixed-in-reserved', category: 'plan', setup: builtDtb({ reserve: [[0x40000000, 0x7ff00000]] }), lines: [DT], expect: { exit: 5, code: /^PLAN_/ } },
   // An image_size of 4 GiB is refused by the header check, at the key's line.

@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UbootGenError, EXIT_CODE } from '../../errors.js';
+import type { ConfigEdit } from '../../plan/checks.js';
+import type { FixItem } from '../fix.js';
 import { generate } from '../../api/generate.js';
 import type { VerifyReport } from '../../api/verify.js';
 import { hexUpper } from '../../util/hex.js';
@@ -12,7 +14,7 @@ import { parseNumberOption, withSpinner } from '../util.js';
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
-  report?: string; map?: boolean; install?: string; depfile?: string;
+  report?: string; map?: boolean; install?: string; depfile?: string; fix?: boolean;
   fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256';
 }
 
@@ -40,7 +42,12 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
     write: false,
     ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
-  }));
+  })).catch(async (e: unknown) => {
+    // --fix: the change that fixes a config or plan error, when it is computable (the error itself is printed by main).
+    const edit = o.fix && !o.json && e instanceof UbootGenError ? (e.data as { edit?: ConfigEdit }).edit : undefined;
+    if (edit && e instanceof UbootGenError) await printFixes(configFile, [{ edit, fix: e.hint ?? '' }]);
+    throw e;
+  });
   // Outputs: their paths checked now, staged for the verification to read, committed only if it passes.
   const { OutputRun } = await import('../../output/index.js');
   const outputs = OutputRun.prepare(gen, { allowOutsideDir: o.outputOutsideDir === true, keepFailed: o.keepFailed === true });
@@ -93,17 +100,27 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
       if (o.map) out.write(`${(await import('../map.js')).formatMemoryMap(gen.plan, { colour: Boolean(out.isTTY) && !process.env['NO_COLOR'] && process.env['TERM'] !== 'dumb', width: out.columns || 100 })}\n\n`);
       if (report && wording) out.write(`${wording.formatVerifyReport(report, style)}\n\n`);
     }
-    if (!ok) process.stderr.write(`error: verification failed: ${wording ? wording.verifySummary(report!) : ''}\n  hint: nothing was written: the previous ${gen.plan.config.ubootScript.value} is unchanged${done.keptFailed.length ? `; the failing script is kept as ${done.keptFailed.map((f) => path.relative(process.cwd(), f) || f).join(', ')}` : ' (--keep-failed keeps the failing script for inspection)'}\n`);
+    if (!ok) process.stderr.write(`error: verification failed: ${wording ? wording.verifySummary(report!) : ''}\n${report && wording ? wording.formatCauses(report).map((l) => `${l}\n`).join('') : ''}  hint: nothing was written: the previous ${gen.plan.config.ubootScript.value} is unchanged${done.keptFailed.length ? `; the failing script is kept as ${done.keptFailed.map((f) => path.relative(process.cwd(), f) || f).join(', ')}` : ' (--keep-failed keeps the failing script for inspection)'}\n`);
     else if (o.dryRun) out.write('Dry run: nothing written.\n');
     else if (gen.fit) out.write(`Generated uboot FIT image ${scriptName}, to be loaded at or after address 0x${gen.fit.addr.toString(16)}:\n${hint}\n`);
     else out.write(`Generated uboot script ${scriptName}, to be loaded at address ${hexUpper(gen.plan.scriptAddr)}:\n${hint}\n`);
     if (installed.length) out.write(`Installed into ${o.install}: ${installed.map((i) => `${i.name} (${i.how})`).join(', ')}\n`);
+  }
+  if (o.fix && !o.json && report?.causes && wording) {
+    const w = wording;
+    await printFixes(configFile, report.causes.flatMap((c) => (c.edit ? [{ edit: c.edit, fix: w.causeText(c).fix }] : [])));
   }
   if (o.report) {
     await (await import('../boot-report.js')).writeBootReport(o.report, { title: configFile, plan: gen.plan, ...(report ? { verification: report } : {}), configFile });
   }
   if (!ok) process.exitCode = EXIT_CODE.verify;
   return gen;
+}
+
+/** --fix: the corrected config lines, on stdout. */
+async function printFixes(configFile: string, items: FixItem[]): Promise<void> {
+  const lines = (await import('../fix.js')).formatFixesForFile(configFile, configFile, items);
+  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** The committed script and every file it loads, under the names the script asks for. */

@@ -14,7 +14,7 @@ import { baseName, childCells, findNodeByPath, isCompatible, propString, propU32
 import {
   domUDtbItems, fdtSwOverflowIndex, fdtSwTotalsize, GUEST_RAM0_BASE, GUEST_RAM0_SIZE, GUEST_RAM1_BASE, GUEST_RAM1_SIZE, partialDtItems,
 } from './guest-dtb.js';
-import { allocationOrder, orderFromBytes, PAGE_SIZE } from './heap.js';
+import { allocationOrder, orderFromBytes, PAGE_SIZE, XenHeap } from './heap.js';
 import { EINVAL, ENOENT, ENOMEM, probeKernelModule, type KernelInfo, type ProbeCtx } from './kernel.js';
 import type { DomainVerdict } from './verdict.js';
 import { panicHasRc } from './version.js';
@@ -23,6 +23,7 @@ import { isEnabled } from '../../xen-build/build.js';
 import { readDomainCreateConfig } from './domain-config.js';
 import { allocateStaticMemory, processShm } from './static-mem.js';
 import { domainCaps, domainColours, domainPool, insertVcpus, vcpuAffinity, type CpupoolCtx, type CpupoolState } from './cpupools.js';
+import { defaultP2mPoolBytes, kernelLoadAddr, largestDomUMemMiB, placeModules as placeModulesInBank } from '../../xen-build/guest-memory.js';
 
 /** MAX_VIRT_CPUS on arm64. */
 export const MAX_VIRT_CPUS = 128;
@@ -70,10 +71,26 @@ function setupPanic(ctx: BuildCtx, name: string, rc: number): never {
   return ctx.console.panic(panicHasRc(ctx.version) ? `Could not set up domain ${name} (rc = ${rc})\n` : `Could not set up domain ${name}\n`);
 }
 
-/** p2m pool size (pages) when xen,domain-p2m-mem-mb is absent: domain_p2m_pages() / dom0_paging_pages(). */
-export function defaultP2mPoolBytes(memKiB: number, vcpus: number): number {
-  const kb = 4 * (256 * vcpus + Math.floor(memKiB / 1024) + 128);
-  return Math.ceil(kb / 1024) * SZ_1M;
+/** p2m pool size when xen,domain-p2m-mem-mb is absent: domain_p2m_pages() / dom0_paging_pages(). */
+export { defaultP2mPoolBytes };
+
+/**
+ * Bytes the domUs built after `after` (all of them for dom0) will take from the heap: their P2M
+ * pool and memory. A fix that gives one domain all that is left would only move the failure on.
+ */
+function laterDomUsBytes(ctx: BuildCtx, after?: DtNode): number {
+  const chosen = ctx.root.children.find((c) => c.name === 'chosen');
+  const domUs = (chosen?.children ?? []).filter((c) => isCompatible(c, 'xen,domain'));
+  const from = after ? domUs.indexOf(after) + 1 : 0;
+  let total = 0;
+  for (const n of domUs.slice(from)) {
+    const mem = n.props.get('memory');
+    if (!mem || mem.length < 8) continue;
+    const memKiB = readDtNumber(mem.subarray(0, 8), 2);
+    const poolMb = readsDomainP2mMemMb(ctx.version.minor) ? propU32(n, 'xen,domain-p2m-mem-mb') : undefined;
+    total += memKiB * 1024 + (poolMb !== undefined ? poolMb * SZ_1M : defaultP2mPoolBytes(memKiB, propU32(n, 'cpus') ?? 1));
+  }
+  return total;
 }
 
 /** Result of kernel_probe()'s lookup + probes. */
@@ -126,42 +143,20 @@ export function kernelProbe(ctx: BuildCtx, domid: number, domain?: DtNode): Prob
 
 /** place_modules(): where the DTB and initrd go in guest bank 0. Panics like Xen when they do not fit. */
 export function placeModules(ctx: BuildCtx, bank0: { start: number; size: number }, kernbase: number, kernend: number, initrdLen: number, dtbSize: number): { dtb: number; initrd: number } {
-  // A kernel or initrd length read from a 64-bit `reg` can exceed any RAM (and exact arithmetic):
-  // the size check below fails for it on a board too.
-  if (!Number.isSafeInteger(kernend + SZ_2M) || !Number.isSafeInteger(initrdLen + SZ_2M)) {
-    return ctx.console.panic('Not enough memory in the first bank for the kernel+dtb+initrd\n');
-  }
-  const initrd = alignUp(initrdLen, SZ_2M);
-  const dtb = alignUp(dtbSize, SZ_2M);
-  const modsize = initrd + dtb;
-  const rambase = bank0.start;
-  const ramsize = bank0.size;
-  const ramend = rambase + ramsize;
-  const kernsize = alignUp(kernend, SZ_2M) - kernbase;
-  const ram128mb = rambase + 128 * SZ_1M;
-  if (modsize + kernsize > ramsize) return ctx.console.panic('Not enough memory in the first bank for the kernel+dtb+initrd\n');
-  let modbase: number;
-  if (ramend >= ram128mb + modsize && kernend < ram128mb) modbase = ram128mb;
-  else if (ramend - modsize > alignUp(kernend, SZ_2M)) modbase = ramend - modsize;
-  else if (kernbase - rambase > modsize) modbase = kernbase - modsize;
-  else ctx.console.panic('Unable to find suitable location for dtb+initrd\n');
-  return { dtb: modbase, initrd: modbase + dtb };
-}
-
-/** kernel_zimage_place(). */
-function kernelPlace(kinfo: KernelInfo, bank0: { start: number; size: number }): number {
-  if (kinfo.is64) return bank0.start + kinfo.textOffset;
-  if (kinfo.zimageStart === 0) {
-    const loadEnd = Math.min(bank0.start + 128 * SZ_1M, bank0.start + bank0.size);
-    return Math.floor((loadEnd - kinfo.len) / SZ_2M) * SZ_2M;
-  }
-  return kinfo.zimageStart;
+  const r = placeModulesInBank(bank0, kernbase, kernend, initrdLen, dtbSize);
+  return 'panic' in r ? ctx.console.panic(`${r.panic}\n`) : r;
 }
 
 /** construct_domain(): kernel_load() → initrd_load() → dtb_load(), with their console lines. */
-function constructDomain(ctx: BuildCtx, domid: number, kinfo: KernelInfo, bank0: { start: number; size: number }, initrd: BootModule | undefined, dtbSize: number): void {
+function constructDomain(ctx: BuildCtx, domid: number, kinfo: KernelInfo, bank0: { start: number; size: number }, initrd: BootModule | undefined, dtbSize: number, dv: DomainVerdict): void {
   const { console } = ctx;
-  const loadAddr = kernelPlace(kinfo, bank0);
+  const loadAddr = kernelLoadAddr(kinfo, bank0);
+  if ('panic' in placeModulesInBank(bank0, loadAddr, loadAddr + kinfo.len, initrd?.size ?? 0, dtbSize)) {
+    dv.fault = {
+      kind: 'modules-do-not-fit', memoryKiB: dv.memoryKiB ?? 0, initrdLen: initrd?.size ?? 0, dtbSize,
+      kernel: { len: kinfo.len, textOffset: kinfo.textOffset, is64: kinfo.is64, zimageStart: kinfo.zimageStart },
+    };
+  }
   const placed = placeModules(ctx, bank0, loadAddr, loadAddr + kinfo.len, initrd?.size ?? 0, dtbSize);
   console.printk(`Loading zImage from ${paddr(kinfo.kernelAddr)} to ${paddr(loadAddr)}-${paddr(loadAddr + kinfo.len)}`);
   if (initrd && initrd.size > 0) {
@@ -171,7 +166,7 @@ function constructDomain(ctx: BuildCtx, domid: number, kinfo: KernelInfo, bank0:
 }
 
 /** allocate_memory() + allocate_bank_memory() for a domU: guest banks GUEST_RAM0 (3 GiB) then GUEST_RAM1. */
-export function allocateMemory(ctx: BuildCtx, domid: number, memBytes: number): { start: number; size: number }[] {
+export function allocateMemory(ctx: BuildCtx, domid: number, memBytes: number, onFail?: () => void): { start: number; size: number }[] {
   const { console, heap } = ctx;
   console.printk(`Allocating mappings totalling ${Math.floor(memBytes / SZ_1M)}MB for d${domid}:`, 'info');
   let unassigned = memBytes;
@@ -180,6 +175,7 @@ export function allocateMemory(ctx: BuildCtx, domid: number, memBytes: number): 
     const size = Math.min(max, unassigned);
     if (size === 0) continue;
     if (heap.allocPages(size) > 0) {
+      onFail?.();
       // The failing bank's size is still counted as unassigned (it is subtracted only on success).
       return console.panic(`Failed to allocate requested domain memory. ${Math.floor(unassigned / 1024)}KB unallocated. Fix the VMs configurations.\n`);
     }
@@ -191,13 +187,11 @@ export function allocateMemory(ctx: BuildCtx, domid: number, memBytes: number): 
 }
 
 /**
- * allocate_memory_11(): dom0's RAM, mapped 1:1. Bank 0 is the largest block found as low as
+ * The block allocation of allocate_memory_11(): bank 0 is the largest block found as low as
  * possible (below 4 GiB); the rest comes in blocks of decreasing order (not below 4 MiB).
- * Block placement is an estimate (see heap.ts), the totals and the failure are not.
+ * Returns the blocks taken and the bytes left unassigned.
  */
-export function allocateMemory11(ctx: BuildCtx, memBytes: number): { start: number; size: number }[] {
-  const { console, heap } = ctx;
-  console.printk(`Allocating 1:1 mappings totalling ${Math.floor(memBytes / SZ_1M)}MB for dom0:`);
+function allocate11(heap: XenHeap, memBytes: number): { banks: { start: number; size: number }[]; unassigned: number } {
   const minLowOrder = orderFromBytes(Math.min(memBytes, 128 * SZ_1M));
   const minOrder = orderFromBytes(4 * SZ_1M);
   const banks: { start: number; size: number }[] = [];
@@ -216,7 +210,38 @@ export function allocateMemory11(ctx: BuildCtx, memBytes: number): { start: numb
     unassigned -= size;
     order = allocationOrder(Math.max(unassigned, 1));
   }
-  if (unassigned > 0) return console.panic(`Failed to allocate requested dom0 memory. ${Math.floor(unassigned / SZ_1M)}MB unallocated\n`);
+  return { banks, unassigned };
+}
+
+/**
+ * The most dom0 memory (whole MiB) whose P2M pool and 1:1 banks the heap `ranges` still give,
+ * with `laterBytes` left for the domUs built after it, found by replaying the allocation on
+ * copies of the heap, from the largest size down.
+ */
+export function largestDom0MemMiB(ranges: readonly { start: number; size: number }[], vcpus: number, laterBytes = 0): number {
+  const fits = (mib: number): boolean => {
+    const heap = new XenHeap(ranges);
+    if (heap.allocPages(defaultP2mPoolBytes(mib * 1024, vcpus)) > 0) return false;
+    if (allocate11(heap, mib * SZ_1M).unassigned > 0) return false;
+    return laterBytes === 0 || heap.allocPages(laterBytes) === 0;
+  };
+  // Not monotonic: the 1:1 banks come in blocks of at least 4 MiB, so a size between two that fit may not.
+  for (let mib = Math.floor(ranges.reduce((n, r) => n + r.size, 0) / SZ_1M); mib > 0; mib--) if (fits(mib)) return mib;
+  return 0;
+}
+
+/**
+ * allocate_memory_11(): dom0's RAM, mapped 1:1 (see allocate11()).
+ * Block placement is an estimate (see heap.ts), the totals and the failure are not.
+ */
+export function allocateMemory11(ctx: BuildCtx, memBytes: number, onFail?: () => void): { start: number; size: number }[] {
+  const { console, heap } = ctx;
+  console.printk(`Allocating 1:1 mappings totalling ${Math.floor(memBytes / SZ_1M)}MB for dom0:`);
+  const { banks, unassigned } = allocate11(heap, memBytes);
+  if (unassigned > 0) {
+    onFail?.();
+    return console.panic(`Failed to allocate requested dom0 memory. ${Math.floor(unassigned / SZ_1M)}MB unallocated\n`);
+  }
   banks.sort((a, b) => a.start - b.start);
   const merged: { start: number; size: number }[] = [];
   for (const b of banks) {
@@ -329,6 +354,7 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
   const vgicMax = ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS;
   // domain_create() → arch_sanitise_domain_config(): no vCPU, or more than the vGIC/MAX_VIRT_CPUS allow.
   if (cpus < 1 || cpus > vgicMax) {
+    if (cpus > vgicMax) dv.fault = { kind: 'too-many-vcpus', vcpus: cpus, limit: vgicMax };
     dv.reason = cpus < 1 ? 'cpus is 0' : `cpus = ${cpus} exceeds the ${ctx.host.gicV3 ? 'MAX_VIRT_CPUS' : 'vGICv2'} limit of ${vgicMax}`;
     return ctx.console.panic(panicHasRc(ctx.version) ? `Error creating domain ${name} (rc = -22)\n` : `Error creating domain ${name}\n`);
   }
@@ -358,8 +384,15 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   // construct_domU() reads xen,domain-p2m-mem-mb from 4.17.0 on (commit cbea5a1149).
   const poolMb = readsDomainP2mMemMb(ctx.version.minor) ? propU32(node, 'xen,domain-p2m-mem-mb') : undefined;
   const pool = poolMb !== undefined ? poolMb * SZ_1M : defaultP2mPoolBytes(memKiB, vcpus);
+  // The heap as the domain's build starts: what "the most memory it can have" is computed from.
+  const freeBytes = ctx.heap.freeBytes;
+  const unavailable = (): void => {
+    const laterBytes = laterDomUsBytes(ctx, node);
+    dv.fault = { kind: 'memory-unavailable', memoryKiB: memKiB, freeBytes, laterBytes, vcpus, largestMiB: largestDomUMemMiB(Math.max(0, freeBytes - laterBytes), vcpus) };
+  };
   if (ctx.heap.allocPages(pool) > 0) {
     dv.reason = `not enough free memory for the ${pool / SZ_1M} MiB P2M pool`;
+    unavailable();
     return ENOMEM;
   }
   const memText = ctx.version.minor >= 18 ? `0x${memKiB.toString(16)}` : memKiB.toString(16);
@@ -377,6 +410,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   if (probed.initrd) dv.ramdisk = { start: probed.initrd.start, size: probed.initrd.size };
   if (probed.rc < 0) {
     dv.reason = probed.why ?? '';
+    if (!probed.mod) dv.fault = { kind: 'missing-kernel' };
     return probed.rc;
   }
   const kinfo = probed.kinfo!;
@@ -395,7 +429,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   }
   const directMap = node.props.has('direct-map');
   if (node.props.has('xen,static-mem')) banks = allocateStaticMemory(ctx, node, domid, memBytes, directMap);
-  else banks = allocateMemory(ctx, domid, memBytes);
+  else banks = allocateMemory(ctx, domid, memBytes, unavailable);
   // process_shm() (CONFIG_STATIC_SHM): map the domain's shared regions, add them to its device tree.
   let shmItems: ReturnType<typeof processShm>['items'] = [];
   if (isEnabled(ctx.bi.build, 'STATIC_SHM')) {
@@ -452,6 +486,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     return EINVAL;
   }
   if (full >= 0) {
+    dv.fault = { kind: 'guest-dtb-too-large', vcpus, size: dtbSize, limit };
     dv.reason = `its device tree needs ${dtbSize} bytes but Xen ${ctx.version.text} writes it into a ${limit}-byte buffer (DOMU_DTB_SIZE${ctx.version.minor >= 18 ? ' + the passthrough DTB' : ''}) (${vcpus} vCPU nodes)`;
     // Inside the copied passthrough nodes the error is returned as is; elsewhere prepare_dtb_domU() reports it.
     if (passItems.length && full >= at(passItems[0]!) && full <= at(passItems[passItems.length - 1]!)) return FDT_ERR_NOSPACE;
@@ -459,7 +494,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     return EINVAL;
   }
 
-  constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize);
+  constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize, dv);
   ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtFindings });
   return 0;
 }
@@ -493,15 +528,25 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   if (probed.mod) dv.kernel = { start: probed.mod.origStart, size: probed.mod.origSize, format: probed.kinfo?.format ?? 'unrecognised' };
   if (probed.initrd) dv.ramdisk = { start: probed.initrd.start, size: probed.initrd.size };
   const fail = (rc: number): never => console.panic(panicHasRc(ctx.version) ? `Could not set up DOM0 guest OS (rc = ${rc})\n` : 'Could not set up DOM0 guest OS\n');
-  if (probed.rc < 0) { dv.reason = probed.why ?? ''; fail(probed.rc); }
+  if (probed.rc < 0) {
+    dv.reason = probed.why ?? '';
+    if (!probed.mod) dv.fault = { kind: 'missing-kernel' };
+    fail(probed.rc);
+  }
   const kinfo = probed.kinfo!;
-  if (ctx.heap.allocPages(defaultP2mPoolBytes(dom0Mem / 1024, vcpus)) > 0) { dv.reason = 'not enough free memory for the P2M pool'; fail(ENOMEM); }
-  const banks = allocateMemory11(ctx, dom0Mem);
+  const ranges = ctx.heap.ranges.map((r) => ({ start: r.start, size: r.end - r.start }));
+  const unavailable = (): void => {
+    const freeBytes = ranges.reduce((n, r) => n + r.size, 0);
+    const laterBytes = laterDomUsBytes(ctx);
+    dv.fault = { kind: 'memory-unavailable', memoryKiB: dom0Mem / 1024, freeBytes, laterBytes, vcpus, largestMiB: largestDom0MemMiB(ranges, vcpus, laterBytes) };
+  };
+  if (ctx.heap.allocPages(defaultP2mPoolBytes(dom0Mem / 1024, vcpus)) > 0) { dv.reason = 'not enough free memory for the P2M pool'; unavailable(); fail(ENOMEM); }
+  const banks = allocateMemory11(ctx, dom0Mem, unavailable);
   // The dom0 DTB is the host DTB rewritten by Xen (handle_node()): its exact size is not modelled.
   const dtbSize = ctx.host.hostFdtSize;
   console.estimates.push('Loading d0 DTB end address: dom0 device tree size taken as the host DTB size');
   console.estimates.push('dom0 lines "Grant table range", "Allocating PPI ... for event channel interrupt" and "Extended region" are not emitted');
-  constructDomain(ctx, 0, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize);
+  constructDomain(ctx, 0, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize, dv);
   const cmdline = dom0Cmdline(ctx, probed.cmdline);
   ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtFindings: [] });
 }

@@ -178,6 +178,7 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
     }
   } else if (needsInitramfs(b.cmdline)) {
     problems.push(b.ramdiskWanted ? 'no initramfs: the ramdisk module was not found (Xen skips it silently)' : 'no initramfs: none given and the command line has no usable root=');
+    dv.fault = { kind: 'no-initramfs', moduleMissing: b.ramdiskWanted };
   } else if (b.ramdiskWanted) {
     findings.push(`${dv.name}: the ramdisk module was not found (Xen skips it silently); the guest boots from its root= device`);
   }

@@ -1,5 +1,25 @@
 // The structured outcome of a simulated Xen boot: one verdict per domain and the reasons.
 import { hex } from '../../util/hex.js';
+import type { GuestKernel } from '../../xen-build/guest-memory.js';
+
+/**
+ * What in the domain's own description made it fail, with the numbers a fix is computed from.
+ * The simulator sees only the boot's bytes; src/api maps a fault back to the config keys.
+ */
+export type DomainFault =
+  /** place_modules() found no room in bank 0 (the domain's memory is too small for them). */
+  | { kind: 'modules-do-not-fit'; memoryKiB: number; kernel: GuestKernel; initrdLen: number; dtbSize: number }
+  /** The domain's memory (with its P2M pool) is more than Xen's heap has left when it is built. */
+  /** `laterBytes`: what the domUs built after it take; `largestMiB` leaves them that. */
+  | { kind: 'memory-unavailable'; memoryKiB: number; freeBytes: number; laterBytes: number; vcpus: number; largestMiB: number }
+  /** More vCPUs than the virtual GIC (or MAX_VIRT_CPUS) allows. */
+  | { kind: 'too-many-vcpus'; vcpus: number; limit: number }
+  /** The guest device tree does not fit the buffer of this Xen release. */
+  | { kind: 'guest-dtb-too-large'; vcpus: number; size: number; limit: number }
+  /** The guest needs an initramfs it does not get. */
+  | { kind: 'no-initramfs'; moduleMissing: boolean }
+  /** No kernel module for the domain. */
+  | { kind: 'missing-kernel' };
 
 export type DomainVerdictKind = 'up' | 'xen panic' | 'dropped' | 'guest fails' | 'silent hang' | 'not started';
 
@@ -18,6 +38,8 @@ export interface DomainVerdict {
   reason?: string;
   /** The exact Xen line (panic text or the message that explains the verdict). */
   message?: string;
+  /** The domain's own fault, when its failure comes from how it is described (memory, vCPUs, modules). */
+  fault?: DomainFault;
 }
 
 export interface XenResult {

@@ -106,7 +106,7 @@ describe('cli → check', function () {
     const none = run(['check', 'boards/*/conf'], root);
     expect(none.status).to.equal(2);
     expect(none.stderr).to.equal(`error: no config file matches 'boards/*/conf' (in ${fs.realpathSync(root)})\n`
-      + "  hint: check the pattern: ** matches folders at any depth, and a quoted pattern ('boards/**/config') is expanded by uboot-gen, not the shell\n");
+      + "  fix: check the pattern: ** matches folders at any depth, and a quoted pattern ('boards/**/config') is expanded by uboot-gen, not the shell\n");
     expect(none.stdout).to.equal('');
     expect(run(['check', 'boards/*/config', '-j', '0'], root).stderr).to.equal('error: --jobs takes a whole number of at least 1, got "0"\n');
     expect(() => parseJobs('2x')).to.throw('--jobs takes a whole number of at least 1, got "2x"');

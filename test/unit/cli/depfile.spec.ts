@@ -103,7 +103,7 @@ describe('cli → depfile', function () {
       fs.rmSync(path.join(dir, 'extra.cmds'));
       const gone = make(dir);
       expect(gone.status).to.equal(2);
-      expect(gone.stderr).to.contain('error: config:28:19: APPEND_EXTRA_CMDS = "extra.cmds": no such file in');
+      expect(gone.stderr).to.contain('config:28:19: error: APPEND_EXTRA_CMDS = "extra.cmds": no such file in');
       expect(gone.stderr).to.contain('make: *** [Makefile:3: boot.scr] Error 4');
     });
 

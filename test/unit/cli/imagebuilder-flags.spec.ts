@@ -40,7 +40,7 @@ describe('cli → imagebuilder-flags', () => {
     const r = run(['-c', config, '-d', path.dirname(config), '-e']);
     expect(r.status).to.equal(2);
     expect(r.stderr).to.equal('error: -e is an ImageBuilder option (it selected EFI boot, an option ImageBuilder itself removed in 2022) that uboot-gen does not take\n'
-      + '  hint: set BOOT_CMD=bootefi in the config instead\n');
+      + '  fix: set BOOT_CMD=bootefi in the config instead\n');
     expect(r.stdout).to.equal('');
   });
 
@@ -83,9 +83,9 @@ describe('cli → imagebuilder-flags', () => {
 
     it('from the real command line: exit 2 and the hint, for simulate, qemu and serve', () => {
       const cases: [string[], string][] = [
-        [['simulate', 'boot.scr', '-d', 'build'], 'error: -d is ImageBuilder\'s -d (the folder the config\'s paths are relative to), which `simulate` does not take\n  hint: give the folder the script\'s files are served from as --root DIR\n'],
-        [['qemu', '-t', 'tftp', 'config'], 'error: -t is ImageBuilder\'s -t (the load command), which `qemu` does not take\n  hint: the lab boots over TFTP: LOAD_CMD must be tftpb\n'],
-        [['serve', '-d', 'tftp'], 'error: -d is ImageBuilder\'s -d (the folder the config\'s paths are relative to), which `serve` does not take\n  hint: give the folder to serve as the first argument: serve DIR\n'],
+        [['simulate', 'boot.scr', '-d', 'build'], 'error: -d is ImageBuilder\'s -d (the folder the config\'s paths are relative to), which `simulate` does not take\n  fix: give the folder the script\'s files are served from as --root DIR\n'],
+        [['qemu', '-t', 'tftp', 'config'], 'error: -t is ImageBuilder\'s -t (the load command), which `qemu` does not take\n  fix: the lab boots over TFTP: LOAD_CMD must be tftpb\n'],
+        [['serve', '-d', 'tftp'], 'error: -d is ImageBuilder\'s -d (the folder the config\'s paths are relative to), which `serve` does not take\n  fix: give the folder to serve as the first argument: serve DIR\n'],
       ];
       for (const [args, stderr] of cases) {
         const r = run(args);

@@ -171,6 +171,19 @@ describe('config/resolve', () => {
       expect(err.where?.key).to.equal('DOMU_KERNEL[1]');
     });
 
+    it('a required key missing because it is misspelt: the error at the misspelling, the rename as the fix', () => {
+      const err = expectConfigError(() => load(`${BASE.replace('NUM_DOMUS=1', 'NUM_DOMUS=2')}DOMU_KERNLE[1]=Image\n`), {
+        code: 'CONFIG_MISSING', line: 8, col: 1,
+        message: 'DOMU_KERNEL[1] is not set, but DOMU_KERNLE[1] is: DOMU_KERNLE[1] is not an ImageBuilder option, so it is ignored',
+      });
+      expect([err.where?.key, err.hint, err.data['edit']]).to.deep.equal(['DOMU_KERNLE[1]', 'rename DOMU_KERNLE[1] to DOMU_KERNEL[1]',
+        { key: 'DOMU_KERNLE[1]', renameTo: 'DOMU_KERNEL[1]', where: { file: 'c.cfg', line: 8, col: 1 } }]);
+      // Another index is not the same key: the plain error stays.
+      expectConfigError(() => load(`${BASE.replace('NUM_DOMUS=1', 'NUM_DOMUS=2')}DOMU_KERNLE[0]=Image\n`), { code: 'CONFIG_MISSING', message: 'DOMU_KERNEL[1] is not defined', line: 4, col: 1 });
+      const xen = expectConfigError(() => load(`${BASE.replace(/^XEN=.*$/m, 'XENN=xen')}`), { code: 'CONFIG_MISSING', message: 'XEN is not set, but XENN is: XENN is not an ImageBuilder option, so it is ignored' });
+      expect(xen.hint).to.equal('rename XENN to XEN');
+    });
+
     it('an index >= NUM_DOMUS is a warning naming the line', () => {
       const r = load(`${BASE}DOMU_KERNEL[2]=x\n`);
       expect(r.diagnostics).to.deep.include({ level: 'warning', code: 'CONFIG_IGNORED_INDEX', message: 'DOMU_KERNEL[2] is set but NUM_DOMUS=1, so it is ignored', where: { file: 'c.cfg', line: 8, col: 1 } });

@@ -28,6 +28,8 @@ describe('output → the CLI replaces outputs only after a verified run', () => 
     expect(r.status).to.equal(6);
     expect(r.stdout).to.equal('');
     expect(r.stderr).to.equal('error: verification failed: Xen panics: Failed to allocate requested domain memory. 2097152KB unallocated. Fix the VMs configurations.\n'
+      + 'config:29:13: error: DOMU_MEM[1]=2048 is more than Xen has left for domU1: 1455 MiB are free as it is built, for its memory and P2M pool and the 259 MiB the domUs built after it need\n'
+      + '  fix: set DOMU_MEM[1] to at most 1188\n'
       + '  hint: nothing was written: the previous boot.scr is unchanged (--keep-failed keeps the failing script for inspection)\n');
     expect(['boot.source', 'boot.scr'].map((f) => fs.readFileSync(path.join(dir, f)))).to.deep.equal(before);
     expect(litter(dir)).to.deep.equal([]);

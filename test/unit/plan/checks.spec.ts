@@ -77,7 +77,13 @@ describe('plan → checks', () => {
     const dir = folder();
     const e = thrown(() => plan(dir, [...ONE_DOMU, 'DOMU_PASSTHROUGH_PATHS[0]="/pl011@9000000 /soc/eth"']));
     expect([e.name, e.code, e.where?.key, e.where?.line, e.where?.col, e.hint])
-      .to.deep.equal(['ConfigError', 'CONFIG_PASSTHROUGH_PATH', 'DOMU_PASSTHROUGH_PATHS[0]', 10, 27, fixOf('passthrough-paths-exist')]);
+      .to.deep.equal(['ConfigError', 'CONFIG_PASSTHROUGH_PATH', 'DOMU_PASSTHROUGH_PATHS[0]', 10, 27, 'remove /soc/eth from DOMU_PASSTHROUGH_PATHS[0], or pass the DTB of the board that has the device']);
+    // The smallest change: the other path stays.
+    expect(e.data['edit']).to.deep.equal({ key: 'DOMU_PASSTHROUGH_PATHS[0]', value: '/pl011@9000000', where: { file: path.join(dir, 'config'), line: 10, col: 27 } });
+    // A node of that name elsewhere in the tree is offered instead.
+    const moved = thrown(() => plan(dir, [...ONE_DOMU, 'DOMU_PASSTHROUGH_PATHS[0]="/soc/pl011@9000000"']));
+    expect([moved.hint, moved.data['edit']]).to.deep.equal(['write /pl011@9000000, the node of that name in DEVICE_TREE "virt.dtb"',
+      { key: 'DOMU_PASSTHROUGH_PATHS[0]', value: '/pl011@9000000', where: { file: path.join(dir, 'config'), line: 10, col: 27 } }]);
     expect(e.message).to.equal('DOMU_PASSTHROUGH_PATHS[0] names /soc/eth, but DEVICE_TREE "virt.dtb" has no such node, so the script could not mark it xen,passthrough (FDT_ERR_NOTFOUND)');
     // The CLI's exit status for a config error, and the compiler-style position it prints.
     expect(exitCodeFor(e)).to.equal(3);
@@ -298,6 +304,47 @@ describe('plan → checks', () => {
       'CPUPOOL[0]="cpu@1,cpu@2 null"', 'DOMU_STATIC_EVTCHNS[0]="10 1 11"', 'DOMU_STATIC_EVTCHNS[1]="11 0 10"']), dir }, FULL);
     expect(withEvtchns.cpupools?.[0]?.cpus.map((c) => c.phandle)).to.deep.equal([0xfffffffc, 0xfffffffb]);
     expect(withEvtchns.cpupools?.[0]?.phandle).to.equal(0xfffffffa);
+  });
+
+  check('domu-memory-fits', 'refuses a DOMU_MEM below the kernel + DTB + initrd, with the least that fits (Xen\'s place_modules())', () => {
+    const dir = folder();
+    // Image: image_size 30 MiB (reg 30 MiB) at the start of bank 0, then 2 MiB each for the initrd
+    // and the DTB, strictly above the kernel's end: 35 MiB is the least.
+    const lines = [...ONE_DOMU, 'DOMU_RAMDISK[0]=initrd.cpio.gz', 'DOMU_MEM[0]=34'];
+    const e = thrown(() => plan(dir, lines));
+    expect([e.code, exitCodeFor(e), e.where, e.hint]).to.deep.equal(['PLAN_DOMAIN_MEMORY', 5, { file: path.join(dir, 'config'), line: 11, col: 13, key: 'DOMU_MEM[0]' }, 'set DOMU_MEM[0] to at least 35']);
+    expect(e.message).to.equal('DOMU_MEM[0]=34 is below the kernel\'s 30 MiB footprint (Image) + DTB + initrd: Xen would panic "Unable to find suitable location for dtb+initrd"');
+    expect(e.data).to.deep.equal({
+      memMiB: 34, leastMiB: 35, kernelBytes: 30 * MiB, kernelRoom: 30 * MiB, initrdBytes: fs.statSync(path.join(dir, 'initrd.cpio.gz')).size, dtbBytes: e.data['dtbBytes'],
+      edit: { key: 'DOMU_MEM[0]', value: '35', where: { file: path.join(dir, 'config'), line: 11, col: 13 } },
+    });
+    expect(thrown(() => plan(dir, [...ONE_DOMU, 'DOMU_RAMDISK[0]=initrd.cpio.gz', 'DOMU_MEM[0]=32'])).message)
+      .to.equal('DOMU_MEM[0]=32 is below the kernel\'s 30 MiB footprint (Image) + DTB + initrd: Xen would panic "Not enough memory in the first bank for the kernel+dtb+initrd"');
+    expect(() => plan(dir, [...ONE_DOMU, 'DOMU_RAMDISK[0]=initrd.cpio.gz', 'DOMU_MEM[0]=35'])).to.not.throw();
+    // DOMU_MEM left at its 512 MiB default, a kernel larger than that: the error points at the
+    // kernel, and the fix adds the key after it.
+    sparseFile(path.join(dir, 'Big'), arm64Header({ imageSize: 600 * MiB }), MiB);
+    const big = thrown(() => plan(dir, ['NUM_DOMUS=1', 'DOMU_KERNEL[0]=Big']));
+    expect([big.where, big.hint, big.data['edit']]).to.deep.equal([
+      { file: path.join(dir, 'config'), line: 9, col: 16, key: 'DOMU_MEM[0]' }, 'set DOMU_MEM[0] to at least 603',
+      { key: 'DOMU_MEM[0]', value: '603', after: { file: path.join(dir, 'config'), line: 9, col: 16 } },
+    ]);
+    expect(big.message).to.equal('DOMU_MEM[0]=512 (the default) is below the kernel\'s 600 MiB footprint (Big) + DTB + no initrd: Xen would panic "Not enough memory in the first bank for the kernel+dtb+initrd"');
+  });
+
+  check('vcpus-within-vgic', 'refuses more than 8 vCPUs on a board whose GIC Xen drives as a GICv2', () => {
+    const w = new FdtWriter().finishReservemap();
+    w.beginNode('').propertyU32('#address-cells', 2).propertyU32('#size-cells', 2);
+    w.beginNode('memory@40000000').propertyString('device_type', 'memory').propertyCells('reg', [0, 0x40000000, 0, 0x80000000]).endNode();
+    w.beginNode('intc@8000000').property('compatible', new TextEncoder().encode('arm,cortex-a15-gic\0')).property('interrupt-controller', new Uint8Array(0)).endNode();
+    w.beginNode('chosen').endNode();
+    w.endNode();
+    const dir = folder(w.finish());
+    const e = thrown(() => plan(dir, [...ONE_DOMU, 'DOMU_VCPUS[0]=9']));
+    expect([e.code, exitCodeFor(e), e.where, e.hint, e.data['edit']]).to.deep.equal(['PLAN_DOMAIN_VCPUS', 5, { file: path.join(dir, 'config'), line: 10, col: 15, key: 'DOMU_VCPUS[0]' },
+      'set DOMU_VCPUS[0] to at most 8', { key: 'DOMU_VCPUS[0]', value: '8', where: { file: path.join(dir, 'config'), line: 10, col: 15 } }]);
+    expect(e.message).to.equal('DOMU_VCPUS[0]=9 is more than the 8 vCPUs a virtual GICv2 serves (the board\'s GIC is a GICv2): Xen would panic "Error creating domain domU0"');
+    expect(() => plan(dir, [...ONE_DOMU, 'DOMU_VCPUS[0]=8'])).to.not.throw();
   });
 
   it('has a test above for every check, and unique names', () => {

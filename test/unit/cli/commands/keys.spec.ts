@@ -93,8 +93,8 @@ describe('cli → commands → keys', () => {
     const r = run(['keys', 'DOMU_MEMS']);
     expect(r.status).to.equal(2);
     expect(r.stdout).to.equal('');
-    expect(r.stderr).to.equal('error: DOMU_MEMS is not an ImageBuilder config key. Did you mean DOMU_MEM?\n  hint: run `uboot-gen keys` for the list of keys\n');
-    expect(run(['keys', 'NOTHING_LIKE_IT']).stderr).to.equal('error: NOTHING_LIKE_IT is not an ImageBuilder config key\n  hint: run `uboot-gen keys` for the list of keys\n');
+    expect(r.stderr).to.equal('error: DOMU_MEMS is not an ImageBuilder config key. Did you mean DOMU_MEM?\n  fix: run `uboot-gen keys` for the list of keys\n');
+    expect(run(['keys', 'NOTHING_LIKE_IT']).stderr).to.equal('error: NOTHING_LIKE_IT is not an ImageBuilder config key\n  fix: run `uboot-gen keys` for the list of keys\n');
   });
 
   it('--json: the envelope with a keys section that keys.schema.json validates', () => {
