@@ -108,6 +108,8 @@ export function verifyJson(r: VerifyReport) {
       },
     } : {}),
     ...(r.endOfScript ? { endOfScript: { missing: [...r.endOfScript.missing] } } : {}),
+    // Why domains failed, traced back to the config (generate only: simulate has no config).
+    ...(r.causes?.length ? { causes: r.causes.map(causeJson) } : {}),
     domains: r.domains.map((d) => ({
       name: d.name, kind: d.kind, ...(d.domid !== undefined ? { domid: d.domid } : {}), verdict: d.verdict,
       ...(d.reason !== undefined ? { reason: d.reason } : {}), ...(d.message !== undefined ? { message: d.message } : {}),

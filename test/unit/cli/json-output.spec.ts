@@ -58,6 +58,10 @@ describe('cli → --json: one envelope per command', function () {
     expect([doc.ok, doc.exitCode, doc.diagnostics]).to.deep.equal([false, 6, []]);
     expect(doc.verification.summary).to.equal('Xen panics: Failed to allocate requested domain memory. 2097152KB unallocated. Fix the VMs configurations.');
     expect(doc.verification.xen.panic).to.equal('Failed to allocate requested domain memory. 2097152KB unallocated. Fix the VMs configurations.');
+    // The verdict traced back to the config: the key, where it is written, and the largest value that boots.
+    const [cause] = doc.verification.causes;
+    expect([cause.kind, cause.domain, cause.keys, cause.edit.value, cause.fix]).to.deep.equal(['domain-memory-too-large', 'domU1', ['DOMU_MEM[1]'], '1188', 'set DOMU_MEM[1] to at most 1188']);
+    expect(cause.where[0].key).to.equal('DOMU_MEM[1]');
   });
 
   it('an error: the envelope with ok false, the exit status, and the error as the one diagnostic', () => {
