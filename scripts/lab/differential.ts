@@ -164,6 +164,15 @@ function generatedThenEdited(name: string, title: string, lines: string[], timeo
 /** QEMU's user network, then the line a user types: the hint uboot-gen printed. */
 const typedHint = (hint: string): string => `setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${hint}`;
 const UBOOT_STACKS: readonly StackName[] = ['bookworm', 'trixie'];
+/**
+ * Cases whose every stack but one behaves the same are booted where they differ: the full build
+ * (the feature compiled in) and bookworm (the same Xen release without it); trixie's 4.20 without
+ * BOOT_TIME_CPUPOOLS ignores the pools as bookworm does (gen-cpupools-ci still runs on all three).
+ */
+const POOL_STACKS: readonly StackName[] = ['full', 'bookworm'];
+
+/** The case, booted on `stacks` only (a U-Boot-side or release-only difference needs no third boot). */
+const only = (stacks: readonly StackName[], c: DiffCase): DiffCase => ({ ...c, stacks });
 
 /**
  * A boot flow of ImageBuilder's command line (-s, -p, -f, BOOT_CMD=none): generated with `opts`,
@@ -225,12 +234,12 @@ function cases(assets: LabAssets): DiffCase[] {
     generated('gen-broken-domu-2g', 'generated, broken: a 2 GiB domU on a 2 GiB board',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1, ['DOMU_MEM[1]=2048'])], 90_000),
     // Both overlays applied right after `fdt resize`, whose size covers their 7.4 KB.
-    generated('gen-dt-overlays', 'generated: 2 DT overlays (PL061 disabled, a 6 KiB property), exact fdt resize',
-      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1), ...OVERLAYS], 120_000, OVERLAY_FILES()),
+    only(UBOOT_STACKS, generated('gen-dt-overlays', 'generated: 2 DT overlays (PL061 disabled, a 6 KiB property), exact fdt resize',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1), ...OVERLAYS], 120_000, OVERLAY_FILES())),
     // ImageBuilder's fixed `fdt resize 1024`: the 6 KiB overlay does not fit, libfdt erases the DTB's magic.
-    generatedThenEdited('ib-dt-overlays-resize-1024', 'ImageBuilder\'s fdt resize 1024 with the same 2 DT overlays',
+    only(UBOOT_STACKS, generatedThenEdited('ib-dt-overlays-resize-1024', 'ImageBuilder\'s fdt resize 1024 with the same 2 DT overlays',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1), ...OVERLAYS], 90_000, OVERLAY_FILES(),
-      (src) => src.replace(/^fdt resize 0x[0-9A-F]+$/m, 'fdt resize 1024')),
+      (src) => src.replace(/^fdt resize 0x[0-9A-F]+$/m, 'fdt resize 1024'))),
     // ImageBuilder's command-line flows, booted as the user would: typing the printed hint.
     flow('flow-runtime-sizing', '-s: U-Boot computes every address and size at boot (setexpr), DEVICE_TREE loaded',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { runtimeSizing: true }),
@@ -247,20 +256,20 @@ function cases(assets: LabAssets): DiffCase[] {
     // Per-domain properties: an explicit domid (read by no upstream Xen: the domains keep ids 1, 2),
     // grant limits (read from 4.18) and nr_spis; grant table version 2, which Xen on Arm refuses from
     // 4.18 on ("Error creating domain") and 4.17 never reads; DBG_FDT_PRINT_CHOSEN's printout.
-    generated('gen-domain-props', 'generated: DOMU_DOMID + DOMU_GRANT_FRAMES/MAPTRACK_FRAMES + DOMU_NR_SPIS + DOMU_P2M_MEM_MB',
+    only(UBOOT_STACKS, generated('gen-domain-props', 'generated: DOMU_DOMID + DOMU_GRANT_FRAMES/MAPTRACK_FRAMES + DOMU_NR_SPIS + DOMU_P2M_MEM_MB',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2',
         ...DOMU(0, ['DOMU_DOMID[0]=5', 'DOMU_GRANT_FRAMES[0]=16', 'DOMU_MAPTRACK_FRAMES[0]=512', 'DOMU_NR_SPIS[0]=96']),
-        ...DOMU(1, ['DOMU_DOMID[1]=9', 'DOMU_GRANT_VER[1]=1', 'DOMU_NR_SPIS[1]=1', 'DOMU_P2M_MEM_MB[1]=8'])], 120_000),
-    generated('gen-broken-grant-ver-2', 'generated, broken on 4.18+: DOMU_GRANT_VER=2 (Xen on Arm has grant table version 1 only)',
-      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0, ['DOMU_GRANT_VER[0]=2'])], 90_000),
+        ...DOMU(1, ['DOMU_DOMID[1]=9', 'DOMU_GRANT_VER[1]=1', 'DOMU_NR_SPIS[1]=1', 'DOMU_P2M_MEM_MB[1]=8'])], 120_000)),
+    only(UBOOT_STACKS, generated('gen-broken-grant-ver-2', 'generated, broken on 4.18+: DOMU_GRANT_VER=2 (Xen on Arm has grant table version 1 only)',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0, ['DOMU_GRANT_VER[0]=2'])], 90_000)),
     // nr_spis beyond the vGIC (the reader refuses it, so a hand edit through APPEND_EXTRA_CMDS):
     // domain_vgic_init() fails on every release, "Error creating domain".
-    generated('gen-broken-nr-spis-961', 'generated + hand edit, broken: nr_spis 961 (more than the vGIC\'s 960 SPIs)',
+    only(UBOOT_STACKS, generated('gen-broken-nr-spis-961', 'generated + hand edit, broken: nr_spis 961 (more than the vGIC\'s 960 SPIs)',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', 'APPEND_EXTRA_CMDS=extra.cmds', ...DOMU(0)], 90_000,
-      { 'extra.cmds': 'fdt set /chosen/domU0 nr_spis <961>\n' }),
-    generated('gen-dbg-print-chosen', 'generated: DBG_FDT_PRINT_CHOSEN (the real fdt print /chosen against the simulated one)',
+      { 'extra.cmds': 'fdt set /chosen/domU0 nr_spis <961>\n' })),
+    only(UBOOT_STACKS, generated('gen-dbg-print-chosen', 'generated: DBG_FDT_PRINT_CHOSEN (the real fdt print /chosen against the simulated one)',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', 'DBG_FDT_PRINT_CHOSEN=y', ...DOMU(0, ['DOMU_NR_SPIS[0]=32', 'DOMU_GRANT_FRAMES[0]=8'])], 90_000, {},
-      sameChosenPrintout),
+      sameChosenPrintout)),
     // XEN_POLICY on Debian's builds (FLASK built in, SILO the default XSM module): Xen copies the
     // policy in ("xsm: Policy len = ...") and SILO does not use it, so every domain comes up.
     generated('gen-xen-policy', 'generated: XEN_POLICY (a FLASK-magic policy module; Debian\'s default XSM is SILO)',
@@ -273,26 +282,26 @@ function cases(assets: LabAssets): DiffCase[] {
     generated('gen-cpupools-ci', 'generated: boot-time cpupool "cpu@1 null" for domU0 (Xen CI boot-cpupools)',
       [...BASE, `XEN_CMD="${CONSOLE} loglvl=all"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0']), ...DOMU(1, ['DOMU_VCPUS[1]=2']),
         'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 120_000),
-    generated('gen-cpupools-null-overcommit', 'generated: domU0 with 2 vCPUs in a 1-CPU null-scheduler cpupool',
+    only(POOL_STACKS, generated('gen-cpupools-null-overcommit', 'generated: domU0 with 2 vCPUs in a 1-CPU null-scheduler cpupool',
       [...BASE, `XEN_CMD="${CONSOLE} loglvl=all"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0', 'DOMU_VCPUS[0]=2']), ...DOMU(1),
-        'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 120_000),
-    generated('gen-cpupools-null-two-domains', 'generated: two 1-vCPU domUs in one 1-CPU null-scheduler cpupool',
+        'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 120_000)),
+    only(POOL_STACKS, generated('gen-cpupools-null-two-domains', 'generated: two 1-vCPU domUs in one 1-CPU null-scheduler cpupool',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0']), ...DOMU(1, ['DOMU_CPUPOOL[1]=0']),
-        'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 90_000),
-    generated('gen-cpupools-two-pools', 'generated: two cpupools (cpu@1,cpu@2 credit2; cpu@3 null), one domU in each',
+        'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 90_000)),
+    only(POOL_STACKS, generated('gen-cpupools-two-pools', 'generated: two cpupools (cpu@1,cpu@2 credit2; cpu@3 null), one domU in each',
       [...BASE, `XEN_CMD="${CONSOLE} loglvl=all"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0', 'DOMU_VCPUS[0]=2']), ...DOMU(1, ['DOMU_CPUPOOL[1]=1']),
-        'NUM_CPUPOOLS=2', 'CPUPOOL[0]="cpu@1,cpu@2 credit2"', 'CPUPOOL[1]="cpu@3 null"'], 120_000),
+        'NUM_CPUPOOLS=2', 'CPUPOOL[0]="cpu@1,cpu@2 credit2"', 'CPUPOOL[1]="cpu@3 null"'], 120_000)),
     // The pool names cpu@1, which the board has but Xen does not bring up (maxcpus=1 added on the board).
-    generatedThenEdited('edit-cpupool-cpu-not-brought-up', 'edited: cpupool names cpu@1, Xen started with maxcpus=1',
+    only(POOL_STACKS, generatedThenEdited('edit-cpupool-cpu-not-brought-up', 'edited: cpupool names cpu@1, Xen started with maxcpus=1',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0']), ...DOMU(1), 'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 90_000, {},
-      (src) => src.replace(`xen,xen-bootargs "${CONSOLE}"`, `xen,xen-bootargs "${CONSOLE} maxcpus=1"`)),
+      (src) => src.replace(`xen,xen-bootargs "${CONSOLE}"`, `xen,xen-bootargs "${CONSOLE} maxcpus=1"`))),
     // A pool scheduler the build lacks (release builds have no RTDS).
-    generatedThenEdited('edit-cpupool-sched-missing', 'edited: cpupool-sched "rtds", which release builds lack',
+    only(POOL_STACKS, generatedThenEdited('edit-cpupool-sched-missing', 'edited: cpupool-sched "rtds", which release builds lack',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CPUPOOL[0]=0']), ...DOMU(1), 'NUM_CPUPOOLS=1', 'CPUPOOL[0]="cpu@1 null"'], 90_000, {},
-      (src) => src.replace('cpupool-sched "null"', 'cpupool-sched "rtds"')),
+      (src) => src.replace('cpupool-sched "null"', 'cpupool-sched "rtds"'))),
     // Capabilities (Xen 4.21+) on the Xen releases the stacks run: not read, the domain stays a plain domU.
-    generated('gen-caps-before-4.21', 'generated: DOMU_CAPS[0]="control|8" (an undefined bit) on Xen before 4.21',
-      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CAPS[0]="control|8"']), ...DOMU(1)], 120_000),
+    only(UBOOT_STACKS, generated('gen-caps-before-4.21', 'generated: DOMU_CAPS[0]="control|8" (an undefined bit) on Xen before 4.21',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_CAPS[0]="control|8"']), ...DOMU(1)], 120_000)),
   ];
   // The captured ground-truth scripts, re-planned for this stack's binaries.
   for (const c of labCases(labCaseInputs(assets))) {
