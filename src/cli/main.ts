@@ -196,7 +196,22 @@ function writeErrorJson(command: JsonCommandName, err: unknown): void {
   else writeJson(e);
 }
 
+/**
+ * A reader that stops early (`uboot-gen keys | head`) closes the pipe: what is left to print has
+ * nowhere to go, which is the reader's choice, not a failure of the run. End quietly with the run's
+ * status instead of an unhandled EPIPE.
+ */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT_CODE.ok);
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   const program = buildProgram();
   let code: number;
   try {

@@ -99,6 +99,16 @@ describe('cli → bin/uboot-gen launcher', () => {
     expect(run(LAUNCHER, ['generate', '-q', '--', s.config]).status).to.equal(0);
   });
 
+  it('ends quietly, with the run\'s status, when the reader closes the pipe first (`| true`)', () => {
+    // `true` exits without reading: every write the CLI makes meets a closed pipe (EPIPE).
+    const env = { ...process.env, NO_COLOR: '1', CI: '1' };
+    const keys = spawnSync('bash', ['-c', `"${LAUNCHER}" keys --json | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', env });
+    expect([keys.stderr, keys.stdout.trim()]).to.deep.equal(['', '0']);
+    const s = sampleCopy(['DOMU_MEM[1]=2048']);
+    const failing = spawnSync('bash', ['-c', `"${LAUNCHER}" ${s.config} --json --dry-run | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', env });
+    expect([failing.stderr, failing.stdout.trim()]).to.deep.equal(['', '6']);
+  });
+
   it('runs through a symlink, as npm links bin/ into node_modules/.bin, and from its own folder', () => {
     const link = path.join(tempDir(), 'uboot-gen');
     fs.symlinkSync(LAUNCHER, link);
