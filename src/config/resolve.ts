@@ -323,7 +323,11 @@ class Resolver {
     return v ? this.#wholeNumber(v, 'a whole number of domUs') : 0;
   }
 
+  /** Keys uboot-gen refuses, gathered over the whole config so that one run names every one of them. */
+  #refused: Array<{ message: string; where: SourcePos; key: string; hint?: string }> = [];
+
   #validateKeys(numDomUs: number): void {
+    this.#refused = [];
     for (const a of this.#raw.assignments) {
       const spec = KEY_BY_NAME.get(a.name);
       if (!spec) { this.#unknownKey(a); continue; }
@@ -347,19 +351,31 @@ class Resolver {
       }
       if (!spec.supported && a.value !== '' && !(spec.type === 'count' && spec.key.startsWith('NUM_') && a.value.trim() === '0')) {
         const hint = UNSUPPORTED_HINTS[a.name];
-        this.#error('CONFIG_UNSUPPORTED',
-          `${a.key} is an ImageBuilder option uboot-gen does not support yet; remove it or generate this configuration with ImageBuilder's uboot-script-gen`,
-          a.where, a.key, hint);
+        this.#refused.push({
+          message: `${a.key} is an ImageBuilder option uboot-gen does not support yet; remove it or generate this configuration with ImageBuilder's uboot-script-gen`,
+          where: a.where, key: a.key, ...(hint ? { hint } : {}),
+        });
       }
       if (spec.diskImageOnly && a.value !== '') {
         this.#info('CONFIG_DISK_IMAGE_ONLY', `${a.key} is read only by ImageBuilder's disk_image tool; it does not change the boot script`, a.where);
       }
     }
+    const [first, ...more] = this.#refused;
+    if (!first) return;
+    if (more.length === 0) this.#error('CONFIG_UNSUPPORTED', first.message, first.where, first.key, first.hint);
+    const at = (r: { where: SourcePos; key: string }): string => `${r.key} (${r.where.file}:${r.where.line}:${r.where.col})`;
+    const hints = [...new Set(this.#refused.flatMap((r) => (r.hint ? [`${r.key}: ${r.hint}`] : [])))];
+    this.#error('CONFIG_UNSUPPORTED',
+      `${this.#refused.length} keys of this config are not supported by uboot-gen: ${this.#refused.map(at).join(', ')}; remove them or generate this configuration with ImageBuilder's uboot-script-gen`,
+      first.where, first.key, hints.length ? hints.join('; ') : undefined);
   }
 
   #unknownKey(a: RawAssignment): void {
     const xilinx = XILINX_ONLY_KEYS.get(a.name);
-    if (xilinx && a.value !== '') this.#error('CONFIG_UNSUPPORTED', `${a.key} is a key of the Xilinx ImageBuilder fork only: ${xilinx.what}`, a.where, a.key, xilinx.fix);
+    if (xilinx && a.value !== '') {
+      this.#refused.push({ message: `${a.key} is a key of the Xilinx ImageBuilder fork only: ${xilinx.what}`, where: a.where, key: a.key, hint: xilinx.fix });
+      return;
+    }
     const notKey = NOT_IMAGEBUILDER_KEYS.get(a.name);
     if (notKey) {
       this.#warn('CONFIG_UNKNOWN_KEY', `${a.key} is not an ImageBuilder option, so it is ignored: ${notKey}`, a.where);

@@ -231,6 +231,14 @@ describe('config/resolve', () => {
       expect(() => load(`${BASE}NUM_DT_OVERLAY=0\n`)).not.to.throw();
     });
 
+    it('names every refused key of the config in one run, at the first one\'s line', () => {
+      const e = expectConfigError(() => load(`${BASE}LOPPER_PATH=/usr/bin/lopper\nLOPPER_CMD="-i x"\nDOMU_VIOMMU[0]=1\n`), {
+        code: 'CONFIG_UNSUPPORTED', line: 8, col: 1,
+        message: "3 keys of this config are not supported by uboot-gen: LOPPER_PATH (c.cfg:8:1), LOPPER_CMD (c.cfg:9:1), DOMU_VIOMMU[0] (c.cfg:10:1); remove them or generate this configuration with ImageBuilder's uboot-script-gen",
+      });
+      expect(e.hint).to.match(/^DOMU_VIOMMU\[0\]: remove DOMU_VIOMMU/);
+    });
+
     it('index shape errors: indexed key without index, scalar key with index', () => {
       expectConfigError(() => load(`${BASE}DOMU_MEM=256\n`), { code: 'CONFIG_BAD_INDEX', line: 8, col: 1, message: 'DOMU_MEM is an array (one entry per domU): write DOMU_MEM[0]=... for the first domU' });
       expectConfigError(() => load(`${BASE}XEN[0]=xen\n`), { code: 'CONFIG_BAD_INDEX', line: 8, col: 1, message: 'XEN takes no index: write XEN=..., not XEN[0]=...' });
