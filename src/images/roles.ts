@@ -45,7 +45,8 @@ export const ROLE_MAX_BYTES: Record<ImageRole, number> = {
 };
 
 const FORMAT_PHRASE: Record<ImageFormatId, string> = {
-  'arm64-image': 'a Linux arm64 Image',
+  // The arm64 boot-image format is Linux's, but Xen uses it too: the phrase names the format, not the OS.
+  'arm64-image': 'an arm64 Image',
   zimage: 'an arm32 zImage',
   uimage: 'a legacy U-Boot image',
   gzip: 'gzip-compressed data',

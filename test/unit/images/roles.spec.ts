@@ -46,7 +46,7 @@ describe('images → roles → checkRole', () => {
   });
 
   const REJECTED: [string, ImageRole, string, RegExp?][] = [
-    ['Image-6.1.0-50-cloud-arm64.gz.head', 'xen', 'gzip-compressed data containing a Linux arm64 Image', /kernel_comp_addr_r/],
+    ['Image-6.1.0-50-cloud-arm64.gz.head', 'xen', 'gzip-compressed data containing an arm64 Image', /kernel_comp_addr_r/],
     ['xen-head.ub', 'xen', 'a legacy U-Boot image (AArch64 Linux Kernel Image, uncompressed)', /raw Xen binary/],
     ['initrd-newc.cpio.gz', 'kernel', 'gzip-compressed data containing a cpio archive', /does not contain/],
     ['initrd-newc.cpio.zst', 'kernel', 'zstd-compressed data', /only decompresses gzip/],
@@ -54,7 +54,7 @@ describe('images → roles → checkRole', () => {
     ['initrd-odc.cpio', 'ramdisk', 'a cpio archive (odc format)', /newc/],
     ['initrd.uimg', 'ramdisk', 'a legacy U-Boot image (AArch64 Linux RAMDisk Image, gzip compressed)', /unchanged/],
     ['tiny.dtb.gz', 'ramdisk', 'gzip-compressed data containing a device tree blob'],
-    ['xen-4.17-arm64.head', 'ramdisk', 'a Linux arm64 Image'],
+    ['xen-4.17-arm64.head', 'ramdisk', 'an arm64 Image'],
     ['tiny.dts', 'dtb', 'an ASCII text file', /dtc -I dts/],
     ['initrd-newc.cpio', 'passthrough-dtb', 'a cpio archive (newc format)'],
     ['tiny.dts', 'dt-overlay', 'an ASCII text file', /dtc -@ -I dts/],
