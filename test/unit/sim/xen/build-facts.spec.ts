@@ -5,13 +5,10 @@ import { expect } from 'chai';
 import { bootXen, type XenResult } from '../../../../src/sim/xen/index.js';
 import { parseXenKconfig, resolveXenBuild, type XenBuild } from '../../../../src/xen-build/index.js';
 import { DEBIAN_420_CONFIG, gzipN, syntheticXen } from '../../xen-build/fixtures.js';
-import { arm64Image, cpioGz, domUNode, dtc, handoff, hasTool, plainFile, virtDts, XEN_IMAGE_SIZE, type Load } from './helpers.js';
+import {
+  domUNode, dtc, FDT_ADDR, handoff, KADDR, KREG, type Load, plainFile, RADDR, suiteBinaries, type TestFile, virtDts, XEN_ADDR,
+} from './helpers.js';
 
-const KADDR = 0x40400000;
-const KREG = 0x2010000;
-const RADDR = 0x42600000;
-const XEN_ADDR = 0x42800000;
-const FDT_ADDR = 0x42a00000;
 const BOOTARGS = 'xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000 sched=null";';
 
 const kconfig = (version: string, lines: string): string => `#\n# Automatically generated file; DO NOT EDIT.\n# Xen/arm ${version} Configuration\n#\n${lines}`;
@@ -20,15 +17,10 @@ const buildOf = (text: string, version?: string): XenBuild =>
   resolveXenBuild({ configFile: { kconfig: parseXenKconfig(text, 'test.config'), name: 'test.config' }, ...(version ? { versionOverride: version } : {}) });
 
 describe('sim → xen → the build it runs', function () {
-  let image: ReturnType<typeof arm64Image>;
-  let ramdisk: ReturnType<typeof cpioGz>;
-  let xen: ReturnType<typeof arm64Image>;
-  before(function () {
-    if (!hasTool('dtc') || !hasTool('cpio')) this.skip();
-    image = arm64Image('Image', 32956352, KREG);
-    ramdisk = cpioGz('initrd.cpio.gz');
-    xen = arm64Image('xen', 983048, XEN_IMAGE_SIZE);
-  });
+  let image: TestFile;
+  let ramdisk: TestFile;
+  let xen: TestFile;
+  before(function () { ({ image, ramdisk, xen } = suiteBinaries(this)); });
   const std = (x = xen): Load[] => [{ addr: KADDR, file: image }, { addr: RADDR, file: ramdisk }, { addr: XEN_ADDR, file: x }];
   const domU = (name: string, extra: Partial<Parameters<typeof domUNode>[1]> = {}): string =>
     domUNode(name, { memKiB: 0x40000, cpus: 1, kernel: [KADDR, KREG], ramdisk: [RADDR, ramdisk.size], bootargs: 'console=ttyAMA0', ...extra });

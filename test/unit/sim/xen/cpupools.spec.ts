@@ -8,13 +8,10 @@ import { parseXenKconfig, resolveXenBuild, type XenBuild } from '../../../../src
 import { XenConsole, XenPanicSignal } from '../../../../src/sim/xen/console.js';
 import { domainCaps, setupCpupools, vcpuAffinity, type CpupoolCtx } from '../../../../src/sim/xen/cpupools.js';
 import { unflattenDeviceTree } from '../../../../src/sim/xen/device-tree.js';
-import { arm64Image, cpioGz, domUNode, dtc, handoff, hasTool, virtDts, XEN_IMAGE_SIZE, type Load } from './helpers.js';
+import {
+  domUNode, dtc, FDT_ADDR, handoff, KADDR, KREG, type Load, RADDR, suiteBinaries, type TestFile, virtDts, XEN_ADDR,
+} from './helpers.js';
 
-const KADDR = 0x40400000;
-const KREG = 0x2010000;
-const RADDR = 0x42600000;
-const XEN_ADDR = 0x42800000;
-const FDT_ADDR = 0x42a00000;
 
 const kconfig = (version: string, lines: string): string => `#\n# Automatically generated file; DO NOT EDIT.\n# Xen/arm ${version} Configuration\n#\n${lines}`;
 const OPTS = 'CONFIG_SCHED_NULL=y\nCONFIG_SCHED_CREDIT=y\nCONFIG_SCHED_CREDIT2=y\nCONFIG_SCHED_DEFAULT="credit2"\nCONFIG_SBSA_VUART_CONSOLE=y\n# CONFIG_DEBUG is not set\n';
@@ -29,15 +26,10 @@ const POOL = (i: number, cpus: number[], sched?: string): string =>
 const IN_POOL = (i: number): string => `domain-cpupool = <${0xfffffffe - i}>;`;
 
 describe('sim → xen → cpupools, capabilities, colours, hard affinity', function () {
-  let image: ReturnType<typeof arm64Image>;
-  let ramdisk: ReturnType<typeof cpioGz>;
-  let xen: ReturnType<typeof arm64Image>;
-  before(function () {
-    if (!hasTool('dtc') || !hasTool('cpio')) this.skip();
-    image = arm64Image('Image', 32956352, KREG);
-    ramdisk = cpioGz('initrd.cpio.gz');
-    xen = arm64Image('xen', 983048, XEN_IMAGE_SIZE);
-  });
+  let image: TestFile;
+  let ramdisk: TestFile;
+  let xen: TestFile;
+  before(function () { ({ image, ramdisk, xen } = suiteBinaries(this)); });
   const std = (): Load[] => [{ addr: KADDR, file: image }, { addr: RADDR, file: ramdisk }, { addr: XEN_ADDR, file: xen }];
   const domU = (name: string, cpus: number, extra = ''): string =>
     domUNode(name, { memKiB: 0x40000, cpus, kernel: [KADDR, KREG], ramdisk: [RADDR, ramdisk.size], bootargs: 'console=ttyAMA0', extra });

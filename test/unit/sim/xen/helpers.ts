@@ -7,8 +7,9 @@ import * as zlib from 'node:zlib';
 import type { BootHandoff } from '../../../../src/sim/handoff.js';
 import { SparseRam } from '../../../../src/sim/ram.js';
 import { arm64Header, tempDir } from '../../../helpers/images.js';
+import { hasTool } from '../../../helpers/tools.js';
 
-export { hasTool } from '../../../helpers/tools.js';
+export { hasTool };
 
 export const RAM_START = 0x40000000;
 export const RAM_SIZE = 0x80000000;
@@ -114,4 +115,22 @@ export function handoff(loads: Load[], dtb: Uint8Array, fdtAddr: number, xenAddr
     fdtAddr, fdt: dtb, ram,
     board: { dram: [{ start: RAM_START, size: RAM_SIZE }], ubootReserved: { start: 0xbe000000, size: 0x2000000 }, pcpus: 4, fdtPad: 0x3000, name: 'qemu-virt' },
   };
+}
+
+/** Where the specs' hand-offs load things: ImageBuilder's layout of the samples from MEMORY_START 0x40000000. */
+export const KADDR = 0x40400000;
+export const KREG = 0x2010000;
+export const RADDR = 0x42600000;
+export const XEN_ADDR = 0x42800000;
+export const FDT_ADDR = 0x42a00000;
+
+export interface SuiteBinaries { image: TestFile; ramdisk: TestFile; xen: TestFile }
+
+/**
+ * The binaries most specs boot (a Linux Image with a 32 MiB footprint, a gzip'd initramfs, Xen),
+ * for a suite's `before` hook: skips the suite where dtc or cpio is missing.
+ */
+export function suiteBinaries(ctx: Mocha.Context): SuiteBinaries {
+  if (!hasTool('dtc') || !hasTool('cpio')) ctx.skip();
+  return { image: arm64Image('Image', 32956352, KREG), ramdisk: cpioGz('initrd.cpio.gz'), xen: arm64Image('xen', 983048, XEN_IMAGE_SIZE) };
 }

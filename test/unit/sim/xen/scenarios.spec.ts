@@ -4,25 +4,15 @@ import * as fs from 'node:fs';
 import { bootXen } from '../../../../src/sim/xen/index.js';
 import type { XenResult } from '../../../../src/sim/xen/index.js';
 import {
-  arm64Image, cpioGz, domUNode, dtc, gzipImage, handoff, hasTool, plainFile, sparseFile, virtDts, XEN_IMAGE_SIZE, type Load,
+  arm64Image, domUNode, dtc, FDT_ADDR, gzipImage, handoff, KADDR, KREG, type Load, plainFile, RADDR, sparseFile, suiteBinaries, type TestFile, virtDts, XEN_ADDR,
 } from './helpers.js';
 
-const KADDR = 0x40400000;
-const KREG = 0x2010000;
-const RADDR = 0x42600000;
-const XEN_ADDR = 0x42800000;
-const FDT_ADDR = 0x42a00000;
 
 describe('sim → xen → scenarios', function () {
-  let image: ReturnType<typeof arm64Image>;
-  let ramdisk: ReturnType<typeof cpioGz>;
-  let xen: ReturnType<typeof arm64Image>;
-  before(function () {
-    if (!hasTool('dtc') || !hasTool('cpio')) this.skip();
-    image = arm64Image('Image', 32956352, KREG);
-    ramdisk = cpioGz('initrd.cpio.gz');
-    xen = arm64Image('xen', 983048, XEN_IMAGE_SIZE);
-  });
+  let image: TestFile;
+  let ramdisk: TestFile;
+  let xen: TestFile;
+  before(function () { ({ image, ramdisk, xen } = suiteBinaries(this)); });
 
   const std = (): Load[] => [{ addr: KADDR, file: image }, { addr: RADDR, file: ramdisk }, { addr: XEN_ADDR, file: xen }];
   const domU = (name: string, extra: Partial<Parameters<typeof domUNode>[1]> = {}): string =>

@@ -4,27 +4,19 @@
 import { expect } from 'chai';
 import { bootXen, type XenResult } from '../../../../src/sim/xen/index.js';
 import { parseXenKconfig, resolveXenBuild, type XenBuild } from '../../../../src/xen-build/index.js';
-import { arm64Image, cpioGz, domUNode, dtc, handoff, hasTool, virtDts, XEN_IMAGE_SIZE, type Load } from './helpers.js';
+import {
+  domUNode, dtc, FDT_ADDR, handoff, KADDR, KREG, type Load, RADDR, suiteBinaries, type TestFile, virtDts, XEN_ADDR,
+} from './helpers.js';
 
-const KADDR = 0x40400000;
-const KREG = 0x2010000;
-const RADDR = 0x42600000;
-const XEN_ADDR = 0x42800000;
-const FDT_ADDR = 0x42a00000;
 const BOOTARGS = 'xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000";';
 const kconfig = (version: string): string => `#\n# Automatically generated file; DO NOT EDIT.\n# Xen/arm ${version} Configuration\n#\nCONFIG_STATIC_MEMORY=y\nCONFIG_STATIC_SHM=y\nCONFIG_STATIC_EVTCHN=y\nCONFIG_SCHED_CREDIT2=y\nCONFIG_SCHED_DEFAULT="credit2"\nCONFIG_SBSA_VUART_CONSOLE=y\n`;
 const full = (version: string): XenBuild => resolveXenBuild({ configFile: { kconfig: parseXenKconfig(kconfig(version), 'full.config'), name: 'full.config' } });
 
 describe('sim → xen → static-mem', function () {
-  let image: ReturnType<typeof arm64Image>;
-  let ramdisk: ReturnType<typeof cpioGz>;
-  let xen: ReturnType<typeof arm64Image>;
-  before(function () {
-    if (!hasTool('dtc') || !hasTool('cpio')) this.skip();
-    image = arm64Image('Image', 32956352, KREG);
-    ramdisk = cpioGz('initrd.cpio.gz');
-    xen = arm64Image('xen', 983048, XEN_IMAGE_SIZE);
-  });
+  let image: TestFile;
+  let ramdisk: TestFile;
+  let xen: TestFile;
+  before(function () { ({ image, ramdisk, xen } = suiteBinaries(this)); });
   const loads = (): Load[] => [{ addr: KADDR, file: image }, { addr: RADDR, file: ramdisk }, { addr: XEN_ADDR, file: xen }];
   const domU = (name: string, extra = '', memKiB = 0x40000): string =>
     domUNode(name, { memKiB, cpus: 1, kernel: [KADDR, KREG], ramdisk: [RADDR, ramdisk.size], bootargs: 'console=ttyAMA0', extra });
