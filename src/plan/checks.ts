@@ -17,7 +17,7 @@ import { XEN_MAX_FDT_SIZE } from './dtb.js';
 import type { Placed } from './place.js';
 import { runtimeLayoutProblem } from './runtime-layout.js';
 import { staticBuildWarnings, staticHeapShortfall, staticOutsideRam, staticOverlaps, staticRegions } from './static-mem.js';
-import { cpuFindings, planCpupools } from './cpupools.js';
+import { cpuFindings } from './cpupools.js';
 import type { BootPlan } from './types.js';
 import { DOMAIN_PROP_CHECKS } from './domain-checks.js';
 
@@ -106,6 +106,20 @@ export type Check = CheckInfo & (
 
 const loadKey = (keys: readonly string[]): string => keys[0] ?? 'DEVICE_TREE';
 
+/**
+ * The cpupools' findings, worked out once per plan: three checks report their three parts
+ * (warnings, the first panic, null-scheduler overcommits).
+ */
+const cpuFindingsMemo = new WeakMap<Collected, ReturnType<typeof cpuFindings>>();
+function cpuFindingsOf(c: Collected): ReturnType<typeof cpuFindings> {
+  let f = cpuFindingsMemo.get(c);
+  if (!f) {
+    f = 'pools' in c.cpupools ? cpuFindings(c.config, c.dtb.bytes, c.xenBuild, c.cpupools.pools) : { errors: [], warnings: [], nullOvercommit: [] };
+    cpuFindingsMemo.set(c, f);
+  }
+  return f;
+}
+
 export const CHECKS: readonly Check[] = [
   {
     name: 'boot-cmd-simulated', code: 'PLAN_BOOT_CMD', severity: 'info', stage: 'input',
@@ -174,35 +188,23 @@ export const CHECKS: readonly Check[] = [
     // ImageBuilder: fdtget DEVICE_TREE /cpus/<cpu> reg, else "/cpus/<cpu> does not exist".
     name: 'cpupool-cpus-exist', code: 'CONFIG_CPUPOOL_CPU', severity: 'error', stage: 'input',
     fix: 'name the CPUs as the board DTB does under /cpus (e.g. CPUPOOL[0]="cpu@1 null")',
-    run: ({ collected: { config, dtb } }) => {
-      const r = planCpupools(config, dtb.bytes, dtb.label);
-      return 'problem' in r ? [r.problem] : [];
-    },
+    run: ({ collected: { cpupools } }) => ('problem' in cpupools ? [cpupools.problem] : []),
   },
   {
     // Cpupools, capabilities and vCPU affinity this Xen build does not honour (src/plan/cpupools.ts).
     name: 'cpu-keys-build', code: 'PLAN_XEN_BUILD', severity: 'warning', stage: 'input',
     fix: 'boot a Xen with the option or release the message names',
-    run: ({ collected: { config, dtb, xenBuild } }) => {
-      const r = planCpupools(config, dtb.bytes, dtb.label);
-      return 'pools' in r ? cpuFindings(config, dtb.bytes, xenBuild, r.pools).warnings : [];
-    },
+    run: ({ collected }) => cpuFindingsOf(collected).warnings,
   },
   {
     name: 'cpu-keys-panic', code: 'PLAN_CPU_PANIC', severity: 'error', stage: 'input',
     fix: 'change the key as the message says',
-    run: ({ collected: { config, dtb, xenBuild } }) => {
-      const r = planCpupools(config, dtb.bytes, dtb.label);
-      return 'pools' in r ? cpuFindings(config, dtb.bytes, xenBuild, r.pools).errors.slice(0, 1) : [];
-    },
+    run: ({ collected }) => cpuFindingsOf(collected).errors.slice(0, 1),
   },
   {
     name: 'null-scheduler-vcpus', code: 'PLAN_NULL_OVERCOMMIT', severity: 'warning', stage: 'input',
     fix: 'give the pool as many CPUs as its domains have vCPUs, or lower DOMU_VCPUS',
-    run: ({ collected: { config, dtb, xenBuild } }) => {
-      const r = planCpupools(config, dtb.bytes, dtb.label);
-      return 'pools' in r ? cpuFindings(config, dtb.bytes, xenBuild, r.pools).nullOvercommit : [];
-    },
+    run: ({ collected }) => cpuFindingsOf(collected).nullOvercommit,
   },
   {
     // prepare_dtb_domU() writes each domU's device tree into DOMU_DTB_SIZE bytes (4 KiB in 4.17,

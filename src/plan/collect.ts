@@ -14,6 +14,7 @@ import { resolveFile, sizeConfigFile } from './files.js';
 import { Identity } from './identity.js';
 import type { LoadRole } from './types.js';
 import { collectXenPolicy, type CollectedPolicy } from './xen-policy.js';
+import { planCpupools } from './cpupools.js';
 
 export interface CollectedFile {
   ref: FileRef;
@@ -49,6 +50,8 @@ export interface Collected {
   bitstream?: { ref: FileRef; abs: string; info: ImageInfo };
   /** XEN_POLICY, loaded right after XEN. */
   xenPolicy?: CollectedPolicy;
+  /** The boot-time cpupools as the script creates them on this board (or the CPU the board lacks). */
+  cpupools: ReturnType<typeof planCpupools>;
 }
 
 interface Wanted { ref: FileRef; role: LoadRole; imageRole: ImageRole; id: string; loadCmd: string }
@@ -139,7 +142,7 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
     extraCmds = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   return {
-    config, dir, dtb, xen, xenBuild, files, dtOverlays, ...(bitstream ? { bitstream } : {}), ...(xenPolicy ? { xenPolicy } : {}),
+    config, dir, dtb, xen, xenBuild, files, dtOverlays, cpupools: planCpupools(config, dtb.bytes, dtb.label), ...(bitstream ? { bitstream } : {}), ...(xenPolicy ? { xenPolicy } : {}),
     ...(extraCmds !== undefined ? { extraCmds } : {}),
   };
 }

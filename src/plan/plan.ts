@@ -11,7 +11,6 @@ import { runChecks } from './checks.js';
 import { collect } from './collect.js';
 import { DEFAULT_FDT_PAD, planDtb } from './dtb.js';
 import { place, placeLoad } from './place.js';
-import { planCpupools } from './cpupools.js';
 import type { BootPlan, PlanOptions } from './types.js';
 import { staticRegions } from './static-mem.js';
 
@@ -48,8 +47,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
   });
   runChecks('input', { collected }, diags);
   const placed = place(collected, opts);
-  const pools = planCpupools(config, collected.dtb.bytes, collected.dtb.label);
-  const cpupools = 'pools' in pools ? pools.pools : [];
+  const cpupools = 'pools' in collected.cpupools ? collected.cpupools.pools : [];
 
   const assemble = (growth: number): BootPlan => {
     const dtb = planDtb(collected, placed, growth, fdtPad);
