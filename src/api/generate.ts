@@ -68,6 +68,13 @@ const renderOptions = (opts: ScriptOptions): RenderOptions => (opts.templates !=
 export function planScript(inputs: PlanInputs, opts: ScriptOptions = {}): { plan: BootPlan; source: string } {
   const render = renderOptions(opts);
   let last: { plan: BootPlan; text: string } | undefined;
+  // Each round of measurement applies the same overlays: read each file once.
+  const overlayFiles = new Map<string, Uint8Array>();
+  const overlayBytes = (file: string): Uint8Array => {
+    let bytes = overlayFiles.get(file);
+    if (!bytes) { bytes = new Uint8Array(fs.readFileSync(file)); overlayFiles.set(file, bytes); }
+    return bytes;
+  };
   const measure: MeasureGrowth = (draft, board) => {
     const extra = draft.config.appendExtraCmds && path.resolve(draft.dir, draft.config.appendExtraCmds.value);
     const { text, owners } = renderBootSourceWithOwners(buildScriptModel(draft), render, extra);
@@ -75,7 +82,7 @@ export function planScript(inputs: PlanInputs, opts: ScriptOptions = {}): { plan
     return measureScriptEdits(text, owners, {
       dtb: board.bytes, addr: draft.dtb.load.addr, label: board.label,
       ...(draft.config.runtimeSizing ? { addrVar: 'host_fdt_addr' } : {}),
-      overlays: overlaysOf(draft),
+      overlays: overlaysOf(draft, overlayBytes),
     }).growth;
   };
   const plan = planStages(inputs, opts, measure);
@@ -97,9 +104,9 @@ export function editedDtb(plan: BootPlan, opts: ScriptOptions = {}): Uint8Array 
 }
 
 /** The DT overlays a plan loads, as the script's `fdt apply` finds them (with -s, by their address variable). */
-function overlaysOf(plan: BootPlan): MeasureOverlay[] {
+function overlaysOf(plan: BootPlan, read: (file: string) => Uint8Array = (f) => new Uint8Array(fs.readFileSync(f))): MeasureOverlay[] {
   return plan.loads.filter((l) => l.role === 'dt-overlay').map((l) => ({
-    addr: l.addr, bytes: new Uint8Array(fs.readFileSync(l.absPath)), label: `${l.keys[0]} "${l.file}"`,
+    addr: l.addr, bytes: read(l.absPath), label: `${l.keys[0]} "${l.file}"`,
     ...(plan.config.positions[l.keys[0]!] ? { where: { ...plan.config.positions[l.keys[0]!]!, key: l.keys[0]! } } : {}),
     ...(plan.config.runtimeSizing ? { addrVar: `${l.id}_addr` } : {}),
   }));
