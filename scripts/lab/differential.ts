@@ -39,7 +39,7 @@ interface DiffCase {
    * Builds the TFTP folder (boot.scr and its files), runs the simulation, says which domains to
    * judge; `commands`, when given, are typed at the prompt instead of fetching boot.scr.
    */
-  prepare(assets: LabAssets, dir: string, sim: SimContext): { sim: VerifyReport; domains: ExpectedDomain[]; dir: string; commands?: string[] };
+  prepare(assets: LabAssets, dir: string, sim: SimContext): { sim: VerifyReport; domains: ExpectedDomain[]; dir: string; commands?: string[]; ubootDtb?: string };
   timeoutMs: number;
   slow?: boolean;
   /** Stacks the case is booted on (default: all); a U-Boot-side flow needs only the two U-Boots. */
@@ -121,6 +121,32 @@ function sameChosenPrintout(serialLog: string, sim: VerifyReport): string[] {
   return [`fdt print /chosen differs at line ${at + 1}: real ${JSON.stringify(r[at] ?? '(end)')}, simulated ${JSON.stringify(o[at] ?? '(end)')}`];
 }
 
+/**
+ * The FIT script's run, as U-Boot prints it: from "## Executing script at" to "Starting kernel ..." or the
+ * prompt, where the signature checks show ("sha1,rsa2048:dev+ ", "Failed to verify required signature").
+ */
+export function scriptRunPrintout(text: string): string | undefined {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const start = lines.findIndex((l) => l.startsWith('## Executing script at'));
+  if (start < 0) return undefined;
+  const end = lines.findIndex((l, i) => i > start && (l === 'Starting kernel ...' || l.startsWith('=>')));
+  return lines.slice(start, end < 0 ? undefined : end).join('\n').trimEnd();
+}
+
+/** Signed FIT: the simulated U-Boot prints the same signature checks, line for line, as the real one. */
+function sameScriptRun(serialLog: string, sim: VerifyReport): string[] {
+  const real = scriptRunPrintout(serialLog);
+  const ours = scriptRunPrintout(sim.uboot.console.join('\n'));
+  if (real === undefined) return ['the real console shows no "## Executing script at"'];
+  if (ours === undefined) return ['the simulated console shows no "## Executing script at"'];
+  if (real === ours) return [];
+  const r = real.split('\n');
+  const o = ours.split('\n');
+  const i = r.findIndex((l, k) => l !== o[k]);
+  const at = i < 0 ? Math.min(r.length, o.length) : i;
+  return [`the script's run differs at line ${at + 1}: real ${JSON.stringify(r[at] ?? '(end)')}, simulated ${JSON.stringify(o[at] ?? '(end)')}`];
+}
+
 /** The 16-byte header Xen's has_xsm_magic() checks (magic, target length 8, "XenFlask"), padded to 4 KiB. */
 function flaskPolicyHeader(): Uint8Array {
   const b = Buffer.alloc(4096);
@@ -180,22 +206,63 @@ const only = (stacks: readonly StackName[], c: DiffCase): DiffCase => ({ ...c, s
  * both U-Boots. With -p the case folder is `<prefix>/` inside the TFTP root, as on a shared server.
  */
 function flow(name: string, title: string, lines: string[], timeoutMs: number,
-  opts: { runtimeSizing?: boolean; prependPath?: string; fit?: boolean; controlDtb?: boolean; then?: string }): DiffCase {
+  opts: { runtimeSizing?: boolean; prependPath?: string; fit?: boolean; controlDtb?: boolean; then?: string; signed?: 'own-key' | 'other-key' }): DiffCase {
   return {
-    name, title, timeoutMs, stacks: UBOOT_STACKS,
+    name, title, timeoutMs, stacks: UBOOT_STACKS, ...(opts.signed ? { compare: sameScriptRun } : {}),
     prepare(assets, base, s) {
       const dir = opts.prependPath ? path.join(base, opts.prependPath) : base;
       if (opts.prependPath) fs.rmSync(base, { recursive: true, force: true });
       stageFiles(assets, dir);
       fs.writeFileSync(path.join(dir, 'config'), `${lines.join('\n')}\n`);
-      const gen = generate(path.join(dir, 'config'), {
+      const signing = opts.signed ? signingKeys(assets, dir, opts.signed) : undefined;
+      let gen = generate(path.join(dir, 'config'), {
         env: {}, ...(opts.runtimeSizing ? { runtimeSizing: true } : {}), ...(opts.prependPath ? { prependPath: opts.prependPath } : {}),
         ...(opts.fit ? { fit: true } : {}), ...(opts.controlDtb ? { board: assets.dtb.path } : {}),
+        ...(signing ? { fitKeyDir: 'keys/dev', fitUbootDtb: 'u-boot.dtb' } : {}),
       });
+      // U-Boot starts with the DTB that holds the required key: the one -u wrote, or another key's.
+      if (signing?.ubootDtb && gen.fit?.ubootDtb) {
+        gen = { ...gen, fit: { ...gen.fit, ubootDtb: { path: signing.ubootDtb, bytes: new Uint8Array(fs.readFileSync(signing.ubootDtb)) } } };
+      }
       const sim = verifyGenerated(gen, { ...s, ...(opts.then ? { then: opts.then } : {}) });
-      return { sim, domains: expectedDomainsOf(gen.plan), dir: base, commands: [typedHint(gen.hint), ...(opts.then ? [opts.then] : [])] };
+      return {
+        sim, domains: expectedDomainsOf(gen.plan), dir: base, commands: [typedHint(gen.hint), ...(opts.then ? [opts.then] : [])],
+        ...(gen.fit?.ubootDtb ? { ubootDtb: gen.fit.ubootDtb.path } : {}),
+      };
     },
   };
+}
+
+/**
+ * Keys for a signed FIT (openssl, as a user makes them for mkimage): keys/dev signs it, and -u puts
+ * its public half, required, into u-boot.dtb, a copy of the board's DTB that QEMU then gives U-Boot.
+ * With 'other-key', U-Boot's DTB holds a different required key (other-u-boot.dtb, returned).
+ */
+function signingKeys(assets: LabAssets, dir: string, which: 'own-key' | 'other-key'): { ubootDtb?: string } {
+  const keys = path.join(dir, 'keys');
+  fs.mkdirSync(keys, { recursive: true });
+  for (const hint of which === 'other-key' ? ['dev', 'other'] : ['dev']) {
+    const key = path.join(keys, `${hint}.key`);
+    for (const argv of [['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', key],
+      ['req', '-batch', '-new', '-x509', '-days', '3650', '-subj', `/CN=${hint}`, '-key', key, '-out', path.join(keys, `${hint}.crt`)]]) {
+      const r = spawnSync('openssl', argv, { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`openssl ${argv[0]} failed: ${(r.error?.message ?? r.stderr).trim()}`);
+    }
+  }
+  fs.copyFileSync(assets.dtb.path, path.join(dir, 'u-boot.dtb'));
+  if (which === 'own-key') return {};
+  // The other key's DTB: what -u writes for keys/other, made by a generation into a scratch folder.
+  const scratch = path.join(dir, 'other');
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch);
+  for (const f of fs.readdirSync(dir)) if (fs.statSync(path.join(dir, f)).isFile()) fs.linkSync(path.join(dir, f), path.join(scratch, f));
+  fs.rmSync(path.join(scratch, 'u-boot.dtb'));
+  fs.copyFileSync(assets.dtb.path, path.join(scratch, 'u-boot.dtb'));
+  generate(path.join(scratch, 'config'), { env: {}, fit: true, fitKeyDir: path.join(keys, 'other'), fitUbootDtb: 'u-boot.dtb' });
+  const other = path.join(dir, 'other-u-boot.dtb');
+  fs.copyFileSync(path.join(scratch, 'u-boot.dtb'), other);
+  fs.rmSync(scratch, { recursive: true, force: true });
+  return { ubootDtb: other };
 }
 
 /** The overlays of the unit tests (dtc -@ output): one disables QEMU's PL061, one adds a 6 KiB property to /chosen. */
@@ -250,6 +317,11 @@ function cases(assets: LabAssets): DiffCase[] {
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { prependPath: 'board7' }),
     flow('flow-fit', '-f: one FIT holding every binary and the script, run as source ADDR:boot_scr',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { fit: true }),
+    // -f -k -u: the FIT signed, the public key required in U-Boot's DTB (QEMU -dtb); then U-Boot holding another key.
+    flow('flow-fit-signed', '-f -k keys/dev -u u-boot.dtb: a signed FIT, U-Boot started with the DTB holding the required key',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { fit: true, signed: 'own-key' }),
+    flow('flow-fit-signed-other-key', '-f -k keys/dev, but U-Boot\'s DTB requires another key: U-Boot refuses the script',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 90_000, { fit: true, signed: 'other-key' }),
     flow('flow-boot-none-then', 'BOOT_CMD=none: the script only loads and edits; booti typed after it',
       [...BASE, 'BOOT_CMD=none', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000,
       { then: 'booti ${host_kernel_addr} - ${host_fdt_addr}' }),
@@ -388,9 +460,9 @@ function perDomain(realDomains: readonly DomainVerdict[], ours: Record<string, O
 
 /** One real boot; a timeout is booted again once with twice the time before it counts as the real result. */
 async function bootReal(stack: LabStack, c: DiffCase, dir: string, domains: ExpectedDomain[], logFile: string, deadline: number,
-  commands?: string[]): Promise<LabBootResult> {
+  commands?: string[], ubootDtb?: string): Promise<LabBootResult> {
   const once = (timeoutMs: number): Promise<LabBootResult> => bootOutputDir({ dir, domains, timeoutMs, logFile, ubootBin: stack.assets.uboot.path,
-    ...(commands ? { commands } : {}),
+    ...(commands ? { commands } : {}), ...(ubootDtb !== undefined ? { ubootDtb } : {}),
     // The time Xen may take to print its first line after the hand-over, on a loaded host.
     silentXenMs: 20_000 * timeoutScale });
   let r: LabBootResult;
@@ -428,8 +500,8 @@ async function runStack(stack: LabStack, all: DiffCase[], rows: Row[], deadline:
       rows.push({ stack: stack.name, case: c.name, status: 'not run', real: '-', simulated: '-', diffs: ['over budget'] });
       continue;
     }
-    const { sim: report, domains, dir, commands } = c.prepare(stack.assets, path.join(stack.assets.dir, 'differential', c.name), sim);
-    const real = await bootReal(stack, c, dir, domains, path.join(logDir, `${c.name}.log`), deadline, commands);
+    const { sim: report, domains, dir, commands, ubootDtb } = c.prepare(stack.assets, path.join(stack.assets.dir, 'differential', c.name), sim);
+    const real = await bootReal(stack, c, dir, domains, path.join(logDir, `${c.name}.log`), deadline, commands, ubootDtb);
     const realDomains = parseXenConsole(real.serialLog, { domains }).domains;
     const diffs = compareWithReal(report, realDomains);
     if (c.compare) diffs.push(...c.compare(real.serialLog, report));

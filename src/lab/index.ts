@@ -40,6 +40,8 @@ export interface BootOutputDirOptions {
   onOutput?: (text: string) => void;
   /** Commands typed at the prompt instead of fetching `scriptName` (a FIT's hint, a -p hint, a boot command after BOOT_CMD=none). */
   commands?: string[];
+  /** U-Boot's own DTB (QEMU's `-dtb`): a signed FIT's key is enforced only when U-Boot's DTB holds it. */
+  ubootDtb?: string;
 }
 
 /** Boot a generated output directory on real U-Boot + Xen in QEMU and judge each domain. */
@@ -61,5 +63,6 @@ export async function bootOutputDir(opts: BootOutputDirOptions): Promise<LabBoot
     ...(opts.logFile ? { logFile: opts.logFile } : {}),
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     ...(opts.commands ? { commands: opts.commands } : {}),
+    ...(opts.ubootDtb !== undefined ? { ubootDtb: opts.ubootDtb } : {}),
   });
 }

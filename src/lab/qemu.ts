@@ -95,6 +95,11 @@ export interface BootQemuOptions {
   domains?: ExpectedDomain[];
   /** Called with each chunk of (normalised) serial text, e.g. to tee to a terminal. */
   onOutput?: (text: string) => void;
+  /**
+   * U-Boot's own device tree: QEMU hands this file to U-Boot instead of the one it makes (`-dtb`), as
+   * a U-Boot built with that DTB (e.g. one holding the FIT signing key `-u` added) would start.
+   */
+  ubootDtb?: string;
 }
 
 export function defaultCommands(scriptName: string, scriptAddr = LAB_SCRIPT_ADDR): string[] {
@@ -153,13 +158,15 @@ export interface LabTap { netns: string; device: string }
  * its host address itself (with "Access violation" when it serves no folder), and Debian's
  * U-Boot has no tftpdstp to use another port.
  */
-export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64, opts: { tap?: LabTap } = {}): string[] {
+export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64, opts: { tap?: LabTap; ubootDtb?: string } = {}): string[] {
   return [
     ...LAB_MACHINE_ARGS,
     '-serial', 'stdio', '-monitor', 'none', '-display', 'none', '-no-reboot',
     '-device', 'virtio-net-pci,netdev=n0',
     '-netdev', opts.tap ? `tap,id=n0,ifname=${opts.tap.device},script=no,downscript=no` : `user,id=n0,tftp=${tftpDir}`,
     '-bios', ubootBin,
+    // Debian's qemu_arm64 U-Boot takes the DTB QEMU puts at the start of RAM as its own (CONFIG_OF_BOARD).
+    ...(opts.ubootDtb !== undefined ? ['-dtb', opts.ubootDtb] : []),
   ];
 }
 
@@ -197,7 +204,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
   return new Promise<LabBootResult>((resolve, reject) => {
     let child: ChildProcess;
     try {
-      const args = qemuArgs(opts.tftpDir, ubootBin, opts.tap ? { tap: opts.tap } : {});
+      const args = qemuArgs(opts.tftpDir, ubootBin, { ...(opts.tap ? { tap: opts.tap } : {}), ...(opts.ubootDtb !== undefined ? { ubootDtb: opts.ubootDtb } : {}) });
       child = opts.tap
         ? spawn('ip', ['netns', 'exec', opts.tap.netns, qemuBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], shell: false })
         : spawn(qemuBin, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });

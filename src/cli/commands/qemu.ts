@@ -17,7 +17,7 @@ import { parseNumberOption, spinnerAllowed, withSpinner } from '../util.js';
 export interface QemuCliOptions {
   config?: string; dir?: string; runtimeSizing?: boolean; board?: string; timeout: string; keepLog?: string; json?: boolean; report?: string;
   uboot?: string; writeBoardDtb?: string;
-  fit?: boolean; keyDir?: string;
+  fit?: boolean; keyDir?: string; ubootDtb?: string;
 }
 
 export async function runQemu(positional: string | undefined, o: QemuCliOptions): Promise<void> {
@@ -35,6 +35,7 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     ...(o.board !== undefined ? { board: o.board } : {}),
     ...(o.fit ? { fit: true } : {}),
     ...(o.keyDir !== undefined ? { fitKeyDir: o.keyDir } : {}),
+    ...(o.ubootDtb !== undefined ? { fitUbootDtb: o.ubootDtb } : {}),
   });
   const sim = verifyGenerated(gen);
   const domains = expectedDomainsOf(gen.plan);
@@ -51,6 +52,8 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
       expect: { markers: domains.flatMap((d) => (d.token !== undefined ? [d.token] : [])) },
       commands: [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${renderScriptHint({ loadCmd: 'tftpb', scriptAddr: gen.plan.scriptAddr, scriptFile: path.basename(fit.path), fit: { file: path.relative(gen.plan.dir, fit.path), addr: fit.addr } })}`],
       ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
+      // -u: U-Boot starts with the DTB that now holds the public key, so it enforces the signatures.
+      ...(fit.ubootDtb ? { ubootDtb: fit.ubootDtb.path } : {}),
       ...(o.keepLog ? { logFile: o.keepLog } : {}), ...onOutput,
     })
     : bootOutputDir({

@@ -67,8 +67,10 @@ export class Machine {
   readonly files: FileServer;
   readonly ubootVersion: string;
   readonly commands: readonly Command[];
-  /** U-Boot's own device tree (gd->fdt_blob), when known: its /signature keys check FIT signatures. */
-  readonly controlFdt: Uint8Array | undefined;
+  /** The device tree U-Boot started with (gd->fdt_blob), when known, until `fdt addr -c` moves it. */
+  readonly #initialControlFdt: Uint8Array | undefined;
+  /** Where `fdt addr -c ADDR` pointed gd->fdt_blob: from then on U-Boot reads its own DT from that RAM. */
+  controlFdtAddr: number | undefined;
   /** Parsed version, e.g. 202301. */
   readonly version: number;
   /** working_fdt address (cmd/fdt.c), undefined until `fdt addr` or a boot command sets it. */
@@ -119,8 +121,17 @@ export class Machine {
     });
     this.ubootVersion = opts.ubootVersion ?? DEFAULT_UBOOT_VERSION;
     this.commands = opts.commands;
-    this.controlFdt = opts.controlFdt;
+    this.#initialControlFdt = opts.controlFdt;
     this.version = parseUbootVersion(this.ubootVersion);
+  }
+
+  /**
+   * U-Boot's own device tree (gd->fdt_blob), when known: its /signature keys check FIT signatures.
+   * Read when used, as U-Boot does: after `fdt addr -c ADDR` it is whatever RAM holds at ADDR then.
+   */
+  get controlFdt(): Uint8Array | undefined {
+    if (this.controlFdtAddr !== undefined) return this.readFdt(this.controlFdtAddr);
+    return this.#initialControlFdt ?? this.board.controlDtb;
   }
 
   /**

@@ -108,6 +108,10 @@ describe('lab/qemu: bootQemu against a replaying stand-in QEMU', function () {
     expect(defaultCommands('boot.scr')).to.deep.equal(['setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; tftpb 0x40200000 boot.scr; source 0x40200000']);
   });
 
+  it('starts U-Boot with a given DTB (-dtb) when it must hold a FIT signing key', () => {
+    expect(qemuArgs('/srv/t', '/u.bin', { ubootDtb: '/srv/t/u-boot.dtb' }).slice(-4)).to.deep.equal(['-bios', '/u.bin', '-dtb', '/srv/t/u-boot.dtb']);
+  });
+
   it('dumpBoardDtb asks QEMU for the lab machine with dumpdtb= and writes the blob; no blob is a LAB_SETUP error', () => {
     const argsLog = path.join(dir, 'dump-args.log');
     const fakeDump = path.join(dir, 'fake-dump.cjs');

@@ -262,7 +262,13 @@ const subAddr = (m: Machine, argv: readonly string[]): number => {
     args = args.slice(1);
   }
   if (args.length === 0) {
-    if (control) return CMD_RET.SUCCESS;
+    if (control) {
+      // "Control fdt: %08lx" with gd->fdt_blob's address: fdtcontroladdr until `fdt addr -c ADDR` moved it.
+      const at = m.controlFdtAddr ?? (m.env.get('fdtcontroladdr') !== undefined ? hexToUl(m.env.get('fdtcontroladdr')!).value : undefined);
+      if (at === undefined || m.controlFdt === undefined || checkHeader(m.controlFdt) < 0) return CMD_RET.FAILURE;
+      m.console.line(`Control fdt: ${hexPad(at, 8)}`);
+      return CMD_RET.SUCCESS;
+    }
     if (m.workingFdt !== undefined) m.console.line(`Working fdt: ${hexPad(m.workingFdt, 8)}`);
     return CMD_RET.SUCCESS;
   }
@@ -273,8 +279,9 @@ const subAddr = (m: Machine, argv: readonly string[]): number => {
     if (!quiet) m.console.line(checkHeaderMessage(blob, err));
     return CMD_RET.FAILURE;
   }
-  if (control) return CMD_RET.SUCCESS;
-  setWorkingFdtAddr(m, addr);
+  // gd->fdt_blob = blob: U-Boot's own DT (signature keys included) is now the blob at ADDR.
+  if (control) m.controlFdtAddr = addr;
+  else setWorkingFdtAddr(m, addr);
   if (args[1] !== undefined) {
     // `int len = hextoul(...)`: the low 32 bits, signed; `len < fdt_totalsize()` compares as unsigned.
     const len = Number(BigInt.asIntN(32, hexToUl(args[1]).big));
