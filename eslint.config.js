@@ -17,14 +17,15 @@ export const LAYERS = [
   { stage: 'util', may: ['errors'], why: 'util holds small helpers every stage uses; it depends on no stage.' },
   { stage: 'config', may: ['util', 'errors'], why: 'the config reader turns text into typed values and knows no binary, plan or output.' },
   { stage: 'fdt', may: ['util', 'errors'], why: 'the libfdt port works on DTB bytes alone; every stage that edits a DTB uses it.' },
+  { stage: 'boards', may: ['util', 'errors', 'fdt'], why: 'board profiles are facts about real boards and their DTBs; the planner and the simulator both read them.' },
   { stage: 'images', may: ['util', 'errors', 'fdt'], why: 'binary format readers see bytes only (a DTB is checked whole with the libfdt port); the planner and the simulator both use them.' },
   { stage: 'fit', may: ['util', 'errors', 'fdt', 'config', 'plan'], why: 'the FIT writer packs a plan\'s files and script into mkimage\'s bytes; the simulator reads FITs with its own code, so a writer bug cannot hide itself.' },
   { stage: 'xen-build', may: ['util', 'errors', 'images'], why: 'facts of a Xen build are shared by the planner and the simulator, so they depend on neither.' },
   {
-    stage: 'sim', may: ['util', 'errors', 'fdt', 'images', 'xen-build'],
+    stage: 'sim', may: ['util', 'errors', 'fdt', 'images', 'xen-build', 'boards'],
     why: 'the simulator sees only the bytes a board would get: importing the planner or the emitter would let it agree with them instead of checking them.',
   },
-  { stage: 'plan', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build'], why: 'the planner comes before the emitter, and the simulator that checks its result must not shape it.' },
+  { stage: 'plan', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'boards'], why: 'the planner comes before the emitter, and the simulator that checks its result must not shape it.' },
   {
     stage: 'emit', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'sim/uboot/hush/lexer.ts', 'sim/uboot/hush/commands.ts'],
     why: 'the emitter renders the plan; of the simulator it uses only the hush lexer, to quote words exactly as U-Boot will read them.',
@@ -34,7 +35,7 @@ export const LAYERS = [
     why: 'inspect reads a script as the board would get it, with the planner\'s checks, the emitter\'s DTB replay and the simulator\'s hush lexer; it never runs the simulator.',
   },
   {
-    stage: 'api', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'plan', 'emit', 'fit', 'output', 'sim', 'inspect'],
+    stage: 'api', may: ['util', 'errors', 'config', 'fdt', 'images', 'xen-build', 'boards', 'plan', 'emit', 'fit', 'output', 'sim', 'inspect'],
     why: 'the library calls run the pipeline and return data; the words and the JSON around them are shaped in src/cli.',
   },
   {

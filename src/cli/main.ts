@@ -8,6 +8,7 @@ import { exitHelp, type CommandName } from './exit-status.js';
 import { examplesHelp } from './examples.js';
 import { rejectImageBuilderFlags, rejectMisplacedImageBuilderFlags } from './imagebuilder-flags.js';
 import { mistypedCommand } from './suggest.js';
+import { boardListText, resolveBoardArgs } from './board-option.js';
 import { errorEnvelope, JSON_COMMANDS, JSON_SCHEMA_FILE, summaryLine, writeJson, type CommandName as JsonCommandName } from './json.js';
 import { formatError } from './report.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
@@ -58,7 +59,7 @@ export function buildProgram(): Command {
     .option('-o, --output <name>', 'write NAME.source and NAME.scr (overrides UBOOT_SOURCE/UBOOT_SCRIPT)')
     .option('-p, --prepend-path <path>', 'every load (and the final hint) asks for PATH/file, as ImageBuilder\'s -p does')
     .option('-s, --runtime-sizing', 'let U-Boot compute load addresses and sizes at boot (ImageBuilder\'s -s); the layout is still checked against the real files')
-    .option('--board <dtb>', 'the board\'s control DTB (U-Boot\'s ${fdtcontroladdr}), edited in place by a -s script when the config has no DEVICE_TREE (default: QEMU virt arm64, 2 GiB)')
+    .option('--board <name|dtb>', 'the board (a name from `--board list`, or its DTB): its control DTB (U-Boot\'s ${fdtcontroladdr}) is edited in place by a -s script when the config has no DEVICE_TREE (default: qemu-virt, QEMU virt arm64, 2 GiB)')
     .option('-f, --fit', 'write a FIT image holding every binary and the script (FIT defaults to NAME.fit), loaded with source ADDR:boot_scr')
     .option('-k, --key-dir <dir/hint>', 'sign the FIT with dir/hint.key (dir/hint.crt is its certificate); overrides FIT_ENC_KEY_DIR')
     .option('-u, --uboot-dtb <file>', 'add the public key to this U-Boot DTB, required for every image (needs -k); overrides FIT_ENC_UB_DTB')
@@ -91,7 +92,7 @@ export function buildProgram(): Command {
   program.command('simulate <script>')
     .description('run a boot.scr (any legacy script image) in the U-Boot simulator, then boot the result in the Xen model')
     .requiredOption('-r, --root <dir>', 'folder the TFTP server serves (where the script\'s files are)')
-    .option('--board <dtb>', 'board DTB giving RAM banks and CPUs (default: QEMU virt arm64, 2 GiB at 0x40000000)')
+    .option('--board <name|dtb>', 'the board (a name from `--board list`, or its DTB): RAM banks, CPUs, U-Boot\'s window and defaults (default: QEMU virt arm64, 2 GiB at 0x40000000)')
     .option('-p, --prepend-path <path>', 'the -p PATH the script was generated with: PATH/file is served from --root')
     .option('--script-addr <addr>', 'address boot.scr is loaded at before `source` (for a FIT: the address of the hint, e.g. 0x42c00000)', '0x40200000')
     .option('--then <commands>', 'typed at the prompt after the script ends without booting: the boot command, on ${host_kernel_addr} and ${host_fdt_addr}')
@@ -109,7 +110,7 @@ export function buildProgram(): Command {
     .description('read a boot.scr, boot.source or FIT without booting it: header and CRCs, loads, the /chosen it builds, the memory map, findings')
     .option('-r, --root <dir>', 'folder the board fetches from: loads are sized from its files and the DTB is read from it')
     .option('-p, --prepend-path <path>', 'the -p PATH the script was generated with: PATH/file is read from --root')
-    .option('--board <dtb>', 'board DTB giving RAM banks (default: QEMU virt arm64, 2 GiB at 0x40000000)')
+    .option('--board <name|dtb>', 'the board (a name from `--board list`, or its DTB) giving RAM banks (default: QEMU virt arm64, 2 GiB at 0x40000000)')
     .option('--fit-image <name>', 'the FIT image holding the script (default boot_scr)')
     .option('--json', `print one JSON document (script, loads, chosen, memory map, findings) on stdout; its schema: ${JSON_SCHEMA_FILE} in the package`)
     .addHelpText('after', examplesHelp('inspect'))
@@ -121,7 +122,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'ImageBuilder config file')
     .option('-d, --dir <dir>', 'folder the config\'s paths are relative to')
     .option('-s, --runtime-sizing', 'generate with ImageBuilder\'s -s (U-Boot computes the addresses at boot)')
-    .option('--board <dtb>', 'control DTB for a -s config without DEVICE_TREE (default: QEMU virt arm64, 2 GiB)')
+    .option('--board <name|dtb>', 'the board (a name from `--board list`, or its DTB) whose control DTB a -s config without DEVICE_TREE edits (default: qemu-virt)')
     .option('-f, --fit', 'FIT mode, as for generate: boot `tftpb ADDR NAME.fit; source ADDR:boot_scr`')
     .option('-k, --key-dir <dir/hint>', 'sign the FIT (without -u, QEMU\'s own DTB holds no key, so U-Boot shows the signatures unchecked)')
     .option('-u, --uboot-dtb <file>', 'add the public key to this DTB and start U-Boot with it (QEMU -dtb), so it enforces the signatures: give it a copy of the board DTB (--write-board-dtb)')
@@ -139,7 +140,7 @@ export function buildProgram(): Command {
     .description('generate and verify every config matching the patterns (fast-glob, e.g. \'boards/**/config\'), writing no outputs; a table, or JSON lines')
     .option('-j, --jobs <n>', 'configs checked at once, each on a worker thread (default: the CPUs available)')
     .option('-s, --runtime-sizing', 'check every config as generated with ImageBuilder\'s -s')
-    .option('--board <dtb>', 'control DTB for a -s config without DEVICE_TREE (default: QEMU virt arm64, 2 GiB)')
+    .option('--board <name|dtb>', 'the board (a name from `--board list`, or its DTB) whose control DTB a -s config without DEVICE_TREE edits (default: qemu-virt)')
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')
     .option('--templates <dir>', 'folder of .hbs files replacing the shipped templates of the same name')
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
@@ -233,7 +234,10 @@ export async function main(argv: string[]): Promise<void> {
       const option = (flag: string) => generateCmd.options.find((o) => o.short === flag || o.long === flag);
       rejectImageBuilderFlags(args, (f) => option(f) !== undefined, (f) => Boolean(option(f)?.required || option(f)?.optional));
     }
-    await program.parseAsync(argv);
+    // `--board zcu102` names the DTB shipped for it; `--board list` lists the known boards.
+    const boardArgs = resolveBoardArgs(argv);
+    if (boardArgs === 'list') process.stdout.write(boardListText());
+    else await program.parseAsync(boardArgs);
     code = process.exitCode === undefined ? EXIT_CODE.ok : Number(process.exitCode);
   } catch (err) {
     // Under --json an error is an envelope too (one line for serve, whose output is JSON lines).

@@ -10,18 +10,24 @@ import { fdtStrerror, isFdtErr, type FdtErrName } from '../fdt/errors.js';
 import { getMemRsv, getName, getprop, getpropString, numMemRsv, pathOffset, subnodes } from '../fdt/ro.js';
 import { PlanError, UbootGenError } from '../errors.js';
 import type { Region } from './types.js';
+import { boardByDtb, consoleUartPath, ubootWindow } from '../boards/index.js';
 
 /**
  * The default board for a config without DEVICE_TREE: QEMU virt arm64 with 2 GiB as the
  * real-boot lab runs it (boards/ at the package root, two or three levels above this module).
  */
 export function defaultBoardDtb(): string {
+  return shippedBoardDtb('qemu-virt-arm64-2g.dtb');
+}
+
+/** A DTB shipped in the package's boards/ folder (see boards/README.md), by file name. */
+export function shippedBoardDtb(file: string): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   for (const up of ['../../..', '../..', '..']) {
-    const file = path.resolve(here, up, 'boards', 'qemu-virt-arm64-2g.dtb');
-    if (fs.existsSync(file)) return file;
+    const abs = path.resolve(here, up, 'boards', file);
+    if (fs.existsSync(abs)) return abs;
   }
-  throw new UbootGenError('INTERNAL', `the installed package lacks boards/qemu-virt-arm64-2g.dtb (looked near ${here})`, {}, undefined, 'give the board\'s control DTB with --board FILE.dtb, or reinstall uboot-gen');
+  throw new UbootGenError('INTERNAL', `the installed package lacks boards/${file} (looked near ${here})`, {}, undefined, 'give the board\'s control DTB with --board FILE.dtb, or reinstall uboot-gen');
 }
 
 export interface BoardInfo {
@@ -32,6 +38,12 @@ export interface BoardInfo {
   hasPath(path: string): boolean;
   /** Names of existing /chosen children (to catch a DTB edited twice). */
   chosenChildren: string[];
+  /** A known board (src/boards) recognised by its root compatible: its name. */
+  profile?: string;
+  /** That board's U-Boot window below its relocation top, which loads must avoid. */
+  ubootWindow?: Region;
+  /** The console UART (/chosen stdout-path resolved through /aliases). */
+  uart?: string;
 }
 
 function regRegions(fdt: Uint8Array, node: number, parent: number, label: string): Region[] {
@@ -79,9 +91,21 @@ export function readBoard(fdt: Uint8Array, what: string): BoardInfo {
       if (!isFdtErr(nm)) chosenChildren.push(nm);
     }
   }
+  // A Raspberry Pi's DTB leaves /memory empty for the firmware to fill: plan with the banks it writes.
+  const profile = boardByDtb(fdt);
+  if (memory.length === 0 && profile?.firmwareBanks) {
+    memory.push(...profile.banks.map((b) => ({ start: b.start, end: b.start + b.size, label: '/memory (written by the firmware)' })));
+  }
   memory.sort((a, b) => a.start - b.start);
   reserved.sort((a, b) => a.start - b.start);
+  const window = profile && memory.length
+    ? ubootWindow(profile, memory.map((m) => ({ start: m.start, size: m.end - m.start })))
+    : undefined;
+  const uart = consoleUartPath(fdt);
   return {
+    ...(profile ? { profile: profile.name } : {}),
+    ...(window ? { ubootWindow: { ...window, label: `U-Boot ${profile!.ubootVersion} on ${profile!.name} (relocated code, heap, stack)` } } : {}),
+    ...(uart ? { uart } : {}),
     memory,
     reserved,
     hasChosen: !isFdtErr(chosen),

@@ -55,7 +55,7 @@ export function planDtb(c: Collected, placed: Placed, growth: number, fdtPad: nu
   const footprint = dtbFootprint(dtb.info.fileSize, used, growth, fdtPad);
   const spec = { id: 'host_fdt', role: 'dtb' as const, keys: ['DEVICE_TREE'], abs: dtb.abs, loadCmd: config.xenLoad, info: dtb.info, footprint };
   // The control DTB is not loaded: U-Boot holds it near the top of RAM (util/control-dtb.ts).
-  const ramEnd = Math.max(...placed.ram.map((r) => r.end));
+  const ramEnd = dtb.board.ubootWindow?.end ?? Math.max(...placed.ram.map((r) => r.end));
   const load = dtb.control
     ? { ...placeLoad(dir, controlDtbAddr(ramEnd), [], spec, true), file: path.basename(dtb.abs), note: 'U-Boot\'s control DTB (${fdtcontroladdr}), edited in place' }
     : placeLoad(dir, placed.cursor, placed.avoid, spec, config.runtimeSizing);

@@ -68,9 +68,14 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     ? board.memory.map((m) => ({ ...m, label: 'RAM' }))
     : [{ start: config.memoryStart, end: config.memoryEnd, label: 'RAM (MEMORY_START..MEMORY_END)' }];
   const topBank = ram.find((b) => config.memoryEnd > b.start && config.memoryEnd <= b.end) ?? ram[ram.length - 1]!;
-  const ubootArea: Region = { start: Math.max(topBank.start, topBank.end - ubootReserve), end: topBank.end, label: 'U-Boot (relocated code, stack, heap)' };
+  // A known board's U-Boot relocates to the top of its first bank (below 4 GiB), not of the last.
+  const ubootArea: Region = board.ubootWindow
+    ?? { start: Math.max(topBank.start, topBank.end - ubootReserve), end: topBank.end, label: 'U-Boot (relocated code, stack, heap)' };
+  // Between two banks there is no RAM: a load that does not fit below the gap goes to the next bank.
+  const gaps: Region[] = ram.slice(1).flatMap((b, i) => (b.start > ram[i]!.end
+    ? [{ start: ram[i]!.end, end: b.start, label: `no RAM (0x${ram[i]!.end.toString(16)}..0x${b.start.toString(16)}, between banks)` }] : []));
   // Static memory, the static heap and shared regions are Xen's or a domain's from boot on.
-  const avoid: Region[] = [...board.reserved, ubootArea, ...staticAvoid(staticRegions(config))];
+  const avoid: Region[] = [...board.reserved, ubootArea, ...gaps, ...staticAvoid(staticRegions(config))];
 
   const scriptAddr = Math.max(config.memoryStart + SZ_2M, LOW_FLOOR);
   avoid.push({ start: scriptAddr, end: scriptAddr + SCRIPT_SLOT, label: 'boot.scr' });

@@ -26,6 +26,14 @@ export interface BoardProfile {
    * qemu_arm64_defconfig, which selects it from 2026.07 (Debian's 2023.01 and 2025.01 lack it).
    */
   fdtOverlay?: boolean;
+  /** Build options of the board's U-Boot that differ from QEMU's (src/boards: its defconfig). */
+  build?: { loadAddr: number; mallocLen: number; bootmLen: number; rawInitrd: boolean; ethDevice: string };
+  /** The board's default environment; undefined: QEMU's. */
+  env?: Readonly<Record<string, string>>;
+  /** The U-Boot release the board's facts come from (the default release modelled on it). */
+  ubootVersion?: string;
+  /** Console UART path (/chosen stdout-path resolved), which Xen's `dtuart=` names. */
+  uart?: string;
 }
 
 export interface KernelHeaderInfo {

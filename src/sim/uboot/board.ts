@@ -15,6 +15,7 @@ import { fdtStrerror } from '../../fdt/errors.js';
 import { UbootGenError } from '../../errors.js';
 import type { BoardProfile } from '../handoff.js';
 import type { MemBank } from '../ram.js';
+import { boardByDtb, consoleUartPath, ubootWindow } from '../../boards/index.js';
 
 /** Default U-Boot version modelled: Debian bookworm's u-boot-qemu (what the lab runs). */
 export const DEFAULT_UBOOT_VERSION = '2023.01';
@@ -164,14 +165,23 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
       if (typeof n === 'string' && (n === 'cpu' || n.startsWith('cpu@'))) pcpus++;
     }
   }
+  // A known board (src/boards): its U-Boot's window, build and environment; on a Raspberry Pi the
+  // banks the firmware writes into the DTB's empty /memory.
+  const profile = boardByDtb(dtb);
+  if (dram.length === 0 && profile?.firmwareBanks) dram.push(...profile.banks.map((b) => ({ ...b })));
   if (dram.length === 0) throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: no /memory node with a usable reg`);
   dram.sort((a, b) => a.start - b.start);
   // U-Boot started with this DTB keeps it as its control DTB (`${fdtcontroladdr}`).
   const fpgaDevices = countFpgaManagers(dtb);
   const fdtOverlay = overlaySupport(dtb);
+  const uart = consoleUartPath(dtb);
+  const base = { ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb, ...(fpgaDevices ? { fpgaDevices } : {}), ...(uart ? { uart } : {}) };
+  if (!profile) return { ...base, ...(fdtOverlay !== undefined ? { fdtOverlay } : {}) };
+  const w = ubootWindow(profile, dram);
   return {
-    ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb, ...(fpgaDevices ? { fpgaDevices } : {}),
-    ...(fdtOverlay !== undefined ? { fdtOverlay } : {}),
+    ...base, name: profile.name, ubootReserved: { start: w.start, size: w.end - w.start },
+    build: { ...profile.build }, env: profile.env, ubootVersion: profile.ubootVersion,
+    ...(profile.fdtOverlay !== undefined ? { fdtOverlay: profile.fdtOverlay } : {}),
   };
 }
 

@@ -110,16 +110,16 @@ export class Machine {
 
   constructor(opts: MachineOptions) {
     this.board = opts.board ?? qemuVirtBoard();
-    this.build = { ...QEMU_VIRT_BUILD, ...opts.build };
+    this.build = { ...QEMU_VIRT_BUILD, ...this.board.build, ...opts.build };
     this.budgets = { ...DEFAULT_BUDGETS, ...opts.budgets };
     this.console = new Console({ lines: this.budgets.consoleLines, bytes: this.budgets.consoleBytes });
     this.ram = new SparseRam(this.board.dram, { readBytes: this.budgets.ramReadBytes, heldBytes: this.budgets.ramHeldBytes });
     const control = this.#placeControlDtb();
-    this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...QEMU_VIRT_DEFAULT_ENV, ...control, ...opts.env });
+    this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...(this.board.env ?? QEMU_VIRT_DEFAULT_ENV), ...control, ...opts.env });
     this.files = new FileServer(opts.root, {
       ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(opts.staged ? { staged: opts.staged } : {}),
     });
-    this.ubootVersion = opts.ubootVersion ?? DEFAULT_UBOOT_VERSION;
+    this.ubootVersion = opts.ubootVersion ?? this.board.ubootVersion ?? DEFAULT_UBOOT_VERSION;
     this.commands = opts.commands;
     this.#initialControlFdt = opts.controlFdt;
     this.version = parseUbootVersion(this.ubootVersion);
@@ -141,8 +141,10 @@ export class Machine {
   #placeControlDtb(): Record<string, string> {
     const dtb = this.board.controlDtb;
     if (!dtb) return {};
-    const end = Math.max(...this.board.dram.map((b) => b.start + b.size));
-    const addr = controlDtbAddr(end);
+    // Below U-Boot's relocation top: the end of its window, which is the top of RAM on QEMU and
+    // the top of the first bank on boards with RAM above 4 GiB.
+    const r = this.board.ubootReserved;
+    const addr = controlDtbAddr(Math.min(r.start + r.size, ...this.board.dram.map((b) => b.start + b.size)));
     if (!this.ram.inRam(addr, dtb.length)) return {};
     this.ram.write(addr, dtb, 'control DTB');
     return { fdtcontroladdr: addr.toString(16) };

@@ -49,7 +49,7 @@ export interface XenBootOptions {
 
 /** UART drivers Xen 4.17 registers for dtuart (DT_DEVICE_START in xen/drivers/char/*-uart.c, pl011.c, ns16550.c ...). */
 const XEN_UART_COMPATIBLES = [
-  'arm,pl011', 'arm,sbsa-uart', 'ns16550', 'ns16550a', 'snps,dw-apb-uart', 'brcm,bcm2835-aux-uart', 'cdns,uart-r1p8',
+  'arm,pl011', 'arm,sbsa-uart', 'ns16550', 'ns16550a', 'snps,dw-apb-uart', 'brcm,bcm2835-aux-uart', 'cdns,uart-r1p8', 'cdns,uart-r1p12',
   'xlnx,xuartps', 'amlogic,meson-uart', 'samsung,exynos4210-uart', 'marvell,armada-3700-uart', 'renesas,scif', 'renesas,scifa',
   'fsl,imx8qm-lpuart', 'nvidia,tegra20-uart',
 ];

@@ -1,0 +1,242 @@
+// Board profiles: the boards uboot-gen knows by name (`--board zcu102`), each tied to a real DTB
+// shipped in boards/ and to what that board's U-Boot does before a script runs: where it
+// relocates itself (the window loads must avoid), its build options (defconfig) and its default
+// environment. A DTB given as a file is matched to a profile by its root `compatible`, so a
+// vendor's own ZCU102 DTB gets ZCU102's U-Boot facts while its banks and reserved memory stay
+// its own.
+//
+// Sources, U-Boot v2025.01 unless said otherwise:
+//   configs/<defconfig> (CONFIG_SYS_LOAD_ADDR, CONFIG_SYS_MALLOC_LEN, CONFIG_SYS_BOOTM_LEN,
+//     CONFIG_OF_LIBFDT_OVERLAY); the Kconfig defaults of the rest: Kconfig (SYS_MALLOC_LEN
+//     0x400000), cmd/Kconfig (HUSH_OLD_PARSER default y, HUSH_MODERN_PARSER off), net/Kconfig
+//     (the legacy stack unless NET_LWIP: no defconfig below selects it at v2025.01),
+//     boot/Kconfig (DISTRO_DEFAULTS / BOOTSTD_DEFAULTS → BOOT_DEFAULTS → SUPPORT_RAW_INITRD).
+//   Relocation: U-Boot moves itself to gd->ram_top, the top of the first DRAM bank, lowered by
+//     board_get_usable_ram_top(): board/xilinx/common/board.c (ZynqMP: top of the lowest bank,
+//     dram_init uses fdtdec_setup_mem_size_base_lowest), arch/arm/mach-imx/imx8m/soc.c (clamped
+//     to 4 GiB; bank 1 never crosses it), board/raspberrypi/rpi/rpi.c (first bank, below the
+//     firmware's DTB), include/configs/rcar-gen3-common.h (CFG_SYS_SDRAM_BASE 0x48000000).
+import { getName, getprop, pathOffset, subnodes } from '../fdt/ro.js';
+import { isFdtErr } from '../fdt/errors.js';
+import { alignUp } from '../util/align.js';
+
+export interface BoardBank { start: number; size: number }
+
+/** What the board's U-Boot build changes in command behaviour (a subset of the simulator's UbootBuildOptions). */
+export interface BoardBuild {
+  /** CONFIG_SYS_LOAD_ADDR. */
+  loadAddr: number;
+  /** CONFIG_SYS_MALLOC_LEN. */
+  mallocLen: number;
+  /** CONFIG_SYS_BOOTM_LEN. */
+  bootmLen: number;
+  /** CONFIG_SUPPORT_RAW_INITRD. */
+  rawInitrd: boolean;
+  /** Network device tftpboot names (`Using %s device`): the DTB's Ethernet controller. */
+  ethDevice: string;
+}
+
+export interface BoardEntry {
+  /** Short name for `--board NAME`. */
+  name: string;
+  description: string;
+  /** File in boards/. */
+  dtb: string;
+  /** First string of the root `compatible` of `dtb`: how a DTB given as a file is recognised. */
+  compatible: string;
+  /** The DRAM banks of `dtb` (/memory reg), or those the firmware writes when the DTB leaves them empty. */
+  banks: readonly BoardBank[];
+  /** The DTB's /memory is empty and the firmware fills it (Raspberry Pi): `banks` is what we assume it writes. */
+  firmwareBanks?: string;
+  /** /memreserve/ entries and /reserved-memory children with a reg, as the DTB gives them. */
+  reserved: readonly (BoardBank & { label: string })[];
+  /** `cpu@` nodes under /cpus. */
+  pcpus: number;
+  /** The console UART: /chosen stdout-path resolved through /aliases (what `dtuart=` names). */
+  uart: string;
+  /** The U-Boot release these facts were read from. */
+  ubootVersion: string;
+  /** The defconfig the facts come from. */
+  defconfig: string;
+  build: BoardBuild;
+  /** CONFIG_OF_LIBFDT_OVERLAY: `fdt apply` exists (QEMU: left to the U-Boot version's model). */
+  fdtOverlay?: boolean;
+  /**
+   * A DTB given as a file with this `compatible` takes this profile. Off for QEMU virt, whose DTBs
+   * of every size keep the measured model (U-Boot's window at the top of the last bank).
+   */
+  recognise: boolean;
+  /** Exact size of U-Boot's window when measured on a real boot (QEMU); else estimated (ubootWindow). */
+  windowBytes?: number;
+  /** Network stack: U-Boot's own (`legacy`) or lwIP (CONFIG_NET_LWIP). */
+  net: 'legacy' | 'lwip';
+  /** Hush flavour: the 2005 parser (CONFIG_HUSH_OLD_PARSER) or the modern one. */
+  hush: 'old' | 'modern';
+  /** Default environment variables that boot commands and scripts read. */
+  env: Readonly<Record<string, string>>;
+  /** Files of U-Boot (and Linux, for the DTB) each fact was read from. */
+  sources: readonly string[];
+}
+
+/**
+ * Bytes U-Boot keeps below its relocation top besides its heap: code, global data, board info,
+ * the copy of its DTB, the stack and the lmb guard under it. Measured on QEMU virt (bdinfo: lmb
+ * keeps [0xbddb2000, 0xc0000000) with a 16 MiB heap), and assumed alike on the other boards,
+ * whose U-Boot cannot run here: their window is this plus their own CONFIG_SYS_MALLOC_LEN.
+ */
+export const UBOOT_OVERHEAD_BYTES = 0xc0000000 - 0xbddb2000 - 0x1000000;
+
+const SZ_2M = 0x200000;
+const SZ_4G = 0x1_0000_0000;
+
+const ZYNQMP_SOURCES = [
+  'u-boot v2025.01 configs/xilinx_zynqmp_virt_defconfig, configs/xilinx_zynqmp_kria_defconfig',
+  'u-boot v2025.01 include/configs/xilinx_zynqmp.h (ENV_MEM_LAYOUT_SETTINGS)',
+  'u-boot v2025.01 board/xilinx/common/board.c (board_get_usable_ram_top: heap + U-Boot at the top of the lowest bank)',
+];
+
+const ZYNQMP_BUILD: BoardBuild = { loadAddr: 0x8000000, mallocLen: 0x4040000, bootmLen: 0x6400000, rawInitrd: true, ethDevice: 'ethernet@ff0e0000' };
+
+const ZYNQMP_ENV = {
+  arch: 'arm', baudrate: '115200', board: 'zynqmp', board_name: 'zynqmp', cpu: 'armv8', soc: 'zynqmp', vendor: 'xilinx',
+  fdt_addr_r: '0x40000000', kernel_addr_r: '0x18000000', ramdisk_addr_r: '0x02100000', pxefile_addr_r: '0x10000000',
+  kernel_comp_addr_r: '0x30000000', kernel_comp_size: '0x3C00000', loadaddr: '0x8000000',
+  stdin: 'serial', stdout: 'serial,vidconsole', stderr: 'serial,vidconsole',
+};
+
+export const BOARDS: readonly BoardEntry[] = [
+  {
+    name: 'qemu-virt', description: 'QEMU virt arm64, 2 GiB, 4 CPUs, GICv3 (the machine the real-boot lab runs)',
+    dtb: 'qemu-virt-arm64-2g.dtb', compatible: 'linux,dummy-virt',
+    banks: [{ start: 0x40000000, size: 0x80000000 }], reserved: [], pcpus: 4, uart: '/pl011@9000000',
+    ubootVersion: '2023.01', defconfig: 'qemu_arm64_defconfig',
+    build: { loadAddr: 0x40200000, mallocLen: 0x1000000, bootmLen: 0x8000000, rawInitrd: true, ethDevice: 'virtio-net#32' },
+    net: 'legacy', hush: 'old', recognise: false, windowBytes: 0xc0000000 - 0xbddb2000,
+    env: {},
+    sources: ['Debian bookworm u-boot-qemu 2023.01: bdinfo and printenv of a real boot (test/fixtures/transcripts)'],
+  },
+  {
+    name: 'zcu102', description: 'AMD/Xilinx ZCU102 rev1.0 (ZynqMP), 4 GiB: 2 GiB below 4 GiB and 2 GiB at 0x800000000',
+    dtb: 'zynqmp-zcu102-rev1.0.dtb', compatible: 'xlnx,zynqmp-zcu102-rev1.0',
+    banks: [{ start: 0, size: 0x80000000 }, { start: 0x800000000, size: 0x80000000 }], reserved: [], pcpus: 4, uart: '/axi/serial@ff000000',
+    ubootVersion: '2025.01', defconfig: 'xilinx_zynqmp_virt_defconfig',
+    build: ZYNQMP_BUILD, fdtOverlay: true, net: 'legacy', hush: 'old', recognise: true,
+    env: { ...ZYNQMP_ENV, board_name: 'zcu102' },
+    sources: ZYNQMP_SOURCES,
+  },
+  {
+    name: 'kv260', description: 'AMD/Xilinx Kria KV260 (K26 SOM, ZynqMP), 4 GiB in two banks',
+    dtb: 'smk-k26-revA-sm-k26-revA-sck-kv-g-revB.dtb', compatible: 'xlnx,zynqmp-smk-k26-rev1',
+    banks: [{ start: 0, size: 0x80000000 }, { start: 0x800000000, size: 0x80000000 }], reserved: [], pcpus: 4, uart: '/axi/serial@ff010000',
+    ubootVersion: '2025.01', defconfig: 'xilinx_zynqmp_kria_defconfig',
+    build: ZYNQMP_BUILD, fdtOverlay: true, net: 'legacy', hush: 'old', recognise: true,
+    env: { ...ZYNQMP_ENV, board_name: 'kv260' },
+    sources: [...ZYNQMP_SOURCES, 'u-boot v2025.01 board/xilinx/zynqmp/zynqmp_kria.env'],
+  },
+  {
+    name: 'rpi4', description: 'Raspberry Pi 4 Model B, 4 GiB (banks as the firmware writes them with the default GPU split)',
+    dtb: 'bcm2711-rpi-4-b.dtb', compatible: 'raspberrypi,4-model-b',
+    banks: [{ start: 0, size: 0x3b400000 }, { start: 0x40000000, size: 0xbc000000 }],
+    firmwareBanks: 'the DTB\'s /memory@0 reg is <0 0 0>: the VideoCore firmware writes the banks before U-Boot starts; '
+      + 'a 4 GiB board with gpu_mem=76 (the default) gets 0x0+0x3b400000 (below the GPU\'s share) and 0x40000000+0xbc000000 (up to the 0xfc000000 peripherals)',
+    reserved: [{ start: 0, size: 0x1000, label: '/memreserve/ 0' }], pcpus: 4, uart: '/soc/serial@7e215040',
+    ubootVersion: '2025.01', defconfig: 'rpi_arm64_defconfig',
+    build: { loadAddr: 0x1000000, mallocLen: 0x400000, bootmLen: 0x4000000, rawInitrd: true, ethDevice: 'ethernet@7d580000' },
+    fdtOverlay: true, net: 'legacy', hush: 'old', recognise: true,
+    env: {
+      arch: 'arm', baudrate: '115200', board: 'rpi', board_name: '4 Model B', cpu: 'armv8', soc: 'bcm283x', vendor: 'raspberrypi',
+      fdt_high: 'ffffffffffffffff', initrd_high: 'ffffffffffffffff',
+      kernel_addr_r: '0x00080000', scriptaddr: '0x02400000', pxefile_addr_r: '0x02500000', fdt_addr_r: '0x02600000', ramdisk_addr_r: '0x02700000',
+      loadaddr: '0x1000000', stdin: 'serial,usbkbd', stdout: 'serial,vidconsole', stderr: 'serial,vidconsole',
+    },
+    sources: [
+      'u-boot v2025.01 configs/rpi_arm64_defconfig', 'u-boot v2025.01 board/raspberrypi/rpi/rpi.env (memory layout)',
+      'u-boot v2025.01 board/raspberrypi/rpi/rpi.c (board_get_usable_ram_top below the firmware DTB; dram_init: first bank)',
+    ],
+  },
+  {
+    name: 'imx8mp-evk', description: 'NXP i.MX 8M Plus EVK, 6 GiB: 3 GiB at 0x40000000 and 3 GiB at 0x100000000',
+    dtb: 'imx8mp-evk.dtb', compatible: 'fsl,imx8mp-evk',
+    banks: [{ start: 0x40000000, size: 0xc0000000 }, { start: 0x100000000, size: 0xc0000000 }],
+    reserved: [{ start: 0x92400000, size: 0x2000000, label: '/reserved-memory/dsp@92400000' }], pcpus: 4, uart: '/soc@0/bus@30800000/serial@30890000',
+    ubootVersion: '2025.01', defconfig: 'imx8mp_evk_defconfig',
+    build: { loadAddr: 0x40480000, mallocLen: 0x2000000, bootmLen: 0x2000000, rawInitrd: true, ethDevice: 'ethernet@30be0000' },
+    fdtOverlay: false, net: 'legacy', hush: 'old', recognise: true,
+    env: {
+      arch: 'arm', baudrate: '115200', board: 'imx8mp_evk', board_name: 'imx8mp_evk', cpu: 'armv8', soc: 'imx8m', vendor: 'freescale',
+      scriptaddr: '0x40480000', kernel_addr_r: '0x40480000', fdt_addr_r: '0x43000000', initrd_addr: '0x43800000', bootm_size: '0x10000000',
+      loadaddr: '0x40480000', stdin: 'serial', stdout: 'serial', stderr: 'serial',
+    },
+    sources: [
+      'u-boot v2025.01 configs/imx8mp_evk_defconfig', 'u-boot v2025.01 include/configs/imx8mp_evk.h (PHYS_SDRAM, PHYS_SDRAM_2, CFG_EXTRA_ENV_SETTINGS)',
+      'u-boot v2025.01 arch/arm/mach-imx/imx8m/soc.c (dram_init_banksize, board_get_usable_ram_top: below 4 GiB)',
+    ],
+  },
+  {
+    name: 'hihope-rzg2m', description: 'HopeRun HiHope RZ/G2M (Renesas r8a774a1, R-Car Gen3 family), 4 GiB: 1.875 GiB at 0x48000000 and 2 GiB at 0x600000000',
+    dtb: 'r8a774a1-hihope-rzg2m.dtb', compatible: 'hoperun,hihope-rzg2m',
+    banks: [{ start: 0x48000000, size: 0x78000000 }, { start: 0x600000000, size: 0x80000000 }], reserved: [], pcpus: 6, uart: '/soc/serial@e6e88000',
+    ubootVersion: '2025.01', defconfig: 'hihope_rzg2_defconfig',
+    build: { loadAddr: 0x58000000, mallocLen: 0x4000000, bootmLen: 0x4000000, rawInitrd: true, ethDevice: 'ethernet@e6800000' },
+    fdtOverlay: false, net: 'legacy', hush: 'old', recognise: true,
+    env: {
+      arch: 'arm', baudrate: '115200', board: 'hihope-rzg2', board_name: 'hihope-rzg2', cpu: 'armv8', soc: 'renesas', vendor: 'hoperun',
+      bootm_size: '0x10000000', loadaddr: '0x58000000', stdin: 'serial', stdout: 'serial', stderr: 'serial',
+    },
+    sources: [
+      'u-boot v2025.01 configs/hihope_rzg2_defconfig, configs/renesas_rcar3.config, configs/renesas_rcar64.config',
+      'u-boot v2025.01 include/configs/rcar-gen3-common.h (DRAM_RSV_SIZE, CFG_SYS_SDRAM_BASE, CFG_EXTRA_ENV_SETTINGS)',
+      'Debian 6.1 kernels ship no R-Car H3/M3 board DTBs; RZ/G2M is the R-Car M3-W based part they do ship',
+    ],
+  },
+];
+
+export const boardNames = (): string[] => BOARDS.map((b) => b.name);
+
+export const boardByName = (name: string): BoardEntry | undefined => BOARDS.find((b) => b.name === name);
+
+/** The profile whose `compatible` is the DTB's first root compatible, if any. */
+export function boardByDtb(dtb: Uint8Array): BoardEntry | undefined {
+  const compat = getprop(dtb, 0, 'compatible');
+  if (isFdtErr(compat)) return undefined;
+  const first = Buffer.from(compat.buffer, compat.byteOffset, compat.length).toString('latin1').split('\0')[0];
+  return BOARDS.find((b) => b.recognise && b.compatible === first);
+}
+
+/** Where U-Boot relocates itself: the top of the lowest bank, never above 4 GiB. */
+export function ramTop(banks: readonly BoardBank[]): number {
+  const first = [...banks].sort((a, b) => a.start - b.start)[0]!;
+  return Math.min(first.start + first.size, SZ_4G);
+}
+
+/** U-Boot's window [start, end) below ramTop: its heap plus UBOOT_OVERHEAD_BYTES, in 2 MiB sections. */
+export function ubootWindow(entry: BoardEntry, banks: readonly BoardBank[] = entry.banks): { start: number; end: number } {
+  const top = ramTop(banks);
+  return { start: top - (entry.windowBytes ?? alignUp(entry.build.mallocLen + UBOOT_OVERHEAD_BYTES, SZ_2M)), end: top };
+}
+
+/** /chosen stdout-path without its `:options`, an alias resolved to its path. */
+export function consoleUartPath(dtb: Uint8Array): string | undefined {
+  const chosen = pathOffset(dtb, '/chosen');
+  if (isFdtErr(chosen)) return undefined;
+  const sp = getprop(dtb, chosen, 'stdout-path');
+  if (isFdtErr(sp)) return undefined;
+  const value = Buffer.from(sp.buffer, sp.byteOffset, sp.length).toString('latin1').replace(/\0.*$/s, '').split(':')[0]!;
+  if (value.startsWith('/')) return value;
+  const aliases = pathOffset(dtb, '/aliases');
+  if (isFdtErr(aliases)) return undefined;
+  const target = getprop(dtb, aliases, value);
+  return isFdtErr(target) ? undefined : Buffer.from(target.buffer, target.byteOffset, target.length).toString('latin1').replace(/\0.*$/s, '');
+}
+
+/** `cpu@` (or `cpu`) children of /cpus. */
+export function countCpus(dtb: Uint8Array): number {
+  const cpus = pathOffset(dtb, '/cpus');
+  if (isFdtErr(cpus)) return 0;
+  let n = 0;
+  for (const c of subnodes(dtb, cpus)) {
+    const name = getName(dtb, c);
+    if (!isFdtErr(name) && (name === 'cpu' || name.startsWith('cpu@'))) n++;
+  }
+  return n;
+}
