@@ -147,6 +147,7 @@ export function planJson(plan: BootPlan) {
     memory: { start: plan.memoryStart, end: plan.memoryEnd },
     ram: plan.ram.map(region),
     avoided: plan.avoided.map(region),
+    board: { name: plan.board.profile ?? null, uart: plan.board.uart ?? null, ubootWindow: plan.board.ubootWindow ? region(plan.board.ubootWindow) : null },
     // DOMU_STATIC_MEM banks, XEN_STATIC_HEAP banks and DOMU_SHARED_MEM regions (src/plan/static-mem.ts).
     staticRegions: plan.staticRegions.map((r) => ({
       kind: r.kind, key: r.key, owner: r.owner, start: r.start, end: r.end, label: r.label,

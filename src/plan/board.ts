@@ -44,6 +44,8 @@ export interface BoardInfo {
   ubootWindow?: Region;
   /** The console UART (/chosen stdout-path resolved through /aliases). */
   uart?: string;
+  /** The path an /aliases entry names, if any. */
+  alias(name: string): string | undefined;
 }
 
 function regRegions(fdt: Uint8Array, node: number, parent: number, label: string): Region[] {
@@ -110,6 +112,11 @@ export function readBoard(fdt: Uint8Array, what: string): BoardInfo {
     reserved,
     hasChosen: !isFdtErr(chosen),
     hasPath: (p) => !isFdtErr(pathOffset(fdt, p)),
+    alias: (a) => {
+      const aliases = pathOffset(fdt, '/aliases');
+      const v = isFdtErr(aliases) ? undefined : getpropString(fdt, aliases, a);
+      return typeof v === 'string' ? v : undefined;
+    },
     chosenChildren,
   };
 }

@@ -89,7 +89,7 @@ export interface InputContext { collected: Collected }
 export interface PlanContext extends InputContext { placed: Placed; plan: BootPlan }
 
 /** Codes of findings that are never errors (diagnostics only). */
-export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_XEN_BUILD' | 'PLAN_XEN_IGNORES_KEY' | 'PLAN_XEN_REFUSES_VALUE' | 'PLAN_NULL_OVERCOMMIT';
+export type PlanDiagnosticCode = 'PLAN_BOOT_CMD' | 'PLAN_XEN_FIXED' | 'PLAN_TOO_MANY_MODULES' | 'PLAN_DTUART_NOT_CONSOLE' | 'PLAN_XEN_BUILD' | 'PLAN_XEN_IGNORES_KEY' | 'PLAN_XEN_REFUSES_VALUE' | 'PLAN_NULL_OVERCOMMIT';
 
 interface CheckInfo {
   /** Stable name, as dtc names its checks. */
@@ -289,6 +289,25 @@ export const CHECKS: readonly Check[] = [
           data: { vcpus: du.vcpus, limit: VGIC_V2_MAX_VCPUS }, fix: `set ${key} to at most ${VGIC_V2_MAX_VCPUS}`, edit: { key, value: String(VGIC_V2_MAX_VCPUS) },
         };
       });
+    },
+  },
+  {
+    // Xen's dtuart= takes a path or an alias, with `:options` after a path; the board's console is
+    // the UART its DTB's /chosen stdout-path names. Another UART works, but nobody reads it.
+    name: 'dtuart-is-console', code: 'PLAN_DTUART_NOT_CONSOLE', severity: 'warning', stage: 'input',
+    fix: 'set dtuart= in XEN_CMD to the board\'s console UART (its DTB\'s /chosen stdout-path)',
+    run: ({ collected: { config, dtb } }) => {
+      const console = dtb.board.uart;
+      const m = /(?:^|\s)dtuart=(\S+)/.exec(config.xenCmd);
+      if (!console || !m) return [];
+      const given = m[1]!;
+      const path = given.startsWith('/') ? given.split(':')[0]! : dtb.board.alias(given);
+      if (path === undefined || path === console) return [];
+      return [{
+        key: 'XEN_CMD', data: { dtuart: given, path, console },
+        message: `XEN_CMD's dtuart=${given}${path !== given ? ` is ${path}` : ''}, but the board's console is ${console} (/chosen stdout-path of ${dtb.label}): Xen would print on a UART other than the one the board's console is on`,
+        fix: `set dtuart=${console} in XEN_CMD`,
+      }];
     },
   },
   {

@@ -64,6 +64,11 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     return {
       config, dir, memoryStart: config.memoryStart, memoryEnd: config.memoryEnd, scriptAddr: placed.scriptAddr, loads,
       xen: placed.xen, dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram, staticRegions: staticRegions(config),
+      board: {
+        ...(collected.dtb.board.profile !== undefined ? { profile: collected.dtb.board.profile } : {}),
+        ...(collected.dtb.board.uart !== undefined ? { uart: collected.dtb.board.uart } : {}),
+        ...(collected.dtb.board.ubootWindow ? { ubootWindow: collected.dtb.board.ubootWindow } : {}),
+      },
       highWater: Math.max(...loads.map((l) => l.addr + l.footprint)), diagnostics: diags, cpupools, xenRelease: collected.xenBuild.release.text,
       ...(collected.extraCmds !== undefined ? { extraCmds: collected.extraCmds } : {}),
     };

@@ -113,6 +113,8 @@ export interface BootPlan {
   avoided: Region[];
   /** RAM banks assumed (from the DTB's /memory, else MEMORY_START..END). */
   ram: Region[];
+  /** The board the plan is for: a known board (src/boards) recognised in the DTB, its console UART and U-Boot's window there. */
+  board: { profile?: string; uart?: string; ubootWindow?: Region };
   /** Static memory, static heap and static shared memory ranges (src/plan/static-mem.ts). */
   staticRegions: StaticRegion[];
   /** End of the last reserved region (everything lies below this). */
