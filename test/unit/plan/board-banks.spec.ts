@@ -48,20 +48,6 @@ describe('plan on a board profile', () => {
     expect(report.uboot.ubootVersion).to.equal('2025.01');
   });
 
-  it('warns when XEN_CMD\'s dtuart is not the board\'s console UART (KV260: ImageBuilder\'s serial0 is not its console)', () => {
-    const lines = (dtuart: string) => ['MEMORY_START="0x0"', 'MEMORY_END="0x80000000"', 'DOM0_RAMDISK="samples/initrd.cpio.gz"',
-      'DOMU_RAMDISK[0]="samples/initrd.cpio.gz"', 'DOMU_MEM[0]=256', `XEN_CMD="console=dtuart dtuart=${dtuart} dom0_mem=512M"`];
-    const board = shippedBoardDtb('smk-k26-revA-sm-k26-revA-sck-kv-g-revB.dtb');
-    const warned = generate(onBoard(lines('serial0')), { env: {}, runtimeSizing: true, board, write: false })
-      .diagnostics.filter((d) => d.code === 'PLAN_DTUART_NOT_CONSOLE');
-    expect(warned.map((d) => [d.level, d.message, d.where?.line, d.hint])).to.deep.equal([['warning',
-      'XEN_CMD\'s dtuart=serial0 is /axi/serial@ff000000, but the board\'s console is /axi/serial@ff010000 (/chosen stdout-path of the board\'s control DTB '
-      + '"smk-k26-revA-sm-k26-revA-sck-kv-g-revB.dtb" (${fdtcontroladdr})): Xen would print on a UART other than the one the board\'s console is on', 14, 'set dtuart=/axi/serial@ff010000 in XEN_CMD']]);
-    for (const ok of ['serial1', '/axi/serial@ff010000', '/axi/serial@ff010000:115200n8']) {
-      expect(generate(onBoard(lines(ok)), { env: {}, runtimeSizing: true, board, write: false }).diagnostics.map((d) => d.code)).to.not.include('PLAN_DTUART_NOT_CONSOLE');
-    }
-  });
-
   for (const b of BOARDS) {
     const [first] = b.banks;
     it(`${b.name}: the sample dom0 + domU, generated for the board, comes up (U-Boot ${b.ubootVersion})`, () => {

@@ -14,6 +14,7 @@ import { stripMarks } from '../../../src/emit/render.js';
 import { arm64Header, boardDtb, ramdiskFile, sparseFile, tempDir } from '../../helpers/images.js';
 import { arm64Image } from '../../helpers/samples.js';
 import { FdtWriter } from '../../../src/fdt/sw.js';
+import { shippedBoardDtb } from '../../../src/plan/board.js';
 
 const MiB = 1024 * 1024;
 
@@ -55,6 +56,24 @@ describe('plan → checks', () => {
       level: 'info', code: 'PLAN_BOOT_CMD', key: 'BOOT_CMD', where: { file: path.join(p.dir, 'config'), line: 8, col: 10 },
       message: 'BOOT_CMD=none: the script is verified to its end; the simulator boots only with --then and a boot command on ${host_kernel_addr} and ${host_fdt_addr}', hint: fixOf('boot-cmd-simulated'),
     });
+  });
+
+  check('dtuart-is-console', 'warns when XEN_CMD\'s dtuart is not the board\'s console UART (KV260: serial0 is not its console, serial1 is)', () => {
+    const kv260 = new Uint8Array(fs.readFileSync(shippedBoardDtb('smk-k26-revA-sm-k26-revA-sck-kv-g-revB.dtb')));
+    const dir = folder(kv260);
+    const warned = (dtuart: string) => plan(dir, [...ONE_DOMU, `XEN_CMD="console=dtuart dtuart=${dtuart} dom0_mem=512M"`])
+      .diagnostics.filter((d) => d.code === 'PLAN_DTUART_NOT_CONSOLE');
+    expect(warned('serial0')).to.deep.equal([{
+      level: 'warning', code: 'PLAN_DTUART_NOT_CONSOLE', key: 'XEN_CMD', where: { file: path.join(dir, 'config'), line: 10, col: 9 },
+      message: 'XEN_CMD\'s dtuart=serial0 is /axi/serial@ff000000, but the board\'s console is /axi/serial@ff010000 (/chosen stdout-path of DEVICE_TREE "virt.dtb"): '
+        + 'Xen would print on a UART other than the one the board\'s console is on',
+      hint: 'set dtuart=/axi/serial@ff010000 in XEN_CMD',
+    }]);
+    expect(warned('/axi/serial@ff000000:115200n8').map((d) => d.message)).to.deep.equal([
+      'XEN_CMD\'s dtuart=/axi/serial@ff000000:115200n8 is /axi/serial@ff000000, but the board\'s console is /axi/serial@ff010000 (/chosen stdout-path of DEVICE_TREE "virt.dtb"): '
+        + 'Xen would print on a UART other than the one the board\'s console is on',
+    ]);
+    for (const ok of ['serial1', '/axi/serial@ff010000', '/axi/serial@ff010000:115200n8', 'nosuchalias']) expect(warned(ok), ok).to.deep.equal([]);
   });
 
   check('dtb-unedited', 'refuses a board DTB an earlier script already edited', () => {
