@@ -16,8 +16,7 @@ import { UbootGenError } from '../../errors.js';
 import type { BoardProfile } from '../handoff.js';
 import type { MemBank } from '../ram.js';
 
-/** Default U-Boot version modelled: Debian bookworm's u-boot-qemu (what the lab runs). */
-export const DEFAULT_UBOOT_VERSION = '2023.01';
+export { DEFAULT_UBOOT_VERSION } from './version.js';
 
 /** Bytes below the end of the last DRAM bank that U-Boot 2023.01 on QEMU virt (2 GiB) protects. */
 export const QEMU_VIRT_UBOOT_RESERVED_BYTES = 0xc0000000 - 0xbddb2000;
@@ -47,6 +46,12 @@ export interface UbootBuildOptions {
   fitHashAlgos: readonly string[];
   /** CONFIG_FIT_SIGNATURE: signature nodes are checked, and keys marked required in U-Boot's DTB enforced. */
   fitSignature: boolean;
+  /**
+   * The network stack tftpboot runs on: 'legacy' (net/tftp.c, the default) or 'lwip'
+   * (CONFIG_NET_LWIP, net/lwip/tftp.c, from v2025.01; AMD/Xilinx defconfigs select it from v2025.04).
+   * Its texts are in net-lwip.ts. Absent means legacy.
+   */
+  netStack?: 'legacy' | 'lwip';
 }
 
 export const QEMU_VIRT_BUILD: UbootBuildOptions = {
