@@ -202,6 +202,8 @@ function ramdiskHigh(m: Machine, images: BootImages): number {
   }
   if (!copy) {
     images.initrdStart = images.rdStart; images.initrdEnd = images.rdEnd;
+    // boot/image-board.c v2025.10: the in-place ramdisk's range must be free for lmb_alloc_mem().
+    if (!reserveFixed(m, images.rdStart, len)) { m.console.line('in-place initrd alloc failed'); return 1; }
     images.lmb.reserve(images.rdStart, len);
   } else {
     const at = high ? images.lmb.allocBase(len, 0x1000, high) : images.lmb.allocBase(len, 0x1000, Number.MAX_SAFE_INTEGER);
@@ -248,7 +250,12 @@ function relocateFdt(m: Machine, images: BootImages): number {
       inPlace = true;
     } else if (desired) {
       start = images.lmb.allocBase(ofLen, 0x1000, desired);
-      if (!start) { m.console.puts('Failed using fdt_high value for Device Tree'); return 1; }
+      if (!start) {
+        // boot/image-fdt.c: the message (without a newline until v2025.10) names fdt_high, then the allocation.
+        if (atLeast(m.version, '2025.10')) m.console.line('Failed to allocate memory for Device Tree relocation');
+        else m.console.puts('Failed using fdt_high value for Device Tree');
+        return 1;
+      }
     } else {
       start = images.lmb.allocBase(ofLen, 0x1000, Number.MAX_SAFE_INTEGER);
     }

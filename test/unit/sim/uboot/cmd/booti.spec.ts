@@ -279,6 +279,21 @@ describe('sim → uboot → cmd → booti', () => {
     expect(relocatedTo('2025.01')).to.equal('   Loading Device Tree to 00000000bdda2000, end 00000000bdda54e2 ... OK');
   });
 
+  it('2025.10: an in-place ramdisk in U-Boot\'s area fails "in-place initrd alloc failed"; fdt_high below every free block names the relocation', () => {
+    for (const version of ['2025.04', '2025.10']) {
+      m = createMachine({ root, ubootVersion: version });
+      place(0x42800000, 'xen');
+      place(0x42a00000, 'virt.dtb');
+      runCommands(m, 'setenv initrd_high 0xffffffffffffffff; booti 0x42800000 0xbddb1000:2000 0x42A00000');
+    }
+    expectConsole(m).skipTo('Working FDT set to 42a00000').nextLine('in-place initrd alloc failed');
+    m = createMachine({ root, ubootVersion: '2025.10' });
+    place(0x42800000, 'xen');
+    place(0x42a00000, 'virt.dtb');
+    runCommands(m, 'setenv fdt_high 0x1000; booti 0x42800000 - 0x42A00000');
+    expectConsole(m).skipTo('Working FDT set to 42a00000').nextLine('Failed to allocate memory for Device Tree relocation');
+  });
+
   for (const cmd of ['booti 0x42800000 -', 'booti 0x42800000']) {
     it(`without an FDT argument resets the board (\`${cmd}\`)`, () => {
       place(0x42800000, 'xen');
