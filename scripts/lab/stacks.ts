@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LabError } from '../../src/errors.js';
+import { ubootBinaryVersion } from '../../src/api/uboot-binary.js';
 import { DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, debFields, labFile, PrivateApt, run, unpackDebs, type LabFile } from './apt.js';
 import type { LabAssets } from './prepare.js';
 import { buildFullFeaturedXen } from './xen-build.js';
@@ -43,6 +44,11 @@ export function ubootVersionOf(debVersion: string): string {
   const m = /^(?:\d+:)?(\d{4}\.\d{2})/.exec(debVersion);
   if (!m) throw new LabError('LAB_SETUP', `Cannot read a U-Boot release from the package version "${debVersion}".`, { debVersion });
   return m[1]!;
+}
+
+/** The release the simulator models for a stack's U-Boot: read from the binary's own banner. */
+function modelledUboot(file: string): string {
+  return ubootBinaryVersion(file).modelled;
 }
 
 /** "4.20.4+63-g7abfd2bce2-0+deb13u1" → "4.20.4". */
@@ -110,20 +116,20 @@ export function prepareStacks(base: LabAssets, names: readonly StackName[], o: S
     const secs = (): number => Math.round((Date.now() - t0) / 1000);
     if (name === 'bookworm') {
       const xv = xenVersionOf(base.xen.version);
-      const uv = ubootVersionOf(base.uboot.version);
+      const uv = modelledUboot(base.uboot.path);
       out.push({ name, title: `Debian bookworm: Xen ${xv} + U-Boot ${uv}`, assets: stackAssets(base, name, base.xen, base.uboot),
         xenVersion: xv, ubootVersion: uv, prepareSeconds: secs() });
     } else if (name === 'trixie') {
       const p = getTrixie();
       const xv = xenVersionOf(p.xen.version);
-      const uv = ubootVersionOf(p.uboot.version);
+      const uv = modelledUboot(p.uboot.path);
       out.push({ name, title: `Debian trixie: Xen ${xv} + U-Boot ${uv}`, assets: stackAssets(base, name, p.xen, p.uboot),
         xenVersion: xv, ubootVersion: uv, prepareSeconds: secs() });
     } else {
       const p = getTrixie();
       const b = buildFullFeaturedXen({ labDir: base.dir, ...(o.log ? { log: o.log } : {}), ...(o.tries ? { tries: o.tries } : {}),
         ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}), ...(o.installHostPackages !== undefined ? { installHostPackages: o.installHostPackages } : {}) });
-      const uv = ubootVersionOf(p.uboot.version);
+      const uv = modelledUboot(p.uboot.path);
       const on = Object.entries(b.config).filter(([k, v]) => v === 'y' && !/EXPERT|UNSUPPORTED/.test(k)).map(([k]) => k.replace(/^CONFIG_/, ''));
       const xen: LabAssets['xen'] = { ...b.xen, package: `xen ${b.sourceVersion} (source, cross-built)`, version: b.sourceVersion };
       out.push({ name, title: `Xen ${b.xenVersion} built from Debian's source (${on.join(', ')}) + U-Boot ${uv}`,

@@ -23,6 +23,8 @@ export interface CheckOptions {
   /** --templates DIR */
   templates?: string;
   xenVersion?: string;
+  /** U-Boot release modelled (default 2023.01). */
+  ubootVersion?: string;
   xenConfig?: string;
   ubootReserve?: number;
   env?: Record<string, string | undefined>;
@@ -104,6 +106,7 @@ export function checkConfig(config: string, opts: CheckOptions = {}, cwd = proce
     const staged = aside.staged;
     verification = verifyGenerated(gen, {
       ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
+      ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
       ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
       ...(staged.size ? { staged } : {}),
     });

@@ -17,6 +17,8 @@ export interface SimulateOptions {
   /** Address boot.scr is loaded at before `source`. */
   scriptAddr?: number;
   xenVersion?: string;
+  /** U-Boot release modelled (version.ts SUPPORTED_UBOOT_VERSIONS; default 2023.01). */
+  ubootVersion?: string;
   /** --xen-config: the Xen build's .config, for an image without an embedded one. */
   xenConfig?: string;
   /** Folder prefix the script's file names are read under (-s scripts). */
@@ -74,6 +76,7 @@ export function simulate(scriptFile: string, opts: SimulateOptions): SimulateRep
   const report: SimulateReport = verifyScript(bytes, opts.root, board, {
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}),
     ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
+    ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
     ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
     ...(opts.then !== undefined ? { then: opts.then } : {}),

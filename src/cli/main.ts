@@ -11,6 +11,7 @@ import { mistypedCommand } from './suggest.js';
 import { boardListText, resolveBoardArgs } from './board-option.js';
 import { errorEnvelope, JSON_COMMANDS, JSON_SCHEMA_FILE, summaryLine, writeJson, type CommandName as JsonCommandName } from './json.js';
 import { formatError } from './report.js';
+import { DEFAULT_UBOOT_VERSION, SUPPORTED_UBOOT_VERSIONS } from '../sim/uboot/version.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
 
 function packageVersion(): string {
@@ -43,6 +44,9 @@ Environment:
 /** The text after a command's options: its exit statuses (from the codes table) and the environment. */
 export const helpAfter = (command: CommandName): string => `\n${exitHelp(command)}\n${ENVIRONMENT_HELP}`;
 
+const UBOOT_VERSION_HELP = `U-Boot release modelled: ${SUPPORTED_UBOOT_VERSIONS.join(', ')} (default: read from --uboot, else ${DEFAULT_UBOOT_VERSION})`;
+const UBOOT_FILE_HELP = 'the board\'s U-Boot binary (u-boot.bin): the release modelled is read from its version banner';
+
 export function buildProgram(): Command {
   const program = new Command('uboot-gen')
     .description('Generate U-Boot boot scripts for Xen dom0less systems from an ImageBuilder config, and prove them by simulating U-Boot and Xen.')
@@ -71,6 +75,8 @@ export function buildProgram(): Command {
     .option('--templates <dir>', 'folder of .hbs files replacing the shipped templates of the same name (see README "Templates")')
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
+    .option('--uboot-version <v>', UBOOT_VERSION_HELP)
+    .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
     .option('--dry-run', 'plan and print, but write nothing')
     .option('--keep-failed', 'when verification fails, write the failing script as NAME.failed.source/.scr (the good outputs stay)')
@@ -99,6 +105,8 @@ export function buildProgram(): Command {
     .option('--fit-image <name>', 'the script is image NAME of a FIT: `source ADDR:NAME` (a FIT given as <script> uses boot_scr)')
     .option('--uboot-dtb <file>', 'U-Boot\'s own DTB, whose required /signature keys check FIT signatures (as written by -u)')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
+    .option('--uboot-version <v>', UBOOT_VERSION_HELP)
+    .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
     .option('--json', `print one JSON document (verification) on stdout; its schema: ${JSON_SCHEMA_FILE} in the package`)
     .option('--report <file.html>', 'write a self-contained HTML boot report')
@@ -145,6 +153,8 @@ export function buildProgram(): Command {
     .option('--templates <dir>', 'folder of .hbs files replacing the shipped templates of the same name')
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from each Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
+    .option('--uboot-version <v>', UBOOT_VERSION_HELP)
+    .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for Xen images without an embedded one')
     .option('--json', 'JSON lines on stdout: one per config (its result), then the summary')
     .option('--report <file.html>', 'write one self-contained HTML file: the table, linked to each config\'s boot report')

@@ -6,11 +6,12 @@ import { batchExitCode, findConfigs, type CheckOptions } from '../../api/check.j
 import { envelope, writeJson, type JsonEnvelope } from '../json.js';
 import { makeStyle } from '../report.js';
 import { parseNumberOption } from '../util.js';
+import { ubootVersionOption } from '../uboot-version.js';
 import type { CheckRecord } from '../check-record.js';
 
 export interface CheckCliOptions {
   jobs?: string; json?: boolean; report?: string;
-  xenVersion?: string; xenConfig?: string; board?: string; runtimeSizing?: boolean; share: boolean; templates?: string; ubootReserve: string;
+  xenVersion?: string; ubootVersion?: string; uboot?: string; xenConfig?: string; board?: string; runtimeSizing?: boolean; share: boolean; templates?: string; ubootReserve: string;
 }
 
 /** --jobs N: a whole number from 1 up. */
@@ -88,6 +89,7 @@ export class Progress {
 export async function runCheck(patterns: string[], o: CheckCliOptions): Promise<void> {
   const jobs = parseJobs(o.jobs);
   const opts: CheckOptions = {
+    ...ubootVersionOption(o),
     ...(o.board !== undefined ? { board: o.board } : {}),
     ...(o.runtimeSizing ? { runtimeSizing: true } : {}),
     share: o.share,

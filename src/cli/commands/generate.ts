@@ -10,12 +10,13 @@ import { hexUpper } from '../../util/hex.js';
 import { diagnosticToJson, envelope, planJson, writeJson } from '../json.js';
 import { formatDiagnostic, makeStyle, planSummary, planTable } from '../report.js';
 import { parseNumberOption, withSpinner } from '../util.js';
+import { ubootVersionOption } from '../uboot-version.js';
 
 export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
   report?: string; map?: boolean; install?: string; depfile?: string; fix?: boolean;
-  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256';
+  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256'; ubootVersion?: string; uboot?: string;
 }
 
 /** Returns the run's result (--watch reads the files it named from it). */
@@ -23,6 +24,8 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
   const configFile = o.config ?? positional;
   if (!configFile) throw new UbootGenError('USAGE', 'no config file given: run `uboot-gen CONFIG` or `uboot-gen -c CONFIG -d DIR` (see --help)');
   if (o.config && positional && o.config !== positional) throw new UbootGenError('USAGE', `two config files given: ${positional} and -c ${o.config}`);
+  // Checked before planning: a mistyped release or an unreadable --uboot is a usage problem, verified or not.
+  const uboot = ubootVersionOption(o);
   const out = process.stdout;
   const style = makeStyle(out);
 
@@ -63,6 +66,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     const { verifyGenerated } = await import('../../api/verify.js');
     wording = await import('../verify-report.js');
     report = await withSpinner(!o.json, 'simulating U-Boot and Xen', () => verifyGenerated(gen, {
+      ...uboot,
       ...(o.xenVersion !== undefined ? { xenVersion: o.xenVersion } : {}), ...(o.xenConfig !== undefined ? { xenConfig: o.xenConfig } : {}),
       ...(o.then !== undefined ? { then: o.then } : {}), ...(staged ? { staged } : {}),
     })).catch((e: unknown) => { outputs.discard(); throw e; }).finally(() => { if (aside?.folder) fs.rmSync(aside.folder, { recursive: true, force: true }); });

@@ -3,9 +3,10 @@
 // with the -d folder as the TFTP root, and prints each domain's real and simulated result.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT_CODE, UbootGenError } from '../../errors.js';
+import { EXIT_CODE, ImageFormatError, UbootGenError } from '../../errors.js';
 import { generate } from '../../api/generate.js';
 import { verifyGenerated } from '../../api/verify.js';
+import { ubootBinaryVersion } from '../../api/uboot-binary.js';
 import { bootOutputDir, bootQemu, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
 import { renderScriptHint } from '../../emit/render.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
@@ -37,7 +38,11 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     ...(o.keyDir !== undefined ? { fitKeyDir: o.keyDir } : {}),
     ...(o.ubootDtb !== undefined ? { fitUbootDtb: o.ubootDtb } : {}),
   });
-  const sim = verifyGenerated(gen);
+  // The simulation models the U-Boot that boots: its release is read from the binary's banner. A missing
+  // binary is left to the lab's own check (which says how to install one); one without a banner (a
+  // compressed or stand-in firmware) still boots, simulated as the default release.
+  const ubootBin = o.uboot ?? UBOOT_QEMU_ARM64;
+  const sim = verifyGenerated(gen, fs.existsSync(ubootBin) ? bannerRelease(ubootBin) : {});
   const domains = expectedDomainsOf(gen.plan);
   if (domains.some((d) => d.token === undefined)) {
     process.stderr.write(`note: a domain counts as up when its initramfs prints the ${LAB_TOKEN_PARAM}=<token> of its command line; domains without one are judged from Xen's console only\n`);
@@ -117,4 +122,13 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     });
   }
   if (!ok) process.exitCode = EXIT_CODE.verify;
+}
+
+function bannerRelease(file: string): { ubootVersion?: string } {
+  try {
+    return { ubootVersion: ubootBinaryVersion(file).modelled };
+  } catch (e) {
+    if (e instanceof ImageFormatError && e.code === 'IMAGE_UNSUPPORTED') return {};
+    throw e;
+  }
 }

@@ -5,15 +5,17 @@ import { simulate } from '../../api/simulate.js';
 import { envelope, writeJson } from '../json.js';
 import { makeStyle } from '../report.js';
 import { parseNumberOption } from '../util.js';
+import { ubootVersionOption } from '../uboot-version.js';
 import { formatVerifyReport, verifyJson } from '../verify-report.js';
 
 export interface SimulateCliOptions {
   root: string; prependPath?: string; then?: string; board?: string; scriptAddr: string; xenVersion?: string; xenConfig?: string; json?: boolean; report?: string;
-  fitImage?: string; ubootDtb?: string;
+  fitImage?: string; ubootDtb?: string; ubootVersion?: string; uboot?: string;
 }
 
 export async function runSimulate(script: string, o: SimulateCliOptions): Promise<void> {
   const report = simulate(script, {
+    ...ubootVersionOption(o),
     root: o.root,
     ...(o.board ? { boardDtb: o.board } : {}),
     scriptAddr: parseNumberOption(o.scriptAddr, '--script-addr'),

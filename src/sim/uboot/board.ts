@@ -17,8 +17,7 @@ import type { BoardProfile } from '../handoff.js';
 import type { MemBank } from '../ram.js';
 import { boardByDtb, consoleUartPath, ubootWindow } from '../../boards/index.js';
 
-/** Default U-Boot version modelled: Debian bookworm's u-boot-qemu (what the lab runs). */
-export const DEFAULT_UBOOT_VERSION = '2023.01';
+export { DEFAULT_UBOOT_VERSION } from './version.js';
 
 /** Bytes below the end of the last DRAM bank that U-Boot 2023.01 on QEMU virt (2 GiB) protects. */
 export const QEMU_VIRT_UBOOT_RESERVED_BYTES = 0xc0000000 - 0xbddb2000;
@@ -48,6 +47,12 @@ export interface UbootBuildOptions {
   fitHashAlgos: readonly string[];
   /** CONFIG_FIT_SIGNATURE: signature nodes are checked, and keys marked required in U-Boot's DTB enforced. */
   fitSignature: boolean;
+  /**
+   * The network stack tftpboot runs on: 'legacy' (net/tftp.c, the default) or 'lwip'
+   * (CONFIG_NET_LWIP, net/lwip/tftp.c, from v2025.01; AMD/Xilinx defconfigs select it from v2025.04).
+   * Its texts are in net-lwip.ts. Absent means legacy.
+   */
+  netStack?: 'legacy' | 'lwip';
 }
 
 export const QEMU_VIRT_BUILD: UbootBuildOptions = {

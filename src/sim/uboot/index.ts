@@ -13,6 +13,7 @@ export { Machine } from './machine.js';
 export type { CommandFailure, MachineOptions, StopReason } from './machine.js';
 export { qemuVirtBoard, boardFromDtb, boardFromRange, boardFromBanks, DEFAULT_UBOOT_VERSION, QEMU_VIRT_DEFAULT_ENV, QEMU_VIRT_BUILD } from './board.js';
 export type { UbootBuildOptions } from './board.js';
+export { checkUbootVersion, modelledRelease, SUPPORTED_UBOOT_VERSIONS, UBOOT_RELEASES, type UbootRelease } from './version.js';
 
 /** Commands Debian's qemu_arm64 build does not include (its `help` lists neither). */
 export const QEMU_ARM64_EXCLUDED_COMMANDS: readonly string[] = ['bootz', 'fpga'];

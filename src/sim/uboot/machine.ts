@@ -12,7 +12,8 @@ import { FileServer } from './files.js';
 import {
   DEFAULT_UBOOT_VERSION, QEMU_VIRT_BUILD, QEMU_VIRT_DEFAULT_ENV, qemuVirtBoard, type UbootBuildOptions,
 } from './board.js';
-import { parseUbootVersion } from './version.js';
+import { atLeast, parseUbootVersion } from './version.js';
+import { Lmb } from './boot/lmb.js';
 import type { Command } from './command.js';
 import { DEFAULT_BUDGETS, SimBudgetExceeded, formatBytes, type SimBudgets } from '../budget.js';
 
@@ -73,6 +74,14 @@ export class Machine {
   controlFdtAddr: number | undefined;
   /** Parsed version, e.g. 202301. */
   readonly version: number;
+  /**
+   * From v2025.01 the LMB is global and persistent (lib/lmb.c, "make LMB memory map persistent and
+   * global"): U-Boot's own area is reserved once, every tftpboot/load reserves what it stores
+   * (lmb_read_check() in net/tftp.c, lmb_alloc_addr() in fs/fs.c) and a boot's reservations stay.
+   * Boot-time allocations (initrd_high, fdt_high relocations) then avoid every loaded file.
+   * Undefined before v2025.01, where each boot command builds a fresh LMB (boot/lmb.ts).
+   */
+  readonly persistentLmb: Lmb | undefined;
   /** working_fdt address (cmd/fdt.c), undefined until `fdt addr` or a boot command sets it. */
   workingFdt: number | undefined;
   /** Hush-local variables (`x=1`), looked up after the environment. */
@@ -123,6 +132,15 @@ export class Machine {
     this.commands = opts.commands;
     this.#initialControlFdt = opts.controlFdt;
     this.version = parseUbootVersion(this.ubootVersion);
+    if (atLeast(this.version, '2025.01')) {
+      this.persistentLmb = new Lmb(this.board.dram);
+      this.persistentLmb.reserve(this.board.ubootReserved.start, this.board.ubootReserved.size);
+    }
+  }
+
+  /** A load stored [addr, addr+len): from v2025.01 the persistent LMB keeps it reserved (LMB_NONE). */
+  reserveLoaded(addr: number, len: number): void {
+    this.persistentLmb?.reserve(addr, len);
   }
 
   /**

@@ -9,7 +9,7 @@ import { hexToUl } from '../env.js';
 import { ARM64_IMAGE_HEADER_SIZE, probeArm64Image, parseArm64Image, decodeArm64Flags } from '../../../images/arm64-image.js';
 import { COMPRESSION_MAGIC } from '../../../images/uimage.js';
 import { atLeast } from '../version.js';
-import { findImages, runBootStates, startImages } from './bootm.js';
+import { findImages, reserveFixed, runBootStates, startImages } from './bootm.js';
 
 export interface BootiSetup { relocated: number; imageSize: number; textOffset: number; flags: number }
 
@@ -52,6 +52,11 @@ export function bootiStart(m: Machine, args: BootiArgs): number {
   images.osStart = setup.relocated;
   images.osEnd = setup.relocated + setup.imageSize;
   images.kernel = { format: 'arm64-image', imageSize: setup.imageSize, textOffset: setup.textOffset, flags: setup.flags };
+  if (!reserveFixed(m, images.ep, setup.imageSize)) {
+    // cmd/booti.c v2025.10: lmb_alloc_mem(LMB_MEM_ALLOC_ADDR, …) for the moved Image, checked at last.
+    m.console.line(`Failed to allocate memory for the image at 0x${images.ep.toString(16)}`);
+    return 1;
+  }
   images.lmb.reserve(images.ep, setup.imageSize);
   if (findImages(m, images, args.confRamdisk, args.confFdt, setup.relocated, setup.imageSize)) return 1;
   return runBootStates(m, images, 'booti');

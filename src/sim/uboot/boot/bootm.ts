@@ -3,6 +3,7 @@
 // boot_ramdisk_high(), boot_relocate_fdt(), image_setup_libfdt() and the final jump
 // (arch/arm/lib/bootm.c boot_prep_linux()/boot_jump_linux()). The result of a successful run is the
 // BootHandoff; failures print U-Boot's messages and return 1 (or reset/hang the board).
+import { atLeast } from '../version.js';
 import type { Machine } from '../machine.js';
 import type { BootHandoff, KernelHeaderInfo } from '../../handoff.js';
 import { hexBare, hexPad } from '../../../util/hex.js';
@@ -39,8 +40,13 @@ export interface BootImages {
 }
 
 export function startImages(m: Machine): BootImages {
-  const lmb = new Lmb(m.board.dram);
-  lmb.reserve(m.board.ubootReserved.start, m.board.ubootReserved.size);
+  // 2023.01 (boot_start_lmb()): a fresh LMB per boot command, knowing only U-Boot's own area.
+  // v2025.01 on: the global one, with every load and earlier boot's reservations (machine.ts).
+  let lmb = m.persistentLmb;
+  if (!lmb) {
+    lmb = new Lmb(m.board.dram);
+    lmb.reserve(m.board.ubootReserved.start, m.board.ubootReserved.size);
+  }
   return {
     lmb, ep: 0, osStart: 0, osEnd: 0, loadAddr: 0,
     kernel: { format: 'arm64-image', imageSize: 0, textOffset: 0, flags: 0 },
@@ -122,25 +128,56 @@ function getFdt(m: Machine, images: BootImages, arg: string | undefined): number
   return 0;
 }
 
+/**
+ * check_overlap() of boot/bootm.c (v2024.04 on): `base..end` overlaps the OS image when it starts inside
+ * it, ends inside it, or spans it. The OS range is printed without 0x. Before v2024.04 the same test was
+ * written out for the ramdisk, with 0x in the message.
+ */
+function checkOverlap(m: Machine, name: string, base: number, end: number, osStart: number, osSize: number): boolean {
+  if (!base) return false;
+  const osEnd = osStart + osSize;
+  if ((base >= osStart && base < osEnd) || (end > osStart && end <= osEnd) || (base < osStart && end >= osEnd)) {
+    const hex = atLeast(m.version, '2024.04') ? '' : '0x';
+    m.console.line(`ERROR: ${name} image overlaps OS image (OS=${hex}${hexBare(osStart)}..${hex}${hexBare(osEnd)})`);
+    return true;
+  }
+  return false;
+}
+
 /** bootm_find_images(): ramdisk, FDT, overlap checks against [start, start+size). */
 export function findImages(m: Machine, images: BootImages, rdArg: string | undefined, fdtArg: string | undefined, start: number, size: number): number {
   if (getRamdisk(m, images, rdArg) !== 0) { m.console.line('Ramdisk image is corrupt or invalid'); return 1; }
-  const { rdStart, rdEnd } = images;
-  if (rdStart && ((rdStart >= start && rdStart < start + size) || (rdEnd > start && rdEnd <= start + size) || (rdStart < start && rdEnd >= start + size))) {
-    m.console.line(`ERROR: RD image overlaps OS image (OS=0x${hexBare(start)}..0x${hexBare(start + size)})`);
-    return 1;
-  }
+  if (checkOverlap(m, 'RD', images.rdStart, images.rdEnd, start, size)) return 1;
   if (getFdt(m, images, fdtArg) !== 0) { m.console.line('Could not find a valid device tree'); return 1; }
-  // The FDT is refused when its start or its end (ft_addr + ft_len) lies in [start, start + size): real 2023.01
-  // prints the overlap error for a 0x4e3-byte DTB at 0x427ffb1d, which ends exactly at the OS start 0x42800000.
-  // An FDT that merely spans the whole OS image passes (bootm_find_images() checks only the two ends).
-  const ftEnd = images.ftAddr + images.ftLen;
-  if (images.ftAddr && ((images.ftAddr >= start && images.ftAddr < start + size) || (ftEnd >= start && ftEnd < start + size))) {
-    m.console.line(`ERROR: FDT image overlaps OS image (OS=0x${hexBare(start)}..0x${hexBare(start + size)})`);
-    return 1;
+  if (atLeast(m.version, '2024.04')) {
+    // boot/bootm.c v2024.04 passes the DTB's length where its end belongs (check_overlap("FDT", ft_addr,
+    // ft_len, …)): a length is never inside the OS range, so only a DTB that starts inside it is refused.
+    if (checkOverlap(m, 'FDT', images.ftAddr, images.ftLen, start, size)) return 1;
+  } else {
+    // 2023.01 refuses the FDT when its start or its end (ft_addr + ft_len) lies in [start, start + size): real
+    // 2023.01 prints the overlap error for a 0x4e3-byte DTB at 0x427ffb1d, which ends exactly at the OS start
+    // 0x42800000. An FDT that merely spans the whole OS image passes (only the two ends are checked).
+    const ftEnd = images.ftAddr + images.ftLen;
+    if (images.ftAddr && ((images.ftAddr >= start && images.ftAddr < start + size) || (ftEnd >= start && ftEnd < start + size))) {
+      m.console.line(`ERROR: FDT image overlaps OS image (OS=0x${hexBare(start)}..0x${hexBare(start + size)})`);
+      return 1;
+    }
   }
   setWorkingFdtAddr(m, images.ftAddr);
   return 0;
+}
+
+/**
+ * lmb_alloc_mem(LMB_MEM_ALLOC_ADDR, …, LMB_NONE) of v2025.10 (lib/lmb.c _lmb_alloc_addr()): the range
+ * must lie in one DRAM bank and clear of U-Boot's own (LMB_NOOVERWRITE) area; other LMB_NONE
+ * reservations (loaded files) merge with it. Before v2025.10 the callers used lmb_reserve() and
+ * ignored its result, so this is always true there.
+ */
+export function reserveFixed(m: Machine, base: number, size: number): boolean {
+  if (!atLeast(m.version, '2025.10') || size === 0) return true;
+  const inOneBank = m.board.dram.some((b) => base >= b.start && base + size <= b.start + b.size);
+  const r = m.board.ubootReserved;
+  return inOneBank && !(base < r.start + r.size && r.start < base + size);
 }
 
 /** All-ones for an unsigned long of this U-Boot (64-bit on arm64). */
@@ -165,6 +202,8 @@ function ramdiskHigh(m: Machine, images: BootImages): number {
   }
   if (!copy) {
     images.initrdStart = images.rdStart; images.initrdEnd = images.rdEnd;
+    // boot/image-board.c v2025.10: the in-place ramdisk's range must be free for lmb_alloc_mem().
+    if (!reserveFixed(m, images.rdStart, len)) { m.console.line('in-place initrd alloc failed'); return 1; }
     images.lmb.reserve(images.rdStart, len);
   } else {
     const at = high ? images.lmb.allocBase(len, 0x1000, high) : images.lmb.allocBase(len, 0x1000, Number.MAX_SAFE_INTEGER);
@@ -179,6 +218,15 @@ function ramdiskHigh(m: Machine, images: BootImages): number {
   return 0;
 }
 
+/** boot/image-fdt.c boot_relocate_fdt() of v2026.04, when fdt_high is all ones. */
+export const FDT_HIGH_WARNING: readonly string[] = [
+  'WARNING:',
+  'The \'fdt_high\' environment variable is set to ~0. This is known to cause',
+  'boot failures due to placement of DT at non-8-byte-aligned addresses.',
+  'This system will likely fail to boot. Unset the \'fdt_high\' environment',
+  'variable and submit a fix upstream.',
+];
+
 /** boot_relocate_fdt(): 0 ok, 1 error. Updates images.ftAddr/ftLen. */
 function relocateFdt(m: Machine, images: BootImages): number {
   if (images.ftLen === 0) return 0;
@@ -192,11 +240,22 @@ function relocateFdt(m: Machine, images: BootImages): number {
     const desired = hexToUl(fdtHigh).value;
     if (isAllOnes(fdtHigh)) {
       start = images.ftAddr;
+      // boot/image-fdt.c v2026.04 warns about fdt_high=~0 whatever the DTB's alignment.
+      if (atLeast(m.version, '2026.04')) for (const l of FDT_HIGH_WARNING) m.console.line(l);
+      if (!reserveFixed(m, start, ofLen)) {
+        m.console.line(`Failed to reserve memory for fdt at 0x${start.toString(16)}`);
+        return 1;
+      }
       images.lmb.reserve(start, ofLen);
       inPlace = true;
     } else if (desired) {
       start = images.lmb.allocBase(ofLen, 0x1000, desired);
-      if (!start) { m.console.puts('Failed using fdt_high value for Device Tree'); return 1; }
+      if (!start) {
+        // boot/image-fdt.c: the message (without a newline until v2025.10) names fdt_high, then the allocation.
+        if (atLeast(m.version, '2025.10')) m.console.line('Failed to allocate memory for Device Tree relocation');
+        else m.console.puts('Failed using fdt_high value for Device Tree');
+        return 1;
+      }
     } else {
       start = images.lmb.allocBase(ofLen, 0x1000, Number.MAX_SAFE_INTEGER);
     }

@@ -3,7 +3,7 @@
 // U-Boot: the default board profile leaves `bootz` out of the command table.)
 import type { Machine } from '../machine.js';
 import { hexToUl } from '../env.js';
-import { findImages, runBootStates, startImages } from './bootm.js';
+import { findImages, reserveFixed, runBootStates, startImages } from './bootm.js';
 
 const le32 = (b: Uint8Array, o: number): number => b[o]! + b[o + 1]! * 0x100 + b[o + 2]! * 0x10000 + b[o + 3]! * 0x1000000;
 export const LINUX_ARM_ZIMAGE_MAGIC = 0x016f2818;
@@ -25,6 +25,11 @@ export function bootzStart(m: Machine, args: { addr?: string; ramdisk?: string; 
   images.osStart = image;
   images.osEnd = image + (end - start);
   images.kernel = { format: 'zimage', imageSize: end - start, textOffset: 0, flags: 0 };
+  if (!reserveFixed(m, image, end - start)) {
+    // cmd/bootz.c v2025.10, as booti.
+    m.console.line(`Failed to allocate memory for the image at 0x${image.toString(16)}`);
+    return 1;
+  }
   images.lmb.reserve(image, end - start);
   if (findImages(m, images, args.ramdisk, args.fdt, image, end - start)) return 1;
   return runBootStates(m, images, 'bootz');

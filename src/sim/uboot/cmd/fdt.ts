@@ -199,19 +199,38 @@ export function parsePropValue(m: Machine, words: readonly string[], old: Uint8A
   return new Uint8Array(parts);
 }
 
-/** fdt_value_env_set(). */
-function valueEnvSet(m: Machine, v: Uint8Array, varName: string, index: number): number {
+/**
+ * fdt_value_env_set(). `index` is the optional last argument (undefined when absent). Changes, from
+ * cmd/fdt.c at the tags: v2023.04 reads a given index of a cell array as one "0x%08X" cell (an index past
+ * the end fails silently); v2026.04 prints the cells big-endian (before: in the CPU's order, little-endian
+ * on arm64) and any length (before: at most 20 bytes, else "error: unprintable value").
+ */
+function valueEnvSet(m: Machine, v: Uint8Array, varName: string, index: number | undefined): number {
   if (isPrintableString(v)) {
     let j = 0;
     for (let i = 0; j < v.length; i++) {
       let e = v.indexOf(0, j);
       if (e < 0) e = v.length;
-      if (i === index) { m.env.set(varName, Buffer.from(v.subarray(j, e)).toString('latin1')); return 0; }
+      if (i === (index ?? 0)) { m.env.set(varName, Buffer.from(v.subarray(j, e)).toString('latin1')); return 0; }
       j = e + 1;
     }
     return CMD_RET.FAILURE;
   }
   if (v.length === 4) { m.env.set(varName, `0x${hexPad(ld32_(v, 0), 8).toUpperCase()}`); return 0; }
+  if (v.length % 4 === 0 && index !== undefined && atLeast(m.version, '2023.04')) {
+    if (index * 4 >= v.length) return CMD_RET.FAILURE;
+    m.env.set(varName, `0x${hexPad(ld32_(v, index * 4), 8).toUpperCase()}`);
+    return 0;
+  }
+  if (atLeast(m.version, '2026.04')) {
+    // Whole cells, big-endian, cut to 2 × len digits (a last partial cell reads past the property: zeros here).
+    const padded = new Uint8Array(Math.ceil(v.length / 4) * 4);
+    padded.set(v);
+    let s = '';
+    for (let i = 0; i < padded.length; i += 4) s += hexPad(ld32_(padded, i), 8);
+    m.env.set(varName, s.slice(0, 2 * v.length));
+    return 0;
+  }
   if (v.length % 4 === 0 && v.length <= 20) {
     let s = '';
     for (let i = 0; i < v.length; i += 4) s += hexPad(v[i]! + v[i + 1]! * 0x100 + v[i + 2]! * 0x10000 + v[i + 3]! * 0x1000000, 8);
@@ -220,6 +239,15 @@ function valueEnvSet(m: Machine, v: Uint8Array, varName: string, index: number):
   }
   m.console.line('error: unprintable value');
   return CMD_RET.FAILURE;
+}
+
+/** The gap after "libfdt fdt_delprop():" and the like: two spaces until v2023.04 made it one (cmd/fdt.c). */
+const libfdtGap = (m: Machine): string => (atLeast(m.version, '2023.04') ? ' ' : '  ');
+
+/** simple_strtoul(s, NULL, 10): the leading decimal digits, 0 when there are none. */
+function decimalIndex(s: string): number {
+  const d = /^\s*\+?(\d*)/.exec(s)![1]!;
+  return d ? Number(d) : 0;
 }
 
 function fdtHeader(m: Machine, blob: Uint8Array): number {
@@ -371,7 +399,8 @@ const subGet: Sub = (m, argv, blob) => {
     if (argv.length < 6) return { rc: CMD_RET.USAGE };
     const v = getprop(blob, node, argv[5]!);
     if (typeof v === 'number') { m.console.line(`libfdt fdt_getprop(): ${fdtStrerror(v)}`); return { rc: CMD_RET.FAILURE }; }
-    const index = argv[6] !== undefined ? hexToUl(argv[6]).value : 0;
+    // The index is decimal from v2023.04 (simple_strtoul(…, 10)); 2023.01 only indexes string lists.
+    const index = argv[6] === undefined ? undefined : atLeast(m.version, '2023.04') ? decimalIndex(argv[6]) : hexToUl(argv[6]).value;
     return { rc: valueEnvSet(m, v, varName, index) };
   }
   if (kind[0] === 's') {
@@ -410,10 +439,10 @@ const subRm: Sub = (m, argv, blob) => {
   if (node < 0) return { rc: pathErr(m, node) };
   if (argv.length > 3) {
     const err = delprop(blob, node, argv[3]!);
-    if (err < 0) { m.console.line(`libfdt fdt_delprop():  ${fdtStrerror(err)}`); return { rc: err }; }
+    if (err < 0) { m.console.line(`libfdt fdt_delprop():${libfdtGap(m)}${fdtStrerror(err)}`); return { rc: err }; }
   } else {
     const err = delNode(blob, node);
-    if (err < 0) { m.console.line(`libfdt fdt_del_node():  ${fdtStrerror(err)}`); return { rc: err }; }
+    if (err < 0) { m.console.line(`libfdt fdt_del_node():${libfdtGap(m)}${fdtStrerror(err)}`); return { rc: err }; }
   }
   return { rc: CMD_RET.SUCCESS, dirty: true };
 };
@@ -444,12 +473,12 @@ const subRsvmem: Sub = (m, argv, blob) => {
   }
   if (op.startsWith('a') && argv.length >= 5) {
     const err = addMemRsv(blob, hexToUl(argv[3]!).value, hexToUl(argv[4]!).value);
-    if (err < 0) { m.console.line(`libfdt fdt_add_mem_rsv():  ${fdtStrerror(err)}`); return { rc: err }; }
+    if (err < 0) { m.console.line(`libfdt fdt_add_mem_rsv():${libfdtGap(m)}${fdtStrerror(err)}`); return { rc: err }; }
     return { rc: CMD_RET.SUCCESS, dirty: true };
   }
   if (op.startsWith('de') && argv.length >= 4) {
     const err = delMemRsv(blob, hexToUl(argv[3]!).value);
-    if (err < 0) { m.console.line(`libfdt fdt_del_mem_rsv():  ${fdtStrerror(err)}`); return { rc: err }; }
+    if (err < 0) { m.console.line(`libfdt fdt_del_mem_rsv():${libfdtGap(m)}${fdtStrerror(err)}`); return { rc: err }; }
     return { rc: CMD_RET.SUCCESS, dirty: true };
   }
   return { rc: CMD_RET.USAGE };

@@ -55,6 +55,7 @@ function doLoad(m: Machine, argv: readonly string[]): number {
     return CMD_RET.FAILURE;
   }
   m.ram.writeFile(addr, f, pos, len);
+  m.reserveLoaded(addr, len);
   m.console.line(`${len} bytes read in 0 ms`);
   m.env.setHex('fileaddr', addr);
   m.env.setHex('filesize', len);

@@ -18,6 +18,8 @@ import { hexToUl } from '../env.js';
 import { hexBare } from '../../../util/hex.js';
 import { cmdProcess } from '../command.js';
 import type { Served } from '../files.js';
+import { lwipTftpTransfer } from '../net-lwip.js';
+import { atLeast } from '../version.js';
 
 /** CONFIG_TFTP_BLOCKSIZE default; '#' every 10 blocks, 65 per line (net/tftp.c show_block_marker()). */
 const TFTP_BLOCKSIZE = 1468;
@@ -35,6 +37,7 @@ function progress(m: Machine, blocks: number): void {
 function store(m: Machine, addr: number, served: Served, length: number): void {
   if ('bytes' in served) m.ram.write(addr, served.bytes.subarray(0, length), served.name);
   else m.ram.writeFile(addr, served, 0, length);
+  m.reserveLoaded(addr, length);
 }
 
 /**
@@ -94,7 +97,17 @@ export function tftpLoad(m: Machine, argv: readonly string[]): number {
   m.console.line(`Using ${m.build.ethDevice} device`);
   m.console.line(`TFTP from server ${server}; our IP address is ${ip}`);
   m.console.line(`Filename '${file}'.`);
-  if (!m.canLoad(addr, 1)) {
+  if (m.build.netStack === 'lwip') {
+    // net/lwip/tftp.c tftp_loop(): no reserved-memory check before the transfer, "Load address" always.
+    m.console.line(`Load address: 0x${hexBare(addr)}`);
+    const lwipServed = m.files.resolve(file);
+    const rc = lwipTftpTransfer(m, addr, lwipServed, (len) => { if (lwipServed && len > 0) store(m, addr, lwipServed, len); });
+    return rc === 0 ? autostart(m, addr) : CMD_RET.FAILURE;
+  }
+  // Until v2024.10, tftp_init_load_addr() (net/tftp.c) refused a load address inside U-Boot's LMB
+  // reservations before printing it. From v2025.01 it always succeeds: the first block's store fails
+  // instead (lmb_read_check() in store_block()), after "Load address" and "Loading: *#".
+  if (!atLeast(m.version, '2025.01') && !m.canLoad(addr, 1)) {
     m.console.line('');
     m.console.line('TFTP error: trying to overwrite reserved memory...');
     return CMD_RET.FAILURE;
@@ -109,6 +122,11 @@ export function tftpLoad(m: Machine, argv: readonly string[]): number {
   }
   const rc = tftpLoadServed(m, addr, served);
   if (rc !== 0) return rc;
+  return autostart(m, addr);
+}
+
+/** env autostart=yes boots what was loaded (netboot_common()). */
+function autostart(m: Machine, addr: number): number {
   if (m.env.get('autostart') === 'yes') {
     m.console.line(`Automatic boot of image at addr 0x${addr.toString(16).toUpperCase().padStart(8, '0')} ...`);
     return cmdProcess(m, m.commands, ['bootm', hexBare(addr)]);

@@ -195,6 +195,105 @@ describe('sim → uboot → cmd → booti', () => {
       .nextLine('ERROR: FDT image overlaps OS image (OS=0x42800000..0x429c0000)').end();
   });
 
+  // boot/bootm.c v2024.04 check_overlap(): the OS range loses its 0x, and the FDT's length is passed where
+  // its end belongs, so a DTB that only ends at the OS start is no longer refused.
+  it('2024.04 on: the overlap error prints the OS range without 0x', () => {
+    m = createMachine({ root, ubootVersion: '2024.04' });
+    place(0x42800000, 'xen');
+    place(0x42900000, 'virt.dtb');
+    expect(runCommands(m, 'booti 0x42800000 - 0x42900000')).to.equal(1);
+    expectConsole(m).nextLine('## Flattened Device Tree blob at 42900000')
+      .nextLine('   Booting using the fdt blob at 0x42900000')
+      .nextLine('ERROR: FDT image overlaps OS image (OS=42800000..429c0000)').end();
+    m = createMachine({ root, ubootVersion: '2026.04' });
+    place(0x42800000, 'xen');
+    expect(runCommands(m, 'booti 0x42800000 0x42900000:1000 -')).to.equal(1);
+    expectConsole(m).nextLine('ERROR: RD image overlaps OS image (OS=42800000..429c0000)').end();
+  });
+
+  it('2024.04 on: an FDT that ends at the OS start passes the overlap check (2023.01 refuses it)', () => {
+    m = createMachine({ root, ubootVersion: '2024.04' });
+    place(0x42800000, 'xen');
+    place(0x427ffb1d, 'virt.dtb');
+    runCommands(m, 'setenv fdt_high 0xffffffffffffffff; booti 0x42800000 - 0x427ffb1d');
+    expectConsole(m).nextLine('## Flattened Device Tree blob at 427ffb1d')
+      .nextLine('   Booting using the fdt blob at 0x427ffb1d')
+      .nextLine('Working FDT set to 427ffb1d');
+    expect(m.console.transcript().join('\n')).to.not.include('overlaps');
+  });
+
+  it('2026.04: fdt_high=~0 prints the five-line WARNING before using the DTB in place', () => {
+    m = createMachine({ root, ubootVersion: '2026.04' });
+    place(0x42800000, 'xen');
+    place(0x42a00000, 'virt.dtb');
+    runCommands(m, 'setenv fdt_high 0xffffffffffffffff; booti 0x42800000 - 0x42a00000');
+    expectConsole(m).nextLine('## Flattened Device Tree blob at 42a00000')
+      .nextLine('   Booting using the fdt blob at 0x42a00000')
+      .nextLine('Working FDT set to 42a00000')
+      .nextLine('WARNING:')
+      .nextLine("The 'fdt_high' environment variable is set to ~0. This is known to cause")
+      .nextLine('boot failures due to placement of DT at non-8-byte-aligned addresses.')
+      .nextLine("This system will likely fail to boot. Unset the 'fdt_high' environment")
+      .nextLine('variable and submit a fix upstream.')
+      .nextLine('   Using Device Tree in place at 0000000042a00000, end 0000000042a034e2');
+    m = createMachine({ root, ubootVersion: '2026.01' });
+    place(0x42800000, 'xen');
+    place(0x42a00000, 'virt.dtb');
+    runCommands(m, 'setenv fdt_high 0xffffffffffffffff; booti 0x42800000 - 0x42a00000');
+    expect(m.console.transcript()).to.not.include('WARNING:');
+  });
+
+  it('2025.10: an Image moved into U-Boot\'s area fails "Failed to allocate memory for the image at 0x…"', () => {
+    // Xen's image_size (0x1c0000) from 0xbdc00000 runs into U-Boot's window at 0xbddb2000: 2025.04 boots it
+    // (lmb_reserve()'s result was ignored), 2025.10 refuses.
+    for (const [version, rc] of [['2025.04', 0], ['2025.10', 1]] as const) {
+      m = createMachine({ root, ubootVersion: version });
+      place(0xbdc00000, 'xen');
+      place(0x42a00000, 'virt.dtb');
+      expect(runCommands(m, 'booti 0xbdc00000 - 0x42a00000')).to.equal(rc);
+    }
+    expectConsole(m).nextLine('Failed to allocate memory for the image at 0xbdc00000').end();
+  });
+
+  it('2025.10: fdt_high=~0 with the padded DTB reaching U-Boot\'s area fails "Failed to reserve memory for fdt at 0x…"', () => {
+    m = createMachine({ root, ubootVersion: '2025.10' });
+    place(0x42800000, 'xen');
+    place(0xbddb0000, 'virt.dtb');
+    runCommands(m, 'setenv fdt_high 0xffffffffffffffff; booti 0x42800000 - 0xbddb0000');
+    expectConsole(m).skipTo('Working FDT set to bddb0000')
+      .nextLine('Failed to reserve memory for fdt at 0xbddb0000');
+    expect(m.handoff).to.equal(undefined);
+  });
+
+  it('2025.01: the persistent LMB keeps loaded files out of the DTB relocation (2023.01 places it over them)', () => {
+    const relocatedTo = (version: string): string | undefined => {
+      m = createMachine({ root, ubootVersion: version });
+      runCommands(m, ['setenv ipaddr 10.0.2.15', 'setenv serverip 10.0.2.2', 'tftpb 0x42800000 xen', 'tftpb 0xbdd00000 virt.dtb',
+        'tftpb 0xbdda6000 initrd.cpio.gz', 'booti 0x42800000 - 0xbdd00000'].join('\n'));
+      return m.console.transcript().find((l) => l.startsWith('   Loading Device Tree to'));
+    };
+    // 2023.01: the LMB knows only U-Boot's window: the highest 4 KiB-aligned 0x34e3 bytes below 0xbddb2000,
+    // over the initrd loaded at 0xbdda6000..0xbddb1098.
+    expect(relocatedTo('2023.01')).to.equal('   Loading Device Tree to 00000000bddae000, end 00000000bddb14e2 ... OK');
+    // 2025.01: the initrd's load is reserved too, so the DTB goes below it.
+    expect(relocatedTo('2025.01')).to.equal('   Loading Device Tree to 00000000bdda2000, end 00000000bdda54e2 ... OK');
+  });
+
+  it('2025.10: an in-place ramdisk in U-Boot\'s area fails "in-place initrd alloc failed"; fdt_high below every free block names the relocation', () => {
+    for (const version of ['2025.04', '2025.10']) {
+      m = createMachine({ root, ubootVersion: version });
+      place(0x42800000, 'xen');
+      place(0x42a00000, 'virt.dtb');
+      runCommands(m, 'setenv initrd_high 0xffffffffffffffff; booti 0x42800000 0xbddb1000:2000 0x42A00000');
+    }
+    expectConsole(m).skipTo('Working FDT set to 42a00000').nextLine('in-place initrd alloc failed');
+    m = createMachine({ root, ubootVersion: '2025.10' });
+    place(0x42800000, 'xen');
+    place(0x42a00000, 'virt.dtb');
+    runCommands(m, 'setenv fdt_high 0x1000; booti 0x42800000 - 0x42A00000');
+    expectConsole(m).skipTo('Working FDT set to 42a00000').nextLine('Failed to allocate memory for Device Tree relocation');
+  });
+
   for (const cmd of ['booti 0x42800000 -', 'booti 0x42800000']) {
     it(`without an FDT argument resets the board (\`${cmd}\`)`, () => {
       place(0x42800000, 'xen');

@@ -111,6 +111,30 @@ describe('sim → uboot → cmd → fdt', () => {
       .nextLine('fdt - flattened device tree utility commands');
   });
 
+  // cmd/fdt.c fdt_value_env_set() at v2023.04 (a given index picks one cell) and v2026.04 (big-endian, any length).
+  it('fdt get value by release: 2023.04 indexes cells, 2026.04 prints them big-endian and any length', () => {
+    const script = ['fdt addr 44a00000', 'fdt resize', 'fdt mknod / zz', 'fdt set /zz b <1 0x10 010 0xffffffff>',
+      'fdt set /zz c [01 2 ab]', 'fdt set /zz l <1 2 3 4 5 6>',
+      'fdt get value v /zz b', 'fdt get value i /zz b 3', 'fdt get value j /zz b 4', 'fdt get value u /zz c', 'fdt get value w /zz l'].join('\n');
+    const values = (version: string): (string | undefined)[] => {
+      m = createMachine({ root, ubootVersion: version });
+      m.ram.writeFile(0x44a00000, m.files.resolve('virt.dtb')!);
+      runCommands(m, script);
+      return ['v', 'i', 'j', 'u', 'w'].map((n) => m.env.get(n));
+    };
+    expect(values('2024.04')).to.deep.equal(['010000001000000008000000ffffffff', '0xFFFFFFFF', undefined, undefined, undefined]);
+    expect(m.console.transcript().filter((l) => l.startsWith('error'))).to.deep.equal(['error: unprintable value', 'error: unprintable value']);
+    expect(values('2026.04')).to.deep.equal(['000000010000001000000008ffffffff', '0xFFFFFFFF', undefined, '0102ab', '000000010000000200000003000000040000000500000006']);
+    expect(m.console.transcript().filter((l) => l.startsWith('error'))).to.deep.equal([]);
+  });
+
+  it('from 2023.04 the libfdt errors of rm have one space after the colon', () => {
+    m = createMachine({ root, ubootVersion: '2023.04' });
+    m.ram.writeFile(0x44a00000, m.files.resolve('virt.dtb')!);
+    runCommands(m, 'fdt addr 44a00000\nfdt rm /chosen nothere');
+    expectConsole(m).nextLine('Working FDT set to 44a00000').nextLine('libfdt fdt_delprop(): FDT_ERR_NOTFOUND');
+  });
+
   it('fdt chosen adds u-boot,version first', () => {
     runCommands(m, 'fdt addr 44a00000\nfdt resize\nfdt chosen\nfdt print /chosen');
     expectConsole(m).nextLine('Working FDT set to 44a00000').nextLine('chosen {')

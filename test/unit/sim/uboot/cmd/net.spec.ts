@@ -45,6 +45,55 @@ describe('sim → uboot → cmd → net (tftpboot)', () => {
       .nextLine('Loading: *#').nextLine('TFTP error: trying to overwrite reserved memory...').end();
   });
 
+  // net/tftp.c v2025.01: tftp_init_load_addr() no longer checks the LMB; the first block's store does.
+  it('2025.01 on: a load address in U-Boot\'s window is printed, then the first block fails', () => {
+    m = createMachine({ root, ubootVersion: '2025.01' });
+    expect(runCommands(m, 'tftpb 0xbe000000 virt.dtb')).to.equal(1);
+    expectConsole(m).nextLine(head[0]!).nextLine(head[1]!).nextLine("Filename 'virt.dtb'.").nextLine('Load address: 0xbe000000')
+      .nextLine('Loading: *#').nextLine('TFTP error: trying to overwrite reserved memory...').end();
+    expect(m.env.get('filesize')).to.equal(undefined);
+  });
+
+  it('2025.01 on: every load stays reserved in the persistent LMB; 2023.01 keeps none', () => {
+    m = createMachine({ root, ubootVersion: '2025.01' });
+    runCommands(m, 'tftpb 0x44A00000 virt.dtb\ntftpb 0x44A00000 virt.dtb');
+    expect(m.persistentLmb!.reserved.slice(1)).to.deep.equal([{ start: 0x44a00000, size: 1251 }, { start: 0x44a00000, size: 1251 }]);
+    expect(createMachine({ root }).persistentLmb).to.equal(undefined);
+  });
+
+  describe('lwIP stack (build netStack lwip, net/lwip/tftp.c)', () => {
+    const lwip = (version: string): Machine => createMachine({ root, ubootVersion: version, build: { netStack: 'lwip' } });
+
+    it('2025.04: "Loading: " without the star, a # every 10 blocks; no reserved-memory check', () => {
+      m = lwip('2025.04');
+      // initrd.cpio.gz: 45208 bytes = 31 blocks of 1468 → 3 marks.
+      expect(runCommands(m, 'tftpb 0x44000000 initrd.cpio.gz')).to.equal(0);
+      expectConsole(m).nextLine(head[0]!).nextLine(head[1]!).nextLine("Filename 'initrd.cpio.gz'.").nextLine('Load address: 0x44000000')
+        .nextLine('Loading: ###').nextLine('done').nextLine('Bytes transferred = 45208 (b098 hex)').end();
+      expect([m.env.get('filesize'), m.env.get('fileaddr')]).to.deep.equal(['b098', '44000000']);
+      m = lwip('2025.04');
+      expect(runCommands(m, 'tftpb 0xbe000000 virt.dtb')).to.equal(0);
+    });
+
+    it('a missing file: "TFTP error: 1 (File not found)", no retry line', () => {
+      m = lwip('2025.04');
+      expect(runCommands(m, 'tftpb 0x44000000 nosuchfile')).to.equal(1);
+      expectConsole(m).skipTo('Load address: 0x44000000').nextLine('Loading: ').nextLine('TFTP error: 1 (File not found)').end();
+    });
+
+    it('2025.07 on: a store into U-Boot\'s window fails with the legacy text', () => {
+      m = lwip('2025.10');
+      expect(runCommands(m, 'tftpb 0xbe000000 virt.dtb')).to.equal(1);
+      expectConsole(m).skipTo('Load address: 0xbe000000').nextLine('Loading: ').nextLine('TFTP error: trying to overwrite reserved memory...').end();
+    });
+
+    it('2026.04: 50 marks from the server\'s tsize, then the size (print_size)', () => {
+      m = lwip('2026.04');
+      runCommands(m, 'tftpb 0x44000000 initrd.cpio.gz');
+      expectConsole(m).skipTo('Load address: 0x44000000').nextLine(`Loading: ${'#'.repeat(50)}  44.1 KiB`).nextLine('done');
+    });
+  });
+
   it('uses the default file name when only an address is given', () => {
     runCommands(m, 'tftpb 44A00000');
     expectConsole(m).nextLine("*** Warning: no boot file name; using '0A00020F.img'");

@@ -1,0 +1,68 @@
+// --uboot-version V and --uboot FILE on generate, simulate and check: the release checked against the
+// table, read from a real binary's banner, and named in the verification header and the JSON.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fixturePath, REPO_ROOT } from '../../helpers/paths.js';
+import { sampleCopy } from '../../helpers/images.js';
+import { boardTree } from '../../helpers/boards.js';
+import { ubootVersionOption } from '../../../src/cli/uboot-version.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'uboot-gen');
+const run = (args: string[], cwd = REPO_ROOT) => {
+  const r = spawnSync(BIN, args, { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const TRIXIE = fixturePath('uboot-bin', 'trixie-2025.01.banner.bin');
+
+describe('cli → uboot-version', function () {
+  this.timeout(120000);
+
+  it('picks --uboot-version over --uboot, and nothing when neither is given', () => {
+    expect(ubootVersionOption({})).to.deep.equal({});
+    expect(ubootVersionOption({ uboot: TRIXIE })).to.deep.equal({ ubootVersion: '2025.01' });
+    expect(ubootVersionOption({ uboot: TRIXIE, ubootVersion: 'v2026.04' })).to.deep.equal({ ubootVersion: '2026.04' });
+  });
+
+  it('generate: the header names the release, and the simulated boot prints its texts', () => {
+    const { config } = sampleCopy();
+    const r = run([config, '--dry-run', '--uboot-version', '2026.04']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('Verification  U-Boot 2026.04 (virt.dtb) → Xen 4.17');
+    const j = run([config, '--dry-run', '--json', '--uboot', TRIXIE]);
+    expect(JSON.parse(j.stdout).verification.uboot.version).to.equal('2025.01');
+  });
+
+  it('a mistyped release is a usage error (exit 2) with a did-you-mean, even without verifying', () => {
+    const { config } = sampleCopy();
+    for (const extra of [[], ['--no-verify']]) {
+      const r = run([config, '--dry-run', '--uboot-version', '2025.1', ...extra]);
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.equal('error: --uboot-version 2025.1: not a modelled U-Boot release. Did you mean 2025.01?\n'
+        + '  fix: give one of 2023.01, 2024.01, 2024.04, 2025.01, 2025.04, 2025.10, 2026.01, 2026.04\n');
+    }
+    const bad = run([config, '--dry-run', '--uboot', config]);
+    expect(bad.status).to.equal(4);
+    expect(bad.stderr).to.contain('holds no U-Boot version banner');
+  });
+
+  it('simulate: the JSON names the release read from the binary', () => {
+    const { config } = sampleCopy();
+    expect(run([config, '-q']).status).to.equal(0);
+    const dir = path.dirname(config);
+    const r = run(['simulate', path.join(dir, 'boot.scr'), '--root', dir, '--json', '--uboot', fixturePath('uboot-bin', 'v2026.04.banner.bin')]);
+    expect(r.status, r.stderr).to.equal(0);
+    const v = JSON.parse(r.stdout).verification;
+    expect(v.uboot.version).to.equal('2026.04');
+    // The sample script sets fdt_high to ~0: 2026.04 warns about it.
+    expect(v.uboot.transcript ?? r.stdout).to.satisfy((t: unknown) => JSON.stringify(t).includes("The 'fdt_high' environment variable is set to ~0"));
+  });
+
+  it('check: every config is verified as the release given', () => {
+    const root = boardTree({ a: [] });
+    const r = run(['check', 'boards/a/config', '--uboot-version', '2024.04', '--report', 'r.html'], root);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(fs.readFileSync(path.join(root, 'r.html'), 'utf8')).to.match(/<p class="sub">U-Boot 2024\.04 \(/);
+  });
+});
