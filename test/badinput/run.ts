@@ -44,7 +44,27 @@ export function scriptCommands(text: string): string[] {
 }
 
 export const PREVIOUS = { source: 'previous boot.source\n', script: 'previous boot.scr\n' };
-const ISOLATED_TIMEOUT_MS = 6000;
+/**
+ * A run is a hang when it has used this much CPU (a loop), or, waiting on nothing, this much wall
+ * time. CPU time, not wall time, is the measure: on a host busy with other work a heavy but finite
+ * run takes several times longer by the clock while its CPU time stays the same.
+ */
+const ISOLATED_CPU_LIMIT_MS = 6000;
+const ISOLATED_WALL_LIMIT_MS = 30_000;
+const CPU_POLL_MS = 250;
+
+/** User + system CPU time of a Linux process so far (/proc/PID/stat, in clock ticks of 10 ms), or undefined elsewhere. */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name in parentheses may hold spaces: fields are counted after its closing ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 const ISOLATED_MEMORY_KB = 2_000_000;
 
 /** The case's folder `<outer>/a/case` (two levels deep, so that `-o ../../x` stays inside `outer`). */
@@ -131,9 +151,16 @@ export function runIsolated(dir: string, argv: string[]): Promise<Pick<Outcome, 
     child.stdout.on('data', (d: Buffer) => { if (stdout.length < 1 << 20) stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { if (stderr.length < 1 << 20) stderr += d.toString(); });
     let hung = false;
-    const timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, ISOLATED_TIMEOUT_MS);
+    const t0 = Date.now();
+    // `exec` makes the shell's process the CLI's, so child.pid is the process whose CPU time counts.
+    const timer = setInterval(() => {
+      const cpu = cpuMsOf(child.pid);
+      const wall = Date.now() - t0;
+      const overCpu = cpu !== undefined ? cpu >= ISOLATED_CPU_LIMIT_MS : wall >= ISOLATED_CPU_LIMIT_MS;
+      if (overCpu || wall >= ISOLATED_WALL_LIMIT_MS) { hung = true; child.kill('SIGKILL'); clearInterval(timer); }
+    }, CPU_POLL_MS);
     // 'close', not 'exit': the exit can be reported before the last output has been read.
-    child.on('close', (code) => { clearTimeout(timer); resolve({ exit: code, stdout, stderr, hung }); });
+    child.on('close', (code) => { clearInterval(timer); resolve({ exit: code, stdout, stderr, hung }); });
   });
 }
 
