@@ -5,16 +5,20 @@
 //             private APT tree (the host's APT state is never touched)
 //   full      Xen cross-built from Debian's source package with static memory, static shared
 //             memory, boot-time cpupools and the null scheduler, booted by trixie's U-Boot
+//   xen-4.21  Xen 4.21 and 4.22 built from their release tags with the release defaults
+//   xen-4.22  (defconfig), booted by trixie's U-Boot; not in the default set: asked for by name
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LabError } from '../../src/errors.js';
 import { ubootBinaryVersion } from '../../src/api/uboot-binary.js';
 import { DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, debFields, labFile, PrivateApt, run, unpackDebs, type LabFile } from './apt.js';
 import type { LabAssets } from './prepare.js';
-import { buildFullFeaturedXen } from './xen-build.js';
+import { buildFullFeaturedXen, buildUpstreamXen, UPSTREAM_XEN_TAGS } from './xen-build.js';
 
-export const STACK_NAMES = ['bookworm', 'trixie', 'full'] as const;
+export const STACK_NAMES = ['bookworm', 'trixie', 'full', 'xen-4.21', 'xen-4.22'] as const;
 export type StackName = (typeof STACK_NAMES)[number];
+/** The stacks a run boots when none is named (the upstream builds are asked for by name). */
+export const DEFAULT_STACKS: readonly StackName[] = ['bookworm', 'trixie', 'full'];
 
 export interface LabStack {
   name: StackName;
@@ -125,6 +129,15 @@ export function prepareStacks(base: LabAssets, names: readonly StackName[], o: S
       const uv = modelledUboot(p.uboot.path);
       out.push({ name, title: `Debian trixie: Xen ${xv} + U-Boot ${uv}`, assets: stackAssets(base, name, p.xen, p.uboot),
         xenVersion: xv, ubootVersion: uv, prepareSeconds: secs() });
+    } else if (name === 'xen-4.21' || name === 'xen-4.22') {
+      const p = getTrixie();
+      const gitDir = process.env['UBOOT_GEN_XEN_GIT'];
+      const b = buildUpstreamXen({ labDir: base.dir, tag: UPSTREAM_XEN_TAGS[name], ...(gitDir ? { gitDir } : {}), ...(o.log ? { log: o.log } : {}),
+        ...(o.installHostPackages !== undefined ? { installHostPackages: o.installHostPackages } : {}) });
+      const uv = ubootVersionOf(p.uboot.version);
+      const xen: LabAssets['xen'] = { ...b.xen, package: `xen ${b.sourceVersion} (defconfig, cross-built)`, version: b.xenVersion };
+      out.push({ name, title: `Xen ${b.xenVersion} built from ${b.sourceVersion} (defconfig) + U-Boot ${uv}`,
+        assets: stackAssets(base, name, xen, p.uboot), xenVersion: b.xenVersion, ubootVersion: uv, xenConfig: b.config, prepareSeconds: secs() });
     } else {
       const p = getTrixie();
       const b = buildFullFeaturedXen({ labDir: base.dir, ...(o.log ? { log: o.log } : {}), ...(o.tries ? { tries: o.tries } : {}),

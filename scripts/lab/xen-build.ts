@@ -174,3 +174,80 @@ export function buildFullFeaturedXen(o: XenBuildOptions): XenBuild {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Upstream releases Debian does not package (4.21, 4.22): built from a release tag of Xen's own
+// git repository with the release defaults (`make defconfig`), booted by trixie's U-Boot.
+
+/** The release tag each upstream stack builds. */
+export const UPSTREAM_XEN_TAGS = { 'xen-4.21': 'RELEASE-4.21.2', 'xen-4.22': 'RELEASE-4.22.0' } as const;
+export type UpstreamXenStack = keyof typeof UPSTREAM_XEN_TAGS;
+
+/** Xen's public repository; a shallow clone of one tag is all a build needs. */
+export const XEN_GIT_URL = 'https://xenbits.xen.org/git-http/xen.git';
+
+const UPSTREAM_HOST_TOOLS: ReadonlyArray<readonly [cmd: string, pkg: string]> = [
+  ['aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu'], ['make', 'make'], ['flex', 'flex'], ['bison', 'bison'], ['python3', 'python3'],
+  ['git', 'git'], ['tar', 'tar'],
+];
+
+export interface UpstreamXenBuildOptions {
+  labDir: string;
+  tag: string;
+  /** A git directory that has the tag (env UBOOT_GEN_XEN_GIT); else the tag is cloned from XEN_GIT_URL. */
+  gitDir?: string;
+  log?: (l: string) => void;
+  installHostPackages?: boolean;
+  jobs?: number;
+}
+
+/** Builds (or reuses) Xen at a release tag with its defconfig. */
+export function buildUpstreamXen(o: UpstreamXenBuildOptions): XenBuild {
+  const log = o.log ?? (() => {});
+  const cacheDir = path.join(o.labDir, 'xen-build', `${o.tag}-defconfig`);
+  const meta = path.join(cacheDir, 'build.json');
+  if (fs.existsSync(meta) && fs.existsSync(path.join(cacheDir, 'xen'))) {
+    const m = JSON.parse(fs.readFileSync(meta, 'utf8')) as Omit<XenBuild, 'xen' | 'buildSeconds' | 'cacheDir'>;
+    log(`lab: Xen ${m.xenVersion} (${o.tag}, defconfig) from the cache`);
+    return { ...m, xen: labFile(path.join(cacheDir, 'xen')), buildSeconds: 0, cacheDir };
+  }
+  ensureHostCommands(UPSTREAM_HOST_TOOLS, o.installHostPackages ?? process.env['CI'] !== undefined, log);
+  const work = fs.mkdtempSync(path.join(o.labDir, 'xen-build-work-'));
+  try {
+    let gitDir = o.gitDir;
+    if (!gitDir) {
+      gitDir = path.join(work, 'xen.git');
+      log(`lab: git clone --bare --depth 1 --branch ${o.tag} ${XEN_GIT_URL}`);
+      const c = run('git', ['clone', '--bare', '--depth', '1', '--branch', o.tag, XEN_GIT_URL, gitDir]);
+      if (!c.ok) throw new LabError('LAB_SETUP', `Cloning Xen ${o.tag} failed: ${c.stderr.trim().split('\n').slice(-2).join(' | ')}`, { tag: o.tag });
+    }
+    const tree = path.join(work, 'xen');
+    fs.mkdirSync(tree);
+    log(`lab: git archive ${o.tag} | tar -x`);
+    const tarFile = path.join(work, 'xen.tar');
+    const a = run('git', ['--git-dir', gitDir, 'archive', '--output', tarFile, o.tag]);
+    if (!a.ok) throw new LabError('LAB_SETUP', `git archive ${o.tag} failed: ${a.stderr.trim().split('\n').slice(-2).join(' | ')}`, { tag: o.tag, gitDir });
+    const x = run('tar', ['-x', '-f', tarFile, '-C', tree]);
+    if (!x.ok) throw new LabError('LAB_SETUP', `Unpacking Xen ${o.tag} failed: ${x.stderr.trim()}`, { tag: o.tag });
+    const makeArgs = ['-C', 'xen', 'XEN_TARGET_ARCH=arm64', `CROSS_COMPILE=${CROSS_COMPILE}`];
+    const env = { ...process.env, LANG: 'C', LC_ALL: 'C' };
+    const t0 = Date.now();
+    const cfg = run('make', [...makeArgs, 'defconfig'], { cwd: tree, env });
+    if (!cfg.ok) throw new LabError('LAB_SETUP', `Xen ${o.tag} defconfig failed: ${cfg.stderr.trim().split('\n').slice(-5).join(' | ')}`, {});
+    const jobs = o.jobs ?? Math.max(1, Math.min(4, os.availableParallelism()));
+    log(`lab: make ${makeArgs.join(' ')} -j${jobs} (${o.tag}, about a minute)`);
+    const b = run('make', [...makeArgs, `-j${jobs}`], { cwd: tree, env });
+    if (!b.ok) throw new LabError('LAB_SETUP', `Building Xen ${o.tag} failed: ${(b.stderr || b.stdout).trim().split('\n').slice(-8).join(' | ')}`, {});
+    const buildSeconds = Math.round((Date.now() - t0) / 1000);
+    fs.mkdirSync(cacheDir, { recursive: true });
+    fs.copyFileSync(path.join(tree, 'xen', 'xen'), path.join(cacheDir, 'xen'));
+    fs.copyFileSync(path.join(tree, 'xen', '.config'), path.join(cacheDir, 'config'));
+    const m = { sourceVersion: o.tag, xenVersion: readXenVersion(tree),
+      config: configValues(path.join(tree, 'xen', '.config'), ['CONFIG_DEBUG', 'CONFIG_SCHED_DEFAULT', 'CONFIG_STATIC_MEMORY', 'CONFIG_BOOT_TIME_CPUPOOLS', 'CONFIG_SCHED_NULL']) };
+    writeFileAtomic(meta, `${JSON.stringify(m, null, 2)}\n`);
+    log(`lab: built Xen ${m.xenVersion} (${o.tag}) in ${buildSeconds} s`);
+    return { ...m, xen: labFile(path.join(cacheDir, 'xen')), buildSeconds, cacheDir };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

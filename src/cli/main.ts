@@ -12,6 +12,7 @@ import { boardListText, resolveBoardArgs } from './board-option.js';
 import { errorEnvelope, JSON_COMMANDS, JSON_SCHEMA_FILE, summaryLine, writeJson, type CommandName as JsonCommandName } from './json.js';
 import { formatError } from './report.js';
 import { DEFAULT_UBOOT_VERSION, SUPPORTED_UBOOT_VERSIONS } from '../sim/uboot/version.js';
+import { SUPPORTED_XEN_VERSIONS } from '../sim/xen/version.js';
 // Command modules are imported when their command runs: `generate` need not load the lab.
 
 function packageVersion(): string {
@@ -74,7 +75,7 @@ export function buildProgram(): Command {
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')
     .option('--templates <dir>', 'folder of .hbs files replacing the shipped templates of the same name (see README "Templates")')
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
-    .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
+    .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices([...SUPPORTED_XEN_VERSIONS]))
     .option('--uboot-version <v>', UBOOT_VERSION_HELP)
     .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
@@ -104,7 +105,7 @@ export function buildProgram(): Command {
     .option('--then <commands>', 'typed at the prompt after the script ends without booting: the boot command, on ${host_kernel_addr} and ${host_fdt_addr}')
     .option('--fit-image <name>', 'the script is image NAME of a FIT: `source ADDR:NAME` (a FIT given as <script> uses boot_scr)')
     .option('--uboot-dtb <file>', 'U-Boot\'s own DTB, whose required /signature keys check FIT signatures (as written by -u)')
-    .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
+    .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices([...SUPPORTED_XEN_VERSIONS]))
     .option('--uboot-version <v>', UBOOT_VERSION_HELP)
     .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
@@ -152,7 +153,7 @@ export function buildProgram(): Command {
     .option('--no-share', 'load identical binaries once per domain, as ImageBuilder does')
     .option('--templates <dir>', 'folder of .hbs files replacing the shipped templates of the same name')
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
-    .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from each Xen image, else 4.17)').choices(['4.17', '4.18', '4.19', '4.20']))
+    .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from each Xen image, else 4.17)').choices([...SUPPORTED_XEN_VERSIONS]))
     .option('--uboot-version <v>', UBOOT_VERSION_HELP)
     .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for Xen images without an embedded one')

@@ -53,6 +53,11 @@ export interface BuildCtx extends ProbeCtx {
   readonly built: Map<DomainVerdict, BuiltDomain>;
   /** Boot-time cpupools and the hardware domain so far (cpupools.ts). */
   cpu?: { ctx: CpupoolCtx; state: CpupoolState; hardware: { name?: string }; neverRuns: Set<DomainVerdict> };
+  /**
+   * Xenstore bookkeeping of 4.21+: the domains that want it (need_xenstore), those Xen gives a
+   * xenstore page (DOM0LESS_XENSTORE), and the xenstore domain's id once set (xs_domid).
+   */
+  readonly xenstore: { wanted: DomainVerdict[]; pages: Set<DomainVerdict>; domid?: number };
 }
 
 export interface BuiltDomain {
@@ -236,7 +241,8 @@ export function largestDom0MemMiB(ranges: readonly { start: number; size: number
  */
 export function allocateMemory11(ctx: BuildCtx, memBytes: number, onFail?: () => void): { start: number; size: number }[] {
   const { console, heap } = ctx;
-  console.printk(`Allocating 1:1 mappings totalling ${Math.floor(memBytes / SZ_1M)}MB for dom0:`);
+  // 4.22 names the domain with %pd (RELEASE-4.22.0 xen/arch/arm/domain_build.c allocate_memory_11()).
+  console.printk(`Allocating 1:1 mappings totalling ${Math.floor(memBytes / SZ_1M)}MB for ${ctx.version.minor >= 22 ? 'd0' : 'dom0'}:`);
   const { banks, unassigned } = allocate11(heap, memBytes);
   if (unassigned > 0) {
     onFail?.();
@@ -333,10 +339,82 @@ function handlePassthroughProp(ctx: BuildCtx, xenReg: Uint8Array, xenPath: strin
   return 0;
 }
 
+/** DOMAIN_CAPS_HARDWARE (xen/include/public/bootfdt.h, 4.21+). */
+const CAPS_HARDWARE = 2;
+/** DOMAIN_CAPS_XENSTORE. */
+const CAPS_XENSTORE = 4;
+
+/**
+ * The hardware-domain refusals of parse_dom0less_node() (4.21+,
+ * xen/common/device-tree/dom0less-bindings.c:83-100 in RELEASE-4.21.2 and RELEASE-4.22.0).
+ */
+function hardwareDomainChecks(ctx: BuildCtx, node: DtNode, directMap: boolean, dv: DomainVerdict): void {
+  if (node.props.has('passthrough')) {
+    dv.reason = 'a hardware domain has every device already: it must not name passthrough';
+    ctx.console.panic("Don't specify passthrough for hardware domain\n");
+  }
+  if (!directMap && !ctx.host.iommu) {
+    dv.reason = 'a hardware domain that is not direct-mapped needs an IOMMU, and the board has none';
+    ctx.console.panic('non-direct mapped hardware domain requires iommu\n');
+  }
+  if (node.children.some((c) => isCompatible(c, 'multiboot,device-tree'))) {
+    dv.reason = 'a hardware domain gets the host device tree: it takes no passthrough device tree';
+    ctx.console.panic('"multiboot,device-tree" incompatible with hardware domain\n');
+  }
+}
+
+/**
+ * arch_parse_dom0less_node() of 4.21+ (xen/arch/arm/dom0less-build.c:319-403 in RELEASE-4.21.2;
+ * :366-454 in RELEASE-4.22.0, which adds v8r_el1_msa) after the common properties: xen,sci_type,
+ * v8r_el1_msa (4.22), nr_spis (refused for the hardware domain), sve, trap-unmapped-accesses.
+ * Before 4.21 create_domUs() reads sve (4.18+) itself, after the grant limits; the other
+ * properties are not read.
+ */
+function archParseNode(ctx: BuildCtx, node: DtNode, name: string, caps: number, dv: DomainVerdict): void {
+  const { console } = ctx;
+  const minor = ctx.version.minor;
+  if (minor >= 21 && node.props.has('xen,sci_type')) {
+    const t = propString(node, 'xen,sci_type');
+    if (t === 'scmi_smc' && !isEnabled(ctx.bi.build, 'SCMI_SMC')) {
+      console.printk('xen,sci_type=scmi_smc requested, but CONFIG_SCMI_SMC not set', 'err');
+      dv.reason = 'xen,sci_type "scmi_smc" on a Xen built without CONFIG_SCMI_SMC';
+      console.panic('Error getting SCI configuration\n');
+    } else if (t !== 'none' && t !== 'scmi_smc') {
+      console.printk(`xen,sci_type in not valid (${t}) for domain ${name}`, 'err');
+      dv.reason = `xen,sci_type "${t}" is neither "none" nor "scmi_smc"`;
+      console.panic('Error getting SCI configuration\n');
+    }
+  }
+  // A build without CONFIG_MPU (every Armv8-A build) refuses the property whatever its value.
+  if (minor >= 22 && node.props.has('v8r_el1_msa') && !isEnabled(ctx.bi.build, 'MPU')) {
+    console.printk(`v8r_el1_msa not supported on this build for domain ${node.path}`, 'err');
+    dv.reason = 'v8r_el1_msa is for Armv8-R (CONFIG_MPU) builds only';
+    console.panic('Error getting v8r_el1_msa configuration\n');
+  }
+  if (minor >= 21 && (caps & CAPS_HARDWARE) && node.props.has('nr_spis')) {
+    dv.reason = 'the hardware domain gets the host\'s interrupt count: nr_spis must not be given';
+    console.panic('nr_spis cannot be specified for hardware domain\n');
+  }
+  if (minor >= 18 && node.props.has('sve') && !isEnabled(ctx.bi.build, 'ARM64_SVE')) {
+    dv.reason = 'sve on a Xen built without CONFIG_ARM64_SVE';
+    console.panic("'sve' property found, but CONFIG_ARM64_SVE not selected\n");
+  }
+  if (minor >= 18 && node.props.has('sve')) console.estimates.push(`${node.path}: the SVE vector length check is not modelled`);
+  const trap = minor >= 21 ? propU32(node, 'trap-unmapped-accesses') : undefined;
+  if (trap !== undefined && trap > 1) {
+    dv.reason = `trap-unmapped-accesses = ${trap}; Xen takes 0 or 1`;
+    // The message has no newline: it runs into the panic box's closing rule.
+    console.panic('trap-unmapped-accesses: supported values are 0 or 1');
+  }
+}
+
 /** create_domUs() body for one /chosen child compatible with "xen,domain", then construct_domU(). */
 export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: DomainVerdict): void {
   const name = baseName(node);
+  const minor = ctx.version.minor;
   ctx.current = dv;
+  // 4.21+ reads capabilities first (parse_dom0less_node()); older releases never read them.
+  const caps = minor >= 21 && ctx.cpu ? domainCaps(ctx.cpu.ctx, node, ctx.cpu.hardware) : 0;
   // CDF_staticmem is 0 in a build without CONFIG_STATIC_MEMORY (xen/include/xen/domain.h), so there
   // xen,static-mem does not count as static allocation (real Debian 4.17.7 panics here).
   const staticMem = node.props.has('xen,static-mem') && isEnabled(ctx.bi.build, 'STATIC_MEMORY');
@@ -347,10 +425,13 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
   const cpus = propU32(node, 'cpus');
   if (cpus === undefined) return ctx.console.panic(`Missing property 'cpus' for domain ${name}\n`);
   dv.vcpus = cpus;
-  // domain-cpupool and capabilities are read before domain_create().
+  if (caps & CAPS_HARDWARE) hardwareDomainChecks(ctx, node, node.props.has('direct-map'), dv);
+  // domain-cpupool is read before domain_create(); before 4.21 capabilities only leave a finding.
   const pool = ctx.cpu ? domainPool(ctx.cpu.ctx, ctx.cpu.state, node) : 0;
-  if (ctx.cpu && domainCaps(ctx.cpu.ctx, node, ctx.cpu.hardware) & 2) ctx.cpu.hardware.name = `d${domid}`;
+  if (minor < 21 && ctx.cpu) domainCaps(ctx.cpu.ctx, node, ctx.cpu.hardware);
   if (ctx.cpu) domainColours(ctx.cpu.ctx, node, ctx.cmdline.raw);
+  archParseNode(ctx, node, name, caps, dv);
+  if (ctx.cpu && (caps & CAPS_HARDWARE)) ctx.cpu.hardware.name = `d${domid}`;
   const vgicMax = ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS;
   // domain_create() → arch_sanitise_domain_config(): no vCPU, or more than the vGIC/MAX_VIRT_CPUS allow.
   if (cpus < 1 || cpus > vgicMax) {
@@ -364,9 +445,32 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
     const waiting = insertVcpus(ctx.cpu.ctx, ctx.cpu.state, pool, domid, name, cpus);
     if (waiting.includes(0)) ctx.cpu.neverRuns.add(dv);
   }
+  if (caps & CAPS_HARDWARE) {
+    ctx.console.estimates.push(`${name}: a hardware domain built from a domU node (construct_hwdom(): the host device tree, 1:1 or IOMMU-mapped memory) is modelled as a plain domU`);
+  }
   const rc = constructDomU(ctx, node, domid, dv);
   if (rc) setupPanic(ctx, name, rc);
   if (ctx.cpu) vcpuAffinity(ctx.cpu.ctx, ctx.cpu.state, node, pool, cpus);
+  // 4.21+: alloc_xenstore_params() after the vCPU affinity: one page for a xenstore-enhanced domain.
+  if (minor >= 21 && ctx.xenstore.pages.has(dv)) ctx.heap.allocPages(PAGE_SIZE);
+  // create_domUs() then registers a xenstore-capable domain (set_xs_domain()).
+  if (caps & CAPS_XENSTORE) setXsDomain(ctx, domid);
+}
+
+/** set_xs_domain() (4.21+): one xenstore domain, dom0 or a domU with the xenstore capability. */
+export function setXsDomain(ctx: BuildCtx, domid: number): void {
+  // The message has no newline: it runs into the panic box's closing rule.
+  if (ctx.xenstore.domid !== undefined) ctx.console.panic(`Only 1 xenstore domain can be specified! (${ctx.xenstore.domid})`);
+  ctx.xenstore.domid = domid;
+}
+
+/**
+ * The end of create_domUs() from 4.21: a domain asked for xenstore ("enabled", empty or "legacy")
+ * and no domain provides it (RELEASE-4.21.2 xen/common/device-tree/dom0less-build.c:895-896).
+ */
+export function checkXenstore(ctx: BuildCtx): void {
+  if (ctx.version.minor < 21 || ctx.xenstore.wanted.length === 0 || ctx.xenstore.domid !== undefined) return;
+  ctx.console.panic('xenstore requested, but xenstore domain not present\n');
 }
 
 /** construct_domU(). Returns a negative errno for the "Could not set up domain" panic. */
@@ -398,12 +502,22 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   const memText = ctx.version.minor >= 18 ? `0x${memKiB.toString(16)}` : memKiB.toString(16);
   console.printk(`*** LOADING DOMU cpus=${vcpus} memory=${memText}KB ***`);
   const vpl011 = node.props.has('vpl011');
-  // xen,enhanced: empty (-ENODATA), unterminated (-EILSEQ) or "enabled" wants xenstore, i.e. dom0.
+  // xen,enhanced: empty (-ENODATA), unterminated (-EILSEQ) or "enabled" wants xenstore. Up to 4.20
+  // that means dom0, at once; from 4.21 any xenstore domain, checked once every domU is built
+  // (checkXenstore()), and "legacy" (4.21+) wants it too, without the page Xen allocates.
   const enh = node.props.get('xen,enhanced');
-  const enhanced = enh !== undefined && (enh.length === 0 || enh.indexOf(0) < 0 || propString(node, 'xen,enhanced') === 'enabled');
-  if (enhanced && !ctx.hardwareDomain) return console.panic('At the moment, Xenstore support requires dom0 to be present\n');
-  // "no-xenstore" still gets the hypervisor node (DOM0LESS_ENHANCED_NO_XS), just no xenstore.
-  const hypervisorNode = enhanced || (enh !== undefined && propString(node, 'xen,enhanced') === 'no-xenstore');
+  const enhValue = enh !== undefined && enh.length > 0 && enh.indexOf(0) >= 0 ? propString(node, 'xen,enhanced') : undefined;
+  const enhanced = enh !== undefined && (enh.length === 0 || enh.indexOf(0) < 0 || enhValue === 'enabled');
+  const legacy = ctx.version.minor >= 21 && enhValue === 'legacy';
+  if (ctx.version.minor < 21) {
+    if (enhanced && !ctx.hardwareDomain) return console.panic('At the moment, Xenstore support requires dom0 to be present\n');
+    if (enhValue === 'legacy') ctx.findings.push(`${node.path}: xen,enhanced "legacy" is read from Xen 4.21; Xen ${ctx.version.text} takes it as an unknown value and gives the domain no PV interfaces (no hypervisor node, no xenstore)`);
+  } else if (enhanced || legacy) {
+    ctx.xenstore.wanted.push(dv);
+    if (enhanced) ctx.xenstore.pages.add(dv);
+  }
+  // "no-xenstore" (and "legacy") still get the hypervisor node (DOM0LESS_ENHANCED_NO_XS), just no xenstore page.
+  const hypervisorNode = enhanced || legacy || enhValue === 'no-xenstore';
 
   const probed = kernelProbe(ctx, domid, node);
   if (probed.mod) dv.kernel = { start: probed.mod.origStart, size: probed.mod.origSize, format: probed.kinfo?.format ?? 'unrecognised' };
@@ -527,7 +641,9 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   const probed = kernelProbe(ctx, 0);
   if (probed.mod) dv.kernel = { start: probed.mod.origStart, size: probed.mod.origSize, format: probed.kinfo?.format ?? 'unrecognised' };
   if (probed.initrd) dv.ramdisk = { start: probed.initrd.start, size: probed.initrd.size };
-  const fail = (rc: number): never => console.panic(panicHasRc(ctx.version) ? `Could not set up DOM0 guest OS (rc = ${rc})\n` : 'Could not set up DOM0 guest OS\n');
+  // 4.21 names the domain with %pd (RELEASE-4.21.2 xen/arch/arm/domain_build.c:2102).
+  const dom0Name = ctx.version.minor >= 21 ? 'd0' : 'DOM0';
+  const fail = (rc: number): never => console.panic(panicHasRc(ctx.version) ? `Could not set up ${dom0Name} guest OS (rc = ${rc})\n` : `Could not set up ${dom0Name} guest OS\n`);
   if (probed.rc < 0) {
     dv.reason = probed.why ?? '';
     if (!probed.mod) dv.fault = { kind: 'missing-kernel' };
@@ -549,5 +665,7 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   constructDomain(ctx, 0, kinfo, banks[0] ?? { start: 0, size: 0 }, probed.initrd, dtbSize, dv);
   const cmdline = dom0Cmdline(ctx, probed.cmdline);
   ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.initrd !== undefined, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(cmdline !== undefined ? { cmdline } : {}), dtFindings: [] });
+  // 4.21+: dom0 is the xenstore domain (create_dom0() → set_xs_domain()).
+  if (ctx.version.minor >= 21) setXsDomain(ctx, 0);
 }
 

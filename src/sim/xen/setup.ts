@@ -17,7 +17,7 @@ import { parseXenCmdline, type XenCmdline } from './cmdline.js';
 import { XenConsole, XenPanicSignal, type XenLogLevel } from './console.js';
 import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, propString, stringList, unflattenDeviceTree, type DtNode } from './device-tree.js';
 import { allocStaticEvtchns, modulesInStaticBanks } from './static-mem.js';
-import { createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
+import { checkXenstore, createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
 import { boardCpuHwids, maxCpus, setupCpupools, type CpupoolCtx, type CpupoolState } from './cpupools.js';
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
@@ -398,15 +398,17 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   const kernels = bi.modules.filter((m) => m.kind === 'kernel');
   const dom0less = !kernels.some((m) => !m.domU) && kernels.some((m) => m.domU);
   preDomains(dom0less);
-  const ctx: BuildCtx = { bi, ram, heap, console, version, root, host, cmdline, findings, hardwareDomain: false, built: new Map(), cpu: { ctx: cpuCtx, state: cpuState, hardware: {}, neverRuns: new Set() } };
+  const ctx: BuildCtx = { bi, ram, heap, console, version, root, host, cmdline, findings, hardwareDomain: false, built: new Map(), xenstore: { wanted: [], pages: new Set() }, cpu: { ctx: cpuCtx, state: cpuState, hardware: {}, neverRuns: new Set() } };
   let domid = 0;
   try {
     if (!dom0less) createDom0(ctx, domains[0]!);
     else console.printk('Xen dom0less mode detected', 'info');
     const domids = new Map<DtNode, number>();
     for (const [i, n] of domUNodes.entries()) { createDomU(ctx, n, ++domid, domains[(dom0less ? 0 : 1) + i]!); domids.set(n, domid); }
-    // alloc_static_evtchn(), once every domain exists: a failure is Xen's, not one domain's.
+    // Once every domU is built (4.21+): xenstore asked for, no xenstore domain. Every domain is stopped by it.
     ctx.current = undefined;
+    checkXenstore(ctx);
+    // alloc_static_evtchn(), once every domain exists: a failure is Xen's, not one domain's.
     allocStaticEvtchns(ctx, chosen, domids);
   } catch (e) {
     if (!(e instanceof XenPanicSignal)) throw e;

@@ -13,14 +13,17 @@ export interface XenVersion {
 }
 
 export const DEFAULT_XEN_VERSION = '4.17';
-export const SUPPORTED_XEN_VERSIONS = ['4.17', '4.18', '4.19', '4.20'] as const;
+export const SUPPORTED_XEN_VERSIONS = ['4.17', '4.18', '4.19', '4.20', '4.21', '4.22'] as const;
+/** Oldest and newest minor release modelled. */
+export const OLDEST_XEN_MINOR = 17;
+export const NEWEST_XEN_MINOR = 22;
 
-/** Parse "4.17", "4.19.1", "4.20.5-pre" (a build's own name for itself) ... Only 4.17–4.20 are modelled. */
+/** Parse "4.17", "4.19.1", "4.20.5-pre" (a build's own name for itself) ... Only 4.17–4.22 are modelled. */
 export function parseXenVersion(text: string = DEFAULT_XEN_VERSION): XenVersion {
   const r = parseXenRelease(text);
-  if (!r || r.minor < 17 || r.minor > 20) {
+  if (!r || r.minor < OLDEST_XEN_MINOR || r.minor > NEWEST_XEN_MINOR) {
     throw new UbootGenError('SIM_BAD_INPUT', `Xen version "${text}" is not modelled (use one of ${SUPPORTED_XEN_VERSIONS.join(', ')})`, { text },
-      undefined, r ? `the model covers Xen ${SUPPORTED_XEN_VERSIONS.join(', ')}; --xen-version ${r.minor > 20 ? '4.20' : '4.17'} models the nearest one` : undefined);
+      undefined, r ? `the model covers Xen ${SUPPORTED_XEN_VERSIONS.join(', ')}; --xen-version 4.${r.minor > NEWEST_XEN_MINOR ? NEWEST_XEN_MINOR : OLDEST_XEN_MINOR} models the nearest one` : undefined);
   }
   return r.patch === undefined ? { text: r.text, minor: r.minor } : { text: r.text, minor: r.minor, patch: r.patch };
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { STACK_NAMES, ubootVersionOf, xenVersionOf } from '../../../scripts/lab/stacks.js';
-import { FULL_FEATURED_OPTIONS } from '../../../scripts/lab/xen-build.js';
+import { DEFAULT_STACKS, STACK_NAMES, ubootVersionOf, xenVersionOf } from '../../../scripts/lab/stacks.js';
+import { FULL_FEATURED_OPTIONS, UPSTREAM_XEN_TAGS } from '../../../scripts/lab/xen-build.js';
 
 describe('scripts/lab/stacks', () => {
   it('reads the release the simulator models from Debian package versions', () => {
@@ -11,8 +11,10 @@ describe('scripts/lab/stacks', () => {
     expect(() => ubootVersionOf('unknown')).to.throw('Cannot read a U-Boot release from the package version "unknown".');
   });
 
-  it('boots three stacks, and the source build asks for every feature Debian leaves out', () => {
-    expect(STACK_NAMES).to.deep.equal(['bookworm', 'trixie', 'full']);
+  it('boots three stacks by default, the upstream 4.21/4.22 builds by name, and the source build asks for every feature Debian leaves out', () => {
+    expect(STACK_NAMES).to.deep.equal(['bookworm', 'trixie', 'full', 'xen-4.21', 'xen-4.22']);
+    expect(DEFAULT_STACKS).to.deep.equal(['bookworm', 'trixie', 'full']);
+    expect(UPSTREAM_XEN_TAGS).to.deep.equal({ 'xen-4.21': 'RELEASE-4.21.2', 'xen-4.22': 'RELEASE-4.22.0' });
     expect(FULL_FEATURED_OPTIONS).to.deep.equal({
       CONFIG_EXPERT: 'y', CONFIG_UNSUPPORTED: 'y', CONFIG_STATIC_MEMORY: 'y', CONFIG_STATIC_SHM: 'y', CONFIG_BOOT_TIME_CPUPOOLS: 'y', CONFIG_SCHED_NULL: 'y',
     });

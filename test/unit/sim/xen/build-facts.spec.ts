@@ -57,9 +57,16 @@ describe('sim → xen → the build it runs', function () {
       expect(r.build).to.equal('Xen 4.17 (build assumed: STATIC_MEMORY n, SCHED_NULL n, DEBUG n)');
     });
 
-    it('a Xen 4.21 image is refused with the nearest modelled release as the fix', () => {
-      const x = plainFile('xen-4.21', syntheticXen(kconfig('4.21.0', 'CONFIG_DEBUG=n\n')).bytes);
-      expect(() => boot(`${BOOTARGS} ${domU('domU0')}`, { loads: std(x) })).to.throw(/Xen version "4.21.0" is not modelled/);
+    it('a Xen 4.22 image is modelled as 4.22 (its embedded .config names it)', () => {
+      const x = plainFile('xen-4.22', syntheticXen(kconfig('4.22.0', 'CONFIG_DEBUG=n\n')).bytes);
+      const r = boot(`${BOOTARGS} ${domU('domU0')}`, { loads: std(x) });
+      expect([r.version, r.build]).to.deep.equal(['4.22.0', 'Xen 4.22.0 (build: STATIC_MEMORY n, SCHED_NULL n, DEBUG n)']);
+    });
+
+    it('a Xen 4.23 image is refused with the nearest modelled release as the fix', () => {
+      const x = plainFile('xen-4.23', syntheticXen(kconfig('4.23.0', 'CONFIG_DEBUG=n\n')).bytes);
+      expect(() => boot(`${BOOTARGS} ${domU('domU0')}`, { loads: std(x) })).to.throw(/Xen version "4.23.0" is not modelled/)
+        .with.property('hint', 'the model covers Xen 4.17, 4.18, 4.19, 4.20, 4.21, 4.22; --xen-version 4.22 models the nearest one');
     });
   });
 
