@@ -48,7 +48,7 @@ export function domUDtbSize(du: DomUConfig, host: HostDtFacts, minor: number, vc
     }
   }
   return fdtSwTotalsize(domUDtbItems({
-    vcpus, ...(du.cmd ? { bootargs: du.cmd } : {}), hasKernel: true, ...host, rdistRegions: 1, memoryBanks: banks,
+    minor, vcpus, ...(du.cmd ? { bootargs: du.cmd } : {}), hasKernel: true, ...host, rdistRegions: 1, memoryBanks: banks,
     vpl011: du.vpl011, enhanced, hypervisorCompatLen: `xen,xen-4.${minor}`.length + 1 + 'xen,xen'.length + 1, extRegions, passthrough: [],
   }));
 }

@@ -81,6 +81,11 @@ export const KCONFIG_FACTS: readonly KconfigFact[] = [
     messages: ["'sve' property found, but CONFIG_ARM64_SVE not selected"], source: 'xen/arch/arm/dom0less-build.c create_domUs()',
   },
   {
+    option: 'SCMI_SMC', since: 21, gates: 'xen,sci_type "scmi_smc" on a domU node', keys: [], whenOff: 'panic',
+    messages: ['xen,sci_type=scmi_smc requested, but CONFIG_SCMI_SMC not set', 'Error getting SCI configuration'],
+    source: 'xen/arch/arm/dom0less-build.c domu_dt_sci_parse() (RELEASE-4.21.2); xen/arch/arm/firmware/Kconfig: the "ARM SCI driver type" choice defaults to SCMI_SMC',
+  },
+  {
     option: 'LLC_COLORING', since: 20, gates: 'llc-colors on a domU node', keys: ['DOMU_COLORS', 'XEN_COLORS', 'DOM0_COLORS'], whenOff: 'panic',
     messages: ["'llc-colors' found, but LLC coloring is disabled"], source: 'xen/arch/arm/dom0less-build.c create_domUs()',
   },

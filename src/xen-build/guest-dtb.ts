@@ -5,7 +5,11 @@
 // 48 bytes, one 16-byte memory-reservation terminator; fdt_finish(): totalsize = end of the
 // strings; names reused when already present, also as a suffix of a longer name).
 // Checked against a real Xen 4.17.7 boot: 0x4ad bytes for 1 vCPU and 0x50d for 2
-// (test/fixtures/transcripts/a-dom0less-2domu.log).
+// (test/fixtures/transcripts/a-dom0less-2domu.log). Later releases: 4.20 adds
+// "#redistributor-regions" to the GICv3 node (RELEASE-4.20.0 make_gicv3_domU_node(): 39 bytes,
+// real trixie 4.20: 0x534 for the same domain with vpl011); 4.21 writes psci and the vpl011 node
+// last (make_arch_nodes(), RELEASE-4.21.2 common/device-tree/dom0less-build.c), so "method"
+// reuses the tail of "enable-method" (7 bytes less: real 4.21.2 0x52d).
 
 /** GUEST_* layout constants of xen/include/public/arch-arm.h. */
 export const GUEST_RAM0_BASE = 0x40000000;
@@ -61,6 +65,8 @@ export function fdtSwOverflowIndex(items: readonly Item[], bufSize: number): num
 }
 
 export interface DomUDtbInputs {
+  /** Xen minor release: the layout changed in 4.20 and 4.21. */
+  minor: number;
   vcpus: number;
   bootargs?: string;
   /** make_chosen_node() tests the *kernel* module for its placeholder (so: always when a kernel exists). */
@@ -92,8 +98,10 @@ export function domUDtbItems(i: DomUDtbInputs): Item[] {
   if (i.bootargs) items.push({ prop: 'bootargs', len: Buffer.byteLength(i.bootargs) + 1 });
   if (i.hasKernel) items.push({ prop: 'linux,initrd-start', len: 8 }, { prop: 'linux,initrd-end', len: 8 });
   items.push({ end: true });
-  // make_psci_node()
-  items.push({ node: 'psci' }, { prop: 'compatible', len: 35 }, { prop: 'method', len: 4 }, { prop: 'cpu_off', len: 4 }, { prop: 'cpu_on', len: 4 }, { end: true });
+  // make_psci_node(): after /chosen up to 4.20, with the arch nodes at the end from 4.21.
+  const psci: Item[] = [{ node: 'psci' }, { prop: 'compatible', len: 35 }, { prop: 'method', len: 4 }, { prop: 'cpu_off', len: 4 }, { prop: 'cpu_on', len: 4 }, { end: true }];
+  const archLast = i.minor >= 21;
+  if (!archLast) items.push(...psci);
   // make_cpus_node()
   items.push({ node: 'cpus' }, { prop: '#address-cells', len: 4 }, { prop: '#size-cells', len: 4 });
   for (let cpu = 0; cpu < i.vcpus; cpu++) {
@@ -109,7 +117,8 @@ export function domUDtbItems(i: DomUDtbInputs): Item[] {
   // make_gic_domU_node()
   if (i.gicV3) {
     items.push({ node: `interrupt-controller@${GUEST_GICV3_GICD_BASE.toString(16)}` }, { prop: '#address-cells', len: 4 }, { prop: '#interrupt-cells', len: 4 },
-      { prop: 'interrupt-controller', len: 0 }, { prop: 'compatible', len: 11 }, { prop: 'reg', len: 16 * (i.rdistRegions + 1) },
+      { prop: 'interrupt-controller', len: 0 }, { prop: 'compatible', len: 11 }, ...(i.minor >= 20 ? [{ prop: '#redistributor-regions', len: 4 }] : []),
+      { prop: 'reg', len: 16 * (i.rdistRegions + 1) },
       { prop: 'linux,phandle', len: 4 }, { prop: 'phandle', len: 4 }, { end: true });
   } else {
     items.push({ node: `interrupt-controller@${GUEST_GICD_BASE.toString(16)}` }, { prop: '#address-cells', len: 4 }, { prop: '#interrupt-cells', len: 4 },
@@ -120,14 +129,14 @@ export function domUDtbItems(i: DomUDtbInputs): Item[] {
   items.push({ node: 'timer' }, { prop: 'compatible', len: 16 }, { prop: 'interrupts', len: 36 }, { prop: 'interrupt-parent', len: 4 });
   if (i.timerClock) items.push({ prop: 'clock-frequency', len: 4 });
   items.push({ end: true });
-  if (i.vpl011) {
-    items.push({ node: `sbsa-uart@${GUEST_PL011_BASE.toString(16)}` }, { prop: 'compatible', len: 14 }, { prop: 'reg', len: 16 },
-      { prop: 'interrupts', len: 12 }, { prop: 'interrupt-parent', len: 4 }, { prop: 'current-speed', len: 4 }, { end: true });
-  }
+  const vpl011: Item[] = i.vpl011 ? [{ node: `sbsa-uart@${GUEST_PL011_BASE.toString(16)}` }, { prop: 'compatible', len: 14 }, { prop: 'reg', len: 16 },
+    { prop: 'interrupts', len: 12 }, { prop: 'interrupt-parent', len: 4 }, { prop: 'current-speed', len: 4 }, { end: true }] : [];
+  if (!archLast) items.push(...vpl011);
   if (i.enhanced) {
     items.push({ node: 'hypervisor' }, { prop: 'compatible', len: i.hypervisorCompatLen }, { prop: 'reg', len: 16 * (i.extRegions + 1) },
       { prop: 'interrupts', len: 12 }, { prop: 'interrupt-parent', len: 4 }, { end: true });
   }
+  if (archLast) items.push(...psci, ...vpl011);
   items.push({ end: true });
   return items;
 }

@@ -151,7 +151,8 @@ export function processChosenNode(st: ScanState, node: DtNode, ac: number, sc: n
     bi.console.printk(`linux,initrd limits invalid: ${paddr(start)} >= ${paddr(end)}`);
     return EINVAL;
   }
-  bi.console.printk(`Initrd ${paddr(start)}-${paddr(end)}`);
+  // The last byte from 4.20 (commit 96efb13459), the end before.
+  bi.console.printk(`Initrd ${paddr(start)}-${paddr(end - (bi.version.minor >= 20 ? 1 : 0))}`);
   bi.addBootModule('ramdisk', start, end - start, false);
   return 0;
 }
@@ -263,15 +264,22 @@ export function bootFdtCmdline(bi: BootInfo, root: DtNode): string | undefined {
   return undefined;
 }
 
-/** early_print_info(): the RAM/MODULE/RESVD/CMDLINE summary (4.17: module end exclusive). */
+/**
+ * early_print_info(): the RAM/MODULE/RESVD/CMDLINE summary. A module's end is exclusive up to 4.19
+ * and its last byte from 4.20 (commit 96efb13459; real 4.21.2: "MODULE[0]: 0000000042800000 - 000000004294bfff Xen").
+ */
 export function earlyPrintInfo(bi: BootInfo, memrsv: readonly { address: number; size: number }[]): void {
   const c = bi.console;
+  const modEnd = bi.version.minor >= 20 ? 1 : 0;
   for (const b of bi.mem) c.printk(`RAM: ${paddr(b.start)} - ${paddr(b.start + b.size - 1)}`);
   c.printk('');
-  for (const [i, m] of bi.modules.entries()) c.printk(`MODULE[${i}]: ${paddr(m.start)} - ${paddr(m.start + m.size)} ${BOOT_MODULE_KIND_NAME[m.kind].padEnd(12)}`);
+  for (const [i, m] of bi.modules.entries()) c.printk(`MODULE[${i}]: ${paddr(m.start)} - ${paddr(m.start + m.size - modEnd)} ${BOOT_MODULE_KIND_NAME[m.kind].padEnd(12)}`);
   let n = 0;
-  for (const r of memrsv) { c.printk(` RESVD[${n++}]: ${paddr(r.address)} - ${paddr(r.address + r.size)}`); }
-  for (const r of bi.reservedMem) if (r.type !== 'memreserve') c.printk(` RESVD[${n++}]: ${paddr(r.start)} - ${paddr(r.start + r.size)}`);
+  // 4.17/4.18 print the /memreserve/ entries end-exclusive, then the reserved-memory banks by their
+  // last byte; from 4.19 /memreserve/ entries are reserved-memory banks too (last byte).
+  const rsvEnd = bi.version.minor >= 19 ? 1 : 0;
+  for (const r of memrsv) { c.printk(` RESVD[${n++}]: ${paddr(r.address)} - ${paddr(r.address + r.size - rsvEnd)}`); }
+  for (const r of bi.reservedMem) if (r.type !== 'memreserve') c.printk(` RESVD[${n++}]: ${paddr(r.start)} - ${paddr(r.start + r.size - 1)}`);
   c.printk('');
   for (const cmd of bi.cmdlines) c.printk(`CMDLINE[${paddr(cmd.start)}]:${cmd.dtName} ${cmd.cmdline}`);
   c.printk('');

@@ -39,8 +39,15 @@ export class XenConsole {
 
   setThreshold(level: XenLogLevel): void { this.#threshold = RANK[level]; }
 
-  /** console_init_preirq(): from now on output reaches the UART (when there is one). */
-  bringUp(): void { this.#up = true; }
+  /**
+   * console_init_preirq(): from now on output reaches the UART (when there is one). From 4.21 it
+   * first sends the console ring, i.e. every line printed so far, to the UART (conring_flush(),
+   * RELEASE-4.21.2 xen/drivers/char/console.c:1101); before, those lines stay in the ring.
+   */
+  bringUp(flushRing = false): void {
+    if (flushRing) this.lines.push(...this.early);
+    this.#up = true;
+  }
 
   /** printk(): one or more lines (split on "\n"; a trailing newline adds no empty line). */
   printk(text: string, level: XenLogLevel = 'warn'): void {

@@ -375,7 +375,9 @@ function archParseNode(ctx: BuildCtx, node: DtNode, name: string, caps: number, 
   const minor = ctx.version.minor;
   if (minor >= 21 && node.props.has('xen,sci_type')) {
     const t = propString(node, 'xen,sci_type');
-    if (t === 'scmi_smc' && !isEnabled(ctx.bi.build, 'SCMI_SMC')) {
+    // CONFIG_SCMI_SMC is the default of its choice (4.21+): assumed on when no .config was found.
+    const scmi = isEnabled(ctx.bi.build, 'SCMI_SMC') || ctx.bi.build.optionsFrom === 'release defaults';
+    if (t === 'scmi_smc' && !scmi) {
       console.printk('xen,sci_type=scmi_smc requested, but CONFIG_SCMI_SMC not set', 'err');
       dv.reason = 'xen,sci_type "scmi_smc" on a Xen built without CONFIG_SCMI_SMC';
       console.panic('Error getting SCI configuration\n');
@@ -569,7 +571,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     }
   }
   const items = domUDtbItems({
-    vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
+    minor: ctx.version.minor, vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
     cpuCompatibleLen: ctx.host.cpuCompatibleLen, cpuClock: ctx.host.cpuClock, timerClock: ctx.host.timerClock,
     gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced: hypervisorNode,
     hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: extRegions.length, passthrough: [...passItems, ...shmItems],

@@ -358,7 +358,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   // Console bring-up (arm_uart_init() → console_init_preirq()).
   const uart = dtUartInit(console, cmdline, root);
   if (!uart.ok) findings.push(`Xen has no console: ${uart.why}. The boot may still succeed, but nothing is visible after "Starting kernel ...".`);
-  console.bringUp();
+  console.bringUp(version.minor >= 21);
   const host = hostInfo(root, handoff, fdtSize);
   xsmInit(console, bi, handoff.ram, build, cmdline, console.estimates);
   const bootScheduler = schedulerInit(console, build, cmdline.sched, findings);
@@ -468,7 +468,9 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   console.printk(loglvlLine('Std. Loglevel', [lo, hi]));
   console.printk(loglvlLine('Guest Loglevel', guestLvl));
   console.warningPrint();
-  console.printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input)");
+  // switch_serial_input() from 4.18 skips domains that do not exist: without dom0 the input goes to
+  // d1 (real trixie 4.20 and 4.21.2: "*** Serial input to DOM1"); 4.17 always names DOM0.
+  console.printk(`*** Serial input to DOM${version.minor >= 18 && dom0less ? 1 : 0} (type 'CTRL-a' three times to switch input)`);
   const initKiB = opts.initMemKiB ?? DEBIAN_417_INIT_KIB;
   if (opts.initMemKiB === undefined && version.minor !== 17) console.estimates.push(`"Freed ${initKiB}kB init memory.": the figure is Debian's Xen 4.17 build; other builds differ`);
   if (!bi.staticHeap) console.printk(`Freed ${initKiB}kB init memory.`);

@@ -53,7 +53,7 @@ export interface XenResult {
   /** What Xen prints once its console is up ("(XEN) " prefixed). A subsequence of a real boot log:
    *  hardware-probe lines (CPU features, GIC, timers) are not modelled. */
   console: string[];
-  /** Pre-console messages: only in the console ring (`xl dmesg`) on Xen ≤ 4.20 release builds. */
+  /** Pre-console messages: only in the console ring (`xl dmesg`) on Xen ≤ 4.20 release builds; 4.21+ also sends them to the UART when its console comes up (so they are in `console` too). */
   earlyLog: string[];
   panic?: string;
   silentHang?: string;

@@ -29,10 +29,16 @@ describe('sim → xen → cmdline', function () {
 });
 
 describe('sim → xen → guest-dtb', function () {
-  const base = { hasKernel: true, cpuCompatibleLen: 15, cpuClock: false, timerClock: false, gicV3: true, rdistRegions: 1, memoryBanks: 1, vpl011: true, enhanced: false, hypervisorCompatLen: 21, extRegions: 2, passthrough: [] };
+  const base = { minor: 17, hasKernel: true, cpuCompatibleLen: 15, cpuClock: false, timerClock: false, gicV3: true, rdistRegions: 1, memoryBanks: 1, vpl011: true, enhanced: false, hypervisorCompatLen: 21, extRegions: 2, passthrough: [] };
   it('matches real Xen 4.17.7 domU device trees (0x4ad with 1 vCPU, 0x50d with 2)', function () {
     expect(fdtSwTotalsize(domUDtbItems({ ...base, vcpus: 1, bootargs: 'console=ttyAMA0 labtoken=u0' }))).to.equal(0x4ad);
     expect(fdtSwTotalsize(domUDtbItems({ ...base, vcpus: 2, bootargs: 'console=ttyAMA0 labtoken=u1' }))).to.equal(0x50d);
+  });
+  it('matches real 4.20 (trixie: 0x534, 0x4d4), 4.21.2 (0x52d, 0x4cd) and 4.22.0 (the same) for the same two domains', function () {
+    const sizes = (minor: number): number[] => [2, 1].map((vcpus) => fdtSwTotalsize(domUDtbItems({ ...base, minor, vcpus, bootargs: `console=ttyAMA0 labtoken=u${vcpus - 1}` })));
+    expect(sizes(20)).to.deep.equal([0x534, 0x4d4]);
+    expect(sizes(21)).to.deep.equal([0x52d, 0x4cd]);
+    expect(sizes(22)).to.deep.equal([0x52d, 0x4cd]);
   });
 });
 
