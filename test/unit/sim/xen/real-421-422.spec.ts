@@ -17,7 +17,7 @@ const buildOf = (release: '4.21.2' | '4.22.0'): XenBuild => {
   return resolveXenBuild({ configFile: { kconfig: parseXenKconfig(fs.readFileSync(fixturePath('xen-build', name), 'latin1'), name), name } });
 };
 /** "Freed NkB init memory." of these builds (the figure is the build's own). */
-const INIT_KIB = { '4.21.2': 384, '4.22.0': 384 } as const;
+const INIT_KIB = { '4.21.2': 384, '4.22.0': 388 } as const;
 /** Xen's image_size in its arm64 header (MODULE[0] in the real logs: 0x42800000 - 0x4294bfff). */
 const XEN_IMAGE = { '4.21.2': 0x14c000, '4.22.0': 0x14c000 } as const;
 
@@ -28,6 +28,8 @@ const RSIZE = 0xf791d;
 const XEN_ADDR = 0x42800000;
 const FDT_ADDR = 0x42a00000;
 const CONSOLE = 'xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000";';
+
+const XS = 'xenstore requested, but xenstore domain not present';
 
 interface RealCase {
   release: '4.21.2' | '4.22.0';
@@ -47,6 +49,15 @@ const CASES: RealCase[] = [
   {
     release: '4.21.2', name: 'gen-dom0less-2domus', chosen: `${CONSOLE} ${labDomU('domU1', 2)} ${labDomU('domU0', 1)}`,
     verdicts: [['domU1', 1, 'up', ''], ['domU0', 2, 'up', '']],
+  },
+  {
+    release: '4.22.0', name: 'gen-dom0less-2domus', chosen: `${CONSOLE} ${labDomU('domU1', 2)} ${labDomU('domU0', 1)}`,
+    verdicts: [['domU1', 1, 'up', ''], ['domU0', 2, 'up', '']],
+  },
+  {
+    // Both domUs are built (domU0 with its hypervisor node and extended regions), then create_domUs() panics.
+    release: '4.21.2', name: 'gen-broken-enhanced-no-dom0', chosen: `${CONSOLE} ${labDomU('domU1', 1)} ${labDomU('domU0', 1, 'xen,enhanced = "enabled";')}`,
+    verdicts: [['domU1', 1, 'xen panic', XS], ['domU0', 2, 'xen panic', XS]],
   },
 ];
 
