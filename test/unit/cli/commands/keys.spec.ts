@@ -137,6 +137,6 @@ describe('cli → commands → keys', () => {
     expect(md[0]).to.equal('| key | type | default | uboot-gen | ImageBuilder since | Xen | Kconfig | meaning |');
     expect(md).to.have.length(KEYS.length + 2);
     expect(md).to.include('| `DOMU_STATIC_EVTCHNS[n]` | list |  | ' + (KEY_BY_NAME.get('DOMU_STATIC_EVTCHNS')!.supported ? 'yes' : 'not yet') + ' | 2025-09 (upstream patch) | 4.17+ | `CONFIG_STATIC_EVTCHN` (4.19+) | Static event channels of domU n. |');
-    expect(md).to.include('| `DOMU_CAPS[n]` | list |  | ' + (KEY_BY_NAME.get('DOMU_CAPS')!.supported ? 'yes' : 'not yet') + ' | 2025-03 (upstream patch) | 4.21+ (older releases ignore it) |  | Capabilities of domU n: control\\|hardware\\|xenstore\\|dom0\\|none or a number (read by Xen 4.21+). |');
+    expect(md).to.include('| `DOMU_CAPS[n]` | list |  | ' + (KEY_BY_NAME.get('DOMU_CAPS')!.supported ? 'yes' : 'not yet') + ' | 2025-03 (upstream patch) | 4.21+ (older releases ignore it; hardware needs an IOMMU or direct-map) |  | Capabilities of domU n: control\\|hardware\\|xenstore\\|dom0\\|none or a number (read by Xen 4.21+). |');
   });
 });
