@@ -64,6 +64,15 @@ const CASES: RealCase[] = [
     verdicts: [['domU1', 1, 'xen panic', XS], ['domU0', 2, 'xen panic', XS]],
   },
   {
+    release: '4.22.0', name: 'gen-broken-enhanced-no-dom0', chosen: `${CONSOLE} ${labDomU('domU1', 1)} ${labDomU('domU0', 1, 'xen,enhanced = "enabled";')}`,
+    verdicts: [['domU1', 1, 'xen panic', XS], ['domU0', 2, 'xen panic', XS]],
+  },
+  {
+    // parse_dom0less_node() refuses it before the domain exists (QEMU virt has no IOMMU).
+    release: '4.22.0', name: 'gen-caps-hardware-no-iommu', chosen: `${CONSOLE} ${labDomU('domU0', 1, 'capabilities = <2>;')}`,
+    verdicts: [['domU0', undefined, 'xen panic', 'non-direct mapped hardware domain requires iommu']],
+  },
+  {
     // dom0 and domU0 get their own copies (Xen 4.18+ drops a module overlapping one already registered).
     release: '4.21.2', name: 'gen-dom0-domu', exactFrom: '(XEN) *** LOADING DOMU',
     layout: { kernels: [0x40400000, 0x42800000], ramdisks: [0x42600000, 0x44a00000], xen: 0x44c00000, fdt: 0x44e00000 },
