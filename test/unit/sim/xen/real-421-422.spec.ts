@@ -30,6 +30,7 @@ const FDT_ADDR = 0x42a00000;
 const CONSOLE = 'xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000";';
 
 const XS = 'xenstore requested, but xenstore domain not present';
+const MEM = 'Failed to allocate requested domain memory. 2097152KB unallocated. Fix the VMs configurations.';
 
 interface RealCase {
   release: '4.21.2' | '4.22.0';
@@ -44,8 +45,8 @@ interface RealCase {
 }
 
 /** A domU as uboot-gen's script makes it: `fdt mknod` of the kernel module, then the ramdisk's, which lands first. */
-const labDomU = (name: string, cpus: number, extra = ''): string => `${name} { compatible = "xen,domain"; #address-cells = <0x2>; #size-cells = <0x2>;
-  memory = <0x0 0x40000>; cpus = <${cpus}>; vpl011; ${extra}
+const labDomU = (name: string, cpus: number, extra = '', memKiB = 0x40000): string => `${name} { compatible = "xen,domain"; #address-cells = <0x2>; #size-cells = <0x2>;
+  memory = <0x0 ${memKiB}>; cpus = <${cpus}>; vpl011; ${extra}
   module@42600000 { compatible = "multiboot,ramdisk", "multiboot,module"; reg = <0x0 ${RADDR} 0x0 ${RSIZE}>; };
   module@40400000 { compatible = "multiboot,kernel", "multiboot,module"; reg = <0x0 ${KADDR} 0x0 ${KREG}>; bootargs = "console=ttyAMA0 labtoken=${name === 'domU0' ? 'u0' : 'u1'}"; }; };`;
 
@@ -70,6 +71,25 @@ const CASES: RealCase[] = [
   {
     // parse_dom0less_node() refuses it before the domain exists (QEMU virt has no IOMMU).
     release: '4.22.0', name: 'gen-caps-hardware-no-iommu', chosen: `${CONSOLE} ${labDomU('domU0', 1, 'capabilities = <2>;')}`,
+    verdicts: [['domU0', undefined, 'xen panic', 'non-direct mapped hardware domain requires iommu']],
+  },
+  {
+    // "legacy" (4.21+) wants xenstore too: both domUs built, domU0 with its hypervisor node, then the panic.
+    release: '4.22.0', name: 'gen-enhanced-legacy-no-xenstore', chosen: `${CONSOLE} ${labDomU('domU1', 1)} ${labDomU('domU0', 1, 'xen,enhanced = "legacy";')}`,
+    verdicts: [['domU1', 1, 'xen panic', XS], ['domU0', 2, 'xen panic', XS]],
+  },
+  {
+    // The panic text has no newline: it runs into the closing rule of the box.
+    release: '4.22.0', name: 'gen-broken-trap-unmapped-2', chosen: `${CONSOLE} ${labDomU('domU0', 1, 'trap-unmapped-accesses = <2>;')}`,
+    verdicts: [['domU0', undefined, 'xen panic', 'trap-unmapped-accesses: supported values are 0 or 1']],
+  },
+  {
+    release: '4.21.2', name: 'gen-broken-domu-2g', chosen: `${CONSOLE} ${labDomU('domU1', 1, '', 0x200000)} ${labDomU('domU0', 1)}`,
+    // (domU0 is never started: the lab's reading of the real log calls every domain not up "xen panic".)
+    verdicts: [['domU1', 1, 'xen panic', MEM], ['domU0', undefined, 'not started', '']],
+  },
+  {
+    release: '4.21.2', name: 'gen-caps-hardware-no-iommu', chosen: `${CONSOLE} ${labDomU('domU0', 1, 'capabilities = <2>;')}`,
     verdicts: [['domU0', undefined, 'xen panic', 'non-direct mapped hardware domain requires iommu']],
   },
   {
