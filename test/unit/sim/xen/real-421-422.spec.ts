@@ -89,6 +89,20 @@ const CASES: RealCase[] = [
     verdicts: [['domU1', 1, 'xen panic', MEM], ['domU0', undefined, 'not started', '']],
   },
   {
+    // domU0 (d2) has the xenstore capability, so domU1's xen,enhanced "enabled" is served: no panic, both up.
+    release: '4.21.2', name: 'gen-caps-xenstore-enhanced',
+    chosen: `${CONSOLE} ${labDomU('domU1', 1, 'xen,enhanced = "enabled";')} ${labDomU('domU0', 1, 'capabilities = <4>;')}`,
+    verdicts: [['domU1', 1, 'up', ''], ['domU0', 2, 'up', '']],
+  },
+  {
+    release: '4.21.2', name: 'gen-enhanced-legacy-no-xenstore', chosen: `${CONSOLE} ${labDomU('domU1', 1)} ${labDomU('domU0', 1, 'xen,enhanced = "legacy";')}`,
+    verdicts: [['domU1', 1, 'xen panic', XS], ['domU0', 2, 'xen panic', XS]],
+  },
+  {
+    release: '4.21.2', name: 'gen-broken-trap-unmapped-2', chosen: `${CONSOLE} ${labDomU('domU0', 1, 'trap-unmapped-accesses = <2>;')}`,
+    verdicts: [['domU0', undefined, 'xen panic', 'trap-unmapped-accesses: supported values are 0 or 1']],
+  },
+  {
     release: '4.21.2', name: 'gen-caps-hardware-no-iommu', chosen: `${CONSOLE} ${labDomU('domU0', 1, 'capabilities = <2>;')}`,
     verdicts: [['domU0', undefined, 'xen panic', 'non-direct mapped hardware domain requires iommu']],
   },
