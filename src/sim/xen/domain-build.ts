@@ -606,7 +606,12 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     dv.reason = `its device tree needs ${dtbSize} bytes but Xen ${ctx.version.text} writes it into a ${limit}-byte buffer (DOMU_DTB_SIZE${ctx.version.minor >= 18 ? ' + the passthrough DTB' : ''}) (${vcpus} vCPU nodes)`;
     // Inside the copied passthrough nodes the error is returned as is; elsewhere prepare_dtb_domU() reports it.
     if (passItems.length && full >= at(passItems[0]!) && full <= at(passItems[passItems.length - 1]!)) return FDT_ERR_NOSPACE;
-    console.printk(`Device tree generation failed (${FDT_ERR_NOSPACE}).`);
+    // 4.21+ writes psci and the vpl011 node last, in make_arch_nodes(), which turns any error into
+    // -EINVAL (RELEASE-4.21.2 xen/arch/arm/dom0less-build.c make_arch_nodes(); real 4.21.2 with 33 vCPUs:
+    // "Device tree generation failed (-22).").
+    const psciAt = items.findIndex((it) => 'node' in it && it.node === 'psci');
+    const inArchNodes = ctx.version.minor >= 21 && psciAt >= 0 && full >= psciAt && full < items.length - 1;
+    console.printk(`Device tree generation failed (${inArchNodes ? EINVAL : FDT_ERR_NOSPACE}).`);
     return EINVAL;
   }
 

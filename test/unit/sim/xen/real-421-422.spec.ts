@@ -103,6 +103,12 @@ const CASES: RealCase[] = [
     verdicts: [['domU0', undefined, 'xen panic', 'trap-unmapped-accesses: supported values are 0 or 1']],
   },
   {
+    // 33 vCPUs (a hand edit of the generated cpus <2>): the 4 KiB buffer overflows in the psci node, which 4.21
+    // writes last, in make_arch_nodes(), which returns -EINVAL for any error.
+    release: '4.21.2', name: 'edit-domu-33-vcpus', chosen: `${CONSOLE} ${labDomU('domU0', 33)}`,
+    verdicts: [['domU0', 1, 'xen panic', 'Could not set up domain domU0 (rc = -22)']],
+  },
+  {
     release: '4.21.2', name: 'gen-caps-hardware-no-iommu', chosen: `${CONSOLE} ${labDomU('domU0', 1, 'capabilities = <2>;')}`,
     verdicts: [['domU0', undefined, 'xen panic', 'non-direct mapped hardware domain requires iommu']],
   },
