@@ -5,7 +5,7 @@
 import type { DomUConfig } from '../config/types.js';
 import { nodeCheckCompatible, pathOffset, properties, subnodes, walkNodes } from '../fdt/ro.js';
 import {
-  domUDtbItems, domUDtbLimit, fdtSwTotalsize, GUEST_RAM0_BASE, GUEST_RAM0_SIZE, GUEST_RAM1_BASE, GUEST_RAM1_SIZE, type XenBuild,
+  domUDtbItems, domUDtbLimit, fdtSwOverflowIndex, fdtSwTotalsize, GUEST_RAM0_BASE, GUEST_RAM0_SIZE, GUEST_RAM1_BASE, GUEST_RAM1_SIZE, type GuestDtbItem, type XenBuild,
 } from '../xen-build/index.js';
 
 /** What the guest device tree copies from the host's: the first CPU's compatible, clocks, the GIC kind. */
@@ -37,6 +37,10 @@ const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 /** Guest device tree bytes for one domU, passthrough nodes not counted (so a lower bound when there are some). */
 export function domUDtbSize(du: DomUConfig, host: HostDtFacts, minor: number, vcpus = du.vcpus): number {
+  return fdtSwTotalsize(domUDtbItemsOf(du, host, minor, vcpus));
+}
+
+function domUDtbItemsOf(du: DomUConfig, host: HostDtFacts, minor: number, vcpus: number): GuestDtbItem[] {
   const memBytes = du.memMB * 1024 * 1024;
   const banks = memBytes > GUEST_RAM0_SIZE ? 2 : 1;
   const enhanced = du.enhanced !== undefined;
@@ -47,10 +51,10 @@ export function domUDtbSize(du: DomUConfig, host: HostDtFacts, minor: number, vc
       if (base + max - alignUp(base + sizes[i]!, SZ_2M) >= 64 * 1024 * 1024) extRegions++;
     }
   }
-  return fdtSwTotalsize(domUDtbItems({
+  return domUDtbItems({
     minor, vcpus, ...(du.cmd ? { bootargs: du.cmd } : {}), hasKernel: true, ...host, rdistRegions: 1, memoryBanks: banks,
     vpl011: du.vpl011, enhanced, hypervisorCompatLen: `xen,xen-4.${minor}`.length + 1 + 'xen,xen'.length + 1, extRegions, passthrough: [],
-  }));
+  });
 }
 
 /** A domU whose guest device tree cannot fit the target Xen's buffer: the sizes and the most vCPUs that fit. */
@@ -61,11 +65,16 @@ export function domUDtbOverflow(du: DomUConfig, host: HostDtFacts, build: XenBui
   const limit = domUDtbLimit(minor, passthroughDtbSize);
   const size = domUDtbSize(du, host, minor);
   if (size <= limit) return undefined;
+  // 4.21+ writes psci and vpl011 last (make_arch_nodes()), which reports any error as -EINVAL.
+  const items = domUDtbItemsOf(du, host, minor, du.vcpus);
+  const full = fdtSwOverflowIndex(items, limit);
+  const psciAt = items.findIndex((it) => 'node' in it && it.node === 'psci');
+  const rc = minor >= 21 && psciAt >= 0 && full >= psciAt && full < items.length - 1 ? -22 : -3;
   let fitsVcpus = du.vcpus - 1;
   while (fitsVcpus > 0 && domUDtbSize(du, host, minor, fitsVcpus) > limit) fitsVcpus--;
   return {
     size, limit, fitsVcpus,
-    message: `domU${du.index}: the device tree Xen ${build.release.text} writes for it needs ${size} bytes (${du.vcpus} vCPUs), more than its ${limit}-byte buffer (DOMU_DTB_SIZE${minor >= 18 && passthroughDtbSize ? ' + the passthrough DTB' : ''}); Xen would print "Device tree generation failed (-3)." and panic`,
+    message: `domU${du.index}: the device tree Xen ${build.release.text} writes for it needs ${size} bytes (${du.vcpus} vCPUs), more than its ${limit}-byte buffer (DOMU_DTB_SIZE${minor >= 18 && passthroughDtbSize ? ' + the passthrough DTB' : ''}); Xen would print "Device tree generation failed (${rc})." and panic`,
     fix: fitsVcpus > 0 ? `give domU${du.index} at most ${fitsVcpus} vCPUs${du.cmd ? ' (or a shorter DOMU_CMD)' : ''}` : 'shorten DOMU_CMD',
   };
 }
