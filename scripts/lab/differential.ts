@@ -325,6 +325,15 @@ function cases(assets: LabAssets): DiffCase[] {
     flow('flow-boot-none-then', 'BOOT_CMD=none: the script only loads and edits; booti typed after it',
       [...BASE, 'BOOT_CMD=none', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000,
       { then: 'booti ${host_kernel_addr} - ${host_fdt_addr}' }),
+    // BOOT_CMD=bootefi: U-Boot's UEFI loader starts Xen's EFI stub, which takes its modules from the
+    // /chosen nodes of the DT U-Boot installs (no xen.cfg).
+    only(UBOOT_STACKS, generated('gen-bootefi', 'generated: BOOT_CMD=bootefi (Xen\'s EFI stub finds its modules in the DT)',
+      [...BASE, 'BOOT_CMD=bootefi', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000)),
+    // ImageBuilder's bootefi line from 2022 to its 2024 fix (Xilinx xlnx_rel_v2023.2 still writes it):
+    // `bootefi XEN - DTB` reads "-" as the DT address 0, where U-Boot finds no device tree.
+    only(UBOOT_STACKS, generatedThenEdited('ib-bootefi-dash', 'ImageBuilder 2023.2\'s `bootefi XEN - DTB` (the "-" is taken as DT address 0)',
+      [...BASE, 'BOOT_CMD=bootefi', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0)], 60_000, {},
+      (src) => src.replace(/^bootefi (\S+) (\S+)$/m, 'bootefi $1 - $2'))),
     // Per-domain properties: an explicit domid (read by no upstream Xen: the domains keep ids 1, 2),
     // grant limits (read from 4.18) and nr_spis; grant table version 2, which Xen on Arm refuses from
     // 4.18 on ("Error creating domain") and 4.17 never reads; DBG_FDT_PRINT_CHOSEN's printout.

@@ -20,6 +20,7 @@ import { cmdProcess } from '../command.js';
 import type { Served } from '../files.js';
 import { lwipTftpTransfer } from '../net-lwip.js';
 import { atLeast } from '../version.js';
+import { efiSetBootdev } from './bootefi.js';
 
 /** CONFIG_TFTP_BLOCKSIZE default; '#' every 10 blocks, 65 per line (net/tftp.c show_block_marker()). */
 const TFTP_BLOCKSIZE = 1468;
@@ -69,6 +70,7 @@ export function tftpLoadServed(m: Machine, addr: number, served: Served): number
     m.env.setHex('filesize', served.size);
     m.env.setHex('fileaddr', addr);
   }
+  efiSetBootdev(m, addr, served.size, served.name);
   return CMD_RET.SUCCESS;
 }
 
