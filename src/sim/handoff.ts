@@ -62,9 +62,10 @@ export interface BootHandoff {
   /**
    * bootefi only: the EFI memory map's EfiBootServicesData ranges from files U-Boot loaded (2025.01 and
    * later pass every load's LMB reservation on; page aligned, merged). Xen's EFI stub leaves them out
-   * of its RAM banks.
+   * of its RAM banks. `device`: where the image came from (its EFI device path): the network, a block
+   * device's file system, or memory (`bootefi ADDR:SIZE`).
    */
-  efi?: { bootServicesData: { start: number; size: number }[] };
+  efi?: { bootServicesData: { start: number; size: number }[]; device: 'net' | 'block' | 'memory' };
 }
 
 /**

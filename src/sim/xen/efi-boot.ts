@@ -22,13 +22,19 @@ export const efiLoaderBanner = (release: XenRelease): string => `Xen ${release.t
  * no /chosen xen,uefi-cfg-load → "Using modules provided by bootloader in FDT", then the banner;
  * every domain node needs #address-cells and #size-cells (efi_check_dt_boot()).
  */
-export function efiStub(root: DtNode, release: XenRelease): EfiStubResult {
+export function efiStub(root: DtNode, release: XenRelease, device: 'net' | 'block' | 'memory' = 'net'): EfiStubResult {
   const lines: string[] = [];
   const chosen = root.children.find((c) => c.name === 'chosen');
   const hasModule = [...allNodes(root)].some((n) => n !== root && isCompatible(n, 'multiboot,module'));
   if (!hasModule || !chosen || chosen.props.has('xen,uefi-cfg-load')) {
     lines.push(efiLoaderBanner(release));
     const why = !hasModule ? 'the device tree has no multiboot,module node' : !chosen ? 'the device tree has no /chosen' : '/chosen has xen,uefi-cfg-load';
+    if (device !== 'block') {
+      // get_parent_handle(): an image from the network or memory has no EFI file system to read
+      // xen.cfg from (EFI_UNSUPPORTED); blexit() returns to U-Boot's prompt (real 2023.01 and 2025.01).
+      lines.push('Couldn\'t obtain the File System Protocol Interface: ErrCode: 0x8000000000000003');
+      return { lines, stops: `Xen's EFI stub looks for its configuration file (xen.cfg) because ${why}, but xen.efi was not loaded from a file system: "Couldn't obtain the File System Protocol Interface", back to the U-Boot prompt with nothing started` };
+    }
     return { lines, stops: `Xen's EFI stub reads a configuration file (xen.cfg) beside xen.efi because ${why}; booting from an EFI configuration file is not modelled` };
   }
   lines.push('Using modules provided by bootloader in FDT');

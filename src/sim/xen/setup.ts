@@ -264,7 +264,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   };
   // bootefi: Xen's EFI stub runs first, on the firmware console, with the DT U-Boot installed.
   if (handoff.command === 'bootefi' && checkHeader(handoff.fdt) === 0) {
-    const stub = efiStub(unflattenDeviceTree(handoff.fdt), build.release);
+    const stub = efiStub(unflattenDeviceTree(handoff.fdt), build.release, handoff.efi?.device);
     console.lines.push(...stub.lines);
     if (stub.stops) return hang(stub.stops);
   }

@@ -27,7 +27,7 @@ const FDT_SLACK = 0x3000;
 const PE_HEAD_BYTES = 0x1000;
 
 /** What efi_set_bootdev() remembered: the last PE/COFF file a loader put in memory. */
-export interface EfiBootdev { addr: number; size: number; path: string }
+export interface EfiBootdev { addr: number; size: number; path: string; device: 'net' | 'block' }
 
 const bootdevs = new WeakMap<Machine, EfiBootdev>();
 const initialised = new WeakSet<Machine>();
@@ -57,7 +57,7 @@ const loads = new WeakMap<Machine, { start: number; size: number }[]>();
  * efi_set_bootdev(): an earlier remembered image the load overwrote is forgotten; the new one is
  * remembered only when it is a PE/COFF file.
  */
-export function efiSetBootdev(m: Machine, addr: number, size: number, path: string): void {
+export function efiSetBootdev(m: Machine, addr: number, size: number, path: string, device: EfiBootdev['device']): void {
   if (size > 0 && atLeast(m.version, '2025.01')) {
     const list = loads.get(m) ?? [];
     const start = Math.floor(addr / SZ_4K) * SZ_4K;
@@ -67,7 +67,7 @@ export function efiSetBootdev(m: Machine, addr: number, size: number, path: stri
   const old = bootdevs.get(m);
   if (old && addr + size >= old.addr && old.addr + old.size >= addr) bootdevs.delete(m);
   if (!checkPe(m.ram.read(addr, Math.min(size, PE_HEAD_BYTES)), size).ok) return;
-  bootdevs.set(m, { addr, size, path });
+  bootdevs.set(m, { addr, size, path, device });
 }
 
 /** The remembered image, if any. */
@@ -109,16 +109,29 @@ function initObjList(m: Machine): void {
 /** log_err() text of efi_install_fdt(): "ERROR: " was dropped in 2025.01. */
 const installErr = (m: Machine, text: string): void => m.console.line(atLeast(m.version, '2025.01') ? text : `ERROR: ${text}`);
 
-/** efi_install_fdt() for an explicit address: the copy's address, or undefined after U-Boot's message. */
-function installFdt(m: Machine, fdtArg: string): { addr: number; size: number } | undefined {
-  const src = hexToUl(fdtArg).value;
+/**
+ * efi_install_fdt(): the copy's address, or undefined after U-Boot's message. No address, or one that
+ * reads as 0 (ImageBuilder 2023.2's "-"), is EFI_FDT_USE_INTERNAL: ${fdt_addr}, else U-Boot's own
+ * DT at ${fdtcontroladdr} (on QEMU the board's DT, without any /chosen module).
+ */
+function installFdt(m: Machine, fdtArg: string | undefined): { addr: number; size: number } | undefined {
+  let src = fdtArg === undefined ? 0 : hexToUl(fdtArg).value;
+  if (!src) {
+    const opt = m.env.get('fdt_addr') ?? m.env.get('fdtcontroladdr');
+    if (opt === undefined) { installErr(m, 'need device tree'); return undefined; }
+    src = hexToUl(opt).value;
+    if (!src) { installErr(m, 'invalid $fdt_addr or $fdtcontroladdr'); return undefined; }
+  }
   const blob = m.readFdt(src);
   if (!blob || checkHeader(blob) !== 0) { installErr(m, 'invalid device tree'); return undefined; }
-  // copy_fdt(): EFI_ALLOCATE_MAX_ADDRESS below 127 MiB + the copy's size above the lowest bank.
+  // copy_fdt(): EFI_ALLOCATE_MAX_ADDRESS, the highest free pages ending by 127 MiB + the copy's size
+  // above the lowest bank. Before 2025.01 the EFI memory map knows nothing of loaded files, so the
+  // copy lands at 127 MiB whatever was loaded there; from 2025.01 it steps below them.
   const ramStart = Math.min(...m.board.dram.filter((b) => b.size > 0).map((b) => b.start));
   const pages = alignUp(totalsize(blob) + FDT_SLACK, SZ_4K);
-  const at = ramStart + FDT_SAFE_OFFSET;
-  if (!m.canLoad(at, pages)) { installErr(m, 'out of memory'); return undefined; }
+  let at = ramStart + FDT_SAFE_OFFSET;
+  for (const r of [...efiLoadedRanges(m)].reverse()) if (at < r.start + r.size && r.start < at + pages) at = r.start - pages;
+  if (at < ramStart || !m.canLoad(at, pages)) { installErr(m, 'out of memory'); return undefined; }
   const copy = new Uint8Array(pages);
   copy.set(blob);
   setTotalsize(copy, pages);
@@ -133,7 +146,7 @@ function installFdt(m: Machine, fdtArg: string): { addr: number; size: number } 
 }
 
 /** The image argument: its address and size, CMD_RET.USAGE, or CMD_RET.FAILURE after the message. */
-function findImage(m: Machine, arg: string): { addr: number; size: number; path?: string } | CmdRet {
+function findImage(m: Machine, arg: string): { addr: number; size: number; path?: string; device?: EfiBootdev['device'] } | CmdRet {
   const colon = arg.indexOf(':');
   const addr = hexToUl(colon >= 0 ? arg.slice(0, colon) : arg).value;
   if (!addr) return CMD_RET.USAGE;
@@ -145,15 +158,15 @@ function findImage(m: Machine, arg: string): { addr: number; size: number; path?
   }
   const known = bootdevs.get(m);
   if (!known || known.addr !== addr) { m.console.line(`No UEFI binary known at ${colon >= 0 ? arg.slice(0, colon) : arg}`); return CMD_RET.FAILURE; }
-  return { addr, size: known.size, path: known.path };
+  return { addr, size: known.size, path: known.path, device: known.device };
 }
 
 function run(m: Machine, argv: readonly string[]): CmdRet {
   if (argv.length < 2) return CMD_RET.USAGE;
   const imageArg = argv[1]!;
   const fdtArg = argv[2];
-  if (imageArg === 'bootmgr' || imageArg === 'hello' || imageArg === 'selftest' || fdtArg === undefined) {
-    m.console.line(`## uboot-gen simulator: bootefi ${fdtArg === undefined ? 'without a device tree address' : imageArg} is not modelled`);
+  if (imageArg === 'bootmgr' || imageArg === 'hello' || imageArg === 'selftest') {
+    m.console.line(`## uboot-gen simulator: bootefi ${imageArg} is not modelled`);
     return CMD_RET.FAILURE;
   }
   const modern = atLeast(m.version, '2025.01');
@@ -184,7 +197,7 @@ function run(m: Machine, argv: readonly string[]): CmdRet {
     command: 'bootefi', loadAddr: image.addr, entry: image.addr,
     kernel: { format: 'arm64-image', imageSize: info.imageSize, textOffset: info.textOffset, flags: info.flags },
     fdtAddr: fdt.addr, fdt: m.ram.read(fdt.addr, fdt.size), ram: m.ram, board: m.board,
-    efi: { bootServicesData: efiLoadedRanges(m) },
+    efi: { bootServicesData: efiLoadedRanges(m), device: image.device ?? 'memory' },
   };
   m.stopped = 'booted';
   return CMD_RET.SUCCESS;

@@ -60,7 +60,7 @@ function doLoad(m: Machine, argv: readonly string[]): number {
   m.console.line(`${len} bytes read in 0 ms`);
   m.env.setHex('fileaddr', addr);
   m.env.setHex('filesize', len);
-  efiSetBootdev(m, addr, len, filename);
+  efiSetBootdev(m, addr, len, filename, 'block');
   return CMD_RET.SUCCESS;
 }
 

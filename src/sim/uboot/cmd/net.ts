@@ -70,7 +70,7 @@ export function tftpLoadServed(m: Machine, addr: number, served: Served): number
     m.env.setHex('filesize', served.size);
     m.env.setHex('fileaddr', addr);
   }
-  efiSetBootdev(m, addr, served.size, served.name);
+  efiSetBootdev(m, addr, served.size, served.name, 'net');
   return CMD_RET.SUCCESS;
 }
 

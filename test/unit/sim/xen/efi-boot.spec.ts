@@ -28,7 +28,7 @@ describe('sim → xen → efi-boot (Xen\'s EFI stub after bootefi)', function ()
     const initrd = sparseFile('initramfs.cpio.gz', 0xf791d, new Uint8Array([0x1f, 0x8b, 0x08, 0x00]));
     const xen = arm64Image('xen', 983048, XEN_IMAGE_SIZE);
     const h = handoff([{ addr: 0x40400000, file: image }, { addr: 0x42600000, file: initrd }, { addr: 0x42800000, file: xen }], dtc(virtDts(CHOSEN)), 0x47f00000, 0x42800000);
-    return { ...h, command: 'bootefi' as const, efi: { bootServicesData: loaded } };
+    return { ...h, command: 'bootefi' as const, efi: { bootServicesData: loaded, device: 'net' as const } };
   }
 
   before(function () { if (!hasTool('dtc')) this.skip(); });
@@ -42,10 +42,16 @@ describe('sim → xen → efi-boot (Xen\'s EFI stub after bootefi)', function ()
 
   it('stops where it would read xen.cfg or load files, and on a domain without #size-cells', function () {
     const rel = { text: '4.17.7', minor: 17, patch: 7 };
-    expect(efiStub(unflattenDeviceTree(dtc(virtDts(''))), rel)).to.deep.equal({
+    const plain = unflattenDeviceTree(dtc(virtDts('')));
+    expect(efiStub(plain, rel, 'block')).to.deep.equal({
       lines: [efiLoaderBanner(rel)],
       stops: 'Xen\'s EFI stub reads a configuration file (xen.cfg) beside xen.efi because the device tree has no multiboot,module node; booting from an EFI configuration file is not modelled',
     });
+    // Loaded over the network: the real lines of ImageBuilder 2023.2's `bootefi XEN - DTB` (U-Boot's own DT installed).
+    const real = realLines('ib-bootefi-dash.log');
+    const at = real.indexOf('Booting /xen');
+    expect(efiStub(plain, rel, 'net').lines).to.deep.equal(real.slice(at + 1, at + 3));
+    expect(real[at + 3]).to.equal('=> ');
     const noSize = CHOSEN.replace(/(domU0 \{[^]*?)#size-cells = <0x2>;/, '$1');
     const r = efiStub(unflattenDeviceTree(dtc(virtDts(noSize))), rel);
     expect(r.lines.slice(2)).to.deep.equal(['#size-cells not found in domain node.', 'Error processing boot modules on DT.']);

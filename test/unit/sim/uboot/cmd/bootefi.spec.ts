@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createMachine, runCommands, type Machine } from '../../../../../src/sim/uboot/index.js';
+import { createMachine, qemuVirtBoard, runCommands, type Machine } from '../../../../../src/sim/uboot/index.js';
 import { checkPe, efiBootdev, efiLoadedRanges } from '../../../../../src/sim/uboot/cmd/bootefi.js';
 import { totalsize } from '../../../../../src/fdt/header.js';
 import { getprop, pathOffset } from '../../../../../src/fdt/ro.js';
@@ -50,7 +50,7 @@ describe('sim → uboot → cmd → bootefi', () => {
     expect([h.command, h.loadAddr, h.entry, h.fdtAddr, totalsize(h.fdt)]).to.deep.equal(['bootefi', 0x42800000, 0x42800000, 0x47f00000, 0x2000]);
     expect(Buffer.from(getprop(h.fdt, pathOffset(h.fdt, '/chosen'), 'u-boot,version') as Uint8Array).toString()).to.equal('2023.01+dfsg-2+deb12u3\0');
     // 2023.01 does not pass loads on to the EFI memory map; the working FDT stays where `fdt addr` put it.
-    expect(h.efi).to.deep.equal({ bootServicesData: [] });
+    expect(h.efi).to.deep.equal({ bootServicesData: [], device: 'net' });
     expect(m.env.get('fdtaddr')).to.equal('42a00000');
   });
 
@@ -64,14 +64,25 @@ describe('sim → uboot → cmd → bootefi', () => {
     // Image ends at 0x4236dfc0 → its pages end at 0x4236e000; xen's (0xf0008 bytes) at 0x428f1000.
     expect(m.handoff!.efi).to.deep.equal({ bootServicesData: [
       { start: 0x40400000, size: 0x1f6e000 }, { start: 0x42800000, size: 0xf1000 }, { start: 0x42a00000, size: 0x100000 },
-    ] });
+    ], device: 'net' });
     expect(efiLoadedRanges(m)).to.deep.equal(m.handoff!.efi!.bootServicesData);
+  });
+
+  it('copies the DT to 127 MiB over a file loaded there (2023.01); 2025.01 steps below the file', () => {
+    const old = machine();
+    expect(runCommands(old, `tftpb 0x47E00000 Image\n${LOADS}bootefi 0x42800000 0x42A00000`)).to.equal(0);
+    expect(old.handoff!.fdtAddr).to.equal(0x47f00000);
+    expect(old.ram.segments(0x47f00000, 0x10).map((x) => x.source.kind)).to.not.include('file');
+    const n = machine('2025.01');
+    expect(runCommands(n, `tftpb 0x47E00000 Image\n${LOADS}bootefi 0x42800000 0x42A00000`)).to.equal(0);
+    // The copy is 1 MiB (totalsize) + 12 KiB, in pages, ending where Image's pages start.
+    expect(n.handoff!.fdtAddr).to.equal(0x47e00000 - 0x103000);
   });
 
   it('remembers only the last PE/COFF file loaded: a later PE load replaces it, a plain file does not', () => {
     const m = machine();
     runCommands(m, 'tftpb 0x42800000 xen\ntftpb 0x40400000 Image');
-    expect(efiBootdev(m)).to.deep.equal({ addr: 0x42800000, size: 983048, path: 'xen' });
+    expect(efiBootdev(m)).to.deep.equal({ addr: 0x42800000, size: 983048, path: 'xen', device: 'net' });
     expect(runCommands(m, 'tftpb 0x42A00000 virt.dtb\nbootefi 0x40400000 0x42A00000')).to.equal(1);
     expect(after(m, 'Bytes transferred = 1048576 (100000 hex)').slice(-1)).to.deep.equal(['No UEFI binary known at 0x40400000']);
     // A load over the remembered image forgets it.
@@ -85,14 +96,21 @@ describe('sim → uboot → cmd → bootefi', () => {
     expect(after(m, 'Working FDT set to 42a00000')).to.deep.equal(['No UEFI binary known at 0x40000000']);
   });
 
-  it('ImageBuilder 2023.2\'s `bootefi XEN - DTB`: "-" is the DT address 0, which holds no DT', () => {
-    const m = machine();
-    expect(runCommands(m, `${LOADS}bootefi 0x42800000 - 0x42A00000`)).to.equal(1);
-    expect(after(m, 'Missing RNG device for EFI_RNG_PROTOCOL')).to.deep.equal(['ERROR: invalid device tree']);
+  it('ImageBuilder 2023.2\'s `bootefi XEN - DTB`: "-" reads as DT address 0, so U-Boot installs its own DT', () => {
+    // With U-Boot's own DT at ${fdtcontroladdr} (QEMU's), as on the real board: it boots, with that DT.
+    const board = { ...qemuVirtBoard(), controlDtb: new Uint8Array(fs.readFileSync(path.join(root, 'virt.dtb'))) };
+    const m = createMachine({ root, board });
+    expect(runCommands(m, `${LOADS}bootefi 0x42800000 - 0x42A00000`)).to.equal(0);
+    expect(after(m, 'Working FDT set to 42a00000')).to.deep.equal(realBootefiLines('ib-bootefi-dash.log'));
+    expect(pathOffset(m.handoff!.fdt, '/chosen/domU0')).to.be.lessThan(0);
+    // No DT at ${fdtcontroladdr}, or no such variable.
     const n = machine('2025.01');
     expect(runCommands(n, `${LOADS}bootefi 0x42800000 - 0x42A00000`)).to.equal(1);
     expect(after(n, 'Missing RNG device for EFI_RNG_PROTOCOL')).to.deep.equal(['invalid device tree']);
     expect(n.stopped).to.equal(undefined);
+    const o = createMachine({ root, env: { fdtcontroladdr: '' }, replaceEnv: true });
+    expect(runCommands(o, `${LOADS}bootefi 0x42800000`)).to.equal(1);
+    expect(after(o, 'Missing RNG device for EFI_RNG_PROTOCOL')).to.deep.equal(['ERROR: invalid $fdt_addr or $fdtcontroladdr']);
   });
 
   it('names an image given with its size by its memory range, and checks its PE/COFF header', () => {
