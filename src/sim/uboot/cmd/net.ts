@@ -104,6 +104,8 @@ export function tftpLoad(m: Machine, argv: readonly string[]): number {
     m.console.line(`Load address: 0x${hexBare(addr)}`);
     const lwipServed = m.files.resolve(file);
     const rc = lwipTftpTransfer(m, addr, lwipServed, (len) => { if (lwipServed && len > 0) store(m, addr, lwipServed, len); });
+    // net/lwip/tftp.c remembers the file for bootefi as net/tftp.c does.
+    if (rc === 0 && lwipServed) efiSetBootdev(m, addr, lwipServed.size, lwipServed.name, 'net');
     return rc === 0 ? autostart(m, addr) : CMD_RET.FAILURE;
   }
   // Until v2024.10, tftp_init_load_addr() (net/tftp.c) refused a load address inside U-Boot's LMB
