@@ -173,7 +173,7 @@ function generated(name: string, title: string, lines: string[], timeoutMs: numb
  * ImageBuilder, would have written) and packed again; the simulator runs the changed script.
  */
 function generatedThenEdited(name: string, title: string, lines: string[], timeoutMs: number, extraFiles: Record<string, string | Uint8Array>,
-  edit: (source: string) => string): DiffCase {
+  edit: (source: string) => string, opts: { controlDtb?: boolean } = {}): DiffCase {
   return {
     name, title, timeoutMs,
     prepare(assets, dir, s) {
@@ -183,7 +183,9 @@ function generatedThenEdited(name: string, title: string, lines: string[], timeo
       fs.writeFileSync(path.join(dir, 'boot.source'), source);
       const scr = writeScriptImage(source, { time: 0 });
       fs.writeFileSync(path.join(dir, 'boot.scr'), scr);
-      return { sim: verifyScript(scr, dir, qemuVirtBoard(), { ...s, scriptAddr: gen.plan.scriptAddr }), domains: expectedDomainsOf(gen.plan), dir };
+      // controlDtb: U-Boot keeps QEMU's DT as its own (${fdtcontroladdr}), as on the real board.
+      const board = opts.controlDtb ? { ...qemuVirtBoard(), controlDtb: new Uint8Array(fs.readFileSync(assets.dtb.path)) } : qemuVirtBoard();
+      return { sim: verifyScript(scr, dir, board, { ...s, scriptAddr: gen.plan.scriptAddr }), domains: expectedDomainsOf(gen.plan), dir };
     },
   };
 }
@@ -326,6 +328,16 @@ function cases(assets: LabAssets): DiffCase[] {
     flow('flow-boot-none-then', 'BOOT_CMD=none: the script only loads and edits; booti typed after it',
       [...BASE, 'BOOT_CMD=none', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000,
       { then: 'booti ${host_kernel_addr} - ${host_fdt_addr}' }),
+    // BOOT_CMD=bootefi: U-Boot's UEFI loader starts Xen's EFI stub, which takes its modules from the
+    // /chosen nodes of the DT U-Boot installs (no xen.cfg).
+    only(UBOOT_STACKS, generated('gen-bootefi', 'generated: BOOT_CMD=bootefi (Xen\'s EFI stub finds its modules in the DT)',
+      [...BASE, 'BOOT_CMD=bootefi', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000)),
+    // ImageBuilder's bootefi line from 2022 to its 2024 fix (Xilinx xlnx_rel_v2023.2 still writes it):
+    // `bootefi XEN - DTB` reads "-" as DT address 0, so U-Boot installs its own DT (QEMU's, no modules)
+    // and Xen's EFI stub looks for xen.cfg on a file system xen was not loaded from.
+    only(UBOOT_STACKS, generatedThenEdited('ib-bootefi-dash', 'ImageBuilder 2023.2\'s `bootefi XEN - DTB` (the "-" is taken as DT address 0)',
+      [...BASE, 'BOOT_CMD=bootefi', `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=1', ...DOMU(0)], 60_000, {},
+      (src) => src.replace(/^bootefi (\S+) (\S+)$/m, 'bootefi $1 - $2'), { controlDtb: true })),
     // Per-domain properties: an explicit domid (read by no upstream Xen: the domains keep ids 1, 2),
     // grant limits (read from 4.18) and nr_spis; grant table version 2, which Xen on Arm refuses from
     // 4.18 on ("Error creating domain") and 4.17 never reads; DBG_FDT_PRINT_CHOSEN's printout.

@@ -13,7 +13,7 @@ import { renderScriptHint } from '../emit/render.js';
 import { writeFileAtomic } from '../util/file.js';
 import { acquireLabLock, defaultLockFile } from './lock.js';
 import { LAB_MARKER_PREFIX } from './marker.js';
-import { findMarkers, findXenPanic, findUbootErrors, guestConsoles, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
+import { findMarkers, findXenPanic, findUbootErrors, guestConsoles, kernelStartMark, parseXenConsole, type ExpectedDomain, type LabMarker, type XenConsoleReport } from './xen-console.js';
 
 export const QEMU_BIN = 'qemu-system-aarch64';
 export const UBOOT_QEMU_ARM64 = '/usr/lib/u-boot/qemu_arm64/u-boot.bin';
@@ -327,11 +327,11 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
         typeNext();
         return;
       }
-      if (!kernelStarted && log.includes('Starting kernel ...')) {
+      if (!kernelStarted && kernelStartMark(log)) {
         kernelStarted = true;
         silentTimer = setTimeout(() => { if (!xenSpoke) finish('xen-silent'); }, opts.silentXenMs ?? 20_000);
       }
-      if (kernelStarted && !xenSpoke && log.includes('(XEN) ', log.indexOf('Starting kernel ...'))) {
+      if (kernelStarted && !xenSpoke && log.includes('(XEN) ', kernelStartMark(log)!.at)) {
         xenSpoke = true;
         if (silentTimer) clearTimeout(silentTimer);
       }
@@ -359,7 +359,7 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
         const guestPanics = guestPanicCount;
         if (guestPanics > 0 && guestPanics + seenAt.size >= tokens.length) { settleTimer = setTimeout(() => finish('guest-panic'), settleMs); return; }
       }
-      if (commandsDoneAt >= 0 && log.length > commandsDoneAt && log.endsWith(UBOOT_PROMPT) && !/Starting kernel \.\.\./.test(log.slice(commandsDoneAt))) {
+      if (commandsDoneAt >= 0 && log.length > commandsDoneAt && log.endsWith(UBOOT_PROMPT) && !kernelStartMark(log.slice(commandsDoneAt))) {
         // The prompt came back after the script: give stray output 500 ms, then stop.
         if (promptTimer) clearTimeout(promptTimer);
         promptTimer = setTimeout(() => { if (log.endsWith(UBOOT_PROMPT)) finish('uboot-returned'); }, 500);

@@ -98,13 +98,23 @@ export interface ExpectedDomain {
 }
 
 const START_MARK = 'Starting kernel ...';
+/** After bootefi U-Boot prints no "Starting kernel ...": Xen's EFI stub announces itself instead. */
+const EFI_START = /^Xen [^\n]* EFI loader\r?$/m;
+
+/** Where the hand-over line is in a serial log, and its length; undefined when the kernel never started. */
+export function kernelStartMark(log: string): { at: number; length: number } | undefined {
+  const i = log.indexOf(START_MARK);
+  if (i >= 0) return { at: i, length: START_MARK.length };
+  const e = EFI_START.exec(log);
+  return e ? { at: e.index, length: e[0].length } : undefined;
+}
 const VPL011_CHUNK = 126;
 
 /** Split the log at U-Boot's hand-over line. */
 export function splitAtKernelStart(log: string): { uboot: string; after?: string } {
-  const i = log.indexOf(START_MARK);
-  if (i < 0) return { uboot: log };
-  return { uboot: log.slice(0, i), after: log.slice(i + START_MARK.length) };
+  const mark = kernelStartMark(log);
+  if (!mark) return { uboot: log };
+  return { uboot: log.slice(0, mark.at), after: log.slice(mark.at + mark.length) };
 }
 
 const UBOOT_ERROR_PATTERNS: readonly RegExp[] = [

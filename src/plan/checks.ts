@@ -124,11 +124,9 @@ export const CHECKS: readonly Check[] = [
   {
     name: 'boot-cmd-simulated', code: 'PLAN_BOOT_CMD', severity: 'info', stage: 'input',
     fix: 'use BOOT_CMD=booti, bootm or bootz to have the boot verified',
-    run: ({ collected: { config } }) => (config.bootCmd === 'bootefi'
-      ? [{ key: 'BOOT_CMD', message: 'BOOT_CMD=bootefi: the script is generated, but the simulator does not boot it' }]
-      : config.bootCmd === 'none'
-        ? [{ key: 'BOOT_CMD', message: 'BOOT_CMD=none: the script is verified to its end; the simulator boots only with --then and a boot command on ${host_kernel_addr} and ${host_fdt_addr}' }]
-        : []),
+    run: ({ collected: { config } }) => (config.bootCmd === 'none'
+      ? [{ key: 'BOOT_CMD', message: 'BOOT_CMD=none: the script is verified to its end; the simulator boots only with --then and a boot command on ${host_kernel_addr} and ${host_fdt_addr}' }]
+      : []),
   },
   {
     name: 'dtb-unedited', code: 'PLAN_DTB_EDITED', severity: 'error', stage: 'input',

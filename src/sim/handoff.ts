@@ -45,7 +45,7 @@ export interface KernelHeaderInfo {
 }
 
 export interface BootHandoff {
-  command: 'booti' | 'bootm' | 'bootz';
+  command: 'booti' | 'bootm' | 'bootz' | 'bootefi';
   /** Address given on the boot command line. */
   loadAddr: number;
   /** Where the kernel (Xen) actually runs after U-Boot's relocation/copy. */
@@ -59,6 +59,13 @@ export interface BootHandoff {
   initrd?: { start: number; end: number };
   ram: SparseRam;
   board: BoardProfile;
+  /**
+   * bootefi only: the EFI memory map's EfiBootServicesData ranges from files U-Boot loaded (2025.01 and
+   * later pass every load's LMB reservation on; page aligned, merged). Xen's EFI stub leaves them out
+   * of its RAM banks. `device`: where the image came from (its EFI device path): the network, a block
+   * device's file system, or memory (`bootefi ADDR:SIZE`).
+   */
+  efi?: { bootServicesData: { start: number; size: number }[]; device: 'net' | 'block' | 'memory' };
 }
 
 /**

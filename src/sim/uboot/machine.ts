@@ -124,6 +124,10 @@ export class Machine {
     this.console = new Console({ lines: this.budgets.consoleLines, bytes: this.budgets.consoleBytes });
     this.ram = new SparseRam(this.board.dram, { readBytes: this.budgets.ramReadBytes, heldBytes: this.budgets.ramHeldBytes });
     const control = this.#placeControlDtb();
+    // QEMU hands firmware its DT at the start of RAM too, where ${fdt_addr} points (bootefi's default DT).
+    if (this.board.controlDtb && !this.board.env && !opts.replaceEnv && this.ram.inRam(Number(QEMU_VIRT_DEFAULT_ENV.fdt_addr), this.board.controlDtb.length)) {
+      this.ram.write(Number(QEMU_VIRT_DEFAULT_ENV.fdt_addr), this.board.controlDtb, 'board DTB');
+    }
     this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...(this.board.env ?? QEMU_VIRT_DEFAULT_ENV), ...control, ...opts.env });
     this.files = new FileServer(opts.root, {
       ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(opts.staged ? { staged: opts.staged } : {}),

@@ -21,6 +21,7 @@ import { checkXenstore, createDom0, createDomU, type BuildCtx, type BuiltDomain,
 import { boardCpuHwids, maxCpus, setupCpupools, type CpupoolCtx, type CpupoolState } from './cpupools.js';
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
+import { efiStub, modulesWithHeapTail } from './efi-boot.js';
 import { initramfsFault, linuxVersionOf } from './guest-linux.js';
 import type { DomainVerdict, XenResult } from './verdict.js';
 import { infoVisibleByDefault, parseXenVersion, type XenVersion } from './version.js';
@@ -261,7 +262,13 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
     for (const d of domains) { d.verdict = 'silent hang'; d.reason = why; }
     return result({ consoleVisible: false, silentHang: why });
   };
-  if (version.minor === 17 && Math.floor(handoff.entry / SZ_2M) === 1) {
+  // bootefi: Xen's EFI stub runs first, on the firmware console, with the DT U-Boot installed.
+  if (handoff.command === 'bootefi' && checkHeader(handoff.fdt) === 0) {
+    const stub = efiStub(unflattenDeviceTree(handoff.fdt), build.release, handoff.efi?.device);
+    console.lines.push(...stub.lines);
+    if (stub.stops) return hang(stub.stops);
+  }
+  if (version.minor === 17 && handoff.command !== 'bootefi' && Math.floor(handoff.entry / SZ_2M) === 1) {
     return hang('Xen was loaded in the 2 MiB slot of XEN_VIRT_START (0x00200000): "Unable to build boot page tables - virt and phys addresses clash" (early printk only)');
   }
   if (fdtAddr === 0 || fdtAddr % MIN_FDT_ALIGN !== 0 || fdtMagic(head) !== FDT_MAGIC || totalsize(head) > MAX_FDT_SIZE) {
@@ -430,16 +437,38 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   const freed = bi.modules.filter((m) => m.kind !== 'xen').map((m) => ({
     m, from: Math.ceil(m.start / PAGE_SIZE), to: Math.floor((m.start + Math.ceil(m.size / PAGE_SIZE) * PAGE_SIZE) / PAGE_SIZE),
   })).sort((a, b) => a.from - b.from);
+  // The BUG()'s line moved between releases; the numbers seen on real boots: 4.17.7 (Debian's
+  // package) 1429, 4.17.5 (built from Debian's bookworm source) 1423
+  // (test/fixtures/transcripts/full/corpus-ramdisk-overlaps-kernel.log), 4.20.5-pre (Debian's trixie
+  // package) 1486 (test/fixtures/transcripts/trixie/gen-bootefi.log).
+  const pageAllocBug = (): string => {
+    const bugLine = version.minor === 17 ? (version.patch === 5 ? 1423 : version.patch === undefined || version.patch === 7 ? 1429 : undefined)
+      : version.minor === 20 && (version.patch === undefined || version.patch >= 4) ? 1486 : undefined;
+    if (bugLine === undefined) console.estimates.push('the line number of the page_alloc.c BUG is known only for 4.17.5, 4.17.7 and 4.20.4+');
+    return bugLine !== undefined ? `Xen BUG at common/page_alloc.c:${bugLine}` : 'Xen BUG at common/page_alloc.c';
+  };
+  // EFI boot: Xen's RAM banks are the EFI memory map's conventional runs, and populate_boot_allocator()
+  // skips only the modules that start inside a bank (next_module()). A module that starts in a range
+  // U-Boot marked EfiBootServicesData (a loaded file, from U-Boot 2025.01) but reaches past its page-
+  // aligned end has its tail given to the heap as free RAM; discard_initial_modules() frees it again.
+  const efiTail = handoff.efi ? modulesWithHeapTail(bi.modules.filter((m) => m.kind !== 'xen'), handoff.efi.bootServicesData) : undefined;
+  if (efiTail) {
+    const text = pageAllocBug();
+    const why = `boot module ${hex(efiTail.module.start)}+${hex(efiTail.module.size)} reaches past the loaded file's last page ${hex(efiTail.tailStart)}: U-Boot's EFI memory map (EfiBootServicesData up to there) starts a RAM bank inside the module, Xen puts [${hex(efiTail.tailStart)}, ${hex(efiTail.tailEnd)}) in its heap and discard_initial_modules() frees it twice`;
+    findings.push(why);
+    for (const d of domains) {
+      if (d.verdict === 'dropped') continue;
+      d.verdict = 'xen panic'; d.message = text; d.reason = `${text} (${why})`;
+    }
+    console.printk(text);
+    try { console.panic(`${text}\n`); } catch (e) { if (!(e instanceof XenPanicSignal)) throw e; }
+    return result({ consoleVisible: uart.ok, panic: text });
+  }
   for (let i = 1; i < freed.length; i++) {
     const a = freed[i - 1]!;
     const b = freed[i]!;
     if (b.from < a.to) {
-      // The BUG()'s line moved between 4.17 patch releases; both numbers seen on real boots:
-      // 4.17.7 (Debian's package) 1429, 4.17.5 (built from Debian's bookworm source) 1423
-      // (test/fixtures/transcripts/full/corpus-ramdisk-overlaps-kernel.log).
-      const bugLine = version.minor === 17 ? (version.patch === 5 ? 1423 : version.patch === undefined || version.patch === 7 ? 1429 : undefined) : undefined;
-      const text = bugLine !== undefined ? `Xen BUG at common/page_alloc.c:${bugLine}` : 'Xen BUG at common/page_alloc.c';
-      if (bugLine === undefined) console.estimates.push('the line number of the page_alloc.c BUG is known only for 4.17.5 and 4.17.7');
+      const text = pageAllocBug();
       const why = `boot modules ${hex(a.m.start)}+${hex(a.m.size)} and ${hex(b.m.start)}+${hex(b.m.size)} share pages, which discard_initial_modules() frees twice`;
       findings.push(why);
       for (const d of domains) {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { fixturePath } from '../../helpers/paths.js';
 import {
-  findMarkers, findUbootErrors, findXenPanic, guestConsoles, parseXenConsole, splitAtKernelStart, xenLines,
+  findMarkers, findUbootErrors, findXenPanic, guestConsoles, kernelStartMark, parseXenConsole, splitAtKernelStart, xenLines,
   type ExpectedDomain,
 } from '../../../src/lab/xen-console.js';
 
@@ -65,6 +65,25 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     expect(r.domains.map((d) => [d.name, d.verdict, d.message])).to.deep.equal([
       ['dom0', 'xen panic', 'At the moment, Xenstore support requires dom0 to be present'],
       ['domU0', 'xen panic', 'At the moment, Xenstore support requires dom0 to be present'],
+    ]);
+  });
+
+  it('bootefi: no "Starting kernel ...", Xen\'s EFI loader line marks the hand-over; both domUs up', () => {
+    const log = transcript('gen-bootefi');
+    const mark = kernelStartMark(log)!;
+    expect(log.slice(mark.at, mark.at + mark.length)).to.equal('Xen 4.17.7 (c/s ) EFI loader');
+    expect(splitAtKernelStart(log).uboot.trimEnd().split('\n').slice(-2)).to.deep.equal(['Booting /xen', 'Using modules provided by bootloader in FDT']);
+    // "No EFI system partition" follows the terminal query's escape sequences on its line: not taken for an error.
+    expect(findUbootErrors(log)).to.deep.equal([]);
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains.map((d) => [d.name, d.verdict])).to.deep.equal([['domU1', 'up'], ['domU0', 'up']]);
+    expect(kernelStartMark('Booting /xen\nLoading image failed\n')).to.equal(undefined);
+  });
+
+  it('bootefi with U-Boot 2025.01 + Xen 4.20: the page_alloc.c BUG after both domUs are built', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'trixie', 'gen-bootefi.log'), 'utf8');
+    expect(kernelStartMark(log)).to.not.equal(undefined);
+    expect(parseXenConsole(log, { domains: TWO_DOMUS }).domains.map((d) => [d.name, d.verdict, d.message])).to.deep.equal([
+      ['domU1', 'xen panic', 'Xen BUG at common/page_alloc.c:1486'], ['domU0', 'xen panic', 'Xen BUG at common/page_alloc.c:1486'],
     ]);
   });
 

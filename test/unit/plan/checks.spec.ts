@@ -76,6 +76,11 @@ describe('plan → checks', () => {
     for (const ok of ['serial1', '/axi/serial@ff010000', '/axi/serial@ff010000:115200n8', 'nosuchalias']) expect(warned(ok), ok).to.deep.equal([]);
   });
 
+  it('boot-cmd-simulated: says nothing for BOOT_CMD=bootefi, which the simulator boots', () => {
+    const p = plan(folder(), ['BOOT_CMD=bootefi', ...ONE_DOMU]);
+    expect(p.diagnostics.filter((x) => x.code === 'PLAN_BOOT_CMD')).to.deep.equal([]);
+  });
+
   check('dtb-unedited', 'refuses a board DTB an earlier script already edited', () => {
     const dir = folder();
     const first = planScript({ ...load(dir, ONE_DOMU), dir });

@@ -5,6 +5,7 @@
 // Success prints "%llu bytes read in %lu ms" (we print 0 ms; the real run adds a rate) and sets
 // fileaddr/filesize; a missing file or a reserved/out-of-RAM destination fails and keeps them.
 import { CMD_RET, defineCommand, type Command } from '../command.js';
+import { efiSetBootdev } from './bootefi.js';
 import type { Machine } from '../machine.js';
 import { hexToUl } from '../env.js';
 
@@ -59,6 +60,7 @@ function doLoad(m: Machine, argv: readonly string[]): number {
   m.console.line(`${len} bytes read in 0 ms`);
   m.env.setHex('fileaddr', addr);
   m.env.setHex('filesize', len);
+  efiSetBootdev(m, addr, len, filename, 'block');
   return CMD_RET.SUCCESS;
 }
 

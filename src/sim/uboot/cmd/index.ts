@@ -4,6 +4,7 @@
 // the board (`e` is ambiguous, `tftp` is tftpboot), and running it fails visibly.
 import { defineCommand, type Command } from '../command.js';
 import booti from './booti.js';
+import bootefi from './bootefi.js';
 import bootm from './bootm.js';
 import bootz from './bootz.js';
 import echo from './echo.js';
@@ -19,13 +20,13 @@ import source from './source.js';
 import { falseCmd, test, trueCmd } from './test.js';
 
 export const MODELLED_COMMANDS: readonly Command[] = [
-  booti, bootm, bootz, echo, env, exit, ext2load, ext4load, falseCmd, fatload, fdt, fpga, imxtract, load, printenv, run, setenv,
+  bootefi, booti, bootm, bootz, echo, env, exit, ext2load, ext4load, falseCmd, fatload, fdt, fpga, imxtract, load, printenv, run, setenv,
   setexpr, source, test, tftpboot, trueCmd,
 ].sort((a, b) => (a.name < b.name ? -1 : 1));
 
 /** Commands present in qemu_arm64 U-Boot 2023.01 that the simulator does not model. */
 export const UNMODELLED_COMMAND_NAMES: readonly string[] = [
-  '?', 'base', 'bdinfo', 'blkcache', 'boot', 'bootd', 'bootefi', 'bootelf', 'bootflow', 'bootp', 'bootvx', 'chpart',
+  '?', 'base', 'bdinfo', 'blkcache', 'boot', 'bootd', 'bootelf', 'bootflow', 'bootp', 'bootvx', 'chpart',
   'cmp', 'coninfo', 'cp', 'crc32', 'date', 'dfu', 'dhcp', 'dm', 'editenv', 'erase', 'ext2ls', 'ext4ls', 'ext4size',
   'fatinfo', 'fatls', 'fatmkdir', 'fatrm', 'fatsize', 'fatwrite', 'flinfo', 'fstype', 'fstypes', 'go', 'gzwrite',
   'help', 'iminfo', 'itest', 'ln', 'loadb', 'loads', 'loadx', 'loady', 'loop', 'ls', 'lzmadec', 'md',

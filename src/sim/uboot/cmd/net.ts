@@ -20,6 +20,7 @@ import { cmdProcess } from '../command.js';
 import type { Served } from '../files.js';
 import { lwipTftpTransfer } from '../net-lwip.js';
 import { atLeast } from '../version.js';
+import { efiSetBootdev } from './bootefi.js';
 
 /** CONFIG_TFTP_BLOCKSIZE default; '#' every 10 blocks, 65 per line (net/tftp.c show_block_marker()). */
 const TFTP_BLOCKSIZE = 1468;
@@ -69,6 +70,7 @@ export function tftpLoadServed(m: Machine, addr: number, served: Served): number
     m.env.setHex('filesize', served.size);
     m.env.setHex('fileaddr', addr);
   }
+  efiSetBootdev(m, addr, served.size, served.name, 'net');
   return CMD_RET.SUCCESS;
 }
 
@@ -102,6 +104,8 @@ export function tftpLoad(m: Machine, argv: readonly string[]): number {
     m.console.line(`Load address: 0x${hexBare(addr)}`);
     const lwipServed = m.files.resolve(file);
     const rc = lwipTftpTransfer(m, addr, lwipServed, (len) => { if (lwipServed && len > 0) store(m, addr, lwipServed, len); });
+    // net/lwip/tftp.c remembers the file for bootefi as net/tftp.c does.
+    if (rc === 0 && lwipServed) efiSetBootdev(m, addr, lwipServed.size, lwipServed.name, 'net');
     return rc === 0 ? autostart(m, addr) : CMD_RET.FAILURE;
   }
   // Until v2024.10, tftp_init_load_addr() (net/tftp.c) refused a load address inside U-Boot's LMB
