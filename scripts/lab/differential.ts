@@ -324,9 +324,9 @@ function cases(assets: LabAssets): DiffCase[] {
       (src) => src.replace(/^fdt resize 0x[0-9A-F]+$/m, 'fdt resize 1024'))),
     // Linux-only mode: the kernel reaches the initramfs's /init; without LINUX_RAMDISK it has no root to mount.
     linuxOnly('gen-linux-only', 'generated: Linux-only mode (LINUX + LINUX_RAMDISK + LINUX_CMD), no Xen',
-      [...LINUX_BASE, 'LINUX_RAMDISK=initramfs.cpio.gz', 'LINUX_CMD="console=ttyAMA0 labtoken=l0"'], 90_000),
+      [...LINUX_BASE, 'LINUX_RAMDISK=initramfs.cpio.gz', 'LINUX_CMD="console=ttyAMA0 earlycon labtoken=l0"'], 90_000),
     linuxOnly('gen-broken-linux-no-ramdisk', 'generated, broken: Linux-only mode without LINUX_RAMDISK (root=/dev/ram0 appended, nothing to mount)',
-      [...LINUX_BASE, 'LINUX_CMD="console=ttyAMA0 labtoken=l0"'], 90_000),
+      [...LINUX_BASE, 'LINUX_CMD="console=ttyAMA0 earlycon labtoken=l0"'], 90_000),
     // ImageBuilder's command-line flows, booted as the user would: typing the printed hint.
     flow('flow-runtime-sizing', '-s: U-Boot computes every address and size at boot (setexpr), DEVICE_TREE loaded',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1)], 120_000, { runtimeSizing: true }),
