@@ -1,6 +1,7 @@
 // Verification: run what was generated through the U-Boot simulator (bytes only: the
 // boot.scr and the files in the -d folder, as a TFTP server would serve them), then
-// boot the hand-off in the Xen model. The plan is used only to pick the board.
+// boot the hand-off in the Xen model, or for a Linux kernel in the Linux model. The plan
+// is used only to pick the board, and to say a Linux-only script boots Linux.
 // The result is data; src/cli words it (summary line, tables, JSON).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +10,9 @@ import type { BoardProfile } from '../sim/handoff.js';
 import { boardFromDtb, boardFromRange, qemuVirtBoard, simulateUboot, type UbootResult } from '../sim/uboot/index.js';
 import { readXenConfigFile } from '../xen-build/build.js';
 import { bootXen } from '../sim/xen/index.js';
+import { bootLinux, type LinuxResult } from '../sim/linux/boot.js';
+import { linuxVersionOf } from '../sim/xen/guest-linux.js';
+import type { BootHandoff } from '../sim/handoff.js';
 import type { DomainVerdict, XenResult } from '../sim/xen/verdict.js';
 import { verdictCauses, type VerdictCause } from './causes.js';
 
@@ -42,6 +46,11 @@ export interface VerifyScriptOptions {
   fitScript?: string;
   /** U-Boot's own DTB: its required keys check FIT signatures. */
   controlFdt?: Uint8Array;
+  /**
+   * What the boot command starts: `linux` hands off to the Linux model. Undefined: Linux when the
+   * started image carries Linux's version banner, else Xen.
+   */
+  os?: 'xen' | 'linux';
 }
 
 export interface VerifyReport {
@@ -50,8 +59,10 @@ export interface VerifyReport {
   uboot: UbootResult;
   /** Board the U-Boot model ran on. */
   board: string;
-  /** Absent when U-Boot never handed over to Xen (the script ended, or the boot command failed). */
+  /** Absent when U-Boot never handed over to Xen (the script ended, the boot command failed, or it started Linux). */
   xen?: XenResult;
+  /** A Linux-only boot: what the Linux kernel U-Boot started does (then `xen` is absent). */
+  linux?: LinuxResult;
   domains: DomainVerdict[];
   /** BOOT_CMD=none verified to the end of the script: the variables a later boot command needs that are unset. */
   endOfScript?: { missing: string[] };
@@ -88,6 +99,7 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
   }
   const boardName = uboot.handoff?.board.name ?? board?.name ?? qemuVirtBoard().name;
   if (!uboot.handoff) return finish(uboot, boardName, undefined);
+  if ((opts.os ?? guessOs(uboot.handoff)) === 'linux') return finishLinux(uboot, boardName, bootLinux(uboot.handoff));
   // The Xen model reads the build (release, Kconfig) from the bytes U-Boot started, unless told.
   const xen = bootXen(uboot.handoff, { ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}), ...(xenConfig ? { xenConfig } : {}) });
   return finish(uboot, boardName, xen);
@@ -106,6 +118,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
     ...(opts.ubootVersion ? { ubootVersion: opts.ubootVersion } : {}),
     ...(opts.staged ? { staged: opts.staged } : {}),
     ...(opts.xenConfig ? { xenConfig: opts.xenConfig } : {}),
+    os: gen.plan.linux ? 'linux' : 'xen',
   });
   return { ...report, causes: verdictCauses(gen.plan, report.xen) };
 }
@@ -117,6 +130,16 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
 function endOfScript(uboot: UbootResult, board: string): VerifyReport {
   const missing = ['host_kernel_addr', 'host_fdt_addr'].filter((v) => uboot.env[v] === undefined);
   return { ok: uboot.failures.length === 0 && missing.length === 0, uboot, board, domains: [], endOfScript: { missing } };
+}
+
+/** A started image with Linux's version banner and no Xen is Linux. */
+function guessOs(h: BootHandoff): 'xen' | 'linux' {
+  return linuxVersionOf(h.ram, h.entry, h.kernel.imageSize) !== undefined ? 'linux' : 'xen';
+}
+
+function finishLinux(uboot: UbootResult, board: string, linux: LinuxResult): VerifyReport {
+  const ok = linux.domains.every((d) => d.verdict === 'up') && uboot.failures.length === 0;
+  return { ok, uboot, board, linux, domains: linux.domains };
 }
 
 function finish(uboot: UbootResult, board: string, xen: XenResult | undefined): VerifyReport {

@@ -63,8 +63,11 @@ export function planSummary(plan: BootPlan): string[] {
   const doms = plan.domains;
   const dom0 = doms.some((d) => d.kind === 'dom0');
   const domUs = doms.filter((d) => d.kind === 'domU').length;
+  const runs = `${hexUpper(plan.xen.runAddr)}..${hexUpper(plan.xen.runAddr + plan.xen.imageSize)}`;
   const lines = [
-    `${dom0 ? 'dom0' : 'no dom0 (true dom0less)'} + ${domUs} domU${domUs === 1 ? '' : 's'}, ${plan.bootCmd}; Xen runs at ${hexUpper(plan.xen.runAddr)}..${hexUpper(plan.xen.runAddr + plan.xen.imageSize)}`,
+    plan.linux
+      ? `Linux alone (no Xen)${plan.linux.ramdisk ? ' with an initramfs' : ''}, ${plan.bootCmd}; Linux runs at ${runs}`
+      : `${dom0 ? 'dom0' : 'no dom0 (true dom0less)'} + ${domUs} domU${domUs === 1 ? '' : 's'}, ${plan.bootCmd}; Xen runs at ${runs}`,
     `DTB: ${plan.dtb.originalSize} bytes; the fdt edits add ${plan.dtb.growth} bytes → fdt resize ${hexUpper(plan.dtb.resizeExtra)} (totalsize ${plan.dtb.resizedSize}, +${plan.dtb.bootPad} U-Boot pad at boot)`,
   ];
   const shared = plan.loads.filter((l) => l.keys.length > 1);

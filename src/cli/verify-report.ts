@@ -2,6 +2,7 @@
 // document. The verdict itself comes from src/api/verify.ts as data.
 import type { VerdictCause, VerifyReport } from '../api/verify.js';
 import { formatDomainTable } from '../sim/xen/verdict.js';
+import type { LinuxResult } from '../sim/linux/boot.js';
 import { humanSize } from '../util/hex.js';
 import type { Style } from './report.js';
 
@@ -69,6 +70,7 @@ export function verifySummary(r: VerifyReport): string {
         ? `${uboot.failures.length} U-Boot command(s) failed before the end of the script`
         : `the script ends without setting ${missing.join(' and ')}, which a later boot command needs`;
   }
+  if (r.linux) return linuxSummary(r, r.linux);
   if (!xen) {
     const last = uboot.failures[uboot.failures.length - 1];
     const first = uboot.failures[0];
@@ -90,6 +92,14 @@ export function verifySummary(r: VerifyReport): string {
     : `${uboot.failures.length} U-Boot command(s) failed`;
 }
 
+/** Linux-only boots: Linux's panic, or that it reaches userspace. */
+function linuxSummary(r: VerifyReport, linux: LinuxResult): string {
+  if (r.uboot.failures.length) return `${r.uboot.failures.length} U-Boot command(s) failed`;
+  if (linux.panic !== undefined) return `Linux panics: ${linux.panic}`;
+  const d = linux.domains[0];
+  return `Linux comes up${d?.reason ? ` (${d.reason})` : ''}`;
+}
+
 /** The `verification` section of --json: the verdict, U-Boot's run, Xen's boot and each domain (README "JSON output"). */
 export function verifyJson(r: VerifyReport) {
   const { uboot, xen } = r;
@@ -105,6 +115,12 @@ export function verifyJson(r: VerifyReport) {
         version: xen.version, build: xen.build, buildSources: xen.buildSources, consoleVisible: xen.consoleVisible,
         ...(xen.panic !== undefined ? { panic: xen.panic } : {}), ...(xen.silentHang !== undefined ? { silentHang: xen.silentHang } : {}),
         findings: [...xen.findings], console: [...xen.console],
+      },
+    } : {}),
+    ...(r.linux ? {
+      linux: {
+        version: r.linux.version, bootargs: r.linux.bootargs, ...(r.linux.panic !== undefined ? { panic: r.linux.panic } : {}),
+        findings: [...r.linux.findings], console: [...r.linux.console],
       },
     } : {}),
     ...(r.endOfScript ? { endOfScript: { missing: [...r.endOfScript.missing] } } : {}),
@@ -129,13 +145,18 @@ export const causeJson = (c: VerdictCause): Record<string, unknown> => ({ ...c, 
 export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = false): string {
   const out: string[] = [];
   // Exactly what was modelled: the U-Boot and board, and the Xen release and build options.
-  out.push(`${style.bold('Verification')}  U-Boot ${r.uboot.ubootVersion} (${r.board}) → ${r.xen?.build ?? 'Xen not started'}`);
+  out.push(`${style.bold('Verification')}  U-Boot ${r.uboot.ubootVersion} (${r.board}) → ${r.linux?.version ?? r.xen?.build ?? 'Xen not started'}`);
   if (withConsole) out.push('', ...r.uboot.console.map((l) => `  ${l}`));
   for (const f of r.uboot.failures) out.push(`  ${style.red('✗')} script line ${f.line}: \`${f.command}\` failed${f.message.length ? `: ${f.message.join(' | ')}` : ''}`);
   if (r.xen) {
     if (withConsole && r.xen.console.length) out.push('', ...r.xen.console.map((l) => `  ${l}`));
     for (const f of r.xen.findings) out.push(`  ${style.yellow('!')} ${f}`);
     if (r.xen.domains.length) out.push('', ...formatDomainTable(r.xen).split('\n').map((l) => `  ${l}`));
+  }
+  if (r.linux) {
+    if (withConsole && r.linux.console.length) out.push('', ...r.linux.console.map((l) => `  ${l}`));
+    for (const f of r.linux.findings) out.push(`  ${style.yellow('!')} ${f}`);
+    out.push('', ...formatDomainTable(r.linux).split('\n').map((l) => `  ${l}`));
   }
   const causes = formatCauses(r);
   if (causes.length) out.push('', ...causes.map((l) => `  ${l}`));

@@ -10,7 +10,7 @@ import { readDomUProps } from './domain-props.js';
 import { resolveCpuKeys } from './cpu.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
 import { readDomUSharedMem, readDomUStaticMem, readStaticEvtchns, readStaticHeap, type Lookup, type Warn } from './static-mem.js';
-import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, SourcePos } from './types.js';
+import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, LinuxConfig, SourcePos } from './types.js';
 
 /** Overlays one script applies: each is a load and a `fdt apply`; hundreds would be a typo. */
 const MAX_DT_OVERLAYS = 64;
@@ -100,12 +100,14 @@ export function checkScriptSafePath(ref: FileRef): void {
 export const COMMAND_LINE_POS: SourcePos = { file: '<command line>', line: 0, col: 0 };
 
 /** Hints for unsupported keys that have a specific workaround. */
-const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
-  LINUX: 'Linux-only mode (LINUX without XEN) is not supported yet',
-  LINUX_RAMDISK: 'Linux-only mode is not supported yet',
-  LINUX_CMD: 'Linux-only mode is not supported yet',
-  LINUX_ROOTFS: 'Linux-only mode is not supported yet',
-};
+const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {};
+
+/** The keys of Linux-only mode (linux_config(), linux_file_loading()). */
+const LINUX_KEYS = ['LINUX', 'LINUX_RAMDISK', 'LINUX_CMD', 'LINUX_ROOTFS'] as const;
+/** Default LINUX_CMD of linux_config(). */
+export const DEFAULT_LINUX_CMD = 'earlycon console=ttyPS0,115200';
+/** Keys only Xen mode reads: in Linux-only mode ImageBuilder never looks at them. */
+const XEN_ONLY_KEY = /^(XEN_|DOM0_|DOMU_|CPUPOOL|NUM_CPUPOOLS$|NUM_DOMUS$)/;
 
 const MEM_WHY = 'give the size in MiB (e.g. 512); the limit is the 52-bit arm64 physical address space';
 const VCPUS_WHY = `a domain has at most ${MAX_VCPUS} vCPUs (Xen's MAX_VIRT_CPUS on Arm)`;
@@ -141,12 +143,23 @@ class Resolver {
       this.#error('CONFIG_CONFLICT', 'BOOT_CMD=bootm is not compatible with -s: bootm needs Xen wrapped in a uImage whose load address is fixed when the script is generated',
         this.#get('BOOT_CMD')?.valueWhere, 'BOOT_CMD', 'use BOOT_CMD=booti with -s, or drop -s to keep bootm');
     }
-    const xen = this.#xen();
+    // Mode: XEN set → Xen (LINUX_* ignored); else LINUX set → Linux-only; else neither (an error).
+    const linuxOnly = this.#set('XEN') === undefined && this.#set('LINUX') !== undefined;
+    if (linuxOnly) this.#linuxOnlyConflicts(numDomUs, bootCmd, runtimeSizing);
+    else this.#linuxIgnored();
+    const loadCmd = this.#loadCmd();
+    let xen: FileRef;
+    let linux: LinuxConfig | undefined;
+    if (linuxOnly) {
+      linux = this.#linux(loadCmd);
+      xen = linux.kernel;
+    } else {
+      xen = this.#xen();
+    }
 
     // xen_config()
-    const dom0Kernel = this.#set('DOM0_KERNEL');
-    const { xenCmd, xenCmdDefaulted } = this.#xenCmd(dom0Kernel !== undefined, numDomUs);
-    const loadCmd = this.#loadCmd();
+    const dom0Kernel = linux ? undefined : this.#set('DOM0_KERNEL');
+    const { xenCmd, xenCmdDefaulted } = linux ? { xenCmd: '', xenCmdDefaulted: false } : this.#xenCmd(dom0Kernel !== undefined, numDomUs);
 
     let dom0: Dom0Config | undefined;
     if (dom0Kernel) {
@@ -155,18 +168,21 @@ class Resolver {
     }
 
     const domUs: DomUConfig[] = [];
-    for (let n = 0; n < numDomUs; n++) domUs.push(this.#domU(n, dom0 !== undefined, numDomUs));
+    const domUCount = linux ? 0 : numDomUs;
+    for (let n = 0; n < domUCount; n++) domUs.push(this.#domU(n, dom0 !== undefined, numDomUs));
     // xen_file_loading(): per-domU load commands are checked for every domU, skipped ones included.
     for (const d of domUs) {
       d.load = this.#loadFor(`DOMU_LOAD[${d.index}]`, loadCmd, `Neither DOMU_LOAD[${d.index}] nor LOAD_CMD is specified`);
     }
-    const xenLoad = this.#loadFor('XEN_LOAD', loadCmd, 'Neither XEN_LOAD nor LOAD_CMD is specified');
+    // Linux-only mode knows only LOAD_CMD (linux_config() predates XEN_LOAD).
+    const xenLoad = linux ? this.#required(loadCmd, 'LOAD_CMD', 'LOAD_CMD not set, either specify it in the config or set it with the -t option')
+      : this.#loadFor('XEN_LOAD', loadCmd, 'Neither XEN_LOAD nor LOAD_CMD is specified');
     // Static event channels join domUs, so they are read once every domU is known.
-    const evtchns = readStaticEvtchns(this.#lookup, numDomUs, (i) => domUs[i]?.boot === true);
+    const evtchns = readStaticEvtchns(this.#lookup, domUCount, (i) => domUs[i]?.boot === true);
     for (const [i, list] of evtchns.byDomU) domUs[i]!.evtchns = list;
-    const staticHeap = readStaticHeap(this.#lookup);
-    const cpu = resolveCpuKeys(this.#raw, domUs, this.#diags);
-    for (const [i, d] of domUs.entries()) d.cpu = cpu.domUs[i]!;
+    const staticHeap = linux ? undefined : readStaticHeap(this.#lookup);
+    const cpu = linux ? undefined : resolveCpuKeys(this.#raw, domUs, this.#diags);
+    if (cpu) for (const [i, d] of domUs.entries()) d.cpu = cpu.domUs[i]!;
 
     const { memoryStart, memoryEnd } = this.#memory();
     const deviceTree = this.#fileRef('DEVICE_TREE');
@@ -175,7 +191,7 @@ class Resolver {
     const fdtEdit = this.#fileRef('FDTEDIT');
     const bitstream = this.#fileRef('BITSTREAM');
     const dtOverlays = this.#dtOverlays();
-    const xenPolicy = this.#fileRef('XEN_POLICY');
+    const xenPolicy = linux ? undefined : this.#fileRef('XEN_POLICY');
     const dbgFdtPrintChosen = this.#set('DBG_FDT_PRINT_CHOSEN') !== undefined;
     if (fdtEdit && runtimeSizing) {
       this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
@@ -193,6 +209,7 @@ class Resolver {
       memoryEnd,
       ...(deviceTree ? { deviceTree } : {}),
       xen,
+      ...(linux ? { linux } : {}),
       xenCmd,
       xenCmdDefaulted,
       ...(dom0 ? { dom0 } : {}),
@@ -213,7 +230,7 @@ class Resolver {
       dbgFdtPrintChosen,
       ...(staticHeap ? { staticHeap } : {}),
       ...(evtchns.byDomU.size ? { nextPhandle: evtchns.nextPhandle } : {}),
-      cpu: cpu.cpu,
+      ...(cpu ? { cpu: cpu.cpu } : {}),
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
@@ -485,13 +502,81 @@ class Resolver {
   #xen(): FileRef {
     const x = this.#fileRef('XEN');
     if (x) return x;
-    const linux = this.#set('LINUX');
-    if (linux) {
-      this.#error('CONFIG_UNSUPPORTED', 'LINUX is set but XEN is not: Linux-only mode is not supported yet; set XEN to boot Xen',
-        linux.where, 'LINUX');
-    }
     this.#missingOrMisspelt('XEN', undefined, 'Neither a Xen or Linux kernel is specified, exiting', this.#get('XEN')?.where,
-      'set XEN to the Xen hypervisor image (Linux-only mode is not supported yet)');
+      'set XEN to the Xen hypervisor image, or LINUX to a Linux kernel to boot it alone (Linux-only mode)');
+  }
+
+  // ---- linux_config() ----
+
+  /** A value ImageBuilder requires, else CONFIG_MISSING with its message. */
+  #required(value: string | undefined, key: string, message: string): string {
+    if (value !== undefined) return value;
+    this.#error('CONFIG_MISSING', message, undefined, key, `set ${key} in the config, or pass -t`);
+  }
+
+  /**
+   * LINUX, LINUX_RAMDISK, LINUX_CMD, LINUX_ROOTFS as linux_config() reads them: LINUX_CMD defaults to
+   * "earlycon console=ttyPS0,115200", and a command line without `root=` gets root=/dev/ram0, or with
+   * LINUX_ROOTFS the partition after LOAD_CMD's (find_root_dev()).
+   */
+  #linux(loadCmd: string | undefined): LinuxConfig {
+    const kernel = this.#fileRef('LINUX')!;
+    const ramdisk = this.#fileRef('LINUX_RAMDISK');
+    const rootfs = this.#fileRef('LINUX_ROOTFS');
+    const given = this.#set('LINUX_CMD');
+    let cmd = given ? given.value : DEFAULT_LINUX_CMD;
+    if (!cmd.includes('root=')) {
+      cmd += rootfs
+        ? ` root=${this.#findRootDev(this.#required(loadCmd, 'LOAD_CMD', 'LOAD_CMD not set, either specify it in the config or set it with the -t option'), this.#get('LINUX_ROOTFS') as RawValue, 'LINUX')}`
+        : ' root=/dev/ram0';
+    }
+    return { kernel, ...(ramdisk ? { ramdisk } : {}), ...(rootfs ? { rootfs } : {}), cmd, cmdDefaulted: !given };
+  }
+
+  /**
+   * Linux-only mode boots the kernel alone, so what only Xen reads is refused or reported: domains
+   * (ImageBuilder would drop them without a word, and a config naming them most likely lacks XEN) are
+   * errors, other Xen keys warnings; so are the boot variants no Linux-only ImageBuilder makes work.
+   */
+  #linuxOnlyConflicts(numDomUs: number, bootCmd: BootCmd, runtimeSizing: boolean): void {
+    const linux = this.#get('LINUX')!;
+    const dom0 = this.#set('DOM0_KERNEL');
+    const numDomUsV = this.#get('NUM_DOMUS');
+    const domains = [...(dom0 ? [dom0] : []), ...(numDomUs > 0 && numDomUsV ? [numDomUsV] : [])];
+    const first = domains[0];
+    if (first) {
+      this.#error('CONFIG_CONFLICT',
+        `LINUX is set (line ${linux.where.line}) and XEN is not, so the script boots Linux alone and ImageBuilder ignores ${domains.map((v) => `${v.key} (line ${v.where.line})`).join(' and ')}: Xen domains need XEN`,
+        first.valueWhere, first.key, 'set XEN to boot Xen with these domains (LINUX is then ignored), or remove the domain keys to boot Linux alone');
+    }
+    if (bootCmd !== 'booti' && bootCmd !== 'none') {
+      const why = bootCmd === 'bootm' ? 'bootm needs a uImage, and ImageBuilder wraps only XEN in one (LINUX is loaded as the raw Image, which bootm rejects)'
+        : bootCmd === 'bootz' ? 'bootz starts an arm32 zImage; Linux-only mode loads an arm64 Image'
+          : 'bootefi of a Linux-only script is not modelled by uboot-gen (it cannot verify it)';
+      this.#error('CONFIG_CONFLICT', `BOOT_CMD=${bootCmd} cannot start LINUX in Linux-only mode: ${why}`,
+        this.#get('BOOT_CMD')?.valueWhere, 'BOOT_CMD', 'use BOOT_CMD=booti (the default), or none to only load the files');
+    }
+    if (runtimeSizing) {
+      this.#error('CONFIG_CONFLICT', 'Linux-only mode cannot be combined with -s: no ImageBuilder has both (Linux-only mode is in the Xilinx branches, -s only upstream)',
+        linux.valueWhere, 'LINUX', 'drop -s: the addresses are then planned from the files\' headers');
+    }
+    const ignored = this.#raw.assignments.filter((a) => XEN_ONLY_KEY.test(a.name) && a.value !== '' && !(a.name === 'NUM_DOMUS' && numDomUs === 0)
+      && !a.name.startsWith('DOMU_') && a.name !== 'DOM0_KERNEL');
+    if (ignored.length) {
+      this.#warnAt('CONFIG_MODE_IGNORED',
+        `${ignored.map((a) => a.key).join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored: LINUX without XEN boots Linux alone, and only Xen reads ${ignored.length > 1 ? 'these keys' : 'this key'}`,
+        ignored[0]!.where, ignored[0]!.key, 'remove them, or set XEN to boot Xen');
+    }
+  }
+
+  /** Xen mode with LINUX_* keys set: ImageBuilder reads them only when XEN is unset. */
+  #linuxIgnored(): void {
+    const set = LINUX_KEYS.map((k) => this.#set(k)).filter((v): v is RawValue => v !== undefined);
+    const first = set[0];
+    if (!first || this.#set('XEN') === undefined) return;
+    this.#warnAt('CONFIG_MODE_IGNORED',
+      `${set.map((v) => v.key).join(', ')} ${set.length > 1 ? 'are' : 'is'} ignored: XEN is set, so the script boots Xen, and the LINUX keys count only without XEN (Linux-only mode)`,
+      first.where, first.key, 'remove the LINUX keys, or XEN to boot Linux alone');
   }
 
   // ---- xen_config() ----
@@ -629,15 +714,15 @@ class Resolver {
    * device = last word before the last ':', partition = text after the first ':' plus one
    * (the rootfs partition follows the boot partition). mmc → /dev/mmcblk<d>p<p>, scsi → /dev/sd<a+d><p>.
    */
-  #findRootDev(load: string, rootfs: RawValue): string {
+  #findRootDev(load: string, rootfs: RawValue, who: 'DOM0' | 'LINUX' = 'DOM0'): string {
     const colon = load.indexOf(':');
     const before = colon < 0 ? load : load.slice(0, load.lastIndexOf(':'));
     const dev = before.slice(before.lastIndexOf(' ') + 1);
     const par = colon < 0 ? '' : load.slice(colon + 1);
-    const hint = 'set root= in DOM0_CMD yourself to bypass the guess';
+    const hint = `set root= in ${who}_CMD yourself to bypass the guess`;
     if (colon < 0 || !/^\d+$/.test(dev) || !/^\d+$/.test(par)) {
       this.#error('CONFIG_BAD_VALUE',
-        `Could not parse device and partition. (DOM0_ROOTFS is set, so root= is derived from the dom0 load command "${load}", which must look like "load mmc 0:1")`,
+        `Could not parse device and partition. (${who}_ROOTFS is set, so root= is derived from the ${who === 'DOM0' ? 'dom0 load command' : 'load command'} "${load}", which must look like "load mmc 0:1")`,
         rootfs.where, rootfs.key, hint);
     }
     const partition = Number(par) + 1;

@@ -70,6 +70,22 @@ export interface Dom0Config {
   load: string;
 }
 
+/**
+ * Linux-only mode (LINUX set, XEN not; ImageBuilder's linux_config() / linux_file_loading(), Xilinx
+ * branches since 2021-09): the kernel is booted directly with the board DTB, no Xen and no domains.
+ */
+export interface LinuxConfig {
+  kernel: FileRef;
+  /** LINUX_RAMDISK: loaded after the kernel, its extent written to /chosen linux,initrd-start/-end. */
+  ramdisk?: FileRef;
+  /** LINUX_ROOTFS: not loaded; it only drives the `root=` guess from LOAD_CMD (disk_image owns the file). */
+  rootfs?: FileRef;
+  /** Final `/chosen bootargs`, `root=` already appended when ImageBuilder would. */
+  cmd: string;
+  /** True when LINUX_CMD was unset/empty and ImageBuilder's default was used. */
+  cmdDefaulted: boolean;
+}
+
 export interface DomUConfig {
   /** n in DOMU_*[n]; also the node name suffix `/chosen/domU<n>`. */
   index: number;
@@ -116,7 +132,13 @@ export interface Config {
   /** MEMORY_END (required). */
   memoryEnd: number;
   deviceTree?: FileRef;
+  /**
+   * The image the boot command starts: XEN, or in Linux-only mode (`linux` set) the LINUX kernel,
+   * which takes Xen's place in ImageBuilder's script (`host_kernel`, `booti <it> - <dtb>`).
+   */
   xen: FileRef;
+  /** Linux-only mode: set when LINUX is and XEN is not; then there is no dom0, no domU and no Xen command line. */
+  linux?: LinuxConfig;
   /** Final Xen command line (`/chosen xen,xen-bootargs`), exactly as ImageBuilder builds it, spacing included. */
   xenCmd: string;
   /** True when XEN_CMD was unset/empty and ImageBuilder's default line was built. */
@@ -127,7 +149,7 @@ export interface Config {
   domUs: DomUConfig[];
   /** LOAD_CMD after the -t override and its aliases (tftp → tftpb, sd → load mmc 0:1 ...); undefined if none. */
   loadCmd?: string;
-  /** Load command for XEN and DEVICE_TREE: XEN_LOAD, else LOAD_CMD. */
+  /** Load command for XEN (or LINUX and LINUX_RAMDISK) and DEVICE_TREE: XEN_LOAD, else LOAD_CMD (Linux-only mode: LOAD_CMD). */
   xenLoad: string;
   bootCmd: BootCmd;
   /** UBOOT_SOURCE (or `<-o name>.source`). */

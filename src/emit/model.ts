@@ -75,8 +75,13 @@ export interface ScriptModel {
   dtb: { addr: number; resize: number; createChosen: boolean; control: boolean };
   /** DT_OVERLAY[i] in order: where each is loaded (`id` names its -s address variable), applied after `fdt resize`. */
   overlays: Array<{ addr: number; id: string }>;
-  /** Where Xen is loaded, and its command line (`xen,xen-bootargs`). */
+  /** Where Xen is loaded (in Linux-only mode: the Linux kernel), and its command line (`xen,xen-bootargs`). */
   xen: { addr: number; bootargs: string };
+  /**
+   * Linux-only mode (null otherwise): `/chosen bootargs`, and LINUX_RAMDISK's extent for
+   * linux,initrd-start/-end (`wide` when an end lies past 4 GiB: then each is written as two cells).
+   */
+  linux: { bootargs: string; ramdisk: { start: number; end: number; wide: boolean } | null } | null;
   /** XEN_POLICY's module, or null. */
   xenPolicy: ModuleModel | null;
   dom0: Dom0Model | null;
@@ -126,6 +131,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     dtb: { addr: addrOf(plan.dtb.load), resize: plan.dtb.resizeExtra, createChosen: !plan.dtb.hasChosen, control: plan.dtb.control !== undefined },
     overlays: plan.loads.filter((l) => l.role === 'dt-overlay').map((l) => ({ addr: addrOf(l), id: l.id })),
     xen: { addr: addrOf(plan.xen.load), bootargs: xenBootargs(plan.config.xenCmd, plan.config.xenCmdDefaulted, plan.xenRelease, plan.config.domUs.some((d) => d.cpu?.colours) || plan.config.cpu?.xenColours !== undefined) },
+    linux: plan.linux ? { bootargs: plan.linux.cmd, ramdisk: linuxInitrd(plan.linux.ramdisk) } : null,
     xenPolicy: module(plan.loads.find((l) => l.role === 'xen-policy')),
     dom0: dom0 ? { kernel: module(dom0.kernel)!, ramdisk: module(dom0.ramdisk), bootargs: dom0.cmd } : null,
     domUs: plan.config.domUs.map((du) => {
@@ -151,6 +157,13 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
     printChosen: plan.config.dbgFdtPrintChosen,
     cpupools: cpupoolModels(plan.cpupools),
   };
+}
+
+/** LINUX_RAMDISK as linux_device_tree_editing() writes it: start and end (start + file size). */
+function linuxInitrd(l: PlannedLoad | undefined): NonNullable<ScriptModel['linux']>['ramdisk'] {
+  if (!l) return null;
+  const end = l.addr + l.transferSize;
+  return { start: l.addr, end, wide: end > 0xffffffff };
 }
 
 /** The per-domU fields of the memory keys (DOMU_STATIC_MEM, DOMU_SHARED_MEM, DOMU_STATIC_EVTCHNS). */

@@ -9,13 +9,16 @@ import type { FitHashAlgo, FitImage, FitSpec } from './types.js';
 
 // domUs' files follow in load order; the overlays, then the bitstream come last (before boot_scr),
 // as in create_its_file().
-const ORDER: readonly string[] = ['dtb', 'xen', 'dom0-ramdisk', 'xen-policy', 'dom0-kernel'];
+// Linux-only mode: host_fdt, host_kernel, host_ramdisk (create_its_file() with os=linux).
+const ORDER: readonly string[] = ['dtb', 'xen', 'linux', 'linux-ramdisk', 'dom0-ramdisk', 'xen-policy', 'dom0-kernel'];
 const LAST: readonly string[] = ['dt-overlay', 'bitstream'];
 
-function describe(load: PlannedLoad): Pick<FitImage, 'description' | 'type' | 'os' | 'compatible'> {
+function describe(load: PlannedLoad, os: 'xen' | 'linux'): Pick<FitImage, 'description' | 'type' | 'os' | 'compatible'> {
   const domU = /^domU(\d+)_/.exec(load.id);
   switch (load.role) {
-    case 'dtb': return { description: 'xen fdt', type: 'flat_dt' };
+    case 'dtb': return { description: `${os} fdt`, type: 'flat_dt' };
+    case 'linux': return { description: 'linux kernel', type: 'kernel', os: 'linux' };
+    case 'linux-ramdisk': return { description: 'host ramdisk', type: 'ramdisk', os: 'linux' };
     case 'xen': return { description: 'xen kernel', type: 'kernel', os: 'linux' };
     case 'dom0-ramdisk': return { description: 'dom0 ramdisk', type: 'ramdisk', os: 'linux' };
     case 'dom0-kernel': return { description: 'dom0 linux kernel binary', type: 'kernel', os: 'linux' };
@@ -52,8 +55,8 @@ export function fitSpecFromPlan(plan: BootPlan, source: string, opts: { hashAlgo
   const loads = plan.loads.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i).map((x) => x.l);
   const images: FitImage[] = loads.map((l) => ({
     name: l.id, path: l.file, data: readLoad(l), arch: 'arm64', load: l.addr,
-    ...(l.role === 'xen' ? { entry: l.addr } : {}),
-    ...describe(l),
+    ...(l.role === 'xen' || l.role === 'linux' ? { entry: l.addr } : {}),
+    ...describe(l, plan.linux ? 'linux' : 'xen'),
   }));
   images.push({
     name: 'boot_scr', description: "imagebuilder's boot script", path: plan.config.ubootSource.value, data: new TextEncoder().encode(source),
@@ -61,16 +64,18 @@ export function fitSpecFromPlan(plan: BootPlan, source: string, opts: { hashAlgo
   });
   // ImageBuilder lists dom0's kernel before its ramdisk here, though the images hold them the other way round.
   const loadRank = (l: PlannedLoad): number => (l.role === 'dom0-kernel' ? 0 : l.role === 'dom0-ramdisk' ? 1 : 2);
-  const loadables = loads.filter((l) => l.role !== 'dtb' && l.role !== 'xen' && l.role !== 'bitstream' && l.role !== 'xen-policy')
+  const hostRoles: readonly string[] = ['dtb', 'xen', 'linux', 'linux-ramdisk', 'bitstream', 'xen-policy'];
+  const loadables = loads.filter((l) => !hostRoles.includes(l.role))
     .map((l, i) => ({ l, i })).sort((a, b) => loadRank(a.l) - loadRank(b.l) || a.i - b.i).map((x) => x.l.id);
-  const kernel = loads.find((l) => l.role === 'xen');
+  const kernel = loads.find((l) => l.role === 'xen' || l.role === 'linux');
+  const ramdisk = loads.find((l) => l.role === 'linux-ramdisk');
   const dtb = loads.find((l) => l.role === 'dtb');
   const bitstream = loads.find((l) => l.role === 'bitstream');
   if (!kernel || !dtb) throw new UbootGenError('INTERNAL', 'a Xen plan without Xen or its DTB');
   return {
     images,
     configuration: {
-      description: 'Imagebuilder xen', kernel: kernel.id, fdt: [dtb.id],
+      description: `Imagebuilder ${plan.linux ? 'linux' : 'xen'}`, kernel: kernel.id, fdt: [dtb.id], ...(ramdisk ? { ramdisk: ramdisk.id } : {}),
       ...(bitstream ? { fpga: bitstream.id } : {}), ...(loadables.length ? { loadables } : {}),
     },
     ...(opts.hashAlgo ? { hashAlgo: opts.hashAlgo } : {}),

@@ -10,10 +10,11 @@ import {
   IH_ARCH_ARM, IH_ARCH_ARM64, IH_COMP_GZIP, IH_COMP_NONE, IH_TYPE_KERNEL, IH_TYPE_KERNEL_NOLOAD, uimageArchName, uimageCompName, uimageOsName, uimageTypeName,
 } from './uimage.js';
 
-export type ImageRole = 'xen' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'dt-overlay' | 'script-text' | 'bitstream' | 'xsm-policy';
+export type ImageRole = 'xen' | 'linux' | 'kernel' | 'ramdisk' | 'dtb' | 'passthrough-dtb' | 'dt-overlay' | 'script-text' | 'bitstream' | 'xsm-policy';
 
 export const ROLE_EXPECTS: Record<ImageRole, string> = {
   xen: 'the Xen hypervisor is expected (arm64 Image or arm32 zImage)',
+  linux: 'a Linux kernel that booti can start is expected (an uncompressed arm64 Image)',
   kernel: 'a kernel is expected (arm64 Image, zImage, uImage or gzip-compressed kernel)',
   ramdisk: 'a ramdisk is expected (cpio archive, or gzip- or zstd-compressed cpio)',
   dtb: 'a device tree blob is expected',
@@ -32,6 +33,7 @@ export const ROLE_EXPECTS: Record<ImageRole, string> = {
  */
 export const ROLE_MAX_BYTES: Record<ImageRole, number> = {
   xen: 64 * 1024 * 1024,
+  linux: 0xffff_ffff,
   kernel: 0xffff_ffff,
   ramdisk: 0xffff_ffff,
   dtb: 2 * 1024 * 1024,
@@ -106,6 +108,17 @@ export function checkRole(info: ImageInfo, role: ImageRole, label: string): void
       if (info.format === 'uimage') {
         throw wrongType(info, role, label, 'give the raw Xen binary; the script boots it with booti (or wraps it itself for bootm)');
       }
+      throw wrongType(info, role, label);
+
+    case 'linux':
+      // Linux-only mode boots LINUX itself with booti (arch/arm/lib/image.c booti_setup()).
+      if (info.format === 'arm64-image') return;
+      if (info.format === 'gzip' && info.inner === 'arm64-image') {
+        throw wrongType(info, role, label,
+          'booti only boots a compressed Image when kernel_comp_addr_r and kernel_comp_size are set, and the generated script '
+          + 'does not set them; decompress it first (gunzip -k)');
+      }
+      if (info.format === 'uimage') throw wrongType(info, role, label, 'give the raw Image: the script boots it with booti');
       throw wrongType(info, role, label);
 
     case 'kernel':

@@ -17,7 +17,9 @@ export function observeSimulation(r: VerifyReport, names: readonly string[]): Re
   const lastUboot = r.uboot.failures[r.uboot.failures.length - 1]?.message.at(-1);
   for (const name of names) {
     const d = r.domains.find((x) => x.name === name);
-    if (!r.xen) out[name] = { verdict: 'not started', ...(lastUboot ? { message: lastUboot } : {}) };
+    // Linux-only: the kernel prints its own panic ("Kernel panic - not syncing: " and the model's text).
+    if (r.linux) out[name] = { verdict: d?.verdict ?? 'missing', ...(r.linux.panic !== undefined ? { message: `Kernel panic - not syncing: ${r.linux.panic}` } : {}) };
+    else if (!r.xen) out[name] = { verdict: 'not started', ...(lastUboot ? { message: lastUboot } : {}) };
     else if (r.xen.silentHang || !r.xen.consoleVisible) out[name] = { verdict: 'silent hang' };
     else if (r.xen.panic) out[name] = { verdict: 'xen panic', message: r.xen.panic };
     else out[name] = { verdict: d?.verdict ?? 'missing', ...(d?.message ? { message: d.message } : {}) };
@@ -36,7 +38,7 @@ export function compareWithReal(sim: VerifyReport, real: readonly DomainVerdict[
   for (const d of real) {
     const o = ours[d.name]!;
     if (o.verdict !== d.verdict) diffs.push(`${d.name}: real "${d.verdict}${d.message ? `: ${d.message}` : ''}", simulated "${o.verdict}${o.message ? `: ${o.message}` : ''}"`);
-    else if (d.verdict === 'xen panic' && o.message !== d.message) diffs.push(`${d.name}: real panic "${d.message}", simulated "${o.message}"`);
+    else if ((d.verdict === 'xen panic' || (sim.linux && d.verdict === 'guest fails')) && o.message !== d.message) diffs.push(`${d.name}: real panic "${d.message}", simulated "${o.message ?? 'no panic'}"`);
     else if (d.verdict === 'not started' && d.message && !sim.uboot.console.join('\n').includes(d.message)) diffs.push(`${d.name}: real U-Boot says "${d.message}", the simulated console does not`);
   }
   return diffs;
@@ -49,6 +51,8 @@ export function compareWithReal(sim: VerifyReport, real: readonly DomainVerdict[
  */
 export function expectedDomainsOf(plan: BootPlan): ExpectedDomain[] {
   const out: ExpectedDomain[] = [];
+  // Linux-only: the kernel is the one "domain".
+  if (plan.linux) { const t = labTokenOf(plan.linux.cmd); return [{ name: 'linux', ...(t ? { token: t } : {}) }]; }
   const dom0 = plan.domains.find((d) => d.kind === 'dom0');
   if (dom0) { const t = labTokenOf(dom0.cmd); out.push({ name: 'dom0', domid: 0, ...(t ? { token: t } : {}) }); }
   plan.domains.filter((d) => d.kind === 'domU').reverse().forEach((d, i) => {

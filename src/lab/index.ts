@@ -13,6 +13,7 @@ export { bootQemu, checkHostTools, defaultCommands, dumpBoardDtb, qemuArgs, HOST
   LAB_SCRIPT_ADDR, QEMU_BIN, UBOOT_QEMU_ARM64, type BootQemuOptions, type LabBootResult, type LabDomainSeen, type LabOutcome, type LabTap } from './qemu.js';
 export { parseXenConsole, findMarkers, findXenPanic, findUbootErrors, guestConsoles, type DomainVerdict, type DomainVerdictKind,
   type ExpectedDomain, type XenConsoleReport, type ParseXenConsoleOptions } from './xen-console.js';
+export { parseLinuxConsole } from './linux-console.js';
 export { LAB_MARKER_PREFIX, LAB_TOKEN_PARAM } from './marker.js';
 
 /** The `labtoken=` value in a domain's bootargs, if any. */

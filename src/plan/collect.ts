@@ -37,7 +37,10 @@ export interface Collected {
    * the board's control DTB (`control`), which U-Boot already holds at `${fdtcontroladdr}`.
    */
   dtb: { ref: FileRef; abs: string; bytes: Uint8Array; info: ImageInfo; board: BoardInfo; label: string; control: boolean };
+  /** XEN, or in Linux-only mode LINUX: the image the boot command starts. */
   xen: { ref: FileRef; abs: string; info: ImageInfo };
+  /** Linux-only mode: LINUX_RAMDISK, loaded right after the kernel. */
+  linuxRamdisk?: { ref: FileRef; abs: string; info: ImageInfo };
   /** The Xen build the plan is for: release and Kconfig options from the XEN image (or the flags). */
   xenBuild: XenBuild;
   /** Domain files in load order (Xen and the DTB are loaded after them). */
@@ -107,10 +110,13 @@ function collectDtb(config: Config, dir: string, opts: CollectOptions): Collecte
 export function collect(config: Config, dir: string, opts: CollectOptions): Collected {
   const dtb = collectDtb(config, dir, opts);
 
-  const xen = { ref: config.xen, abs: resolveFile(dir, config.xen), info: sizeConfigFile(dir, config.xen, 'xen') };
-  // Plan for the Xen that will run: the simulator reads the same facts from the same bytes.
+  const xen = { ref: config.xen, abs: resolveFile(dir, config.xen), info: sizeConfigFile(dir, config.xen, config.linux ? 'linux' : 'xen') };
+  const lr = config.linux?.ramdisk;
+  const linuxRamdisk = lr ? { ref: lr, abs: resolveFile(dir, lr), info: sizeConfigFile(dir, lr, 'ramdisk') } : undefined;
+  // Plan for the Xen that will run: the simulator reads the same facts from the same bytes. (Linux-only
+  // mode runs no Xen: the build is the release defaults, which nothing in such a plan reads.)
   const xenBuild = resolveXenBuild({
-    image: readXenImageFile(xen.abs),
+    ...(config.linux ? {} : { image: readXenImageFile(xen.abs) }),
     ...(opts.xenVersion !== undefined ? { versionOverride: opts.xenVersion } : {}),
     ...(opts.xenConfig !== undefined ? { configFile: readXenConfigFile(opts.xenConfig) } : {}),
   });
@@ -142,7 +148,7 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
     extraCmds = fs.readFileSync(path.resolve(dir, config.appendExtraCmds.value), 'utf8');
   }
   return {
-    config, dir, dtb, xen, xenBuild, files, dtOverlays, cpupools: planCpupools(config, dtb.bytes, dtb.label), ...(bitstream ? { bitstream } : {}), ...(xenPolicy ? { xenPolicy } : {}),
+    config, dir, dtb, xen, ...(linuxRamdisk ? { linuxRamdisk } : {}), xenBuild, files, dtOverlays, cpupools: planCpupools(config, dtb.bytes, dtb.label), ...(bitstream ? { bitstream } : {}), ...(xenPolicy ? { xenPolicy } : {}),
     ...(extraCmds !== undefined ? { extraCmds } : {}),
   };
 }

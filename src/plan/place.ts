@@ -10,7 +10,7 @@ import { ARM64_FLAG_PHYS_BASE } from '../images/arm64-image.js';
 import { placeNext } from './allocate.js';
 import type { Collected } from './collect.js';
 import { scriptPath } from './files.js';
-import type { LoadRole, PlannedDomain, PlannedLoad, Region, XenPlan } from './types.js';
+import type { LinuxPlan, LoadRole, PlannedDomain, PlannedLoad, Region, XenPlan } from './types.js';
 import { staticAvoid, staticRegions } from './static-mem.js';
 
 // Debian 2023.01 qemu_arm64 with 2 GiB reserves [0xBDDB2000, 0xC0000000) = 34.3 MiB (bdinfo in
@@ -35,6 +35,8 @@ export interface Placed {
   /** Where booti moves a Xen whose header lacks "place anywhere", if it does. */
   xenFixedRun?: number;
   domains: PlannedDomain[];
+  /** Linux-only mode: the kernel (Xen's slot) and LINUX_RAMDISK. */
+  linux?: LinuxPlan;
 }
 
 /**
@@ -50,7 +52,7 @@ export function placeLoad(dir: string, cursor: number, avoid: readonly Region[],
   const regSize = runtime ? l.info.transferSize : l.footprint;
   // A domain's kernel or ramdisk is copied out by Xen, so in place it is only its bytes; Xen and the
   // DTB are used where they lie. (Without -s the planner keeps ImageBuilder's reg = footprint.)
-  const footprint = runtime && l.role !== 'xen' && l.role !== 'dtb' ? l.info.transferSize : l.footprint;
+  const footprint = runtime && l.role !== 'xen' && l.role !== 'linux' && l.role !== 'dtb' ? l.info.transferSize : l.footprint;
   return {
     id: l.id, role: l.role, keys: l.keys, file: scriptPath(dir, l.abs), absPath: l.abs, loadCmd: l.loadCmd, addr: p.addr,
     transferSize: l.info.transferSize, footprint, regSize,
@@ -87,7 +89,7 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
   let xenFixedRun: number | undefined;
   if (config.bootCmd === 'booti' && xenInfo.arm64 && (xenInfo.arm64.flags & ARM64_FLAG_PHYS_BASE) === 0) {
     xenFixedRun = alignUp(ramBase, SZ_2M) + xenInfo.arm64.textOffset;
-    avoid.push({ start: xenFixedRun, end: xenFixedRun + xenInfo.arm64.imageSize, label: 'Xen after booti relocation (image flags lack "place anywhere")' });
+    avoid.push({ start: xenFixedRun, end: xenFixedRun + xenInfo.arm64.imageSize, label: `${config.linux ? 'Linux' : 'Xen'} after booti relocation (image flags lack "place anywhere")` });
   }
 
   const loads: PlannedLoad[] = [];
@@ -130,9 +132,15 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     xenLoad = put({ id: 'host_kernel', role: 'xen', keys: ['XEN'], abs: ubAbs, loadCmd: config.xenLoad,
       info: { ...xenInfo, format: 'uimage', transferSize: bytes.length, inner: xenInfo.format }, footprint });
   } else {
-    xenLoad = put({ id: 'host_kernel', role: 'xen', keys: ['XEN'], abs: c.xen.abs, loadCmd: config.xenLoad, info: xenInfo,
+    // Linux-only mode: LINUX takes Xen's place and name (linux_file_loading()); it runs where it lies,
+    // BSS included, so its slot is its footprint.
+    xenLoad = put({ id: 'host_kernel', role: config.linux ? 'linux' : 'xen', keys: [c.xen.ref.key], abs: c.xen.abs, loadCmd: config.xenLoad, info: xenInfo,
       footprint: Math.max(xenInfo.footprint, imageSize) });
   }
+  // LINUX_RAMDISK: right after the kernel. Linux reads it where U-Boot leaves it (fdt_high/initrd_high).
+  const lr = c.linuxRamdisk;
+  const linuxRamdisk = lr ? put({ id: 'host_ramdisk', role: 'linux-ramdisk', keys: [lr.ref.key], abs: lr.abs, loadCmd: config.xenLoad, info: lr.info, footprint: lr.info.transferSize }) : undefined;
+  const linux: LinuxPlan | undefined = config.linux ? { kernel: xenLoad, ...(linuxRamdisk ? { ramdisk: linuxRamdisk } : {}), cmd: config.linux.cmd } : undefined;
   // XEN_POLICY: right after Xen, as ImageBuilder loads it.
   const pol = c.xenPolicy;
   if (pol) put({ id: 'xen_policy', role: 'xen-policy', keys: ['XEN_POLICY'], abs: pol.abs, loadCmd: config.xenLoad, info: pol.info, footprint: pol.info.footprint });
@@ -169,5 +177,6 @@ export function place(c: Collected, opts: { ubootReserve?: number; timestamp?: n
     ram, avoid, scriptAddr, loads, cursor, domains,
     xen: { load: xenLoad, runAddr, imageSize, ...(uimage ? { uimage } : {}) },
     ...(xenFixedRun !== undefined ? { xenFixedRun } : {}),
+    ...(linux ? { linux } : {}),
   };
 }

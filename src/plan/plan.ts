@@ -63,7 +63,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
     }
     return {
       config, dir, memoryStart: config.memoryStart, memoryEnd: config.memoryEnd, scriptAddr: placed.scriptAddr, loads,
-      xen: placed.xen, dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram, staticRegions: staticRegions(config),
+      xen: placed.xen, ...(placed.linux ? { linux: placed.linux } : {}), dtb, domains: placed.domains, bootCmd: config.bootCmd, avoided: placed.avoid, ram: placed.ram, staticRegions: staticRegions(config),
       board: {
         ...(collected.dtb.board.profile !== undefined ? { profile: collected.dtb.board.profile } : {}),
         ...(collected.dtb.board.uart !== undefined ? { uart: collected.dtb.board.uart } : {}),

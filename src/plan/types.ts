@@ -17,7 +17,9 @@ export interface Region {
 export type LoadRole =
   | 'dom0-kernel' | 'dom0-ramdisk'
   | 'domU-kernel' | 'domU-ramdisk' | 'domU-dtb'
-  | 'xen' | 'xen-policy' | 'dt-overlay' | 'dtb' | 'bitstream';
+  | 'xen' | 'xen-policy' | 'dt-overlay' | 'dtb' | 'bitstream'
+  /** Linux-only mode: LINUX (in Xen's place, `host_kernel`) and LINUX_RAMDISK (`host_ramdisk`). */
+  | 'linux' | 'linux-ramdisk';
 
 /** One file loaded into RAM by the script. */
 export interface PlannedLoad {
@@ -83,6 +85,15 @@ export interface DtbPlan {
   control?: { file: string; bytes: Uint8Array };
 }
 
+/** Linux-only mode: the kernel booted directly (it is also `xen.load`, the image the boot command starts). */
+export interface LinuxPlan {
+  kernel: PlannedLoad;
+  ramdisk?: PlannedLoad;
+  /** `/chosen bootargs`. */
+  cmd: string;
+}
+
+/** The image the boot command starts: Xen, or in Linux-only mode the Linux kernel (BootPlan.linux). */
 export interface XenPlan {
   load: PlannedLoad;
   /** Where booti/bootm runs Xen (after U-Boot's relocation rule). */
@@ -104,6 +115,8 @@ export interface BootPlan {
   /** All loads in script order. */
   loads: PlannedLoad[];
   xen: XenPlan;
+  /** Linux-only mode (LINUX without XEN): no Xen and no domains; `xen` then describes the Linux kernel. */
+  linux?: LinuxPlan;
   dtb: DtbPlan;
   domains: PlannedDomain[];
   bootCmd: BootCmd;

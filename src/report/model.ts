@@ -21,7 +21,7 @@ export interface ConfigLine { file: string; line: number; text: string }
 
 export interface DomainCard {
   name: string;
-  kind: 'dom0' | 'domU';
+  kind: 'dom0' | 'domU' | 'linux';
   verdict: string;
   ok: boolean;
   reason?: string;
@@ -112,14 +112,14 @@ export function chosenOf(fdt: Uint8Array): ChosenNodeView | undefined {
  * The config lines that assign a domain's keys (DOM0_* for dom0, DOMU_*[n] for domU n). The
  * config was already read by src/config; this only finds the lines again for display.
  */
-export function configLinesFor(configFile: string, domain: { kind: 'dom0' | 'domU'; index?: number }): ConfigLine[] {
+export function configLinesFor(configFile: string, domain: { kind: 'dom0' | 'domU' | 'linux'; index?: number }): ConfigLine[] {
   let text: string;
   try {
     text = fs.readFileSync(configFile, 'utf8');
   } catch {
     return [];
   }
-  const want = domain.kind === 'dom0' ? /^\s*DOM0_[A-Z0-9_]+=/ : new RegExp(`^\\s*DOMU_[A-Z0-9_]+\\[${domain.index}\\]=`);
+  const want = domain.kind === 'linux' ? /^\s*LINUX(_[A-Z0-9_]+)?=/ : domain.kind === 'dom0' ? /^\s*DOM0_[A-Z0-9_]+=/ : new RegExp(`^\\s*DOMU_[A-Z0-9_]+\\[${domain.index}\\]=`);
   return text.split('\n').flatMap((t, i) => (want.test(t) ? [{ file: configFile, line: i + 1, text: t.trim() }] : []));
 }
 
@@ -134,7 +134,7 @@ const kib = (k: number): string => humanSize(k * 1024);
 
 export function buildReportModel(inputs: ReportInputs): ReportModel {
   const v = inputs.verification;
-  const xenConsole = v?.xen?.console ?? [];
+  const xenConsole = v?.xen?.console ?? v?.linux?.console ?? [];
   const plannedByName = new Map((inputs.plan?.domains ?? []).map((d) => [d.name, d]));
   const realByName = new Map((inputs.lab?.domains ?? []).map((d) => [d.name, d]));
   const simulated: DomainVerdict[] = v?.domains ?? [];

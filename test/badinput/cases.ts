@@ -129,10 +129,15 @@ export const CASES: BadInputCase[] = [
     ['command-word', 'touch pwned'], ['assignment-prefix', 'X=1 touch pwned'], ['while-loop', 'while true; do :; done'],
   ] as const).map(([id, line]): BadInputCase => ({ id: `unsafe-shell/${id}`, category: 'unsafe-shell', lines: [line], expect: { exit: 3, code: /^CONFIG_(UNSAFE|SYNTAX)$/, line: L(0) } })),
 
-  // --- keys: unsupported ImageBuilder features are errors (unknown keys are warnings: see the spec) ---
-  ...(['LINUX="samples/Image"'] as const).map((line): BadInputCase => ({
-    id: `keys/unsupported-${line.split(/[=[]/)[0]!.toLowerCase()}`, category: 'keys', lines: [line], expect: { exit: 3, code: /^CONFIG_(UNSUPPORTED|CONFLICT)$/, line: L(0) },
-  })),
+  // --- keys: Linux-only mode (LINUX without XEN) next to Xen domains, or with a LINUX that booti cannot start ---
+  {
+    id: 'keys/linux-with-domains', category: 'keys', config: EXAMPLE_HEAD.map((l) => (l.startsWith('XEN=') ? 'LINUX="samples/Image"' : l)).join('\n'),
+    expect: { exit: 3, code: 'CONFIG_CONFLICT', text: /Xen domains need XEN/ },
+  },
+  {
+    id: 'keys/linux-not-an-image', category: 'keys', config: [...EXAMPLE_HEAD.filter((l) => !/^(XEN|DOM0_|DOMU_|NUM_DOMUS)/.test(l)), 'LINUX="samples/virt.dtb"'].join('\n'),
+    expect: { exit: 4, code: 'IMAGE_WRONG_TYPE', text: /LINUX = "[^"]*samples\/virt\.dtb" is a device tree blob, but a Linux kernel that booti can start/ },
+  },
   { id: 'keys/dt-overlay-missing', category: 'keys', lines: ['NUM_DT_OVERLAY=2', 'DT_OVERLAY[0]="samples/virt.dtb"'], expect: { exit: 3, code: 'CONFIG_MISSING', text: /DT_OVERLAY\[1\] is not set/, line: L(0) } },
   { id: 'keys/dt-overlay-not-a-dtb', category: 'keys', lines: ['NUM_DT_OVERLAY=1', 'DT_OVERLAY[0]="samples/Image"'], expect: { exit: 4, code: 'IMAGE_WRONG_TYPE', text: /DT_OVERLAY\[0\]/ } },
   // --- CPU keys: cpupools, colours (src/config/cpu.ts, src/plan/cpupools.ts) ---

@@ -7,7 +7,7 @@ import { EXIT_CODE, ImageFormatError, UbootGenError } from '../../errors.js';
 import { generate } from '../../api/generate.js';
 import { verifyGenerated } from '../../api/verify.js';
 import { ubootBinaryVersion } from '../../api/uboot-binary.js';
-import { bootOutputDir, bootQemu, dumpBoardDtb, LAB_TOKEN_PARAM, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
+import { bootOutputDir, bootQemu, dumpBoardDtb, LAB_TOKEN_PARAM, parseLinuxConsole, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
 import { renderScriptHint } from '../../emit/render.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
 import { diagnosticToJson, envelope, planJson, writeJson } from '../json.js';
@@ -51,9 +51,11 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
   const fit = gen.fit;
   // FIT mode: fetch the FIT over QEMU's TFTP and run its boot_scr, as the hint says (with tftpb whatever
   // LOAD_CMD is: the FIT's own script loads nothing).
+  // Linux-only: no Xen ever prints after "Starting kernel ...", so only the time limit ends a quiet boot.
+  const linuxQuiet = gen.plan.linux ? { silentXenMs: timeoutMs } : {};
   const boot = (onOutput: { onOutput?: (t: string) => void }) => (fit
     ? bootQemu({
-      tftpDir: gen.plan.dir, scriptName: path.basename(fit.path), timeoutMs, domains,
+      tftpDir: gen.plan.dir, scriptName: path.basename(fit.path), timeoutMs, domains, ...linuxQuiet,
       expect: { markers: domains.flatMap((d) => (d.token !== undefined ? [d.token] : [])) },
       commands: [`setenv ipaddr 10.0.2.15; setenv serverip 10.0.2.2; ${renderScriptHint({ loadCmd: 'tftpb', scriptAddr: gen.plan.scriptAddr, scriptFile: path.basename(fit.path), fit: { file: path.relative(gen.plan.dir, fit.path), addr: fit.addr } })}`],
       ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
@@ -62,7 +64,7 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
       ...(o.keepLog ? { logFile: o.keepLog } : {}), ...onOutput,
     })
     : bootOutputDir({
-      dir: gen.plan.dir, scriptName: gen.plan.config.ubootScript.value, scriptAddr: gen.plan.scriptAddr, domains, timeoutMs,
+      dir: gen.plan.dir, scriptName: gen.plan.config.ubootScript.value, scriptAddr: gen.plan.scriptAddr, domains, timeoutMs, ...linuxQuiet,
       ...(o.uboot !== undefined ? { ubootBin: o.uboot } : {}),
       ...(o.keepLog ? { logFile: o.keepLog } : {}), ...onOutput,
     }));
@@ -87,7 +89,7 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
     });
   });
   if (o.keepLog && !fs.existsSync(o.keepLog)) fs.writeFileSync(o.keepLog, res.serialLog);
-  const real = parseXenConsole(res.serialLog, { domains }).domains;
+  const real = gen.plan.linux ? domains.map((d) => parseLinuxConsole(res.serialLog, d)) : parseXenConsole(res.serialLog, { domains }).domains;
   const ours = observeSimulation(sim, real.map((d) => d.name));
   const diffs = compareWithReal(sim, real);
   const ok = real.length > 0 && real.every((d) => d.verdict === 'up');

@@ -24,11 +24,12 @@ export type DomainFault =
 export type DomainVerdictKind = 'up' | 'xen panic' | 'dropped' | 'guest fails' | 'silent hang' | 'not started';
 
 export interface DomainVerdict {
-  /** dom0, or the /chosen child node name (Xen's dt_node_name(): without @unit). */
+  /** dom0, or the /chosen child node name (Xen's dt_node_name(): without @unit); `linux` for a Linux-only boot. */
   name: string;
   /** Xen domain id, when the domain was created. */
   domid?: number;
-  kind: 'dom0' | 'domU';
+  /** `linux`: the kernel of a Linux-only boot (src/sim/linux), started by U-Boot with no Xen. */
+  kind: 'dom0' | 'domU' | 'linux';
   kernel?: { start: number; size: number; format: string };
   ramdisk?: { start: number; size: number };
   memoryKiB?: number;
@@ -66,7 +67,7 @@ export interface XenResult {
 const kib = (k: number): string => (k % (1024 * 1024) === 0 ? `${k / 1024 / 1024} GiB` : k % 1024 === 0 ? `${k / 1024} MiB` : `${k} KiB`);
 
 /** Aligned text table: name, domid, kernel, ramdisk, memory, vCPUs, verdict. */
-export function formatDomainTable(result: XenResult): string {
+export function formatDomainTable(result: Pick<XenResult, 'domains'>): string {
   const head = ['name', 'domid', 'kernel', 'ramdisk', 'memory', 'vCPUs', 'verdict'];
   const rows = result.domains.map((d) => [
     d.name,

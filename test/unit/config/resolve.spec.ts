@@ -139,11 +139,11 @@ describe('config/resolve', () => {
       });
     });
 
-    it('XEN missing; LINUX without XEN is unsupported', () => {
+    it('XEN missing; LINUX without XEN next to domains is a conflict (ImageBuilder would drop the domains)', () => {
       expectConfigError(() => load(BASE.replace('XEN=xen\n', '')), { code: 'CONFIG_MISSING', message: 'Neither a Xen or Linux kernel is specified, exiting' });
       expectConfigError(() => load(BASE.replace('XEN=xen\n', 'LINUX=Image\n')), {
-        code: 'CONFIG_UNSUPPORTED', line: 3, col: 1,
-        message: "LINUX is an ImageBuilder option uboot-gen does not support yet; remove it or generate this configuration with ImageBuilder's uboot-script-gen",
+        code: 'CONFIG_CONFLICT', line: 4, col: 11,
+        message: 'LINUX is set (line 3) and XEN is not, so the script boots Linux alone and ImageBuilder ignores NUM_DOMUS (line 4): Xen domains need XEN',
       });
     });
 

@@ -29,6 +29,7 @@ describe('emit → model', () => {
       dtb: { addr: 0x42a00000, resize: 1279, createChosen: false, control: false },
       overlays: [],
       xen: { addr: 0x42800000, bootargs: 'console=dtuart dtuart=/pl011@9000000 dom0_mem=512M bootscrub=0' },
+      linux: null,
       xenPolicy: null,
       dom0: { kernel, ramdisk, bootargs: 'console=hvc0 earlycon=xenboot clk_ignore_unused root=/dev/ram0 marker=dom0' },
       domUs: [domU(0, 1), domU(1, 2)],

@@ -18,6 +18,7 @@ function withBytes(name: string, bytes: Uint8Array): ImageInfo {
 
 const ACCEPTED: Record<ImageRole, string[]> = {
   xen: ['xen-4.17-arm64.head', 'xen-4.17-armhf.head'],
+  linux: ['Image-6.1.0-50-cloud-arm64.head'],
   kernel: ['Image-6.1.0-50-cloud-arm64.head', 'zImage-6.1.0-50-armmp.head', 'Image-6.1.0-50-cloud-arm64.gz.head', 'xen-head.ub'],
   ramdisk: ['initrd-newc.cpio', 'initrd-crc.cpio', 'initrd-newc.cpio.gz', 'initrd-newc.cpio.zst'],
   dtb: ['tiny.dtb'],
@@ -48,6 +49,9 @@ describe('images → roles → checkRole', () => {
   const REJECTED: [string, ImageRole, string, RegExp?][] = [
     ['Image-6.1.0-50-cloud-arm64.gz.head', 'xen', 'gzip-compressed data containing an arm64 Image', /kernel_comp_addr_r/],
     ['xen-head.ub', 'xen', 'a legacy U-Boot image (AArch64 Linux Kernel Image, uncompressed)', /raw Xen binary/],
+    ['Image-6.1.0-50-cloud-arm64.gz.head', 'linux', 'gzip-compressed data containing an arm64 Image', /kernel_comp_addr_r/],
+    ['zImage-6.1.0-50-armmp.head', 'linux', 'an arm32 zImage'],
+    ['xen-head.ub', 'linux', 'a legacy U-Boot image (AArch64 Linux Kernel Image, uncompressed)', /raw Image/],
     ['initrd-newc.cpio.gz', 'kernel', 'gzip-compressed data containing a cpio archive', /does not contain/],
     ['initrd-newc.cpio.zst', 'kernel', 'zstd-compressed data', /only decompresses gzip/],
     ['boot.scr', 'kernel', 'a legacy U-Boot image (AArch64 Linux Script, uncompressed)', /mkimage -T kernel/],
