@@ -451,34 +451,28 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   // skips only the modules that start inside a bank (next_module()). A module that starts in a range
   // U-Boot marked EfiBootServicesData (a loaded file, from U-Boot 2025.01) but reaches past its page-
   // aligned end has its tail given to the heap as free RAM; discard_initial_modules() frees it again.
-  const efiTail = handoff.efi ? modulesWithHeapTail(bi.modules.filter((m) => m.kind !== 'xen'), handoff.efi.bootServicesData) : undefined;
-  if (efiTail) {
+  // page_alloc.c's BUG() on a page freed twice: every domain built so far dies with Xen.
+  const freedTwice = (why: string): XenResult => {
     const text = pageAllocBug();
-    const why = `boot module ${hex(efiTail.module.start)}+${hex(efiTail.module.size)} reaches past the loaded file's last page ${hex(efiTail.tailStart)}: U-Boot's EFI memory map (EfiBootServicesData up to there) starts a RAM bank inside the module, Xen puts [${hex(efiTail.tailStart)}, ${hex(efiTail.tailEnd)}) in its heap and discard_initial_modules() frees it twice`;
     findings.push(why);
     for (const d of domains) {
       if (d.verdict === 'dropped') continue;
       d.verdict = 'xen panic'; d.message = text; d.reason = `${text} (${why})`;
     }
+    // A BUG() prints its own first line and a register dump (not modelled), then the panic box.
     console.printk(text);
     try { console.panic(`${text}\n`); } catch (e) { if (!(e instanceof XenPanicSignal)) throw e; }
     return result({ consoleVisible: uart.ok, panic: text });
+  };
+  const efiTail = handoff.efi ? modulesWithHeapTail(bi.modules.filter((m) => m.kind !== 'xen'), handoff.efi.bootServicesData) : undefined;
+  if (efiTail) {
+    return freedTwice(`boot module ${hex(efiTail.module.start)}+${hex(efiTail.module.size)} reaches past the loaded file's last page ${hex(efiTail.tailStart)}: U-Boot's EFI memory map (EfiBootServicesData up to there) starts a RAM bank inside the module, Xen puts [${hex(efiTail.tailStart)}, ${hex(efiTail.tailEnd)}) in its heap and discard_initial_modules() frees it twice`);
   }
   for (let i = 1; i < freed.length; i++) {
     const a = freed[i - 1]!;
     const b = freed[i]!;
     if (b.from < a.to) {
-      const text = pageAllocBug();
-      const why = `boot modules ${hex(a.m.start)}+${hex(a.m.size)} and ${hex(b.m.start)}+${hex(b.m.size)} share pages, which discard_initial_modules() frees twice`;
-      findings.push(why);
-      for (const d of domains) {
-        if (d.verdict === 'dropped') continue;
-        d.verdict = 'xen panic'; d.message = text; d.reason = `${text} (${why})`;
-      }
-      // A BUG() prints its own first line and a register dump (not modelled), then the panic box.
-      console.printk(text);
-      try { console.panic(`${text}\n`); } catch (e) { if (!(e instanceof XenPanicSignal)) throw e; }
-      return result({ consoleVisible: uart.ok, panic: text });
+      return freedTwice(`boot modules ${hex(a.m.start)}+${hex(a.m.size)} and ${hex(b.m.start)}+${hex(b.m.size)} share pages, which discard_initial_modules() frees twice`);
     }
   }
   for (const m of bi.modules) if (m.kind !== 'xen') heap.release(m.start, m.size);
