@@ -15,6 +15,7 @@ import { renderOutputs, type RenderedOutputs } from '../emit/outputs.js';
 import { OutputRun } from '../output/index.js';
 import { buildFit, type FitOutput } from '../fit/outputs.js';
 import type { FitHashAlgo } from '../fit/types.js';
+import { buildPartialDtbs, type ToolRunner } from '../plan/passthrough-dts.js';
 
 export interface ScriptOptions extends PlanOptions {
   /** --templates DIR: files that replace the shipped templates of the same name. */
@@ -48,6 +49,8 @@ export interface GenerateOptions extends ScriptOptions {
   fitUbootDtb?: string;
   /** Hash of unsigned FIT images (ImageBuilder: md5). */
   fitHash?: FitHashAlgo;
+  /** Runs dtc and lopper for PASSTHROUGH_DTS_REPO / LOPPER_PATH (default: the installed programs). */
+  runTool?: ToolRunner;
 }
 
 export interface GenerateResult {
@@ -131,7 +134,9 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
   });
   const dir = path.resolve(opts.dir ?? path.dirname(configFile));
   const timestamp = opts.timestamp ?? sourceDateEpoch(env as NodeJS.ProcessEnv);
-  const { plan, source } = planScript({ config, dir, diagnostics }, { ...opts, timestamp });
+  // PASSTHROUGH_DTS_REPO / LOPPER_PATH: the domUs' passthrough DTBs, compiled before planning sizes them.
+  const generated = buildPartialDtbs(config, dir, opts.runTool);
+  const { plan, source } = planScript({ config, dir, diagnostics, ...(generated.length ? { generated } : {}) }, { ...opts, timestamp });
   let outputs = renderOutputs(plan, source, timestamp);
   if (config.fdtEdit) outputs.extra.push({ path: path.resolve(dir, config.fdtEdit.value), bytes: editedDtb(plan, opts) });
   const fit = plan.config.fit ? buildFit(plan, source, { timestamp, ...(opts.fitHash ? { hashAlgo: opts.fitHash } : {}) }) : undefined;

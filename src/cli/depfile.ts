@@ -47,6 +47,8 @@ export function depfileInputs(gen: GenerateResult, extras: DepfileExtras = {}): 
       if (!path.resolve(t.file).startsWith(`${shipped}${path.sep}`)) files.push(path.resolve(t.file));
     }
   }
+  // PASSTHROUGH_DTS_REPO: the partial device trees compiled into the passthrough DTBs.
+  for (const g of plan.generated ?? []) files.push(...g.sources);
   if (extras.board !== undefined) files.push(path.resolve(extras.board));
   if (extras.xenConfig !== undefined) files.push(path.resolve(extras.xenConfig));
   const outputs = new Set(depfileOutputs(gen));

@@ -61,7 +61,7 @@ export const KEY_FACTS: Readonly<Record<string, KeyFacts>> = {
   XEN_COLORS: f('2022-06 (6f5ecb4)', '4.20+ as llc-coloring=on xen-llc-colors= (the form uboot-gen writes for it); before 4.20 Xilinx downstream only (xen_colors=)', 'LLC_COLORING', 'XEN_COLORS="0-0"'),
   XEN_STATIC_HEAP: f(upstream('2023-03'), '4.17+', null, 'XEN_STATIC_HEAP="0x50000000 0x30000000"'),
   XEN_POLICY: f(upstream('2025-04'), 'all (with flask= on XEN_CMD)', 'XSM_FLASK', 'XEN_POLICY="xenpolicy-4.20"'),
-  PASSTHROUGH_DTS_REPO: f('2021-12 (7ba9b41)', null, null, 'PASSTHROUGH_DTS_REPO="git@github.com:Xilinx/xen-passthrough-device-trees.git device-trees-2021.2"'),
+  PASSTHROUGH_DTS_REPO: f('2021-12 (7ba9b41)', null, null, 'PASSTHROUGH_DTS_REPO="xen-passthrough-device-trees device-trees-2021.2/zcu102"'),
   LOPPER_PATH: f('2022-09 (232aa4c)', null, null, 'LOPPER_PATH="/usr/bin/lopper"'),
   LOPPER_CMD: f('2022-09 (232aa4c)', null, null, 'LOPPER_CMD="-i zynqmp-firmware -x interrupt-controller"'),
   NUM_CPUPOOLS: f('2022-09 (b687773)', '4.17+', 'BOOT_TIME_CPUPOOLS', 'NUM_CPUPOOLS=1'),

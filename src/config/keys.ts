@@ -68,9 +68,10 @@ export const KEYS: readonly KeySpec[] = [
   k('XEN_COLORS', false, 'list', true, 'Xen cache colours "0-3" (default XEN_CMD only): xen_colors= for Xen before 4.20 (Xilinx), llc-coloring=on xen-llc-colors= for 4.20+ (CONFIG_LLC_COLORING).'),
   k('XEN_STATIC_HEAP', false, 'list', true, 'Xen static heap "base size ...".'),
   k('XEN_POLICY', false, 'file', true, 'XSM/FLASK policy binary.'),
-  k('PASSTHROUGH_DTS_REPO', false, 'string', false, 'Repository of partial device trees for passthrough.'),
-  k('LOPPER_PATH', false, 'file', false, 'lopper executable used to extract partial device trees.'),
-  k('LOPPER_CMD', false, 'string', false, 'lopper options.'),
+  k('PASSTHROUGH_DTS_REPO', false, 'string', true, '"DIR [SUBDIR]": folder of partial device trees <node>.dts, one per DOMU_PASSTHROUGH_PATHS entry; each domU\'s are merged and compiled with dtc into its passthrough DTB.'),
+  k('LOPPER_PATH', false, 'string', true, 'lopper command that extracts each domU\'s partial device trees from DEVICE_TREE (when PASSTHROUGH_DTS_REPO is unset).'),
+  k('LOPPER_CMD', false, 'string', true, 'Options of lopper\'s extract assist (with LOPPER_PATH).',
+    { default: '-i zynqmp-firmware -x interrupt-controller -x pinctrl -x power-domains -x resets -x current-speed' }),
   k('NUM_CPUPOOLS', false, 'count', true, 'Number of boot-time cpupools (Xen 4.17+, CONFIG_BOOT_TIME_CPUPOOLS; ignored without it).', { default: '0' }),
   k('CPUPOOL', 'n', 'list', true, 'Cpupool i: "cpu@1,cpu@2 [scheduler]" (/cpus children of DEVICE_TREE; scheduler credit, credit2, rtds, arinc653 or null).'),
   // §4.3 dom0

@@ -10,7 +10,7 @@ import { readDomUProps } from './domain-props.js';
 import { resolveCpuKeys } from './cpu.js';
 import type { Env, RawAssignment, RawConfig, RawValue } from './parse.js';
 import { readDomUSharedMem, readDomUStaticMem, readStaticEvtchns, readStaticHeap, type Lookup, type Warn } from './static-mem.js';
-import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, LinuxConfig, SourcePos } from './types.js';
+import type { BootCmd, Config, Diagnostic, Dom0Config, DomUConfig, DomUEnhanced, FileRef, FitConfig, LinuxConfig, PartialDtsConfig, SourcePos } from './types.js';
 
 /** Overlays one script applies: each is a load and a `fdt apply`; hundreds would be a typo. */
 const MAX_DT_OVERLAYS = 64;
@@ -109,6 +109,9 @@ export const DEFAULT_LINUX_CMD = 'earlycon console=ttyPS0,115200';
 /** Keys only Xen mode reads: in Linux-only mode ImageBuilder never looks at them. */
 const XEN_ONLY_KEY = /^(XEN_|DOM0_|DOMU_|CPUPOOL|NUM_CPUPOOLS$|NUM_DOMUS$)/;
 
+/** uboot-script-gen's LOPPER_CMD when it is unset ("Default for ZynqMP MPSoC"). */
+export const DEFAULT_LOPPER_CMD = '-i zynqmp-firmware -x interrupt-controller -x pinctrl -x power-domains -x resets -x current-speed';
+
 const MEM_WHY = 'give the size in MiB (e.g. 512); the limit is the 52-bit arm64 physical address space';
 const VCPUS_WHY = `a domain has at most ${MAX_VCPUS} vCPUs (Xen's MAX_VIRT_CPUS on Arm)`;
 
@@ -197,6 +200,7 @@ class Resolver {
       this.#error('CONFIG_CONFLICT', 'FDTEDIT cannot be written with -s: the edited DTB holds every module\'s address and size, which U-Boot only computes at boot',
         fdtEdit.where, 'FDTEDIT', 'drop -s to get FDTEDIT, or drop FDTEDIT');
     }
+    const partialDts = this.#partialDts(domUs, deviceTree);
     const fit = this.#fit(ubootSource);
     if (fit && runtimeSizing) {
       this.#error('CONFIG_CONFLICT', 'FIT mode cannot be combined with -s: the FIT records every image\'s load address when it is made, while -s leaves the addresses to U-Boot at boot',
@@ -231,6 +235,7 @@ class Resolver {
       ...(staticHeap ? { staticHeap } : {}),
       ...(evtchns.byDomU.size ? { nextPhandle: evtchns.nextPhandle } : {}),
       ...(cpu ? { cpu: cpu.cpu } : {}),
+      ...(partialDts ? { partialDts } : {}),
       positions: Object.fromEntries([...this.#raw.vars.values()].flatMap((v) => [...v.elements.values()].map((e) => [e.key, e.valueWhere]))),
     };
     return { config, diagnostics: [...this.#raw.diagnostics, ...this.#diags] };
@@ -836,6 +841,73 @@ class Resolver {
       return 'enabled';
     }
     return 'no-xenstore';
+  }
+
+  /**
+   * PASSTHROUGH_DTS_REPO / LOPPER_PATH / LOPPER_CMD, as uboot-script-gen reads them before
+   * compile_merge_partial_dts(): the repository wins over lopper; every domU then needs
+   * DOMU_PASSTHROUGH_PATHS[n] and must not set DOMU_PASSTHROUGH_DTB[n], whose value becomes the
+   * compiled blob (named partial-dts-domU<n>.dtb in the output folder, where ImageBuilder uses a
+   * random partial-dtbs-XXX/partial-dts-domU<n>-XXX.dtb).
+   */
+  #partialDts(domUs: DomUConfig[], deviceTree: FileRef | undefined): PartialDtsConfig | undefined {
+    const repo = this.#set('PASSTHROUGH_DTS_REPO');
+    const lopper = this.#set('LOPPER_PATH');
+    const lopperCmd = this.#set('LOPPER_CMD');
+    const words = (v: RawValue): string[] => v.value.split(/[ \t\n]+/).filter((w) => w !== '');
+    if (!repo && !lopper) {
+      if (lopperCmd) this.#warnAt('CONFIG_PARTIAL_DTS_IGNORED', 'LOPPER_CMD is set but LOPPER_PATH is not, so it is ignored', lopperCmd.where, lopperCmd.key);
+      return undefined;
+    }
+    let source: PartialDtsConfig['source'];
+    if (repo) {
+      for (const v of [lopper, lopperCmd]) {
+        if (v) {
+          this.#warnAt('CONFIG_PARTIAL_DTS_IGNORED', `${v.key} is ignored: PASSTHROUGH_DTS_REPO is set, and ImageBuilder takes the partial device trees from the repository before running lopper`,
+            v.where, v.key, `remove ${v.key}, or remove PASSTHROUGH_DTS_REPO to extract the partial device trees with lopper`);
+        }
+      }
+      const [folder = '', sub = '.', ...rest] = words(repo);
+      // ImageBuilder clones a value matching .*@.*:.* (git@host:owner/repo.git) at every run.
+      if (/@.*:/.test(folder)) {
+        this.#error('CONFIG_UNSUPPORTED',
+          `PASSTHROUGH_DTS_REPO names the git repository "${folder}", which ImageBuilder clones at every run; uboot-gen reads partial device trees from a local folder only and never fetches anything`,
+          repo.valueWhere, repo.key, `clone it once (git clone ${folder} DIR) and set PASSTHROUGH_DTS_REPO="DIR${sub === '.' ? '' : ` ${sub}`}"`);
+      }
+      if (rest.length) {
+        this.#warnAt('CONFIG_PARTIAL_DTS_IGNORED', `PASSTHROUGH_DTS_REPO is "FOLDER [SUBFOLDER]": ImageBuilder reads its first two words only, so ${rest.map((w) => `"${w}"`).join(' ')} ${rest.length > 1 ? 'are' : 'is'} ignored`,
+          repo.valueWhere, repo.key, 'quote nothing more than the folder and the sub-folder holding the <node>.dts files');
+      }
+      source = { kind: 'repo', folder: `${folder}/${sub}`, key: 'PASSTHROUGH_DTS_REPO', where: repo.valueWhere };
+    } else {
+      const v = lopper!;
+      if (!deviceTree) {
+        this.#error('CONFIG_MISSING', 'LOPPER_PATH is set but DEVICE_TREE is not: lopper extracts the partial device trees from the board\'s DEVICE_TREE',
+          v.valueWhere, v.key, 'set DEVICE_TREE to the board (system) device tree, or give the partial device trees in a folder with PASSTHROUGH_DTS_REPO');
+      }
+      // $LOPPER_PATH and $LOPPER_CMD are expanded unquoted: split into words, as the shell does (no globbing here).
+      const extractArgs = lopperCmd ? words(lopperCmd) : DEFAULT_LOPPER_CMD.split(' ');
+      source = { kind: 'lopper', command: words(v), extractArgs, key: 'LOPPER_PATH', where: v.valueWhere };
+    }
+    const out: PartialDtsConfig['domUs'] = [];
+    for (const du of domUs) {
+      const key = `DOMU_PASSTHROUGH_PATHS[${du.index}]`;
+      const paths = this.#set('DOMU_PASSTHROUGH_PATHS', String(du.index));
+      if (!paths || du.passthroughPaths.length === 0) {
+        this.#error('CONFIG_MISSING', `${key} is not defined (${source.key} is set, so every domU's passthrough DTB is made from the partial device trees of its DOMU_PASSTHROUGH_PATHS)`,
+          paths?.valueWhere ?? source.where, key,
+          `set ${key} to the host device tree paths of the devices domU${du.index} gets, e.g. ${key}="/axi/serial@ff000000"${source.kind === 'repo' ? ` (with ${source.folder}/serial@ff000000.dts)` : ''}`);
+      }
+      const given = this.#set('DOMU_PASSTHROUGH_DTB', String(du.index));
+      if (given) {
+        this.#error('CONFIG_CONFLICT', `Can't set both ${source.key} and DOMU_PASSTHROUGH_DTB (${given.key} is set; its DTB would be the one compiled from the partial device trees of ${key})`,
+          given.valueWhere, given.key, `remove ${given.key}, or remove ${source.key} to load ${given.value} as it is`);
+      }
+      const dtb: FileRef = { value: `partial-dts-domU${du.index}.dtb`, key: `DOMU_PASSTHROUGH_DTB[${du.index}]`, where: source.where };
+      du.passthroughDtb = dtb;
+      out.push({ index: du.index, paths: du.passthroughPaths, pathsWhere: paths.valueWhere, dtb });
+    }
+    return { source, domUs: out };
   }
 
   // ---- addresses ----

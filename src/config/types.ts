@@ -124,6 +124,31 @@ export interface DomUConfig {
   cpu?: DomUCpuConfig;
 }
 
+/**
+ * PASSTHROUGH_DTS_REPO / LOPPER_PATH: each domU's passthrough DTB is made at generation time from
+ * partial device trees `<node>.dts`, one per DOMU_PASSTHROUGH_PATHS[n] entry (ImageBuilder
+ * compile_merge_partial_dts(), scripts/common on xlnx_rel_v2023.2).
+ */
+export interface PartialDtsConfig {
+  /**
+   * Where the `<node>.dts` files come from: a folder (PASSTHROUGH_DTS_REPO "DIR [SUBDIR]", relative
+   * to the -d folder), or lopper run on DEVICE_TREE (argv words of LOPPER_PATH and LOPPER_CMD).
+   */
+  source:
+    | { kind: 'repo'; folder: string; key: 'PASSTHROUGH_DTS_REPO'; where: SourcePos }
+    | { kind: 'lopper'; command: string[]; extractArgs: string[]; key: 'LOPPER_PATH'; where: SourcePos };
+  /** Every domU (NOBOOT ones included, as ImageBuilder compiles them all), in index order. */
+  domUs: Array<{
+    index: number;
+    /** DOMU_PASSTHROUGH_PATHS[n], split on whitespace. */
+    paths: string[];
+    /** Position of DOMU_PASSTHROUGH_PATHS[n]'s value. */
+    pathsWhere: SourcePos;
+    /** The DTB made for it; the same object is the domU's `passthroughDtb`. */
+    dtb: FileRef;
+  }>;
+}
+
 export interface Config {
   /** The config file as given to loadConfig()/parseConfigText(). */
   configFile: string;
@@ -185,6 +210,8 @@ export interface Config {
   nextPhandle?: number;
   /** Boot-time cpupools and the colour keys of Xen and dom0 (src/config/cpu.ts). */
   cpu?: CpuConfig;
+  /** PASSTHROUGH_DTS_REPO or LOPPER_PATH: the domUs' passthrough DTBs are compiled from partial device trees. */
+  partialDts?: PartialDtsConfig;
   /** Where each key's value was written (`MEMORY_END`, `DOMU_PASSTHROUGH_PATHS[1]`, ...), for findings about derived values. */
   positions: Readonly<Record<string, SourcePos>>;
 }

@@ -9,7 +9,7 @@ export interface RenderedOutputs {
   scriptPath: string;
   source: string;
   script: Uint8Array;
-  /** xen.ub for bootm flows (beside boot.scr). */
+  /** xen.ub for bootm flows (beside boot.scr); the passthrough DTBs compiled from partial device trees. */
   extra: { path: string; bytes: Uint8Array }[];
 }
 
@@ -28,6 +28,9 @@ export function renderOutputs(plan: BootPlan, source: string, timestamp: number)
     scriptPath: resolve(plan.config.ubootScript.value),
     source,
     script: packScript(source, plan.scriptAddr, timestamp),
-    extra: plan.xen.uimage ? [{ path: plan.xen.uimage.absPath, bytes: plan.xen.uimage.bytes }] : [],
+    extra: [
+      ...(plan.xen.uimage ? [{ path: plan.xen.uimage.absPath, bytes: plan.xen.uimage.bytes }] : []),
+      ...(plan.generated ?? []).map((g) => ({ path: g.absPath, bytes: g.bytes })),
+    ],
   };
 }

@@ -31,7 +31,10 @@ function describe(load: PlannedLoad, os: 'xen' | 'linux'): Pick<FitImage, 'descr
   }
 }
 
-function readLoad(load: PlannedLoad): Uint8Array {
+function readLoad(plan: BootPlan, load: PlannedLoad): Uint8Array {
+  // A passthrough DTB compiled for this run is not on disk before the outputs are committed.
+  const made = plan.generated?.find((g) => g.absPath === load.absPath);
+  if (made) return made.bytes;
   try {
     return new Uint8Array(fs.readFileSync(load.absPath));
   } catch (e) {
@@ -54,7 +57,7 @@ export function fitSpecFromPlan(plan: BootPlan, source: string, opts: { hashAlgo
   };
   const loads = plan.loads.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i).map((x) => x.l);
   const images: FitImage[] = loads.map((l) => ({
-    name: l.id, path: l.file, data: readLoad(l), arch: 'arm64', load: l.addr,
+    name: l.id, path: l.file, data: readLoad(plan, l), arch: 'arm64', load: l.addr,
     ...(l.role === 'xen' || l.role === 'linux' ? { entry: l.addr } : {}),
     ...describe(l, plan.linux ? 'linux' : 'xen'),
   }));

@@ -27,7 +27,7 @@ export interface FinishedOutputs {
   recovery: Recovery;
 }
 
-/** The outputs a generate run wants, in commit order: boot.source, boot.scr, then xen.ub and the FDTEDIT blob. */
+/** The outputs a generate run wants, in commit order: boot.source, boot.scr, then xen.ub, the passthrough DTBs and the FDTEDIT blob. */
 export function wantedOutputs(plan: BootPlan, out: RenderedOutputs): WantedOutput[] {
   const { fdtEdit, fit } = plan.config;
   const role = (p: string): Pick<WantedOutput, 'role' | 'ref'> => {
@@ -35,6 +35,8 @@ export function wantedOutputs(plan: BootPlan, out: RenderedOutputs): WantedOutpu
     if (fdtEdit && abs === path.resolve(plan.dir, fdtEdit.value)) return { role: 'fdt-edit', ref: fdtEdit };
     if (fit?.ubootDtb && abs === path.resolve(plan.dir, fit.ubootDtb.value)) return { role: 'fit-key-dtb', ref: fit.ubootDtb };
     if (fit && abs === path.resolve(plan.dir, fit.its)) return { role: 'fit-its', ref: fit.file };
+    const made = plan.generated?.find((g) => g.absPath === abs);
+    if (made) return { role: 'passthrough-dtb', ref: made.ref };
     return { role: 'xen-uimage', ref: plan.config.xen };
   };
   return [

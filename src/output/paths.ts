@@ -13,8 +13,9 @@ import { OutputError, type Where } from '../errors.js';
  * fdt-edit: the DTB that FDTEDIT names, written with the script's edits applied. fit-its: the
  * .its beside a FIT. fit-key-dtb: U-Boot's own DTB given with -u, which gets the public key in
  * place, as `mkimage -K` does: it is the one input an output may replace, and may live anywhere.
+ * passthrough-dtb: a domU's DTB compiled from PASSTHROUGH_DTS_REPO (or lopper's) partial device trees.
  */
-export type OutputRole = 'source' | 'script' | 'xen-uimage' | 'fdt-edit' | 'fit-its' | 'fit-key-dtb';
+export type OutputRole = 'source' | 'script' | 'xen-uimage' | 'fdt-edit' | 'fit-its' | 'fit-key-dtb' | 'passthrough-dtb';
 
 /** One output, checked: `path` is the final path through the real (symlink-free) folder. */
 export interface OutputTarget {
@@ -57,6 +58,7 @@ export function whereOf(ref: FileRef): Where {
 /** `UBOOT_SCRIPT = "x"`, `-o "x"`, or for xen.ub `xen.ub (made from XEN = "x" for BOOT_CMD=bootm)`. */
 function named(o: WantedOutput): string {
   if (o.role === 'xen-uimage') return `${path.basename(o.path)} (the uImage made from ${o.ref.key} = "${o.ref.value}" for BOOT_CMD=bootm)`;
+  if (o.role === 'passthrough-dtb') return `${o.ref.value} (${o.ref.key}, compiled from partial device trees)`;
   if (o.ref.where.file === COMMAND_LINE) return `the -o output ${o.ref.value}`;
   return `${o.ref.key} = "${o.ref.value}"`;
 }
@@ -64,12 +66,14 @@ function named(o: WantedOutput): string {
 /** Every file the config names (any FileRef in it), and the config itself: what an output must not replace. */
 export function inputFiles(config: Config, dir: string): { file: string; label: string }[] {
   const out: { file: string; label: string }[] = [{ file: path.resolve(config.configFile), label: `the config file ${config.configFile}` }];
+  // The passthrough DTBs compiled for the run are its outputs, not inputs.
+  const made = new Set<unknown>(config.partialDts?.domUs.map((d) => d.dtb) ?? []);
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) { v.forEach(walk); return; }
     if (typeof v !== 'object' || v === null) return;
     const r = v as Partial<FileRef>;
     if (typeof r.value === 'string' && typeof r.key === 'string' && typeof r.where === 'object') {
-      if (r !== config.ubootSource && r !== config.ubootScript && r !== config.fdtEdit && r !== config.fit?.file && r !== config.fit?.ubootDtb) out.push({ file: path.resolve(dir, r.value), label: `${r.key} (${r.value})` });
+      if (r !== config.ubootSource && r !== config.ubootScript && r !== config.fdtEdit && r !== config.fit?.file && r !== config.fit?.ubootDtb && !made.has(r)) out.push({ file: path.resolve(dir, r.value), label: `${r.key} (${r.value})` });
       return;
     }
     Object.values(v).forEach(walk);

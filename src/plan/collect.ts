@@ -10,9 +10,9 @@ import type { ImageRole } from '../images/roles.js';
 import { readBoardDtb, sizeImage } from '../images/probe-file.js';
 import { defaultBoardDtb, readBoard, type BoardInfo } from './board.js';
 import { readXenConfigFile, readXenImageFile, resolveXenBuild, sharingGroup, type XenBuild } from '../xen-build/index.js';
-import { resolveFile, sizeConfigFile } from './files.js';
+import { memoryFileIo, resolveFile, sizeConfigFile } from './files.js';
 import { Identity } from './identity.js';
-import type { LoadRole } from './types.js';
+import type { GeneratedInput, LoadRole } from './types.js';
 import { collectXenPolicy, type CollectedPolicy } from './xen-policy.js';
 import { planCpupools } from './cpupools.js';
 
@@ -77,6 +77,8 @@ function wantedFiles(config: Config): Wanted[] {
 
 export interface CollectOptions {
   share: boolean;
+  /** Files made before planning, by absolute path: sized from their bytes (they are written with the outputs). */
+  generated?: readonly GeneratedInput[];
   /** `--board FILE.dtb`: the board's control DTB, edited in place when the config has no DEVICE_TREE (default: QEMU virt). */
   board?: string;
   /** --xen-version: the release planned for, whatever the XEN image says. */
@@ -122,9 +124,16 @@ export function collect(config: Config, dir: string, opts: CollectOptions): Coll
   });
   const identity = new Identity();
   const files: CollectedFile[] = [];
+  const generated = new Map((opts.generated ?? []).map((g) => [g.absPath, g.bytes]));
   for (const w of wantedFiles(config)) {
-    const info = sizeConfigFile(dir, w.ref, w.imageRole);
     const abs = resolveFile(dir, w.ref);
+    const made = generated.get(abs);
+    const info = sizeConfigFile(dir, w.ref, w.imageRole, made && memoryFileIo(made));
+    if (made) {
+      // Not on disk until the outputs are committed: never shared by identity.
+      files.push({ ...w, abs, info });
+      continue;
+    }
     // Which domains may use one copy depends on the Xen that runs (sharingGroup(): a gzip kernel
     // never, as Xen inflates it in place of its module; dom0 with a domU only on 4.17, where Xen
     // merges the two nodes; domUs with each other always, as they look modules up by address).

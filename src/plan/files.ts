@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { ImageFormatError } from '../errors.js';
 import type { FileRef } from '../config/types.js';
-import { sizeImage, type ImageInfo } from '../images/probe-file.js';
+import { sizeImage, type ImageFileIo, type ImageInfo } from '../images/probe-file.js';
 import { checkRole, type ImageRole } from '../images/roles.js';
 
 /** Path as it appears in the load command: relative to DIR when inside it (ImageBuilder load_file()). */
@@ -20,10 +20,10 @@ export function resolveFile(dir: string, ref: FileRef): string {
  * Size a file the config names and check it can serve `role`. Errors point at the config
  * key and the position of its value, so the message names the file, the line and the fix.
  */
-export function sizeConfigFile(dir: string, ref: FileRef, role: ImageRole): ImageInfo {
+export function sizeConfigFile(dir: string, ref: FileRef, role: ImageRole, io?: ImageFileIo): ImageInfo {
   const abs = resolveFile(dir, ref);
   try {
-    const info = sizeImage(abs, ref.key);
+    const info = sizeImage(abs, ref.key, io);
     checkRole(info, role, ref.key);
     return info;
   } catch (e) {
@@ -35,4 +35,14 @@ export function sizeConfigFile(dir: string, ref: FileRef, role: ImageRole): Imag
     }
     throw new ImageFormatError(e.code, e.message, e.data, where, e.hint);
   }
+}
+
+/** sizeImage() over bytes in memory (a file this run made, not yet written). */
+export function memoryFileIo(bytes: Uint8Array): ImageFileIo {
+  return {
+    open: () => 0,
+    size: () => bytes.length,
+    read: (_fd, position, length) => bytes.subarray(position, position + length),
+    close: () => undefined,
+  };
 }

@@ -11,13 +11,15 @@ import { runChecks } from './checks.js';
 import { collect } from './collect.js';
 import { DEFAULT_FDT_PAD, planDtb } from './dtb.js';
 import { place, placeLoad } from './place.js';
-import type { BootPlan, PlanOptions } from './types.js';
+import type { BootPlan, GeneratedInput, PlanOptions } from './types.js';
 import { staticRegions } from './static-mem.js';
 
 export interface PlanInputs {
   config: Config;
   dir: string;
   diagnostics?: Diagnostic[];
+  /** Files made before planning (src/plan/passthrough-dts.ts): sized from these bytes, not from disk. */
+  generated?: GeneratedInput[];
 }
 
 /** The board DTB as the script will edit it. */
@@ -36,12 +38,12 @@ export type MeasureGrowth = (draft: BootPlan, board: BoardDtb) => number;
  */
 const MAX_MEASURE_ROUNDS = 4;
 
-export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: PlanOptions, measureGrowth: MeasureGrowth): BootPlan {
+export function planBoot({ config, dir, diagnostics = [], generated = [] }: PlanInputs, opts: PlanOptions, measureGrowth: MeasureGrowth): BootPlan {
   const fdtPad = opts.fdtPad ?? DEFAULT_FDT_PAD;
   const diags = [...diagnostics];
 
   const collected = collect(config, dir, {
-    share: opts.share ?? true, ...(opts.board !== undefined ? { board: opts.board } : {}),
+    share: opts.share ?? true, generated, ...(opts.board !== undefined ? { board: opts.board } : {}),
     ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
   });
@@ -71,6 +73,7 @@ export function planBoot({ config, dir, diagnostics = [] }: PlanInputs, opts: Pl
       },
       highWater: Math.max(...loads.map((l) => l.addr + l.footprint)), diagnostics: diags, cpupools, xenRelease: collected.xenBuild.release.text,
       ...(collected.extraCmds !== undefined ? { extraCmds: collected.extraCmds } : {}),
+      ...(generated.length ? { generated } : {}),
     };
   };
 

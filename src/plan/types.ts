@@ -1,6 +1,6 @@
 // The plan: every binary's place in RAM and the domains that use them. Pure data; src/emit
 // renders it through templates/ into boot.source, src/cli prints it.
-import type { BootCmd, Config, Diagnostic } from '../config/types.js';
+import type { BootCmd, Config, Diagnostic, FileRef } from '../config/types.js';
 import type { DomUProps } from '../config/domain-props.js';
 import type { ImageFormatId } from '../images/format.js';
 import type { StaticRegion } from './static-mem.js';
@@ -104,6 +104,18 @@ export interface XenPlan {
   uimage?: { file: string; absPath: string; bytes: Uint8Array };
 }
 
+/**
+ * A file the run makes before planning and loads like one the config names (a domU's passthrough
+ * DTB compiled from PASSTHROUGH_DTS_REPO): planned from these bytes, written with the outputs.
+ */
+export interface GeneratedInput {
+  ref: FileRef;
+  absPath: string;
+  bytes: Uint8Array;
+  /** The files it was made from (for --depfile). */
+  sources: string[];
+}
+
 export interface BootPlan {
   config: Config;
   /** The -d directory all paths are relative to. */
@@ -137,6 +149,8 @@ export interface BootPlan {
   cpupools: PlannedCpupool[];
   /** The Xen release the plan is made for (what the Xen image or --xen-version says), e.g. "4.17.5". */
   xenRelease: string;
+  /** Files made for this run and loaded by the script (passthrough DTBs from partial device trees). */
+  generated?: GeneratedInput[];
 }
 
 export interface PlanOptions {

@@ -48,11 +48,11 @@ describe('cli → exit-status', () => {
 
   it('names the lab\'s failures only for qemu, and a config error\'s codes by their labels', () => {
     const row = (c: CommandName, status: number) => commandStatuses(c).find((r) => r.status === status)?.text;
-    expect(row('generate', 1)).to.equal('failure: output not writable, outputs locked by another run, output outside the -d folder, output folder missing, output name taken by a non-file, output would replace an input, two outputs name one file, unsafe output name');
-    expect(row('qemu', 1)).to.equal('failure: output not writable, outputs locked by another run, output outside the -d folder, output folder missing, output name taken by a non-file, output would replace an input, two outputs name one file, unsafe output name, lab host tools missing, real boot could not run');
+    expect(row('generate', 1)).to.equal('failure: tool not installed, output not writable, outputs locked by another run, output outside the -d folder, output folder missing, output name taken by a non-file, output would replace an input, two outputs name one file, unsafe output name');
+    expect(row('qemu', 1)).to.equal('failure: tool not installed, output not writable, outputs locked by another run, output outside the -d folder, output folder missing, output name taken by a non-file, output would replace an input, two outputs name one file, unsafe output name, lab host tools missing, real boot could not run');
     expect(row('generate', 3)).to.equal('config error: config file not found, syntax, unsafe shell, misused key, bad value, missing key, conflicting keys, unsupported key, path not in DEVICE_TREE, cpupool CPU not in DEVICE_TREE, not a file, too large, not UTF-8, expansions too deep, out of range, unsafe name');
     expect(row('qemu', 6)).to.equal('verification failed: the real boot does not bring every domain up');
-    expect(row('serve', 1)).to.equal('failure: cannot listen');
+    expect(row('serve', 1)).to.equal('failure: tool not installed, cannot listen');
     expect(row('serve', 2)).to.equal('usage error: bad option or argument, not a folder');
   });
 

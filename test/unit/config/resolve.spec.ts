@@ -220,23 +220,20 @@ describe('config/resolve', () => {
       expectConfigError(() => load(`${noLoad}DOM0_KERNEL=Image\n`), { code: 'CONFIG_MISSING', message: 'Neither DOM0_LOAD nor LOAD_CMD is specified' });
     });
 
-    it('unsupported keys are errors at their line, never ignored', () => {
-      for (const [line, key] of [['LOPPER_PATH=/usr/bin/lopper', 'LOPPER_PATH']] as const) {
-        expectConfigError(() => load(`${BASE}\n${line}\n`), {
-          code: 'CONFIG_UNSUPPORTED', line: 9, col: 1,
-          message: `${key} is an ImageBuilder option uboot-gen does not support yet; remove it or generate this configuration with ImageBuilder's uboot-script-gen`,
-        });
-      }
+    it('refused keys (the Xilinx fork\'s, without --dialect xilinx) are errors at their line, never ignored', () => {
+      expectConfigError(() => load(`${BASE}\nDOMU_VUART_PL011=1\n`), {
+        code: 'CONFIG_UNSUPPORTED', line: 9, col: 1, message: /^DOMU_VUART_PL011 is a key of the Xilinx ImageBuilder fork only: /,
+      });
       // An empty value or a zero count switches nothing on in ImageBuilder either.
-      expect(() => load(`${BASE}NUM_DT_OVERLAY=0\n`)).not.to.throw();
+      expect(() => load(`${BASE}NUM_DT_OVERLAY=0\nDOMU_VUART_PL011=\n`)).not.to.throw();
     });
 
     it('names every refused key of the config in one run, at the first one\'s line', () => {
-      const e = expectConfigError(() => load(`${BASE}LOPPER_PATH=/usr/bin/lopper\nLOPPER_CMD="-i x"\nDOMU_VIOMMU[0]=1\n`), {
+      const e = expectConfigError(() => load(`${BASE}DOM0_VIOMMU=1\nDOMU_VIOMMU[0]=1\nDOMU_VUART_PL011=1\n`), {
         code: 'CONFIG_UNSUPPORTED', line: 8, col: 1,
-        message: "3 keys of this config are not supported by uboot-gen: LOPPER_PATH (c.cfg:8:1), LOPPER_CMD (c.cfg:9:1), DOMU_VIOMMU[0] (c.cfg:10:1); remove them or generate this configuration with ImageBuilder's uboot-script-gen",
+        message: "3 keys of this config are not supported by uboot-gen: DOM0_VIOMMU (c.cfg:8:1), DOMU_VIOMMU[0] (c.cfg:9:1), DOMU_VUART_PL011 (c.cfg:10:1); remove them or generate this configuration with ImageBuilder's uboot-script-gen",
       });
-      expect(e.hint).to.match(/^DOMU_VIOMMU\[0\]: remove DOMU_VIOMMU/);
+      expect(e.hint).to.match(/; DOMU_VIOMMU\[0\]: remove DOMU_VIOMMU/);
     });
 
     it('index shape errors: indexed key without index, scalar key with index', () => {
@@ -268,6 +265,82 @@ describe('config/resolve', () => {
       expect(r.diagnostics.filter((d) => d.code === 'CONFIG_UNKNOWN_KEY')).to.deep.equal([]);
       expect(r.config.deviceTree?.value).to.equal('out/virt.dtb');
       expect(load(`${BASE}FOO=1\n`).diagnostics.map((d) => d.message)).to.include('FOO is not an ImageBuilder option, so it is ignored');
+    });
+  });
+
+  describe('PASSTHROUGH_DTS_REPO, LOPPER_PATH, LOPPER_CMD (compile_merge_partial_dts, Xilinx xlnx_rel_v2023.2)', () => {
+    const REPO = 'PASSTHROUGH_DTS_REPO="trees device-trees-2021.2/zcu102"\n';
+    const PATHS = 'DOMU_PASSTHROUGH_PATHS[0]="/axi/ethernet@ff0e0000 /axi/serial@ff000000"\n';
+
+    it('gives every domU a passthrough DTB named after it, made from the folder and sub-folder', () => {
+      const { config, diagnostics } = load(`${BASE}${REPO}${PATHS}`);
+      expect(config.partialDts).to.deep.equal({
+        source: { kind: 'repo', folder: 'trees/device-trees-2021.2/zcu102', key: 'PASSTHROUGH_DTS_REPO', where: { file: 'c.cfg', line: 8, col: 22 } },
+        domUs: [{
+          index: 0, paths: ['/axi/ethernet@ff0e0000', '/axi/serial@ff000000'], pathsWhere: { file: 'c.cfg', line: 9, col: 27 },
+          dtb: { value: 'partial-dts-domU0.dtb', key: 'DOMU_PASSTHROUGH_DTB[0]', where: { file: 'c.cfg', line: 8, col: 22 } },
+        }],
+      });
+      expect(config.domUs[0]?.passthroughDtb).to.equal(config.partialDts?.domUs[0]?.dtb);
+      expect(diagnostics.filter((d) => d.level === 'warning')).to.deep.equal([]);
+      // Without a sub-folder ImageBuilder uses ".".
+      expect(load(`${BASE}PASSTHROUGH_DTS_REPO=/srv/trees\n${PATHS}`).config.partialDts?.source).to.deep.include({ folder: '/srv/trees/.' });
+    });
+
+    it('runs lopper only without PASSTHROUGH_DTS_REPO: LOPPER_PATH and LOPPER_CMD split into words, LOPPER_CMD defaulted', () => {
+      const dt = 'DEVICE_TREE=system.dtb\n';
+      expect(load(`${BASE}${dt}LOPPER_PATH="python3 /opt/lopper/lopper.py"\n${PATHS}`).config.partialDts?.source).to.deep.equal({
+        kind: 'lopper', command: ['python3', '/opt/lopper/lopper.py'], key: 'LOPPER_PATH', where: { file: 'c.cfg', line: 9, col: 13 },
+        extractArgs: ['-i', 'zynqmp-firmware', '-x', 'interrupt-controller', '-x', 'pinctrl', '-x', 'power-domains', '-x', 'resets', '-x', 'current-speed'],
+      });
+      expect(load(`${BASE}${dt}LOPPER_PATH=lopper\nLOPPER_CMD="-i  zynqmp-firmware"\n${PATHS}`).config.partialDts?.source).to.deep.include({ extractArgs: ['-i', 'zynqmp-firmware'] });
+      const both = load(`${BASE}${dt}${REPO}LOPPER_PATH=lopper\nLOPPER_CMD="-i x"\n${PATHS}`);
+      expect(both.config.partialDts?.source.kind).to.equal('repo');
+      expect(both.diagnostics.filter((d) => d.code === 'CONFIG_PARTIAL_DTS_IGNORED').map((d) => [d.key, d.where?.line, d.message])).to.deep.equal([
+        ['LOPPER_PATH', 10, 'LOPPER_PATH is ignored: PASSTHROUGH_DTS_REPO is set, and ImageBuilder takes the partial device trees from the repository before running lopper'],
+        ['LOPPER_CMD', 11, 'LOPPER_CMD is ignored: PASSTHROUGH_DTS_REPO is set, and ImageBuilder takes the partial device trees from the repository before running lopper'],
+      ]);
+      const alone = load(`${BASE}LOPPER_CMD="-i x"\n`);
+      expect(alone.config.partialDts).to.equal(undefined);
+      expect(alone.diagnostics.filter((d) => d.code === 'CONFIG_PARTIAL_DTS_IGNORED').map((d) => d.message)).to.deep.equal(['LOPPER_CMD is set but LOPPER_PATH is not, so it is ignored']);
+    });
+
+    it('warns about words past the sub-folder, which ImageBuilder\'s awk never reads', () => {
+      const { diagnostics } = load(`${BASE}PASSTHROUGH_DTS_REPO="trees sub extra more"\n${PATHS}`);
+      expect(diagnostics.filter((d) => d.code === 'CONFIG_PARTIAL_DTS_IGNORED').map((d) => d.message))
+        .to.deep.equal(['PASSTHROUGH_DTS_REPO is "FOLDER [SUBFOLDER]": ImageBuilder reads its first two words only, so "extra" "more" are ignored']);
+    });
+
+    it('refuses a git URL, which ImageBuilder would clone at every run, with the clone as the fix', () => {
+      const e = expectConfigError(() => load(`${BASE}PASSTHROUGH_DTS_REPO="git@github.com:Xilinx/xen-passthrough-device-trees.git device-trees-2021.2/zcu102"\n${PATHS}`), {
+        code: 'CONFIG_UNSUPPORTED', line: 8, col: 22,
+        message: 'PASSTHROUGH_DTS_REPO names the git repository "git@github.com:Xilinx/xen-passthrough-device-trees.git", which ImageBuilder clones at every run; uboot-gen reads partial device trees from a local folder only and never fetches anything',
+      });
+      expect(e.hint).to.equal('clone it once (git clone git@github.com:Xilinx/xen-passthrough-device-trees.git DIR) and set PASSTHROUGH_DTS_REPO="DIR device-trees-2021.2/zcu102"');
+    });
+
+    it('needs DOMU_PASSTHROUGH_PATHS for every domU, NOBOOT ones included ("DOMU_PASSTHROUGH_PATHS[i] is not defined")', () => {
+      const two = `${BASE}NUM_DOMUS=2\nDOMU_KERNEL[1]=Image\nDOMU_NOBOOT[1]=1\n${REPO}${PATHS}`;
+      expectConfigError(() => load(two), {
+        code: 'CONFIG_MISSING', line: 11, col: 22,
+        message: 'DOMU_PASSTHROUGH_PATHS[1] is not defined (PASSTHROUGH_DTS_REPO is set, so every domU\'s passthrough DTB is made from the partial device trees of its DOMU_PASSTHROUGH_PATHS)',
+      });
+      expect(load(`${two}DOMU_PASSTHROUGH_PATHS[1]="/axi/i2c@ff020000"\n`).config.partialDts?.domUs.map((d) => d.dtb.value)).to.deep.equal(['partial-dts-domU0.dtb', 'partial-dts-domU1.dtb']);
+    });
+
+    it('refuses DOMU_PASSTHROUGH_DTB beside them ("Can\'t set both PASSTHROUGH_DTS_REPO and DOMU_PASSTHROUGH_DTB")', () => {
+      const e = expectConfigError(() => load(`${BASE}${REPO}${PATHS}DOMU_PASSTHROUGH_DTB[0]=eth0.dtb\n`), {
+        code: 'CONFIG_CONFLICT', line: 10, col: 25,
+        message: 'Can\'t set both PASSTHROUGH_DTS_REPO and DOMU_PASSTHROUGH_DTB (DOMU_PASSTHROUGH_DTB[0] is set; its DTB would be the one compiled from the partial device trees of DOMU_PASSTHROUGH_PATHS[0])',
+      });
+      expect(e.hint).to.equal('remove DOMU_PASSTHROUGH_DTB[0], or remove PASSTHROUGH_DTS_REPO to load eth0.dtb as it is');
+    });
+
+    it('needs DEVICE_TREE for lopper, which extracts the devices from it', () => {
+      expectConfigError(() => load(`${BASE}LOPPER_PATH=lopper\n${PATHS}`), {
+        code: 'CONFIG_MISSING', line: 8, col: 13,
+        message: 'LOPPER_PATH is set but DEVICE_TREE is not: lopper extracts the partial device trees from the board\'s DEVICE_TREE',
+      });
     });
   });
 });
