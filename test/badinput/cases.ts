@@ -45,6 +45,10 @@ export interface BadInputCase {
   isolate?: boolean;
 }
 
+/** A partial device tree for PASSTHROUGH_DTS_REPO: one fixed clock under /passthrough. */
+const PARTIAL_DTS = '/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n\tpassthrough {\n\t\tcompatible = "simple-bus";\n\t\tranges;\n'
+  + '\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tclk { compatible = "fixed-clock"; #clock-cells = <0>; clock-frequency = <24000000>; };\n\t};\n};\n';
+
 /** Line of the n-th appended line (config.example has 27 lines). */
 export const L = (n: number): number => 28 + n;
 
@@ -192,6 +196,15 @@ export const CASES: BadInputCase[] = [
   })),
   { id: 'files/missing-extra-cmds', category: 'files', lines: ['APPEND_EXTRA_CMDS="nope.cmds"'], expect: { exit: 4, code: /^IMAGE_/, key: 'APPEND_EXTRA_CMDS', line: L(0) } },
   { id: 'files/missing-passthrough-dtb', category: 'files', lines: ['DOMU_PASSTHROUGH_DTB[0]="nope.dtb"'], expect: { exit: 4, code: 'IMAGE_NOT_FOUND', line: L(0) } },
+  // PASSTHROUGH_DTS_REPO: a partial device tree missing or not compiling; a git URL (ImageBuilder clones it).
+  { id: 'files/passthrough-dts-missing', category: 'files', setup: (d) => put(d, 'pt/virt/pl011@9000000.dts', PARTIAL_DTS),
+    lines: ['PASSTHROUGH_DTS_REPO="pt virt"', 'DOMU_PASSTHROUGH_PATHS[0]="/pl011@9000000"', 'DOMU_PASSTHROUGH_PATHS[1]="/pl061@9030000"'],
+    expect: { exit: 4, code: 'PLAN_PARTIAL_DTS_NOT_FOUND', key: 'DOMU_PASSTHROUGH_PATHS[1]', line: L(2), text: /pl061@9030000\.dts/ } },
+  { id: 'files/passthrough-dts-syntax', category: 'files', setup: (d) => put(d, 'pt/virt/pl011@9000000.dts', PARTIAL_DTS.replace('ranges;', 'ranges')),
+    lines: ['PASSTHROUGH_DTS_REPO="pt virt"', 'DOMU_PASSTHROUGH_PATHS[0]="/pl011@9000000"', 'DOMU_PASSTHROUGH_PATHS[1]="/pl011@9000000"'],
+    expect: { exit: 4, code: 'PLAN_PARTIAL_DTS_COMPILE', text: /pl011@9000000\.dts:\d+\.\d+-\d+ syntax error/ } },
+  { id: 'keys/passthrough-dts-git-url', category: 'keys', lines: ['PASSTHROUGH_DTS_REPO="git@github.com:Xilinx/xen-passthrough-device-trees.git zcu102"'],
+    expect: { exit: 3, code: 'CONFIG_UNSUPPORTED', line: L(0), text: /git clone/ } },
   { id: 'files/config-missing', category: 'files', args: ['--config', 'no-such-config'], expect: { exit: 3, code: 'CONFIG_NOT_FOUND' } },
   { id: 'files/xen-is-dtb', category: 'files', lines: ['XEN="samples/virt.dtb"'], expect: { exit: 4, code: /^IMAGE_/, key: 'XEN', line: L(0) } },
   { id: 'files/kernel-is-dtb', category: 'files', lines: ['DOM0_KERNEL="samples/virt.dtb"'], expect: { exit: 4, code: /^IMAGE_/, key: 'DOM0_KERNEL', line: L(0) } },
