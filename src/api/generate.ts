@@ -49,6 +49,8 @@ export interface GenerateOptions extends ScriptOptions {
   fitUbootDtb?: string;
   /** Hash of unsigned FIT images (ImageBuilder: md5). */
   fitHash?: FitHashAlgo;
+  /** --dialect xilinx: read the keys of Xilinx's ImageBuilder branch. */
+  dialect?: 'xilinx';
   /** Runs dtc and lopper for PASSTHROUGH_DTS_REPO / LOPPER_PATH (default: the installed programs). */
   runTool?: ToolRunner;
 }
@@ -131,6 +133,7 @@ export function generate(configFile: string, opts: GenerateOptions = {}): Genera
     ...(opts.fit ? { fitOverride: true } : {}),
     ...(opts.fitKeyDir !== undefined ? { fitKeyDirOverride: opts.fitKeyDir } : {}),
     ...(opts.fitUbootDtb !== undefined ? { fitUbootDtbOverride: opts.fitUbootDtb } : {}),
+    ...(opts.dialect ? { dialect: opts.dialect } : {}),
   });
   const dir = path.resolve(opts.dir ?? path.dirname(configFile));
   const timestamp = opts.timestamp ?? sourceDateEpoch(env as NodeJS.ProcessEnv);

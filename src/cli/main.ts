@@ -79,6 +79,7 @@ export function buildProgram(): Command {
     .option('--uboot-version <v>', UBOOT_VERSION_HELP)
     .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
+    .addOption(new Option('--dialect <name>', 'read the keys of Xilinx\'s ImageBuilder branch (DOM0_VIOMMU, DOMU_VIOMMU, DOMU_VUART_PL011) and write what it writes for them').choices(['xilinx']))
     .option('--dry-run', 'plan and print, but write nothing')
     .option('--keep-failed', 'when verification fails, write the failing script as NAME.failed.source/.scr (the good outputs stay)')
     .option('--output-outside-dir', 'allow outputs outside the -d folder (absolute UBOOT_SCRIPT, -o ../x)')

@@ -26,6 +26,8 @@ export interface LoadConfigOptions {
   fitOverride?: boolean;
   fitKeyDirOverride?: string;
   fitUbootDtbOverride?: string;
+  /** --dialect xilinx: the keys of Xilinx's ImageBuilder branch are read (src/config/resolve.ts). */
+  dialect?: 'xilinx';
 }
 
 export interface LoadedConfig {
@@ -121,6 +123,7 @@ export function parseConfigText(text: string, file: string, opts: LoadConfigOpti
     ...(opts.fitOverride ? { fitOverride: true } : {}),
     ...(opts.fitKeyDirOverride !== undefined ? { fitKeyDirOverride: opts.fitKeyDirOverride } : {}),
     ...(opts.fitUbootDtbOverride !== undefined ? { fitUbootDtbOverride: opts.fitUbootDtbOverride } : {}),
+    ...(opts.dialect ? { dialect: opts.dialect } : {}),
   });
   return { config, diagnostics: [...pre, ...diagnostics] };
 }

@@ -147,15 +147,15 @@ export const NOT_IMAGEBUILDER_KEYS: ReadonlyMap<string, string> = new Map([
 export const XILINX_ONLY_KEYS: ReadonlyMap<string, { what: string; fix: string }> = new Map([
   ['DOM0_VIOMMU', {
     what: 'it adds dom0_viommu=1 to the default XEN_CMD, an option only Xilinx\'s Xen reads',
-    fix: 'remove DOM0_VIOMMU; for Xilinx\'s Xen write XEN_CMD yourself with dom0_viommu=1 in it',
+    fix: 'remove DOM0_VIOMMU, or generate with --dialect xilinx to write it as Xilinx\'s ImageBuilder does (for Xilinx\'s Xen)',
   }],
   ['DOMU_VIOMMU', {
     what: 'it writes a viommu property into /chosen/domU<n>, which only Xilinx\'s Xen reads',
-    fix: 'remove DOMU_VIOMMU; for Xilinx\'s Xen set the viommu property of /chosen/domU<n> through APPEND_EXTRA_CMDS',
+    fix: 'remove DOMU_VIOMMU, or generate with --dialect xilinx to write it as Xilinx\'s ImageBuilder does (for Xilinx\'s Xen)',
   }],
   ['DOMU_VUART_PL011', {
     what: 'it turns every domU\'s vpl011 into vpl011 "pl011", a value only Xilinx\'s Xen reads (upstream Xen takes vpl011 as a flag)',
-    fix: 'remove DOMU_VUART_PL011: upstream\'s virtual PL011 is DOMU_VPL011[n] (1 by default)',
+    fix: 'remove DOMU_VUART_PL011 (upstream\'s virtual PL011 is DOMU_VPL011[n], 1 by default), or generate with --dialect xilinx to write it as Xilinx\'s ImageBuilder does',
   }],
 ]);
 

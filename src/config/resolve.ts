@@ -31,6 +31,8 @@ export interface ResolveOptions {
   fitKeyDirOverride?: string;
   /** `-u U-BOOT_DTB`: overrides FIT_ENC_UB_DTB. */
   fitUbootDtbOverride?: string;
+  /** `--dialect xilinx`: read the keys of Xilinx's ImageBuilder branch (DOM0_VIOMMU, DOMU_VIOMMU, DOMU_VUART_PL011). */
+  dialect?: 'xilinx';
 }
 
 /** `-t` aliases (uboot-script-gen getopts handling). Anything else is used verbatim. */
@@ -394,6 +396,8 @@ class Resolver {
 
   #unknownKey(a: RawAssignment): void {
     const xilinx = XILINX_ONLY_KEYS.get(a.name);
+    // --dialect xilinx: read where they take effect (#xenCmd, #domU).
+    if (xilinx && this.#opts.dialect === 'xilinx') return;
     if (xilinx && a.value !== '') {
       this.#refused.push({ message: `${a.key} is a key of the Xilinx ImageBuilder fork only: ${xilinx.what}`, where: a.where, key: a.key, hint: xilinx.fix });
       return;
@@ -599,7 +603,21 @@ class Resolver {
       const xc = this.#set('XEN_COLORS');
       const dc = this.#set('DOM0_COLORS');
       xenCmd = `console=dtuart dtuart=serial0 dom0_mem=${mem}M dom0_max_vcpus=${vcpus} bootscrub=0 vwfi=native sched=null ${xc ? `xen_colors=${xc.value}` : ''} ${dc ? `dom0_colors=${dc.value}` : ''}`;
+      // Xilinx's branch adds a third slot: " $DOM0_VIOMMU", "dom0_viommu=1" when DOM0_VIOMMU is 1.
+      if (this.#opts.dialect === 'xilinx') {
+        const viommu = this.#get('DOM0_VIOMMU');
+        xenCmd += ` ${viommu?.value === '1' ? 'dom0_viommu=1' : ''}`;
+        if (viommu?.value === '1' && hasDom0) {
+          this.#warnAt('CONFIG_XILINX_DIALECT', 'DOM0_VIOMMU=1 adds dom0_viommu=1 to XEN_CMD, an option of Xilinx\'s Xen only: upstream Xen prints "parameter "dom0_viommu" unknown!" and ignores it',
+            viommu.where, viommu.key, 'boot Xilinx\'s Xen, or remove DOM0_VIOMMU');
+        }
+      }
     } else {
+      const viommu = this.#opts.dialect === 'xilinx' ? this.#set('DOM0_VIOMMU') : undefined;
+      if (viommu) {
+        this.#warnAt('CONFIG_XILINX_DIALECT', 'DOM0_VIOMMU is ignored: XEN_CMD is set, and Xilinx\'s ImageBuilder adds dom0_viommu=1 only to its default XEN_CMD',
+          viommu.where, viommu.key, 'write dom0_viommu=1 into XEN_CMD, or remove DOM0_VIOMMU');
+      }
       const clash = dom0Mem ?? dom0Vcpus;
       if (clash) {
         this.#error('CONFIG_CONFLICT',
@@ -616,7 +634,7 @@ class Resolver {
         this.#error('CONFIG_MISSING', 'Neither dom0 or domUs are specified, exiting.', this.#get('NUM_DOMUS')?.where, 'NUM_DOMUS',
           'set DOM0_KERNEL, or NUM_DOMUS and DOMU_KERNEL[0]');
       }
-      const dom0Only = ['DOM0_MEM', 'DOM0_VCPUS', 'DOM0_COLORS', 'DOM0_CMD', 'DOM0_RAMDISK', 'DOM0_ROOTFS']
+      const dom0Only = ['DOM0_MEM', 'DOM0_VCPUS', 'DOM0_COLORS', 'DOM0_CMD', 'DOM0_RAMDISK', 'DOM0_ROOTFS', ...(this.#opts.dialect === 'xilinx' ? ['DOM0_VIOMMU'] : [])]
         .map((k) => this.#set(k)).filter((v): v is RawValue => v !== undefined)
         .sort((a, b) => a.where.line - b.where.line || a.where.col - b.where.col);
       const first = dom0Only[0];
@@ -779,6 +797,22 @@ class Resolver {
     const vplV = this.#set('DOMU_VPL011', sub);
     const vpl011 = vplV ? this.#wholeNumber(vplV, '0 or 1') !== 0 : true;
 
+    // --dialect xilinx (uboot-script-gen of xlnx_rel_v2023.2): `[[ "${DOMU_VIOMMU[$i]}" == 1 ]]` and the
+    // scalar `[[ "${DOMU_VUART_PL011}" == 1 ]]`, which turns every domU's vpl011 into the string "pl011".
+    const xilinx = this.#opts.dialect === 'xilinx';
+    const viommuV = xilinx ? this.#get('DOMU_VIOMMU', sub) : undefined;
+    const viommu = viommuV?.value === '1';
+    if (viommu && viommuV) {
+      this.#warnAt('CONFIG_XILINX_DIALECT', `${viommuV.key}=1 writes viommu into /chosen/domU${n}, a property of Xilinx's Xen only: upstream Xen ignores it`,
+        viommuV.where, viommuV.key, 'boot Xilinx\'s Xen, or remove it');
+    }
+    const vuart = xilinx ? this.#get('DOMU_VUART_PL011') : undefined;
+    const vpl011Value = vuart?.value === '1' && vpl011 ? 'pl011' as const : undefined;
+    if (vpl011Value && n === 0 && vuart) {
+      this.#warnAt('CONFIG_XILINX_DIALECT', 'DOMU_VUART_PL011=1 writes vpl011 "pl011" into every domU: upstream Xen reads vpl011 as a flag, so the domains get the same virtual PL011 as with DOMU_VPL011',
+        vuart.where, vuart.key);
+    }
+
     const cmdV = this.#set('DOMU_CMD', sub);
     const cmd = cmdV ? cmdV.value : vpl011 ? DEFAULT_DOMU_CMD : '';
 
@@ -809,6 +843,8 @@ class Resolver {
       memMB,
       vcpus,
       vpl011,
+      ...(vpl011Value ? { vpl011Value } : {}),
+      ...(viommu ? { viommu: true as const } : {}),
       ...(enhanced ? { enhanced } : {}),
       props,
       noboot,

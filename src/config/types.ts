@@ -103,6 +103,10 @@ export interface DomUConfig {
   vcpus: number;
   /** DOMU_VPL011[n] != 0 (default true). */
   vpl011: boolean;
+  /** --dialect xilinx, DOMU_VUART_PL011=1: vpl011 is written as the string "pl011" (Xilinx's ImageBuilder). */
+  vpl011Value?: 'pl011';
+  /** --dialect xilinx, DOMU_VIOMMU[n]=1: the boolean property viommu (read by Xilinx's Xen only). */
+  viommu?: true;
   enhanced?: DomUEnhanced;
   /** DOMU_GRANT_VER / GRANT_FRAMES / MAPTRACK_FRAMES / NR_SPIS / TRAP_UNMAP / DOMID / PASSTHROUGH_PROP / P2M_MEM_MB [n]. */
   props: DomUProps;

@@ -42,6 +42,10 @@ export interface DomUModel {
   memKiB: number;
   vcpus: number;
   vpl011: boolean;
+  /** --dialect xilinx with DOMU_VUART_PL011=1: the string vpl011 holds ("pl011"); null: the plain flag. */
+  vpl011Value: string | null;
+  /** --dialect xilinx, DOMU_VIOMMU[n]=1: the boolean viommu property. */
+  viommu: boolean;
   /** `xen,enhanced` value, or null for none. */
   enhanced: string | null;
   /** null when the domU is not booted. */
@@ -138,7 +142,7 @@ export function buildScriptModel(plan: BootPlan): ScriptModel {
       const d = du.boot ? plan.domains.find((x) => x.kind === 'domU' && x.index === du.index) : undefined;
       return {
         index: du.index, name: `domU${du.index}`, boot: d !== undefined, passthroughPaths: [...du.passthroughPaths],
-        memKiB: du.staticMem ? du.staticMem.memKiB : du.memMB * 1024, vcpus: du.vcpus, vpl011: du.vpl011, enhanced: du.enhanced ?? null,
+        memKiB: du.staticMem ? du.staticMem.memKiB : du.memMB * 1024, vcpus: du.vcpus, vpl011: du.vpl011, vpl011Value: du.vpl011Value ?? null, viommu: du.viommu === true, enhanced: du.enhanced ?? null,
         kernel: module(d?.kernel), ramdisk: module(d?.ramdisk), passthroughDtb: module(d?.passthroughDtb), bootargs: du.cmd,
         props: {
           nrSpis: du.props.nrSpis ?? null, grantVersion: du.props.grantVersion ?? null, grantFrames: du.props.grantFrames ?? null,

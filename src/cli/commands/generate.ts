@@ -16,7 +16,7 @@ export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
   report?: string; map?: boolean; install?: string; depfile?: string; fix?: boolean;
-  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256'; ubootVersion?: string; uboot?: string;
+  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256'; ubootVersion?: string; uboot?: string; dialect?: 'xilinx';
 }
 
 /** Returns the run's result (--watch reads the files it named from it). */
@@ -41,6 +41,7 @@ export async function runGenerate(positional: string | undefined, o: GenerateCli
     ...(o.keyDir !== undefined ? { fitKeyDir: o.keyDir } : {}),
     ...(o.ubootDtb !== undefined ? { fitUbootDtb: o.ubootDtb } : {}),
     ...(o.fitHash !== undefined ? { fitHash: o.fitHash } : {}),
+    ...(o.dialect !== undefined ? { dialect: o.dialect } : {}),
     share: o.share,
     ubootReserve: parseNumberOption(o.ubootReserve, '--uboot-reserve'),
     write: false,

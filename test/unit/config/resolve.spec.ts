@@ -343,4 +343,30 @@ describe('config/resolve', () => {
       });
     });
   });
+
+  describe('--dialect xilinx (DOM0_VIOMMU, DOMU_VIOMMU, DOMU_VUART_PL011 of Xilinx\'s xlnx_rel_v2023.2)', () => {
+    const xilinx = (text: string) => load(text, { dialect: 'xilinx' });
+
+    it('adds Xilinx\'s third slot to the default XEN_CMD, dom0_viommu=1 only for DOM0_VIOMMU=1', () => {
+      expect(xilinx(`${BASE}DOM0_KERNEL=Image\nDOM0_VIOMMU=1\n`).config.xenCmd)
+        .to.equal('console=dtuart dtuart=serial0 dom0_mem=1024M dom0_max_vcpus=1 bootscrub=0 vwfi=native sched=null   dom0_viommu=1');
+      expect(xilinx(`${BASE}DOM0_KERNEL=Image\nDOM0_VIOMMU=yes\n`).config.xenCmd)
+        .to.equal('console=dtuart dtuart=serial0 dom0_mem=1024M dom0_max_vcpus=1 bootscrub=0 vwfi=native sched=null   ');
+      const given = xilinx(`${BASE}DOM0_KERNEL=Image\nXEN_CMD="console=dtuart"\nDOM0_VIOMMU=1\n`);
+      expect(given.config.xenCmd).to.equal('console=dtuart');
+      expect(given.diagnostics.filter((d) => d.code === 'CONFIG_XILINX_DIALECT').map((d) => d.message))
+        .to.deep.equal(['DOM0_VIOMMU is ignored: XEN_CMD is set, and Xilinx\'s ImageBuilder adds dom0_viommu=1 only to its default XEN_CMD']);
+    });
+
+    it('refuses DOM0_VIOMMU without a dom0, as Xilinx\'s ImageBuilder does', () => {
+      expectConfigError(() => xilinx(`${BASE}DOM0_VIOMMU=1\n`), {
+        code: 'CONFIG_CONFLICT', line: 8, col: 1, message: 'For dom0less configuration without dom0, no dom0 specific parameters should be specified, exiting.',
+      });
+    });
+
+    it('sets viommu for DOMU_VIOMMU[n]=1 only, and the vpl011 string for every domU that has one', () => {
+      const { config } = xilinx(`${BASE}NUM_DOMUS=2\nDOMU_KERNEL[1]=Image\nDOMU_VIOMMU[0]=1\nDOMU_VIOMMU[1]=true\nDOMU_VUART_PL011=1\n`);
+      expect(config.domUs.map((d) => [d.viommu, d.vpl011Value])).to.deep.equal([[true, 'pl011'], [undefined, 'pl011']]);
+    });
+  });
 });

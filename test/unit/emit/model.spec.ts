@@ -13,7 +13,7 @@ describe('emit → model', () => {
     const kernel = { addr: 0x40400000, size: 0x2010000, id: 'dom0_linux' };
     const ramdisk = { addr: 0x42600000, size: 0x127, id: 'dom0_ramdisk' };
     const domU = (index: number, vcpus: number) => ({
-      index, name: `domU${index}`, boot: true, passthroughPaths: [], memKiB: 256 * 1024, vcpus, vpl011: true, enhanced: 'enabled',
+      index, name: `domU${index}`, boot: true, passthroughPaths: [], memKiB: 256 * 1024, vcpus, vpl011: true, vpl011Value: null, viommu: false, enhanced: 'enabled',
       kernel, ramdisk, passthroughDtb: null, bootargs: `console=ttyAMA0 marker=domU${index}`,
       props: { nrSpis: null, grantVersion: null, grantFrames: null, maptrackFrames: null, trapUnmap: null, domid: null, passthrough: null, p2mMemMB: null },
       staticMem: null, sharedMem: null, evtchns: [],
