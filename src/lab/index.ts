@@ -9,8 +9,8 @@ import { bootQemu, checkHostTools, UBOOT_QEMU_ARM64, type LabBootResult } from '
 import { LAB_TOKEN_PARAM } from './marker.js';
 import type { ExpectedDomain } from './xen-console.js';
 
-export { bootQemu, checkHostTools, defaultCommands, dumpBoardDtb, qemuArgs, HOST_TOOLS, LAB_MACHINE_ARGS, LAB_MEMORY_START, LAB_MEMORY_SIZE,
-  LAB_SCRIPT_ADDR, QEMU_BIN, UBOOT_QEMU_ARM64, type BootQemuOptions, type LabBootResult, type LabDomainSeen, type LabOutcome, type LabTap } from './qemu.js';
+export { bootQemu, checkHostTools, defaultCommands, dumpBoardDtb, qemuArgs, HOST_TOOLS, LAB_MACHINE_ARGS, LAB_MACHINE_ARGS_ARM32, LAB_MEMORY_START, LAB_MEMORY_SIZE,
+  LAB_SCRIPT_ADDR, QEMU_BIN, QEMU_BIN_ARM32, UBOOT_QEMU_ARM, UBOOT_QEMU_ARM64, type BootQemuOptions, type LabBootResult, type LabDomainSeen, type LabOutcome, type LabTap } from './qemu.js';
 export { parseXenConsole, findMarkers, findXenPanic, findUbootErrors, guestConsoles, type DomainVerdict, type DomainVerdictKind,
   type ExpectedDomain, type XenConsoleReport, type ParseXenConsoleOptions } from './xen-console.js';
 export { parseLinuxConsole } from './linux-console.js';
