@@ -74,7 +74,7 @@ export interface PrivateAptOptions {
   arch?: string;
 }
 
-/** One private APT configuration: its own lists, cache, status and sources, arm64 only. */
+/** One private APT configuration: its own lists, cache, status and sources, one architecture (arm64 unless told). */
 export class PrivateApt {
   readonly root: string;
   private readonly arch: string;
@@ -129,7 +129,7 @@ export class PrivateApt {
   /** `apt-get download PKG` into `debsDir` (cached: an existing PKG_*_ARCH.deb is reused); returns the .deb path. */
   download(pkg: string, debsDir: string, tries: number, backoffMs: number, log: (l: string) => void): string {
     fs.mkdirSync(debsDir, { recursive: true });
-    const find = (): string | undefined => fs.readdirSync(debsDir).find((x) => x.startsWith(`${pkg}_`) && /_(arm64|all)\.deb$/.test(x));
+    const find = (): string | undefined => fs.readdirSync(debsDir).find((x) => x.startsWith(`${pkg}_`) && (x.endsWith(`_${this.arch}.deb`) || x.endsWith('_all.deb')));
     const existing = find();
     if (existing) return path.join(debsDir, existing);
     log(`lab: downloading ${pkg} (${path.basename(this.root)})`);

@@ -7,18 +7,24 @@
 //             memory, boot-time cpupools and the null scheduler, booted by trixie's U-Boot
 //   xen-4.21  Xen 4.21 and 4.22 built from their release tags with the release defaults
 //   xen-4.22  (defconfig), booted by trixie's U-Boot; not in the default set: asked for by name
+//   arm32     Debian 12 armhf: Xen 4.17 (a zImage) + the host's qemu_arm U-Boot 2023.01 (bootz) on
+//             QEMU virt with a Cortex-A15, guests Linux 6.1 armmp-lpae + busybox armhf; only the
+//             cases made for it boot there
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LabError } from '../../src/errors.js';
 import { ubootBinaryVersion } from '../../src/api/uboot-binary.js';
-import { DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, debFields, labFile, PrivateApt, run, unpackDebs, type LabFile } from './apt.js';
+import { dumpBoardDtb, LAB_MACHINE_ARGS_ARM32, QEMU_BIN_ARM32, UBOOT_QEMU_ARM } from '../../src/lab/qemu.js';
+import { writeFileAtomic } from '../../src/util/file.js';
+import { DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, debFields, hostPackageVersion, labFile, PrivateApt, run, unpackDebs, type LabFile } from './apt.js';
+import { buildLabInitramfs } from './initramfs.js';
 import type { LabAssets } from './prepare.js';
 import { buildFullFeaturedXen, buildUpstreamXen, UPSTREAM_XEN_TAGS } from './xen-build.js';
 
-export const STACK_NAMES = ['bookworm', 'trixie', 'full', 'xen-4.21', 'xen-4.22'] as const;
+export const STACK_NAMES = ['bookworm', 'trixie', 'full', 'xen-4.21', 'xen-4.22', 'arm32'] as const;
 export type StackName = (typeof STACK_NAMES)[number];
 /** The stacks a run boots when none is named (the upstream builds are asked for by name). */
-export const DEFAULT_STACKS: readonly StackName[] = ['bookworm', 'trixie', 'full'];
+export const DEFAULT_STACKS: readonly StackName[] = ['bookworm', 'trixie', 'full', 'arm32'];
 
 export interface LabStack {
   name: StackName;
@@ -34,6 +40,8 @@ export interface LabStack {
   xenConfig?: Record<string, string>;
   /** Seconds spent preparing the stack in this run (downloads, build). */
   prepareSeconds: number;
+  /** Booted on the arm32 board (qemu-system-arm, Cortex-A15); only cases naming the stack run there. */
+  arm32?: boolean;
 }
 
 export interface StackOptions {
@@ -110,6 +118,65 @@ function prepareTrixieParts(base: LabAssets, o: StackOptions): TrixieParts {
   };
 }
 
+/** Debian bookworm + security, armhf binaries. */
+export function armhfApt(labDir: string): PrivateApt {
+  return new PrivateApt({ arch: 'armhf', root: path.join(labDir, 'apt-armhf'), sources: [
+    `deb [arch=armhf signed-by=${DEBIAN_KEYRING}] ${DEBIAN_MIRROR} bookworm main`,
+    `deb [arch=armhf signed-by=${DEBIAN_KEYRING}] ${DEBIAN_SECURITY_MIRROR} bookworm-security main`,
+  ] });
+}
+
+export const ARMHF_XEN_PACKAGE = 'xen-hypervisor-4.17-armhf';
+export const ARMHF_KERNEL_META_PACKAGE = 'linux-image-armmp-lpae';
+
+/**
+ * The arm32 stack's own assets (cached under the lab folder): Debian bookworm's armhf Xen, LPAE
+ * kernel and busybox fetched with `apt-get download` into a private APT tree, the lab initramfs
+ * around that busybox, the arm32 board's DTB dumped by qemu-system-arm, the host's qemu_arm U-Boot.
+ */
+function prepareArm32Assets(base: LabAssets, o: StackOptions): LabAssets {
+  const log = o.log ?? (() => {});
+  const tries = o.tries ?? 3;
+  const backoffMs = o.backoffMs ?? 2000;
+  const apt = armhfApt(base.dir);
+  apt.update(tries, backoffMs, log, `${ARMHF_XEN_PACKAGE}, ${ARMHF_KERNEL_META_PACKAGE}, busybox-static (armhf)`);
+  const depends = run('apt-cache', [...apt.options(), 'depends', ARMHF_KERNEL_META_PACKAGE]).stdout;
+  const kernelPkg = /Depends: (linux-image-[0-9][^\s]*-armmp-lpae)\b/.exec(depends)?.[1];
+  if (!kernelPkg) throw new LabError('LAB_SETUP', `No linux-image-*-armmp-lpae dependency of ${ARMHF_KERNEL_META_PACKAGE} in the armhf lists.`, {});
+  const debsDir = path.join(base.dir, 'debs-armhf');
+  const debs = new Map<string, string>();
+  for (const pkg of [ARMHF_XEN_PACKAGE, 'busybox-static', kernelPkg]) debs.set(pkg, apt.download(pkg, debsDir, tries, backoffMs, log));
+  const root = path.join(base.dir, 'root-armhf');
+  unpackDebs(debs, root, log);
+  const boot = fs.readdirSync(path.join(root, 'boot'));
+  const vmlinuz = boot.find((f) => /^vmlinuz-.*-armmp-lpae$/.test(f));
+  const xenPath = path.join(root, 'boot', 'xen-4.17-armhf');
+  const busyboxPath = path.join(root, 'bin', 'busybox');
+  if (!vmlinuz || !fs.existsSync(xenPath) || !fs.existsSync(busyboxPath)) {
+    throw new LabError('LAB_SETUP', `The armhf packages lack boot/vmlinuz-*-armmp-lpae, boot/xen-4.17-armhf or bin/busybox.`, { packages: [...debs.keys()] });
+  }
+  const dir = path.join(base.dir, 'stacks', 'arm32');
+  fs.mkdirSync(dir, { recursive: true });
+  const initramfsPath = path.join(dir, 'lab-initramfs-armhf.cpio.gz');
+  const initramfs = buildLabInitramfs(fs.readFileSync(busyboxPath));
+  if (!fs.existsSync(initramfsPath) || !fs.readFileSync(initramfsPath).equals(initramfs)) writeFileAtomic(initramfsPath, initramfs);
+  const dtbPath = path.join(dir, 'qemu-virt-arm32-2g.dtb');
+  if (!fs.existsSync(dtbPath)) { log('lab: dumping the QEMU virt arm32 DTB'); dumpBoardDtb(dtbPath, QEMU_BIN_ARM32, LAB_MACHINE_ARGS_ARM32); }
+  if (!fs.existsSync(UBOOT_QEMU_ARM)) throw new LabError('LAB_SETUP', `U-Boot for QEMU arm is missing: ${UBOOT_QEMU_ARM}.`, {}, undefined, 'apt-get install -y u-boot-qemu');
+  const x = debFields(debs.get(ARMHF_XEN_PACKAGE)!);
+  const k = debFields(debs.get(kernelPkg)!);
+  const b = debFields(debs.get('busybox-static')!);
+  return {
+    dir,
+    xen: { ...labFile(xenPath), package: x.pkg, version: x.version },
+    kernel: { ...labFile(path.join(root, 'boot', vmlinuz)), package: k.pkg, version: k.version, release: vmlinuz.replace(/^vmlinuz-/, '') },
+    busybox: { ...labFile(busyboxPath), package: `${b.pkg} (armhf)`, version: b.version },
+    initramfs: labFile(initramfsPath),
+    dtb: labFile(dtbPath),
+    uboot: { ...labFile(UBOOT_QEMU_ARM), package: 'u-boot-qemu (qemu_arm)', version: hostPackageVersion('u-boot-qemu') },
+  };
+}
+
 /** Prepares the named stacks (downloads and builds are cached under the lab folder). */
 export function prepareStacks(base: LabAssets, names: readonly StackName[], o: StackOptions = {}): LabStack[] {
   const out: LabStack[] = [];
@@ -138,6 +205,12 @@ export function prepareStacks(base: LabAssets, names: readonly StackName[], o: S
       const xen: LabAssets['xen'] = { ...b.xen, package: `xen ${b.sourceVersion} (defconfig, cross-built)`, version: b.xenVersion };
       out.push({ name, title: `Xen ${b.xenVersion} built from ${b.sourceVersion} (defconfig) + U-Boot ${uv}`,
         assets: stackAssets(base, name, xen, p.uboot), xenVersion: b.xenVersion, ubootVersion: uv, xenConfig: b.config, prepareSeconds: secs() });
+    } else if (name === 'arm32') {
+      const assets = prepareArm32Assets(base, o);
+      const xv = xenVersionOf(assets.xen.version);
+      const uv = ubootVersionOf(assets.uboot.version);
+      out.push({ name, title: `Debian bookworm armhf: Xen ${xv} (zImage) + U-Boot ${uv} (qemu_arm, bootz) on a Cortex-A15`, assets,
+        xenVersion: xv, ubootVersion: uv, prepareSeconds: secs(), arm32: true });
     } else {
       const p = getTrixie();
       const b = buildFullFeaturedXen({ labDir: base.dir, ...(o.log ? { log: o.log } : {}), ...(o.tries ? { tries: o.tries } : {}),

@@ -5,12 +5,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LabError } from '../errors.js';
-import { bootQemu, checkHostTools, UBOOT_QEMU_ARM64, type LabBootResult } from './qemu.js';
+import { bootQemu, checkHostTools, LAB_MACHINE_ARGS_ARM32, QEMU_BIN_ARM32, UBOOT_QEMU_ARM64, type LabBootResult } from './qemu.js';
 import { LAB_TOKEN_PARAM } from './marker.js';
 import type { ExpectedDomain } from './xen-console.js';
 
-export { bootQemu, checkHostTools, defaultCommands, dumpBoardDtb, qemuArgs, HOST_TOOLS, LAB_MACHINE_ARGS, LAB_MEMORY_START, LAB_MEMORY_SIZE,
-  LAB_SCRIPT_ADDR, QEMU_BIN, UBOOT_QEMU_ARM64, type BootQemuOptions, type LabBootResult, type LabDomainSeen, type LabOutcome, type LabTap } from './qemu.js';
+export { bootQemu, checkHostTools, defaultCommands, dumpBoardDtb, qemuArgs, HOST_TOOLS, LAB_MACHINE_ARGS, LAB_MACHINE_ARGS_ARM32, LAB_MEMORY_START, LAB_MEMORY_SIZE,
+  LAB_SCRIPT_ADDR, QEMU_BIN, QEMU_BIN_ARM32, UBOOT_QEMU_ARM, UBOOT_QEMU_ARM64, type BootQemuOptions, type LabBootResult, type LabDomainSeen, type LabOutcome, type LabTap } from './qemu.js';
 export { parseXenConsole, findMarkers, findXenPanic, findUbootErrors, guestConsoles, type DomainVerdict, type DomainVerdictKind,
   type ExpectedDomain, type XenConsoleReport, type ParseXenConsoleOptions } from './xen-console.js';
 export { parseLinuxConsole } from './linux-console.js';
@@ -43,6 +43,8 @@ export interface BootOutputDirOptions {
   commands?: string[];
   /** U-Boot's own DTB (QEMU's `-dtb`): a signed FIT's key is enforced only when U-Boot's DTB holds it. */
   ubootDtb?: string;
+  /** The arm32 board: qemu-system-arm, QEMU virt with a Cortex-A15 (give `ubootBin` a qemu_arm U-Boot). */
+  arm32?: boolean;
 }
 
 /** Boot a generated output directory on real U-Boot + Xen in QEMU and judge each domain. */
@@ -65,5 +67,6 @@ export async function bootOutputDir(opts: BootOutputDirOptions): Promise<LabBoot
     ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     ...(opts.commands ? { commands: opts.commands } : {}),
     ...(opts.ubootDtb !== undefined ? { ubootDtb: opts.ubootDtb } : {}),
+    ...(opts.arm32 ? { qemuBin: QEMU_BIN_ARM32, machineArgs: LAB_MACHINE_ARGS_ARM32 } : {}),
   });
 }

@@ -21,6 +21,16 @@ export const UBOOT_QEMU_ARM64 = '/usr/lib/u-boot/qemu_arm64/u-boot.bin';
 export const LAB_MACHINE_ARGS: readonly string[] = [
   '-machine', 'virt,virtualization=true,gic-version=3', '-cpu', 'cortex-a57', '-smp', '4', '-m', '2048',
 ];
+/**
+ * The arm32 board, as Xen's CI boots its arm32 dom0less tests: QEMU virt with EL2 for Xen on a
+ * Cortex-A15 (LPAE), run by qemu-system-arm and Debian's qemu_arm U-Boot. highmem=off keeps every
+ * device below 4 GiB, where a 32-bit U-Boot reaches it.
+ */
+export const QEMU_BIN_ARM32 = 'qemu-system-arm';
+export const UBOOT_QEMU_ARM = '/usr/lib/u-boot/qemu_arm/u-boot.bin';
+export const LAB_MACHINE_ARGS_ARM32: readonly string[] = [
+  '-machine', 'virt,virtualization=true,highmem=off', '-cpu', 'cortex-a15', '-smp', '4', '-m', '2048',
+];
 export const LAB_MEMORY_START = 0x40000000;
 export const LAB_MEMORY_SIZE = 0x80000000;
 /** Where the console commands load boot.scr (ImageBuilder's uboot_addr for MEMORY_START 0x40000000). */
@@ -90,6 +100,8 @@ export interface BootQemuOptions {
   silentXenMs?: number;
   qemuBin?: string;
   ubootBin?: string;
+  /** Machine, CPU and memory options (default LAB_MACHINE_ARGS, the arm64 board; LAB_MACHINE_ARGS_ARM32 for arm32). */
+  machineArgs?: readonly string[];
   lockFile?: string;
   /** Names/tokens of the domains in Xen's order, for the per-domain verdicts (default: one per marker token). */
   domains?: ExpectedDomain[];
@@ -133,9 +145,9 @@ export function checkHostTools(ubootBin: string = UBOOT_QEMU_ARM64): void {
  * A config booted in the lab must use it as DEVICE_TREE: Xen and the guests read the
  * board from it, and a DTB of another machine describes devices QEMU does not have.
  */
-export function dumpBoardDtb(out: string, qemuBin: string = QEMU_BIN): void {
+export function dumpBoardDtb(out: string, qemuBin: string = QEMU_BIN, machineArgs: readonly string[] = LAB_MACHINE_ARGS): void {
   const tmp = `${out}.${process.pid}.tmp`;
-  const machine = LAB_MACHINE_ARGS.map((a) => (a.startsWith('virt,') ? `${a},dumpdtb=${tmp}` : a));
+  const machine = machineArgs.map((a) => (a.startsWith('virt,') ? `${a},dumpdtb=${tmp}` : a));
   const r = spawnSync(qemuBin, [...machine, '-display', 'none', '-nodefaults'], { encoding: 'utf8' });
   if (!fs.existsSync(tmp)) {
     throw new LabError('LAB_SETUP', `${qemuBin} did not write the board device tree: ${(r.error?.message ?? r.stderr ?? '').trim()}.`, { qemuBin },
@@ -158,9 +170,9 @@ export interface LabTap { netns: string; device: string }
  * its host address itself (with "Access violation" when it serves no folder), and Debian's
  * U-Boot has no tftpdstp to use another port.
  */
-export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64, opts: { tap?: LabTap; ubootDtb?: string } = {}): string[] {
+export function qemuArgs(tftpDir: string, ubootBin: string = UBOOT_QEMU_ARM64, opts: { tap?: LabTap; ubootDtb?: string; machineArgs?: readonly string[] } = {}): string[] {
   return [
-    ...LAB_MACHINE_ARGS,
+    ...(opts.machineArgs ?? LAB_MACHINE_ARGS),
     '-serial', 'stdio', '-monitor', 'none', '-display', 'none', '-no-reboot',
     '-device', 'virtio-net-pci,netdev=n0',
     '-netdev', opts.tap ? `tap,id=n0,ifname=${opts.tap.device},script=no,downscript=no` : `user,id=n0,tftp=${tftpDir}`,
@@ -204,7 +216,10 @@ function bootQemuLocked(opts: BootQemuOptions): Promise<LabBootResult> {
   return new Promise<LabBootResult>((resolve, reject) => {
     let child: ChildProcess;
     try {
-      const args = qemuArgs(opts.tftpDir, ubootBin, { ...(opts.tap ? { tap: opts.tap } : {}), ...(opts.ubootDtb !== undefined ? { ubootDtb: opts.ubootDtb } : {}) });
+      const args = qemuArgs(opts.tftpDir, ubootBin, {
+        ...(opts.tap ? { tap: opts.tap } : {}), ...(opts.ubootDtb !== undefined ? { ubootDtb: opts.ubootDtb } : {}),
+        ...(opts.machineArgs ? { machineArgs: opts.machineArgs } : {}),
+      });
       child = opts.tap
         ? spawn('ip', ['netns', 'exec', opts.tap.netns, qemuBin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], shell: false })
         : spawn(qemuBin, args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });

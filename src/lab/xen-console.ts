@@ -110,11 +110,24 @@ export function kernelStartMark(log: string): { at: number; length: number } | u
 }
 const VPL011_CHUNK = 126;
 
-/** Split the log at U-Boot's hand-over line. */
+const XEN_TIMESTAMP = /\(XEN\) \[ *\d+\.\d+\] /g;
+
+/**
+ * Xen's `console_timestamps=boot` (Xen CI's XEN_CMD) puts `[    7.217780] ` after each `(XEN) `;
+ * the parsers read the lines without it. Only when Xen's first line has one: without the option, a
+ * guest's own Linux timestamp can follow `(XEN) ` (Xen 4.20 prints the console-focus domain so).
+ */
+export function stripXenTimestamps(text: string): string {
+  const first = /\(XEN\) [^\n]*/.exec(text)?.[0];
+  if (first === undefined || !/^\(XEN\) \[ *\d+\.\d+\] /.test(first)) return text;
+  return text.replace(XEN_TIMESTAMP, '(XEN) ');
+}
+
+/** Split the log at U-Boot's hand-over line; Xen's console timestamps are dropped from what follows. */
 export function splitAtKernelStart(log: string): { uboot: string; after?: string } {
   const mark = kernelStartMark(log);
   if (!mark) return { uboot: log };
-  return { uboot: log.slice(0, mark.at), after: log.slice(mark.at + mark.length) };
+  return { uboot: log.slice(0, mark.at), after: stripXenTimestamps(log.slice(mark.at + mark.length)) };
 }
 
 const UBOOT_ERROR_PATTERNS: readonly RegExp[] = [
@@ -132,7 +145,7 @@ export function findUbootErrors(log: string): string[] {
 /** Xen's own lines (prefix removed), wherever they start, in order. */
 export function xenLines(log: string): string[] {
   const out: string[] = [];
-  for (const m of log.matchAll(/\(XEN\) ([^\n]*)(?:\n|$)/g)) out.push(m[1]!);
+  for (const m of stripXenTimestamps(log).matchAll(/\(XEN\) ([^\n]*)(?:\n|$)/g)) out.push(m[1]!);
   return out;
 }
 

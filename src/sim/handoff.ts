@@ -34,6 +34,12 @@ export interface BoardProfile {
   ubootVersion?: string;
   /** Console UART path (/chosen stdout-path resolved), which Xen's `dtuart=` names. */
   uart?: string;
+  /**
+   * The CPU architecture U-Boot runs in. 'arm32' (a 32-bit U-Boot, as qemu_arm on a Cortex-A15):
+   * `unsigned long` is 32 bits wide, so pointers print with 8 digits and 0xffffffff is all-ones;
+   * the command table has bootz and no booti. Undefined: arm64.
+   */
+  arch?: 'arm32';
 }
 
 export interface KernelHeaderInfo {

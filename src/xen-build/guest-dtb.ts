@@ -88,6 +88,8 @@ export interface DomUDtbInputs {
   extRegions: number;
   /** Nodes/properties copied from a partial device tree (/aliases, /passthrough). */
   passthrough: readonly Item[];
+  /** A 32-bit guest (arm32 zImage): make_cpus_node() writes no enable-method. Default: 64-bit. */
+  is32?: boolean;
 }
 
 /** Items prepare_dtb_domU() writes, in its order. */
@@ -108,7 +110,8 @@ export function domUDtbItems(i: DomUDtbInputs): Item[] {
     const aff = (cpu % 16) + Math.floor(cpu / 16) * 0x100; // vcpuid_to_vaffinity(): AFF0 16 per cluster
     items.push({ node: `cpu@${aff.toString(16)}` }, { prop: 'compatible', len: i.cpuCompatibleLen }, { prop: 'device_type', len: 4 }, { prop: 'reg', len: 4 });
     if (i.cpuClock) items.push({ prop: 'clock-frequency', len: 4 });
-    items.push({ prop: 'enable-method', len: 5 }, { end: true });
+    if (!i.is32) items.push({ prop: 'enable-method', len: 5 });
+    items.push({ end: true });
   }
   items.push({ end: true });
   // make_memory_node()

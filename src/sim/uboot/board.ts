@@ -98,6 +98,32 @@ export const QEMU_VIRT_DEFAULT_ENV: Readonly<Record<string, string>> = {
   vendor: 'emulation',
 };
 
+/**
+ * QEMU virt run as an arm32 board (qemu-system-arm -machine virt,virtualization=true,highmem=off
+ * -cpu cortex-a15 -m 2048 -bios .../qemu_arm/u-boot.bin, Debian bookworm's u-boot-qemu 2023.01):
+ *   bdinfo: DRAM 0x40000000 + 0x80000000, relocaddr 0xbff38000, fdt_blob 0xbedf7eb0, Build 32-bit,
+ *           lmb reserved[0] [0xbddf3000-0xbfffffff]
+ * The rest of its default environment is the arm64 build's (same board file, same env text).
+ */
+export const QEMU_VIRT_ARM32_UBOOT_RESERVED_BYTES = 0xc0000000 - 0xbddf3000;
+/** Bytes between the arm32 U-Boot's control DTB (fdtcontroladdr=bedf7eb0) and the end of RAM. */
+export const QEMU_VIRT_ARM32_CONTROL_DTB_BELOW_RAM_END = 0xc0000000 - 0xbedf7eb0;
+export const QEMU_VIRT_ARM32_ENV: Readonly<Record<string, string>> = { cpu: 'armv7', fdtcontroladdr: 'bedf7eb0' };
+
+/** CPU compatibles of 32-bit Arm cores: a board whose first CPU is one runs a 32-bit U-Boot (QEMU virt -cpu cortex-a15). */
+const ARM32_CPU_COMPATIBLES = ['arm,cortex-a15', 'arm,cortex-a7', 'arm,cortex-a9', 'arm,cortex-a8', 'arm,cortex-a5', 'arm,cortex-a12', 'arm,cortex-a17'];
+
+/** QEMU virt, arm32 (Cortex-A15, qemu_arm U-Boot), with `-m` MiB of RAM (default 2048) and `-smp` CPUs (default 4). */
+export function qemuVirtArm32Board(opts: { memMiB?: number; cpus?: number } = {}): BoardProfile {
+  const size = (opts.memMiB ?? 2048) * 0x100000;
+  return {
+    ...boardFromBanks([{ start: 0x40000000, size }], {
+      pcpus: opts.cpus ?? 4, name: `qemu-virt-arm32 (${opts.memMiB ?? 2048} MiB)`, reservedBytes: QEMU_VIRT_ARM32_UBOOT_RESERVED_BYTES,
+    }),
+    arch: 'arm32',
+  };
+}
+
 /** QEMU virt with `-m` MiB of RAM (default 2048) and `-smp` CPUs (default 4). */
 export function qemuVirtBoard(opts: { memMiB?: number; cpus?: number } = {}): BoardProfile {
   const size = (opts.memMiB ?? 2048) * 0x100000;
@@ -176,11 +202,15 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
   if (dram.length === 0 && profile?.firmwareBanks) dram.push(...profile.banks.map((b) => ({ ...b })));
   if (dram.length === 0) throw new UbootGenError('SIM_BAD_INPUT', `board DTB ${name}: no /memory node with a usable reg`);
   dram.sort((a, b) => a.start - b.start);
+  const arm32 = cpus >= 0 && isArm32Cpu(dtb, cpus);
   // U-Boot started with this DTB keeps it as its control DTB (`${fdtcontroladdr}`).
   const fpgaDevices = countFpgaManagers(dtb);
   const fdtOverlay = overlaySupport(dtb);
   const uart = consoleUartPath(dtb);
-  const base = { ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name }), controlDtb: dtb, ...(fpgaDevices ? { fpgaDevices } : {}), ...(uart ? { uart } : {}) };
+  const base = {
+    ...boardFromBanks(dram, { pcpus: Math.max(1, pcpus), name, ...(arm32 ? { reservedBytes: QEMU_VIRT_ARM32_UBOOT_RESERVED_BYTES } : {}) }),
+    controlDtb: dtb, ...(fpgaDevices ? { fpgaDevices } : {}), ...(uart ? { uart } : {}), ...(arm32 ? { arch: 'arm32' as const } : {}),
+  };
   if (!profile) return { ...base, ...(fdtOverlay !== undefined ? { fdtOverlay } : {}) };
   const w = ubootWindow(profile, dram);
   return {
@@ -188,6 +218,19 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
     build: { ...profile.build }, env: profile.env, ubootVersion: profile.ubootVersion,
     ...(profile.fdtOverlay !== undefined ? { fdtOverlay: profile.fdtOverlay } : {}),
   };
+}
+
+/** The board's first CPU node names an Armv7 core: U-Boot there is a 32-bit build. */
+function isArm32Cpu(dtb: Uint8Array, cpus: number): boolean {
+  for (const c of subnodes(dtb, cpus)) {
+    const n = getName(dtb, c);
+    if (typeof n !== 'string' || !(n === 'cpu' || n.startsWith('cpu@'))) continue;
+    const compat = getprop(dtb, c, 'compatible');
+    if (typeof compat === 'number') return false;
+    const names = Buffer.from(compat.buffer, compat.byteOffset, compat.length).toString('latin1').split('\0');
+    return names.some((x) => ARM32_CPU_COMPATIBLES.includes(x));
+  }
+  return false;
 }
 
 /**

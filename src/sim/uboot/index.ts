@@ -11,12 +11,14 @@ import type { UbootBuildOptions } from './board.js';
 
 export { Machine } from './machine.js';
 export type { CommandFailure, MachineOptions, StopReason } from './machine.js';
-export { qemuVirtBoard, boardFromDtb, boardFromRange, boardFromBanks, DEFAULT_UBOOT_VERSION, QEMU_VIRT_DEFAULT_ENV, QEMU_VIRT_BUILD } from './board.js';
+export { qemuVirtBoard, qemuVirtArm32Board, boardFromDtb, boardFromRange, boardFromBanks, DEFAULT_UBOOT_VERSION, QEMU_VIRT_DEFAULT_ENV, QEMU_VIRT_BUILD } from './board.js';
 export type { UbootBuildOptions } from './board.js';
 export { checkUbootVersion, modelledRelease, SUPPORTED_UBOOT_VERSIONS, UBOOT_RELEASES, type UbootRelease } from './version.js';
 
 /** Commands Debian's qemu_arm64 build does not include (its `help` lists neither). */
 export const QEMU_ARM64_EXCLUDED_COMMANDS: readonly string[] = ['bootz', 'fpga'];
+/** Commands Debian's qemu_arm (32-bit) build does not include: booti is arm64-only (CMD_BOOTI). */
+export const QEMU_ARM_EXCLUDED_COMMANDS: readonly string[] = ['booti', 'fpga'];
 
 export interface CreateMachineOptions extends Omit<MachineOptions, 'commands'> {
   /** Commands to leave out of the table (default: QEMU_ARM64_EXCLUDED_COMMANDS). */
@@ -25,7 +27,8 @@ export interface CreateMachineOptions extends Omit<MachineOptions, 'commands'> {
 
 export function createMachine(opts: CreateMachineOptions): Machine {
   // A board with an FPGA manager runs a U-Boot built with the fpga command (CONFIG_CMD_FPGA).
-  const excluded = opts.board?.fpgaDevices ? QEMU_ARM64_EXCLUDED_COMMANDS.filter((c) => c !== 'fpga') : QEMU_ARM64_EXCLUDED_COMMANDS;
+  const base = opts.board?.arch === 'arm32' ? QEMU_ARM_EXCLUDED_COMMANDS : QEMU_ARM64_EXCLUDED_COMMANDS;
+  const excluded = opts.board?.fpgaDevices ? base.filter((c) => c !== 'fpga') : base;
   return new Machine({ ...opts, commands: commandTable(opts.excludeCommands ?? excluded) });
 }
 

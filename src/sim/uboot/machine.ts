@@ -10,7 +10,7 @@ import { Env } from './env.js';
 import { controlDtbAddr } from '../../util/control-dtb.js';
 import { FileServer } from './files.js';
 import {
-  DEFAULT_UBOOT_VERSION, QEMU_VIRT_BUILD, QEMU_VIRT_DEFAULT_ENV, qemuVirtBoard, type UbootBuildOptions,
+  DEFAULT_UBOOT_VERSION, QEMU_VIRT_ARM32_CONTROL_DTB_BELOW_RAM_END, QEMU_VIRT_ARM32_ENV, QEMU_VIRT_BUILD, QEMU_VIRT_DEFAULT_ENV, qemuVirtBoard, type UbootBuildOptions,
 } from './board.js';
 import { atLeast, parseUbootVersion } from './version.js';
 import { Lmb } from './boot/lmb.js';
@@ -128,7 +128,8 @@ export class Machine {
     if (this.board.controlDtb && !this.board.env && !opts.replaceEnv && this.ram.inRam(Number(QEMU_VIRT_DEFAULT_ENV.fdt_addr), this.board.controlDtb.length)) {
       this.ram.write(Number(QEMU_VIRT_DEFAULT_ENV.fdt_addr), this.board.controlDtb, 'board DTB');
     }
-    this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...(this.board.env ?? QEMU_VIRT_DEFAULT_ENV), ...control, ...opts.env });
+    const boardEnv = this.board.arch === 'arm32' ? QEMU_VIRT_ARM32_ENV : {};
+    this.env = new Env(opts.replaceEnv ? opts.env ?? {} : { ...(this.board.env ?? QEMU_VIRT_DEFAULT_ENV), ...boardEnv, ...control, ...opts.env });
     this.files = new FileServer(opts.root, {
       ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(opts.staged ? { staged: opts.staged } : {}),
     });
@@ -166,7 +167,8 @@ export class Machine {
     // Below U-Boot's relocation top: the end of its window, which is the top of RAM on QEMU and
     // the top of the first bank on boards with RAM above 4 GiB.
     const r = this.board.ubootReserved;
-    const addr = controlDtbAddr(Math.min(r.start + r.size, ...this.board.dram.map((b) => b.start + b.size)));
+    const end = Math.min(r.start + r.size, ...this.board.dram.map((b) => b.start + b.size));
+    const addr = this.board.arch === 'arm32' ? end - QEMU_VIRT_ARM32_CONTROL_DTB_BELOW_RAM_END : controlDtbAddr(end);
     if (!this.ram.inRam(addr, dtb.length)) return {};
     this.ram.write(addr, dtb, 'control DTB');
     return { fdtcontroladdr: addr.toString(16) };

@@ -562,6 +562,8 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   // make_hypervisor_node() → find_domU_holes(): what follows each guest RAM bank, 2 MiB aligned,
   // at least 64 MiB. The IPA size is taken as >= 40 bits (QEMU cortex-a57: 44), so bank 1 ends at its limit.
   const extRegions: string[] = [];
+  // For a 32-bit guest make_hypervisor_node() only warns: no extended regions.
+  if (hypervisorNode && !kinfo.is64) extRegions.push(`d${domid}: extended regions not supported for 32-bit guests`);
   if (hypervisorNode && kinfo.is64) {
     for (const [i, [base, max]] of ([[GUEST_RAM0_BASE, GUEST_RAM0_SIZE], [GUEST_RAM1_BASE, GUEST_RAM1_SIZE]] as const).entries()) {
       const start = alignUp(base + (banks[i]?.size ?? 0), SZ_2M);
@@ -574,7 +576,8 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     minor: ctx.version.minor, vcpus, ...(probed.cmdline ? { bootargs: probed.cmdline } : {}), hasKernel: true,
     cpuCompatibleLen: ctx.host.cpuCompatibleLen, cpuClock: ctx.host.cpuClock, timerClock: ctx.host.timerClock,
     gicV3: ctx.host.gicV3, rdistRegions: 1, memoryBanks: banks.length, vpl011, enhanced: hypervisorNode,
-    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: extRegions.length, passthrough: [...passItems, ...shmItems],
+    hypervisorCompatLen: `xen,xen-4.${ctx.version.minor}`.length + 1 + 'xen,xen'.length + 1, extRegions: kinfo.is64 ? extRegions.length : 0,
+    passthrough: [...passItems, ...shmItems], is32: !kinfo.is64,
   });
   const dtbSize = fdtSwTotalsize(items);
   if (passItems.length) console.estimates.push(`d${domid} DTB size: the copied passthrough/aliases nodes are counted from the partial device tree as given`);

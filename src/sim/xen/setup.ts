@@ -33,6 +33,8 @@ export const MIN_FDT_ALIGN = 8;
 export const MAX_FDT_SIZE = SZ_2M;
 /** "Freed %ldkB init memory." of Debian's xen-hypervisor-4.17-arm64 (4.17.7), from a real boot. */
 export const DEBIAN_417_INIT_KIB = 348;
+/** The same line of Debian's xen-hypervisor-4.17-armhf (4.17.7, a zImage), from a real boot. */
+export const DEBIAN_417_ARMHF_INIT_KIB = 352;
 
 /** Bytes of the booted Xen image scanned for its embedded .config (Xen images are 1–3 MiB). */
 export const MAX_XEN_SCAN_BYTES = 16 * 1024 * 1024;
@@ -130,12 +132,14 @@ function needsInitramfs(cmdline: string | undefined): boolean {
 }
 
 /**
- * Linux 6.1 as dom0 on QEMU virt panics in amba_read_periphid() while probing the PL061 GPIO
+ * Linux 6.1 (arm64) as dom0 on QEMU virt panics in amba_read_periphid() while probing the PL061 GPIO
  * (real boots in the lab; the README's board caveat). The verdict is certain only when the dom0
  * kernel's banner says 6.1; for other or unknown kernels it is a warning.
  */
 function dom0AmbaHazard(handoff: BootHandoff, b: BuiltDomain): { fails: boolean; text: string } | undefined {
   if (checkHeader(handoff.fdt) !== 0) return undefined;
+  // A 32-bit dom0 (Debian's armmp-lpae 6.1 zImage) probes the PL061 and goes on (real arm32 boot).
+  if (!b.kinfo.is64) return undefined;
   const root = unflattenDeviceTree(handoff.fdt);
   if (!isCompatible(root, 'linux,dummy-virt')) return undefined;
   const pl061 = [...allNodes(root)].find((n) => isCompatible(n, 'arm,pl061') && (propString(n, 'status') ?? 'okay').startsWith('ok'));
@@ -494,7 +498,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   // switch_serial_input() from 4.18 skips domains that do not exist: without dom0 the input goes to
   // d1 (real trixie 4.20 and 4.21.2: "*** Serial input to DOM1"); 4.17 always names DOM0.
   console.printk(`*** Serial input to DOM${version.minor >= 18 && dom0less ? 1 : 0} (type 'CTRL-a' three times to switch input)`);
-  const initKiB = opts.initMemKiB ?? DEBIAN_417_INIT_KIB;
+  const initKiB = opts.initMemKiB ?? (handoff.kernel.format === 'zimage' ? DEBIAN_417_ARMHF_INIT_KIB : DEBIAN_417_INIT_KIB);
   if (opts.initMemKiB === undefined && version.minor !== 17) console.estimates.push(`"Freed ${initKiB}kB init memory.": the figure is Debian's Xen 4.17 build; other builds differ`);
   if (!bi.staticHeap) console.printk(`Freed ${initKiB}kB init memory.`);
 

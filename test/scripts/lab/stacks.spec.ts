@@ -11,9 +11,9 @@ describe('scripts/lab/stacks', () => {
     expect(() => ubootVersionOf('unknown')).to.throw('Cannot read a U-Boot release from the package version "unknown".');
   });
 
-  it('boots three stacks by default, the upstream 4.21/4.22 builds by name, and the source build asks for every feature Debian leaves out', () => {
-    expect(STACK_NAMES).to.deep.equal(['bookworm', 'trixie', 'full', 'xen-4.21', 'xen-4.22']);
-    expect(DEFAULT_STACKS).to.deep.equal(['bookworm', 'trixie', 'full']);
+  it('boots four stacks by default (arm32 among them), the upstream 4.21/4.22 builds by name, and the source build asks for every feature Debian leaves out', () => {
+    expect(STACK_NAMES).to.deep.equal(['bookworm', 'trixie', 'full', 'xen-4.21', 'xen-4.22', 'arm32']);
+    expect(DEFAULT_STACKS).to.deep.equal(['bookworm', 'trixie', 'full', 'arm32']);
     expect(UPSTREAM_XEN_TAGS).to.deep.equal({ 'xen-4.21': 'RELEASE-4.21.2', 'xen-4.22': 'RELEASE-4.22.0' });
     expect(FULL_FEATURED_OPTIONS).to.deep.equal({
       CONFIG_EXPERT: 'y', CONFIG_UNSUPPORTED: 'y', CONFIG_STATIC_MEMORY: 'y', CONFIG_STATIC_SHM: 'y', CONFIG_BOOT_TIME_CPUPOOLS: 'y', CONFIG_SCHED_NULL: 'y',

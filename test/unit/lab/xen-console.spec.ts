@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import { fixturePath } from '../../helpers/paths.js';
 import {
-  findMarkers, findUbootErrors, findXenPanic, guestConsoles, kernelStartMark, parseXenConsole, splitAtKernelStart, xenLines,
+  findMarkers, findUbootErrors, findXenPanic, guestConsoles, kernelStartMark, parseXenConsole, splitAtKernelStart, stripXenTimestamps, xenLines,
   type ExpectedDomain,
 } from '../../../src/lab/xen-console.js';
 
@@ -35,6 +35,19 @@ describe('lab/xen-console: parseXenConsole on real transcripts', () => {
     ]);
     expect(r.ubootErrors).to.deep.equal([]);
     expect(r.xenErrors).to.deep.equal([]);
+  });
+
+  it('arm32 with console_timestamps=boot (Xen CI\'s XEN_CMD): the timestamps are read past, dom0 and domU0 up', () => {
+    const log = fs.readFileSync(fixturePath('transcripts', 'arm32', 'xen-ci-dom0-domu.log'), 'utf8');
+    expect(stripXenTimestamps('(XEN) [    7.217780] *** LOADING DOMU cpus=1 memory=80000KB ***\n')).to.equal('(XEN) *** LOADING DOMU cpus=1 memory=80000KB ***\n');
+    expect(findMarkers(log)).to.deep.equal([
+      { token: 'dom0', domid: 0, cpus: 4, memKb: 500392 }, { token: 'domu0', domid: 1, cpus: 1, memKb: 500644 },
+    ]);
+    const r = parseXenConsole(log, { domains: [{ name: 'dom0', token: 'dom0', domid: 0 }, { name: 'domU0', token: 'domu0', domid: 1 }] });
+    expect(r.xenBootComplete).to.equal(true);
+    expect(r.builds.map((b) => [b.kind, b.domid, b.kernelModule])).to.deep.equal([['dom0', 0, 0x40400000], ['domU', 1, 0x40400000]]);
+    expect(r.domains.map((d) => [d.name, d.domid, d.verdict])).to.deep.equal([['dom0', 0, 'up'], ['domU0', 1, 'up']]);
+    expect(xenLines(log)[0]).to.match(/^Xen version 4\.17\.7 \(Debian 4\.17\.7\+13-g2445b30a44-0\+deb12u1\)/);
   });
 
   it('Xen 4.20 (Debian trixie, U-Boot 2025.01): the console-focus domU has no DOMn tag and other lines cut into its lines', () => {

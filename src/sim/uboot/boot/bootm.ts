@@ -180,11 +180,19 @@ export function reserveFixed(m: Machine, base: number, size: number): boolean {
   return inOneBank && !(base < r.start + r.size && r.start < base + size);
 }
 
-/** All-ones for an unsigned long of this U-Boot (64-bit on arm64). */
-const ULONG_MAX = 0xffffffffffffffffn;
-const isAllOnes = (s: string): boolean => {
+/** Bits of this U-Boot's unsigned long: 64 on arm64, 32 on an arm32 build. */
+const ulongBits = (m: Machine): 32 | 64 => (m.board.arch === 'arm32' ? 32 : 64);
+/** Hex digits of a pointer printed with %p (an unsigned long). */
+const ptrDigits = (m: Machine): number => ulongBits(m) / 4;
+/**
+ * The value is all-ones for an unsigned long of this U-Boot. hextoul() keeps the low bits of a
+ * longer number, so on arm32 both 0xffffffff and 0xffffffffffffffff are all-ones.
+ */
+const isAllOnes = (m: Machine, s: string): boolean => {
   const h = hexToUl(s);
-  return BigInt('0x' + (s.replace(/^0[xX]/, '').match(/^[0-9a-fA-F]*/)?.[0] || '0')) === ULONG_MAX && h.digits > 0;
+  const bits = ulongBits(m);
+  const parsed = BigInt('0x' + (s.replace(/^0[xX]/, '').match(/^[0-9a-fA-F]*/)?.[0] || '0'));
+  return h.digits > 0 && (bits === 64 ? parsed === 0xffffffffffffffffn : BigInt.asUintN(32, parsed) === 0xffffffffn);
 };
 
 /** boot_ramdisk_high(): 0 ok, 1 error. */
@@ -196,7 +204,7 @@ function ramdiskHigh(m: Machine, images: BootImages): number {
   let copy = true;
   if (s !== undefined) {
     high = hexToUl(s).value;
-    if (isAllOnes(s)) copy = false;
+    if (isAllOnes(m, s)) copy = false;
   } else {
     high = m.board.dram[0]!.start + m.board.dram[0]!.size;
   }
@@ -238,7 +246,7 @@ function relocateFdt(m: Machine, images: BootImages): number {
   let inPlace = false;
   if (fdtHigh !== undefined) {
     const desired = hexToUl(fdtHigh).value;
-    if (isAllOnes(fdtHigh)) {
+    if (isAllOnes(m, fdtHigh)) {
       start = images.ftAddr;
       // boot/image-fdt.c v2026.04 warns about fdt_high=~0 whatever the DTB's alignment.
       if (atLeast(m.version, '2026.04')) for (const l of FDT_HIGH_WARNING) m.console.line(l);
@@ -271,9 +279,9 @@ function relocateFdt(m: Machine, images: BootImages): number {
     buf.set(blob);
     setTotalsize(buf, ofLen);
     m.writeFdt(start, buf);
-    m.console.line(`   Using Device Tree in place at ${hexPad(start, 16)}, end ${hexPad(start + ofLen - 1, 16)}`);
+    m.console.line(`   Using Device Tree in place at ${hexPad(start, ptrDigits(m))}, end ${hexPad(start + ofLen - 1, ptrDigits(m))}`);
   } else {
-    m.console.puts(`   Loading Device Tree to ${hexPad(start, 16)}, end ${hexPad(start + ofLen - 1, 16)} ... `);
+    m.console.puts(`   Loading Device Tree to ${hexPad(start, ptrDigits(m))}, end ${hexPad(start + ofLen - 1, ptrDigits(m))} ... `);
     const buf = new Uint8Array(ofLen);
     const err = openInto(blob, buf, ofLen);
     if (err !== 0) { m.console.line('ERROR: fdt move failed - must RESET the board to recover.'); return 1; }
