@@ -205,4 +205,29 @@ describe('plan → passthrough-dts: tools', () => {
     expect(calls[0]?.file).to.equal('lopper');
     expect(calls[0]?.args.slice(4, 12)).to.deep.equal(['extract', '-t', '/axi/ethernet@ff0e0000', '-i', 'zynqmp-firmware', '-x', 'pinctrl', '--']);
   });
+
+  it('turns real lopper output into the passthrough DTB that booted on QEMU (lopper 11977ab\'s extraction of /pl061@9030000, replayed)', () => {
+    const fixture = path.join(FIX, 'lopper-qemu-virt');
+    const dir = tempDir('pdts-');
+    fs.copyFileSync(path.join(fixture, 'config'), path.join(dir, 'config'));
+    fs.copyFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'dtb', 'qemu-virt-gicv3-2g.dtb'), path.join(dir, 'virt.dtb'));
+    // The sample binaries stand in for the lab's (the partial DTB does not depend on them).
+    for (const [f, sample] of [['Image', 'Image'], ['initramfs.cpio.gz', 'initrd.cpio.gz'], ['xen', 'xen']] as const) {
+      fs.copyFileSync(path.join(REPO_ROOT, 'samples', sample), path.join(dir, f));
+    }
+    const lopperCalls: Array<readonly string[]> = [];
+    // lopper's recorded output for ImageBuilder's call, written where -o asks; dtc really runs.
+    const replayLopper: ToolRunner = (file, args, cwd) => {
+      if (file !== 'lopper') return runTool(file, args, cwd);
+      lopperCalls.push(args);
+      fs.copyFileSync(path.join(fixture, 'pl061@9030000.dts'), args[args.length - 1]!);
+      return { status: 0, stdout: new Uint8Array(), stderr: '' };
+    };
+    const r = gen(dir, { runTool: replayLopper });
+    expect(lopperCalls.map((a) => a.slice(0, 9))).to.deep.equal([['--permissive', '-f', path.join(dir, 'virt.dtb'), '--', 'extract', '-t', '/pl061@9030000', '-i', 'zynqmp-firmware']]);
+    expect(lopperCalls[0]!.slice(-6, -1)).to.deep.equal(['--', 'extract-xen', '-t', 'pl061@9030000', '-o']);
+    const blob = r.plan.generated!.find((g) => g.ref.value === 'partial-dts-domU0.dtb')!.bytes;
+    expect(Buffer.from(blob).equals(fs.readFileSync(path.join(fixture, 'booted-partial-dts-domU0.dtb')))).to.equal(true);
+    expect(r.outputs.source).to.include('fdt set /pl061@9030000 xen,passthrough \n');
+  });
 });
