@@ -115,19 +115,25 @@ export function chosenPrintout(text: string): string | undefined {
   return end < 0 ? undefined : lines.slice(start, end + 1).join('\n');
 }
 
-/** DBG_FDT_PRINT_CHOSEN: the simulated U-Boot prints /chosen byte for byte as the real one. */
-function sameChosenPrintout(serialLog: string, sim: VerifyReport): string[] {
-  const real = chosenPrintout(serialLog);
-  const ours = chosenPrintout(sim.uboot.console.join('\n'));
-  if (real === undefined) return ['the real console shows no "chosen {" block from fdt print /chosen'];
-  if (ours === undefined) return ['the simulated console shows no "chosen {" block from fdt print /chosen'];
+/**
+ * The block `extract` finds in the real console and in the simulated one must be the same, line for
+ * line; `what` names it in the differences ("fdt print /chosen").
+ */
+function samePrintout(what: string, extract: (text: string) => string | undefined, serialLog: string, sim: VerifyReport): string[] {
+  const real = extract(serialLog);
+  const ours = extract(sim.uboot.console.join('\n'));
+  if (real === undefined) return [`the real console shows no ${what}`];
+  if (ours === undefined) return [`the simulated console shows no ${what}`];
   if (real === ours) return [];
   const r = real.split('\n');
   const o = ours.split('\n');
   const i = r.findIndex((l, k) => l !== o[k]);
   const at = i < 0 ? Math.min(r.length, o.length) : i;
-  return [`fdt print /chosen differs at line ${at + 1}: real ${JSON.stringify(r[at] ?? '(end)')}, simulated ${JSON.stringify(o[at] ?? '(end)')}`];
+  return [`${what} differs at line ${at + 1}: real ${JSON.stringify(r[at] ?? '(end)')}, simulated ${JSON.stringify(o[at] ?? '(end)')}`];
 }
+
+/** DBG_FDT_PRINT_CHOSEN: the simulated U-Boot prints /chosen byte for byte as the real one. */
+const sameChosenPrintout = (serialLog: string, sim: VerifyReport): string[] => samePrintout('"chosen {" block of fdt print /chosen', chosenPrintout, serialLog, sim);
 
 /**
  * The FIT script's run, as U-Boot prints it: from "## Executing script at" to "Starting kernel ..." or the
@@ -142,18 +148,7 @@ export function scriptRunPrintout(text: string): string | undefined {
 }
 
 /** Signed FIT: the simulated U-Boot prints the same signature checks, line for line, as the real one. */
-function sameScriptRun(serialLog: string, sim: VerifyReport): string[] {
-  const real = scriptRunPrintout(serialLog);
-  const ours = scriptRunPrintout(sim.uboot.console.join('\n'));
-  if (real === undefined) return ['the real console shows no "## Executing script at"'];
-  if (ours === undefined) return ['the simulated console shows no "## Executing script at"'];
-  if (real === ours) return [];
-  const r = real.split('\n');
-  const o = ours.split('\n');
-  const i = r.findIndex((l, k) => l !== o[k]);
-  const at = i < 0 ? Math.min(r.length, o.length) : i;
-  return [`the script's run differs at line ${at + 1}: real ${JSON.stringify(r[at] ?? '(end)')}, simulated ${JSON.stringify(o[at] ?? '(end)')}`];
-}
+const sameScriptRun = (serialLog: string, sim: VerifyReport): string[] => samePrintout('script run from "## Executing script at"', scriptRunPrintout, serialLog, sim);
 
 /** The 16-byte header Xen's has_xsm_magic() checks (magic, target length 8, "XenFlask"), padded to 4 KiB. */
 function flaskPolicyHeader(): Uint8Array {
