@@ -416,6 +416,17 @@ function cases(assets: LabAssets): DiffCase[] {
     // from two files merged. QEMU virt has no device a domU can own safely, so the partial trees hold
     // fixed clocks only (no xen,path: Xen copies the nodes into the guest's tree) and the host nodes
     // marked xen,passthrough are ones no domain uses (/apb-pclk, /gpio-keys).
+    // Keys whose Xen releases or Kconfig options are missing from these builds: colours (CONFIG_LLC_COLORING,
+    // off in Debian's 4.20; Xilinx's form before 4.20), xen,vcpu affinity nodes (read from 4.21) and the
+    // passthrough property (read from 4.19, "enabled" on a board without an IOMMU): each is ignored, as simulated.
+    only(['bookworm'], generated('gen-colors-affinity-passthrough-prop', 'generated: XEN_COLORS + DOMU_COLORS + DOMU_PASSTHROUGH_PROP + DOMU_VCPU_HARD_AFFINITY on a Xen that ignores them',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'XEN_COLORS="0-0"', 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_COLORS[0]="5-8"', 'DOMU_PASSTHROUGH_PROP[0]="enabled"']),
+        ...DOMU(1, ['DOMU_VCPUS[1]=2', 'DOMU_VCPU_HARD_AFFINITY[1,0]="2-3"', 'DOMU_VCPU_HARD_AFFINITY[1,1]="1"'])], 120_000)),
+    // 4.20 without CONFIG_LLC_COLORING: uboot-gen refuses DOMU_COLORS (Xen would panic); the line written by hand shows the panic.
+    only(['trixie'], generatedThenEdited('edit-llc-colors-without-llc-coloring', 'generated, then llc-colors "5-8" set on domU0, on a 4.20 built without LLC colouring',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'XEN_COLORS="0-0"', 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_PASSTHROUGH_PROP[0]="enabled"']),
+        ...DOMU(1, ['DOMU_VCPUS[1]=2', 'DOMU_VCPU_HARD_AFFINITY[1,0]="2-3"', 'DOMU_VCPU_HARD_AFFINITY[1,1]="1"'])], 90_000, {},
+      (src) => src.replace(/^(fdt set \/chosen\/domU0 cpus <1>)$/m, '$1\nfdt set /chosen/domU0 llc-colors "5-8"'))),
     // --dialect xilinx: what Xilinx's ImageBuilder writes for its own keys, booted on upstream Xen, which
     // ignores viommu and reads vpl011 "pl011" as the plain flag (both guests print on their vPL011).
     only(['bookworm'], generated('gen-xilinx-dialect', 'generated with --dialect xilinx: DOMU_VIOMMU + DOMU_VUART_PL011 on upstream Xen',
