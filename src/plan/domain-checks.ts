@@ -4,7 +4,11 @@
 // from 4.17 to 4.22 (xen-uboot-2026.md §A.5).
 import type { Check, Finding } from './checks.js';
 import type { DomUConfig } from '../config/types.js';
+import { nodeCheckCompatible, walkNodes } from '../fdt/ro.js';
 import { isEnabled } from '../xen-build/build.js';
+import {
+  CAPS_SINCE, DOMAIN_CAPS_BITS, hardwareDomainRefusal, XEN_IOMMU_COMPATIBLES, XENSTORE_MISSING_PANIC, xenstoreTwicePanic,
+} from '../xen-build/facts.js';
 
 /** GNTTAB_MAX_VERSION of Xen on Arm (asm/grant_table.h): grant table version 2 does not exist there. */
 export const ARM_GNTTAB_MAX_VERSION = 1;
@@ -31,6 +35,22 @@ export function assignedDomids(domUs: readonly DomUConfig[]): Map<number, number
   const booted = domUs.filter((d) => d.boot);
   return new Map(booted.map((d, i) => [d.index, booted.length - i]));
 }
+
+/** The booted domUs in the order Xen builds them: /chosen order, the reverse of DOMU index order. */
+function buildOrder(domUs: readonly DomUConfig[]): DomUConfig[] {
+  return domUs.filter((d) => d.boot).reverse();
+}
+
+/** The board has an IOMMU Xen drives (the simulator's test, on the board DTB). */
+function boardHasIommu(fdt: Uint8Array): boolean {
+  let found = false;
+  walkNodes(fdt, (node) => {
+    if (XEN_IOMMU_COMPATIBLES.some((c) => nodeCheckCompatible(fdt, node, c) === 0)) found = true;
+  });
+  return found;
+}
+
+const capsOf = (du: DomUConfig): number => du.cpu?.caps?.value ?? 0;
 
 export const DOMAIN_PROP_CHECKS: readonly Check[] = [
   {
@@ -98,5 +118,62 @@ export const DOMAIN_PROP_CHECKS: readonly Check[] = [
         message: `DOMU_GRANT_VER[${du.index}] = ${du.props.grantVersion}: Xen on Arm supports grant table version ${ARM_GNTTAB_MAX_VERSION} only, so Xen ${xenBuild.release.text} stops with "Error creating domain domU${du.index} (rc = -22)"`,
         data: { grantVersion: du.props.grantVersion, max: ARM_GNTTAB_MAX_VERSION },
       })),
+  },
+  {
+    // parse_dom0less_node() (4.21+) refuses some domUs as the hardware domain; the refusals and
+    // their order are the simulator's (hardwareDomainRefusal()).
+    name: 'hardware-domain-shape', code: 'PLAN_HARDWARE_DOMAIN', severity: 'error', stage: 'input',
+    fix: 'drop hardware from DOMU_CAPS, or make the domain one Xen accepts as the hardware domain',
+    run: ({ collected: { config, xenBuild, dtb } }) => {
+      if (xenBuild.release.minor < CAPS_SINCE) return [];
+      const iommu = boardHasIommu(dtb.bytes);
+      for (const du of buildOrder(config.domUs)) {
+        if (!(capsOf(du) & DOMAIN_CAPS_BITS.hardware)) continue;
+        const n = du.index;
+        const directMap = du.staticMem?.directMap ?? false;
+        const refused = hardwareDomainRefusal({ passthrough: du.props.passthrough !== undefined, directMap, iommu, passthroughDtb: du.passthroughDtb !== undefined });
+        if (!refused) continue;
+        const caps = `DOMU_CAPS[${n}] = ${du.cpu!.caps!.text} makes domU${n} the hardware domain`;
+        const panics = `Xen ${xenBuild.release.text} panics "${refused.panic}"`;
+        const data = { domain: `domU${n}`, panic: refused.panic };
+        if (du.props.passthrough !== undefined) {
+          return [{ key: `DOMU_PASSTHROUGH_PROP[${n}]`, message: `${caps}, which has every device already, and DOMU_PASSTHROUGH_PROP[${n}] writes its passthrough property: ${panics}`, data,
+            fix: `drop DOMU_PASSTHROUGH_PROP[${n}], or hardware from DOMU_CAPS[${n}]` }];
+        }
+        if (!directMap && !iommu) {
+          return [{ key: `DOMU_CAPS[${n}]`, message: `${caps}, but it is not direct-mapped and the board (${dtb.label}) has no IOMMU Xen drives: ${panics}`, data,
+            fix: `direct-map domU${n} (DOMU_STATIC_MEM[${n}] with DOMU_DIRECT_MAP[${n}]=1, on a Xen built with CONFIG_STATIC_MEMORY), boot a board with an IOMMU, or drop hardware from DOMU_CAPS[${n}]` }];
+        }
+        return [{ key: `DOMU_PASSTHROUGH_DTB[${n}]`, at: `DOMU_CAPS[${n}]`, message: `${caps}, which gets the host device tree, but it also has a passthrough device tree: ${panics}`, data,
+          fix: `drop DOMU_PASSTHROUGH_DTB[${n}] (and DOMU_PASSTHROUGH_PATHS[${n}]), or hardware from DOMU_CAPS[${n}]` }];
+      }
+      return [];
+    },
+  },
+  {
+    // From 4.21 one domain serves xenstore: dom0 or a domU with the xenstore capability
+    // (set_xs_domain()), and a domain that asks for xenstore needs one (checked once every domU is built).
+    name: 'xenstore-domain', code: 'PLAN_XENSTORE_DOMAIN', severity: 'error', stage: 'input',
+    fix: 'boot a dom0, give one domU the xenstore capability (DOMU_CAPS[n]="xenstore"), or set DOMU_ENHANCED[n]=2 (no xenstore) or 0',
+    run: ({ collected: { config, xenBuild } }) => {
+      if (xenBuild.release.minor < CAPS_SINCE) return [];
+      const rel = xenBuild.release.text;
+      const ids = assignedDomids(config.domUs);
+      const order = buildOrder(config.domUs);
+      const wanting = config.domUs.find((d) => d.boot && d.enhanced === 'enabled');
+      const providers: { name: string; domid: number; du?: DomUConfig }[] = config.dom0 ? [{ name: 'dom0', domid: 0 }] : [];
+      for (const du of order) if (capsOf(du) & DOMAIN_CAPS_BITS.xenstore) providers.push({ name: `domU${du.index}`, domid: ids.get(du.index)!, du });
+      const [first, second] = providers;
+      if (first && second?.du) {
+        const key = `DOMU_CAPS[${second.du.index}]`;
+        const panic = xenstoreTwicePanic(first.domid);
+        return [{ key, message: `${key} = ${second.du.cpu!.caps!.text} gives ${second.name} the xenstore capability, but ${first.name} (d${first.domid}) is already the xenstore domain: Xen ${rel} panics "${panic}"`, data: { panic, first: first.name },
+          fix: `give the xenstore capability to one domain only: drop xenstore from ${key}` }];
+      }
+      if (first || !wanting) return [];
+      const key = `DOMU_ENHANCED[${wanting.index}]`;
+      return [{ key, message: `${key} asks for xenstore (xen,enhanced "enabled"), but there is no dom0 and no domU with the xenstore capability: Xen ${rel} panics "${XENSTORE_MISSING_PANIC}"`, data: { panic: XENSTORE_MISSING_PANIC },
+        fix: `give one domU the xenstore capability (DOMU_CAPS[n]="xenstore"), boot a dom0, or set ${key}=2 (PV interfaces without xenstore) or 0` }];
+    },
   },
 ];

@@ -218,3 +218,49 @@ export function xenCmdWarnings(options: ReadonlyMap<string, string>, release: st
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Domain capabilities and xenstore (4.21+): what parse_dom0less_node(), set_xs_domain() and the
+// end of create_domUs() refuse (xen/common/device-tree/dom0less-bindings.c and dom0less-build.c at
+// RELEASE-4.21.2 and RELEASE-4.22.0). The simulator panics with these words; the planner refuses
+// the config that would make it.
+
+/** DOMAIN_CAPS_CONTROL / _HARDWARE / _XENSTORE (xen/include/public/bootfdt.h). */
+export const DOMAIN_CAPS_BITS = { control: 1, hardware: 2, xenstore: 4 } as const;
+
+/** The first release (minor of 4.x) that reads `capabilities` and has a xenstore domain other than dom0. */
+export const CAPS_SINCE = 21;
+
+/** The IOMMUs Xen on Arm drives (its SMMUv1/v2 and SMMUv3 drivers' compatibles). */
+export const XEN_IOMMU_COMPATIBLES: readonly string[] = ['arm,smmu-v3', 'arm,mmu-500', 'arm,smmu-v2', 'arm,mmu-401', 'arm,smmu-v1', 'arm,mmu-400'];
+
+/** What a domain built with the hardware capability has, as parse_dom0less_node() sees it. */
+export interface HardwareDomainShape {
+  /** The node has a `passthrough` property. */
+  readonly passthrough: boolean;
+  /** The node has `direct-map`. */
+  readonly directMap: boolean;
+  /** The board has an IOMMU Xen drives. */
+  readonly iommu: boolean;
+  /** The node has a multiboot,device-tree child (a passthrough DTB). */
+  readonly passthroughDtb: boolean;
+}
+
+/** The first refusal of a hardware domain Xen reaches, in its order: the panic text (no newline) and why. */
+export function hardwareDomainRefusal(d: HardwareDomainShape): { panic: string; why: string } | undefined {
+  if (d.passthrough) return { panic: "Don't specify passthrough for hardware domain", why: 'a hardware domain has every device already: it must not name passthrough' };
+  if (!d.directMap && !d.iommu) return { panic: 'non-direct mapped hardware domain requires iommu', why: 'a hardware domain that is not direct-mapped needs an IOMMU, and the board has none' };
+  if (d.passthroughDtb) return { panic: '"multiboot,device-tree" incompatible with hardware domain', why: 'a hardware domain gets the host device tree: it takes no passthrough device tree' };
+  return undefined;
+}
+
+/** The end of create_domUs(): a domain asked for xenstore and no domain provides it. */
+export const XENSTORE_MISSING_PANIC = 'xenstore requested, but xenstore domain not present';
+/** Up to 4.20, xen,enhanced needs dom0 at once (construct_domU()). */
+export const XENSTORE_NEEDS_DOM0_PANIC = 'At the moment, Xenstore support requires dom0 to be present';
+/** set_xs_domain(): a second xenstore domain (dom0 is one from 4.21); `first` is the domid of the first. */
+export const xenstoreTwicePanic = (first: number): string => `Only 1 xenstore domain can be specified! (${first})`;
+
+/** trap-unmapped-accesses (4.21+) takes 0 or 1; above that arch_parse_dom0less_node() panics. */
+export const TRAP_UNMAP_MAX = 1;
+export const TRAP_UNMAP_PANIC = 'trap-unmapped-accesses: supported values are 0 or 1';

@@ -18,7 +18,7 @@ import { allocationOrder, orderFromBytes, PAGE_SIZE, XenHeap } from './heap.js';
 import { EINVAL, ENOENT, ENOMEM, probeKernelModule, type KernelInfo, type ProbeCtx } from './kernel.js';
 import type { DomainVerdict } from './verdict.js';
 import { panicHasRc } from './version.js';
-import { domUDtbLimit, FDT_ERR_NOSPACE, readsDomainP2mMemMb } from '../../xen-build/facts.js';
+import { CAPS_SINCE, DOMAIN_CAPS_BITS, domUDtbLimit, FDT_ERR_NOSPACE, hardwareDomainRefusal, readsDomainP2mMemMb, TRAP_UNMAP_MAX, TRAP_UNMAP_PANIC, XENSTORE_MISSING_PANIC, XENSTORE_NEEDS_DOM0_PANIC, xenstoreTwicePanic } from '../../xen-build/facts.js';
 import { isEnabled } from '../../xen-build/build.js';
 import { readDomainCreateConfig } from './domain-config.js';
 import { allocateStaticMemory, processShm } from './static-mem.js';
@@ -339,28 +339,21 @@ function handlePassthroughProp(ctx: BuildCtx, xenReg: Uint8Array, xenPath: strin
   return 0;
 }
 
-/** DOMAIN_CAPS_HARDWARE (xen/include/public/bootfdt.h, 4.21+). */
-const CAPS_HARDWARE = 2;
-/** DOMAIN_CAPS_XENSTORE. */
-const CAPS_XENSTORE = 4;
+const CAPS_HARDWARE = DOMAIN_CAPS_BITS.hardware;
+const CAPS_XENSTORE = DOMAIN_CAPS_BITS.xenstore;
 
 /**
  * The hardware-domain refusals of parse_dom0less_node() (4.21+,
  * xen/common/device-tree/dom0less-bindings.c:83-100 in RELEASE-4.21.2 and RELEASE-4.22.0).
  */
 function hardwareDomainChecks(ctx: BuildCtx, node: DtNode, directMap: boolean, dv: DomainVerdict): void {
-  if (node.props.has('passthrough')) {
-    dv.reason = 'a hardware domain has every device already: it must not name passthrough';
-    ctx.console.panic("Don't specify passthrough for hardware domain\n");
-  }
-  if (!directMap && !ctx.host.iommu) {
-    dv.reason = 'a hardware domain that is not direct-mapped needs an IOMMU, and the board has none';
-    ctx.console.panic('non-direct mapped hardware domain requires iommu\n');
-  }
-  if (node.children.some((c) => isCompatible(c, 'multiboot,device-tree'))) {
-    dv.reason = 'a hardware domain gets the host device tree: it takes no passthrough device tree';
-    ctx.console.panic('"multiboot,device-tree" incompatible with hardware domain\n');
-  }
+  const refused = hardwareDomainRefusal({
+    passthrough: node.props.has('passthrough'), directMap, iommu: ctx.host.iommu,
+    passthroughDtb: node.children.some((c) => isCompatible(c, 'multiboot,device-tree')),
+  });
+  if (!refused) return;
+  dv.reason = refused.why;
+  ctx.console.panic(`${refused.panic}\n`);
 }
 
 /**
@@ -402,11 +395,11 @@ function archParseNode(ctx: BuildCtx, node: DtNode, name: string, caps: number, 
     console.panic("'sve' property found, but CONFIG_ARM64_SVE not selected\n");
   }
   if (minor >= 18 && node.props.has('sve')) console.estimates.push(`${node.path}: the SVE vector length check is not modelled`);
-  const trap = minor >= 21 ? propU32(node, 'trap-unmapped-accesses') : undefined;
-  if (trap !== undefined && trap > 1) {
+  const trap = minor >= CAPS_SINCE ? propU32(node, 'trap-unmapped-accesses') : undefined;
+  if (trap !== undefined && trap > TRAP_UNMAP_MAX) {
     dv.reason = `trap-unmapped-accesses = ${trap}; Xen takes 0 or 1`;
     // The message has no newline: it runs into the panic box's closing rule.
-    console.panic('trap-unmapped-accesses: supported values are 0 or 1');
+    console.panic(TRAP_UNMAP_PANIC);
   }
 }
 
@@ -462,7 +455,7 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
 /** set_xs_domain() (4.21+): one xenstore domain, dom0 or a domU with the xenstore capability. */
 export function setXsDomain(ctx: BuildCtx, domid: number): void {
   // The message has no newline: it runs into the panic box's closing rule.
-  if (ctx.xenstore.domid !== undefined) ctx.console.panic(`Only 1 xenstore domain can be specified! (${ctx.xenstore.domid})`);
+  if (ctx.xenstore.domid !== undefined) ctx.console.panic(xenstoreTwicePanic(ctx.xenstore.domid));
   ctx.xenstore.domid = domid;
 }
 
@@ -471,8 +464,8 @@ export function setXsDomain(ctx: BuildCtx, domid: number): void {
  * and no domain provides it (RELEASE-4.21.2 xen/common/device-tree/dom0less-build.c:895-896).
  */
 export function checkXenstore(ctx: BuildCtx): void {
-  if (ctx.version.minor < 21 || ctx.xenstore.wanted.length === 0 || ctx.xenstore.domid !== undefined) return;
-  ctx.console.panic('xenstore requested, but xenstore domain not present\n');
+  if (ctx.version.minor < CAPS_SINCE || ctx.xenstore.wanted.length === 0 || ctx.xenstore.domid !== undefined) return;
+  ctx.console.panic(`${XENSTORE_MISSING_PANIC}\n`);
 }
 
 /** construct_domU(). Returns a negative errno for the "Could not set up domain" panic. */
@@ -512,7 +505,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   const enhanced = enh !== undefined && (enh.length === 0 || enh.indexOf(0) < 0 || enhValue === 'enabled');
   const legacy = ctx.version.minor >= 21 && enhValue === 'legacy';
   if (ctx.version.minor < 21) {
-    if (enhanced && !ctx.hardwareDomain) return console.panic('At the moment, Xenstore support requires dom0 to be present\n');
+    if (enhanced && !ctx.hardwareDomain) return console.panic(`${XENSTORE_NEEDS_DOM0_PANIC}\n`);
     if (enhValue === 'legacy') ctx.findings.push(`${node.path}: xen,enhanced "legacy" is read from Xen 4.21; Xen ${ctx.version.text} takes it as an unknown value and gives the domain no PV interfaces (no hypervisor node, no xenstore)`);
   } else if (enhanced || legacy) {
     ctx.xenstore.wanted.push(dv);

@@ -25,7 +25,7 @@ import { efiStub, modulesWithHeapTail } from './efi-boot.js';
 import { initramfsFault, linuxVersionOf } from './guest-linux.js';
 import type { DomainVerdict, XenResult } from './verdict.js';
 import { infoVisibleByDefault, parseXenVersion, type XenVersion } from './version.js';
-import { describeXenBuild, describeXenBuildSources, isEnabled, optionValue, resolveXenBuild, SCHEDULERS, type XenBuild } from '../../xen-build/index.js';
+import { describeXenBuild, describeXenBuildSources, isEnabled, optionValue, resolveXenBuild, SCHEDULERS, XEN_IOMMU_COMPATIBLES, type XenBuild } from '../../xen-build/index.js';
 import type { XenKconfig } from '../../xen-build/kconfig.js';
 
 /** MIN_FDT_ALIGN / MAX_FDT_SIZE of early_fdt_map(). */
@@ -106,7 +106,7 @@ function hostInfo(root: DtNode, handoff: BootHandoff, fdtSize: number): HostInfo
   let iommu = false;
   for (const n of allNodes(root)) {
     if (n.props.has('interrupt-controller') && isCompatible(n, 'arm,gic-v3')) gicV3 = true;
-    if (['arm,smmu-v3', 'arm,mmu-500', 'arm,smmu-v2', 'arm,mmu-401', 'arm,smmu-v1', 'arm,mmu-400'].some((c) => isCompatible(n, c))) iommu = true;
+    if (XEN_IOMMU_COMPATIBLES.some((c) => isCompatible(n, c))) iommu = true;
   }
   const cpus = root.children.find((c) => c.name === 'cpus');
   const cpuNodes = cpus ? cpus.children.filter((c) => propString(c, 'device_type') === 'cpu') : [];

@@ -247,6 +247,54 @@ describe('plan → checks', () => {
     expect(plan(dir, lines).diagnostics.filter((x) => x.code === 'PLAN_XEN_REFUSES_VALUE')).to.deep.equal([]);
   });
 
+  check('hardware-domain-shape', 'refuses, for Xen 4.21+, a hardware domU Xen panics on: not direct-mapped without an IOMMU, or with passthrough', () => {
+    const dir = folder();
+    const cfg = path.join(dir, 'config');
+    const caps = [...ONE_DOMU, 'DOMU_CAPS[0]=hardware'];
+    const e = thrown(() => planBoot({ ...load(dir, caps), dir }, { xenVersion: '4.21' }));
+    expect([e.code, exitCodeFor(e), e.where]).to.deep.equal(['PLAN_HARDWARE_DOMAIN', 5, { file: cfg, line: 10, col: 14, key: 'DOMU_CAPS[0]' }]);
+    expect(e.message).to.equal('DOMU_CAPS[0] = hardware makes domU0 the hardware domain, but it is not direct-mapped and the board (DEVICE_TREE "virt.dtb") has no IOMMU Xen drives: '
+      + 'Xen 4.21 panics "non-direct mapped hardware domain requires iommu"');
+    expect(e.hint).to.equal('direct-map domU0 (DOMU_STATIC_MEM[0] with DOMU_DIRECT_MAP[0]=1, on a Xen built with CONFIG_STATIC_MEMORY), boot a board with an IOMMU, or drop hardware from DOMU_CAPS[0]');
+    expect(e.describe().split('\n')[0]).to.equal(`${cfg}:10:14: ${e.message}`);
+    // Passthrough is refused first, at its own key.
+    const pt = thrown(() => planBoot({ ...load(dir, [...caps, 'DOMU_PASSTHROUGH_PROP[0]=enabled']), dir }, { xenVersion: '4.22' }));
+    expect([pt.code, pt.where, pt.hint]).to.deep.equal(['PLAN_HARDWARE_DOMAIN', { file: cfg, line: 11, col: 26, key: 'DOMU_PASSTHROUGH_PROP[0]' }, 'drop DOMU_PASSTHROUGH_PROP[0], or hardware from DOMU_CAPS[0]']);
+    expect(pt.message).to.equal('DOMU_CAPS[0] = hardware makes domU0 the hardware domain, which has every device already, and DOMU_PASSTHROUGH_PROP[0] writes its passthrough property: '
+      + 'Xen 4.22 panics "Don\'t specify passthrough for hardware domain"');
+    // Direct-mapped static memory, a board with an SMMU (the ZCU102's mmu-500), or Xen 4.20 (which does not read capabilities): no refusal.
+    expect(() => planBoot({ ...load(dir, [...caps, 'DOMU_STATIC_MEM[0]="0x50000000 0x10000000"']), dir }, { xenVersion: '4.21' })).to.not.throw();
+    expect(() => planBoot({ ...load(dir, [...caps, 'DOMU_STATIC_MEM[0]="0x50000000 0x10000000"', 'DOMU_DIRECT_MAP[0]=0']), dir }, { xenVersion: '4.21' }))
+      .to.throw('it is not direct-mapped');
+    const zcu = folder(new Uint8Array(fs.readFileSync(shippedBoardDtb('zynqmp-zcu102-rev1.0.dtb'))));
+    expect(() => planBoot({ ...load(zcu, caps), dir: zcu }, { xenVersion: '4.21' })).to.not.throw();
+    expect(() => planBoot({ ...load(dir, caps), dir }, { xenVersion: '4.20' })).to.not.throw();
+  });
+
+  check('xenstore-domain', 'refuses, for Xen 4.21+, xen,enhanced with no xenstore domain, and a second xenstore domain', () => {
+    const dir = folder();
+    const cfg = path.join(dir, 'config');
+    const enhanced = [...ONE_DOMU, 'DOMU_ENHANCED[0]=1'];
+    const e = thrown(() => planBoot({ ...load(dir, enhanced), dir }, { xenVersion: '4.21' }));
+    expect([e.code, exitCodeFor(e), e.where]).to.deep.equal(['PLAN_XENSTORE_DOMAIN', 5, { file: cfg, line: 10, col: 18, key: 'DOMU_ENHANCED[0]' }]);
+    expect(e.message).to.equal('DOMU_ENHANCED[0] asks for xenstore (xen,enhanced "enabled"), but there is no dom0 and no domU with the xenstore capability: '
+      + 'Xen 4.21 panics "xenstore requested, but xenstore domain not present"');
+    expect(e.hint).to.equal('give one domU the xenstore capability (DOMU_CAPS[n]="xenstore"), boot a dom0, or set DOMU_ENHANCED[0]=2 (PV interfaces without xenstore) or 0');
+    // A xenstore domU serves it; "no-xenstore" asks for none.
+    expect(() => planBoot({ ...load(dir, [...enhanced, 'DOMU_CAPS[0]=xenstore']), dir }, { xenVersion: '4.22' })).to.not.throw();
+    expect(() => planBoot({ ...load(dir, [...ONE_DOMU, 'DOMU_ENHANCED[0]=2']), dir }, { xenVersion: '4.21' })).to.not.throw();
+    // Two xenstore domUs: domU1 comes first in /chosen (d1), so domU0 is the second.
+    const two = ['NUM_DOMUS=2', 'DOMU_KERNEL[0]=Image', 'DOMU_KERNEL[1]=Image', 'DOMU_CAPS[0]=xenstore', 'DOMU_CAPS[1]="control|xenstore"'];
+    const t = thrown(() => planBoot({ ...load(dir, two), dir }, { xenVersion: '4.21' }));
+    expect([t.code, t.where, t.hint]).to.deep.equal(['PLAN_XENSTORE_DOMAIN', { file: cfg, line: 11, col: 14, key: 'DOMU_CAPS[0]' }, 'give the xenstore capability to one domain only: drop xenstore from DOMU_CAPS[0]']);
+    expect(t.message).to.equal('DOMU_CAPS[0] = xenstore gives domU0 the xenstore capability, but domU1 (d1) is already the xenstore domain: Xen 4.21 panics "Only 1 xenstore domain can be specified! (1)"');
+    // dom0 is the xenstore domain from 4.21.
+    const d0 = thrown(() => planBoot({ ...load(dir, ['DOM0_KERNEL=Image', ...ONE_DOMU, 'DOMU_CAPS[0]="control|xenstore"']), dir }, { xenVersion: '4.21' }));
+    expect(d0.message).to.equal('DOMU_CAPS[0] = control|xenstore gives domU0 the xenstore capability, but dom0 (d0) is already the xenstore domain: Xen 4.21 panics "Only 1 xenstore domain can be specified! (0)"');
+    // Before 4.21 there is no xenstore domain to count (capabilities are not read).
+    expect(() => planBoot({ ...load(dir, two), dir }, { xenVersion: '4.20' })).to.not.throw();
+  });
+
   check('xen-policy-read', 'warns that a Xen without CONFIG_XSM_FLASK registers the policy and never reads it', () => {
     const dir = folder();
     const pol = Buffer.alloc(64);
