@@ -10,7 +10,7 @@ import { kernelRoomBytes, smallestDomUMemMiB } from '../xen-build/guest-memory.j
 
 export type CauseKind =
   | 'domain-memory-too-small' | 'domain-memory-too-large' | 'too-many-vcpus' | 'guest-dtb-too-large'
-  | 'no-initramfs' | 'missing-kernel' | 'xen-console';
+  | 'no-initramfs' | 'missing-kernel' | 'xen-console' | 'hardware-domain' | 'xenstore-domain';
 
 export interface VerdictCause {
   kind: CauseKind;
@@ -105,6 +105,17 @@ function domainCause(plan: BootPlan, d: DomainVerdict): VerdictCause | undefined
     case 'missing-kernel': {
       const keys = [d.kind === 'dom0' ? 'DOM0_KERNEL' : k('DOMU_KERNEL'), 'NUM_DOMUS'];
       return { ...base, kind: 'missing-kernel', keys, where: located(plan, keys), data: {} };
+    }
+    case 'hardware-domain': {
+      // The key that made the refusal first, then DOMU_CAPS (drop hardware) or the direct-map keys.
+      const keys = f.refusal === 'passthrough' ? [k('DOMU_PASSTHROUGH_PROP'), k('DOMU_CAPS')]
+        : f.refusal === 'passthrough-dtb' ? [k('DOMU_PASSTHROUGH_DTB'), k('DOMU_CAPS')]
+          : [k('DOMU_CAPS'), k('DOMU_STATIC_MEM'), k('DOMU_DIRECT_MAP')];
+      return { ...base, kind: 'hardware-domain', keys, where: located(plan, keys), data: { refusal: f.refusal, panic: f.panic } };
+    }
+    case 'xenstore-domain': {
+      const keys = f.second ? [k('DOMU_CAPS')] : [k('DOMU_ENHANCED'), 'DOM0_KERNEL'];
+      return { ...base, kind: 'xenstore-domain', keys, where: located(plan, keys), data: { second: f.second ? 'yes' : 'no', panic: f.panic } };
     }
   }
 }

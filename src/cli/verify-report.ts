@@ -45,6 +45,16 @@ export function causeText(c: VerdictCause): { message: string; fix: string } {
       };
     case 'missing-kernel':
       return { message: `${dom} has no kernel module: Xen did not register it`, fix: 'Xen registers at most 32 boot modules: share identical kernels and ramdisks (the default) or boot fewer domains' };
+    case 'hardware-domain': {
+      const caps = c.keys.find((x) => x.startsWith('DOMU_CAPS'))!;
+      const why = d['refusal'] === 'passthrough' ? `${key} gives it the passthrough property` : d['refusal'] === 'passthrough-dtb' ? `${key} gives it a passthrough device tree` : 'it is not direct-mapped and the board has no IOMMU Xen drives';
+      const fix = d['refusal'] === 'no-iommu' ? `direct-map ${dom} (DOMU_STATIC_MEM with DOMU_DIRECT_MAP=1), boot a board with an IOMMU, or drop hardware from ${caps}` : `drop ${key}, or hardware from ${caps}`;
+      return { message: `${dom} has the hardware capability (${caps}), but ${why}: Xen panics "${d['panic']}"`, fix };
+    }
+    case 'xenstore-domain':
+      return d['second'] === 'yes'
+        ? { message: `${key} gives ${dom} the xenstore capability, but another domain already has it: Xen panics "${d['panic']}"`, fix: `give the xenstore capability to one domain only: drop xenstore from ${key}` }
+        : { message: `${dom} asks for xenstore (${key}), but no domain provides it: Xen panics "${d['panic']}"`, fix: `give one domU the xenstore capability (DOMU_CAPS[n]="xenstore"), boot a dom0, or set ${key}=2 or 0` };
     case 'xen-console':
       return { message: `Xen has no console: ${d['why']}`, fix: 'put console=dtuart and dtuart=<path or alias of the board\'s UART> in XEN_CMD' };
   }

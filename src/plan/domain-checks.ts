@@ -160,7 +160,7 @@ export const DOMAIN_PROP_CHECKS: readonly Check[] = [
       const rel = xenBuild.release.text;
       const ids = assignedDomids(config.domUs);
       const order = buildOrder(config.domUs);
-      const wanting = config.domUs.find((d) => d.boot && d.enhanced === 'enabled');
+      const wanting = order.find((d) => d.enhanced === 'enabled');
       const providers: { name: string; domid: number; du?: DomUConfig }[] = config.dom0 ? [{ name: 'dom0', domid: 0 }] : [];
       for (const du of order) if (capsOf(du) & DOMAIN_CAPS_BITS.xenstore) providers.push({ name: `domU${du.index}`, domid: ids.get(du.index)!, du });
       const [first, second] = providers;

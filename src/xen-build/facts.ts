@@ -246,11 +246,14 @@ export interface HardwareDomainShape {
   readonly passthroughDtb: boolean;
 }
 
-/** The first refusal of a hardware domain Xen reaches, in its order: the panic text (no newline) and why. */
-export function hardwareDomainRefusal(d: HardwareDomainShape): { panic: string; why: string } | undefined {
-  if (d.passthrough) return { panic: "Don't specify passthrough for hardware domain", why: 'a hardware domain has every device already: it must not name passthrough' };
-  if (!d.directMap && !d.iommu) return { panic: 'non-direct mapped hardware domain requires iommu', why: 'a hardware domain that is not direct-mapped needs an IOMMU, and the board has none' };
-  if (d.passthroughDtb) return { panic: '"multiboot,device-tree" incompatible with hardware domain', why: 'a hardware domain gets the host device tree: it takes no passthrough device tree' };
+/** Why parse_dom0less_node() refuses a hardware domain. */
+export type HardwareRefusal = 'passthrough' | 'no-iommu' | 'passthrough-dtb';
+
+/** The first refusal of a hardware domain Xen reaches, in its order: which, the panic text (no newline) and why. */
+export function hardwareDomainRefusal(d: HardwareDomainShape): { refusal: HardwareRefusal; panic: string; why: string } | undefined {
+  if (d.passthrough) return { refusal: 'passthrough', panic: "Don't specify passthrough for hardware domain", why: 'a hardware domain has every device already: it must not name passthrough' };
+  if (!d.directMap && !d.iommu) return { refusal: 'no-iommu', panic: 'non-direct mapped hardware domain requires iommu', why: 'a hardware domain that is not direct-mapped needs an IOMMU, and the board has none' };
+  if (d.passthroughDtb) return { refusal: 'passthrough-dtb', panic: '"multiboot,device-tree" incompatible with hardware domain', why: 'a hardware domain gets the host device tree: it takes no passthrough device tree' };
   return undefined;
 }
 

@@ -353,6 +353,7 @@ function hardwareDomainChecks(ctx: BuildCtx, node: DtNode, directMap: boolean, d
   });
   if (!refused) return;
   dv.reason = refused.why;
+  dv.fault = { kind: 'hardware-domain', refusal: refused.refusal, panic: refused.panic };
   ctx.console.panic(`${refused.panic}\n`);
 }
 
@@ -455,7 +456,11 @@ export function createDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Domai
 /** set_xs_domain() (4.21+): one xenstore domain, dom0 or a domU with the xenstore capability. */
 export function setXsDomain(ctx: BuildCtx, domid: number): void {
   // The message has no newline: it runs into the panic box's closing rule.
-  if (ctx.xenstore.domid !== undefined) ctx.console.panic(xenstoreTwicePanic(ctx.xenstore.domid));
+  if (ctx.xenstore.domid !== undefined) {
+    const panic = xenstoreTwicePanic(ctx.xenstore.domid);
+    if (ctx.current) ctx.current.fault = { kind: 'xenstore-domain', second: true, panic };
+    ctx.console.panic(panic);
+  }
   ctx.xenstore.domid = domid;
 }
 
@@ -465,6 +470,8 @@ export function setXsDomain(ctx: BuildCtx, domid: number): void {
  */
 export function checkXenstore(ctx: BuildCtx): void {
   if (ctx.version.minor < CAPS_SINCE || ctx.xenstore.wanted.length === 0 || ctx.xenstore.domid !== undefined) return;
+  // Every domain is stopped; the first one built that asked for xenstore carries the fault.
+  ctx.xenstore.wanted[0]!.fault = { kind: 'xenstore-domain', second: false, panic: XENSTORE_MISSING_PANIC };
   ctx.console.panic(`${XENSTORE_MISSING_PANIC}\n`);
 }
 

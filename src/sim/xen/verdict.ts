@@ -1,5 +1,6 @@
 // The structured outcome of a simulated Xen boot: one verdict per domain and the reasons.
 import { hex } from '../../util/hex.js';
+import type { HardwareRefusal } from '../../xen-build/facts.js';
 import type { GuestKernel } from '../../xen-build/guest-memory.js';
 
 /**
@@ -19,7 +20,11 @@ export type DomainFault =
   /** The guest needs an initramfs it does not get. */
   | { kind: 'no-initramfs'; moduleMissing: boolean }
   /** No kernel module for the domain. */
-  | { kind: 'missing-kernel' };
+  | { kind: 'missing-kernel' }
+  /** A domU with the hardware capability Xen refuses as the hardware domain (4.21+). */
+  | { kind: 'hardware-domain'; refusal: HardwareRefusal; panic: string }
+  /** xen,enhanced with no xenstore domain, or a second xenstore domain (this one; 4.21+). */
+  | { kind: 'xenstore-domain'; second: boolean; panic: string };
 
 export type DomainVerdictKind = 'up' | 'xen panic' | 'dropped' | 'guest fails' | 'silent hang' | 'not started';
 

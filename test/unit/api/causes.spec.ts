@@ -2,6 +2,7 @@
 // the fix; where the fix is a number, the simulator boots with it and fails one step past it, and
 // the planner's own check gives the same number.
 import { expect } from 'chai';
+import * as fs from 'node:fs';
 import { generate } from '../../../src/api/generate.js';
 import { verdictCauses } from '../../../src/api/causes.js';
 import { boardForConfig, verifyGenerated, verifyScript, type VerifyReport } from '../../../src/api/verify.js';
@@ -100,6 +101,37 @@ describe('api → causes', function () {
       `${config}:28:9: error: Xen has no console: console=vga does not include "dtuart": Xen has no serial console on Arm`,
       '  fix: put console=dtuart and dtuart=<path or alias of the board\'s UART> in XEN_CMD',
     ]);
+  });
+
+  it('Xen 4.21+ capabilities and xenstore: the boot planned for 4.20 panics on 4.21 at the key the 4.21 plan check refuses, with the same words', () => {
+    const cases: { extra: string[]; noDom0: boolean; code: string; line: number; col: number; cause: object; words: string[] }[] = [
+      { extra: ['DOMU_CAPS[1]=xenstore'], noDom0: false, code: 'PLAN_XENSTORE_DOMAIN', line: 28, col: 14,
+        cause: { domain: 'domU1', kind: 'xenstore-domain', keys: ['DOMU_CAPS[1]'], data: { second: 'yes', panic: 'Only 1 xenstore domain can be specified! (0)' } },
+        words: ['error: DOMU_CAPS[1] gives domU1 the xenstore capability, but another domain already has it: Xen panics "Only 1 xenstore domain can be specified! (0)"',
+          '  fix: give the xenstore capability to one domain only: drop xenstore from DOMU_CAPS[1]'] },
+      { extra: ['DOMU_CAPS[1]=hardware'], noDom0: true, code: 'PLAN_HARDWARE_DOMAIN', line: 25, col: 14,
+        cause: { domain: 'domU1', kind: 'hardware-domain', keys: ['DOMU_CAPS[1]', 'DOMU_STATIC_MEM[1]', 'DOMU_DIRECT_MAP[1]'], data: { refusal: 'no-iommu', panic: 'non-direct mapped hardware domain requires iommu' } },
+        words: ['error: domU1 has the hardware capability (DOMU_CAPS[1]), but it is not direct-mapped and the board has no IOMMU Xen drives: Xen panics "non-direct mapped hardware domain requires iommu"',
+          '  fix: direct-map domU1 (DOMU_STATIC_MEM with DOMU_DIRECT_MAP=1), boot a board with an IOMMU, or drop hardware from DOMU_CAPS[1]'] },
+      { extra: ['DOMU_ENHANCED[0]=1'], noDom0: true, code: 'PLAN_XENSTORE_DOMAIN', line: 25, col: 18,
+        cause: { domain: 'domU0', kind: 'xenstore-domain', keys: ['DOMU_ENHANCED[0]', 'DOM0_KERNEL'], data: { second: 'no', panic: 'xenstore requested, but xenstore domain not present' } },
+        words: ['error: domU0 asks for xenstore (DOMU_ENHANCED[0]), but no domain provides it: Xen panics "xenstore requested, but xenstore domain not present"',
+          '  fix: give one domU the xenstore capability (DOMU_CAPS[n]="xenstore"), boot a dom0, or set DOMU_ENHANCED[0]=2 or 0'] },
+    ];
+    for (const c of cases) {
+      const { config } = sampleCopy(c.extra);
+      if (c.noDom0) fs.writeFileSync(config, fs.readFileSync(config, 'utf8').split('\n').filter((l) => !l.startsWith('DOM0_')).join('\n'));
+      const pos = { file: config, line: c.line, col: c.col };
+      let planned: UbootGenError | undefined;
+      try { generate(config, { env: {}, write: false, xenVersion: '4.21' }); } catch (e) { planned = e as UbootGenError; }
+      expect([planned?.code, planned?.where], c.code).to.deep.equal([c.code, { ...pos, key: (c.cause as { keys: string[] }).keys[0] }]);
+      const r = verifyGenerated(generate(config, { env: {}, write: false, xenVersion: '4.20' }), { xenVersion: '4.21' });
+      const panic = (c.cause as { data: { panic: string } }).data.panic;
+      expect([r.xen?.panic, planned?.data['panic']]).to.deep.equal([panic, panic]);
+      const key = (c.cause as { keys: string[] }).keys[0]!;
+      expect(r.causes).to.deep.equal([{ ...c.cause, where: [{ key, pos }] }]);
+      expect(formatCauses(r)).to.deep.equal([`${config}:${c.line}:${c.col}: ${c.words[0]}`, c.words[1]]);
+    }
   });
 
   it('every domain up: no cause', () => {
