@@ -25,6 +25,8 @@ export interface CheckOptions {
   xenVersion?: string;
   /** U-Boot release modelled (default 2023.01). */
   ubootVersion?: string;
+  /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
+  hush?: 'old' | 'modern';
   xenConfig?: string;
   ubootReserve?: number;
   env?: Record<string, string | undefined>;
@@ -107,6 +109,7 @@ export function checkConfig(config: string, opts: CheckOptions = {}, cwd = proce
     verification = verifyGenerated(gen, {
       ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
       ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
+      ...(opts.hush !== undefined ? { hush: opts.hush } : {}),
       ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
       ...(staged.size ? { staged } : {}),
     });

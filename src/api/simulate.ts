@@ -19,6 +19,8 @@ export interface SimulateOptions {
   xenVersion?: string;
   /** U-Boot release modelled (version.ts SUPPORTED_UBOOT_VERSIONS; default 2023.01). */
   ubootVersion?: string;
+  /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
+  hush?: 'old' | 'modern';
   /** --xen-config: the Xen build's .config, for an image without an embedded one. */
   xenConfig?: string;
   /** Folder prefix the script's file names are read under (-s scripts). */
@@ -77,6 +79,7 @@ export function simulate(scriptFile: string, opts: SimulateOptions): SimulateRep
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}),
     ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
+    ...(opts.hush !== undefined ? { hush: opts.hush } : {}),
     ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
     ...(opts.then !== undefined ? { then: opts.then } : {}),

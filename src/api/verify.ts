@@ -21,6 +21,8 @@ export type { VerdictCause } from './causes.js';
 export interface VerifyOptions {
   xenVersion?: string;
   ubootVersion?: string;
+  /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
+  hush?: 'old' | 'modern';
   /** --xen-config: the Xen build's .config, for an image without an embedded one. */
   xenConfig?: string;
   board?: BoardProfile;
@@ -34,6 +36,8 @@ export interface VerifyScriptOptions {
   scriptAddr?: number;
   xenVersion?: string;
   ubootVersion?: string;
+  /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
+  hush?: 'old' | 'modern';
   xenConfig?: string;
   prependPath?: string;
   then?: string;
@@ -90,6 +94,7 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
     script, root, ...(opts.staged ? { staged: opts.staged } : {}), ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}), ...(opts.then !== undefined ? { then: opts.then } : {}),
     ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
+    ...(opts.hush !== undefined ? { build: { hush: opts.hush } } : {}),
     ...(opts.scriptName !== undefined ? { scriptName: opts.scriptName } : {}),
     ...(opts.fitScript !== undefined ? { fitScript: opts.fitScript } : {}),
     ...(opts.controlFdt ? { controlFdt: opts.controlFdt } : {}),
@@ -116,6 +121,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
     ...(gen.plan.config.prependPath !== undefined ? { prependPath: gen.plan.config.prependPath } : {}),
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.ubootVersion ? { ubootVersion: opts.ubootVersion } : {}),
+    ...(opts.hush ? { hush: opts.hush } : {}),
     ...(opts.staged ? { staged: opts.staged } : {}),
     ...(opts.xenConfig ? { xenConfig: opts.xenConfig } : {}),
     os: gen.plan.linux ? 'linux' : 'xen',

@@ -45,6 +45,7 @@ Environment:
 /** The text after a command's options: its exit statuses (from the codes table) and the environment. */
 export const helpAfter = (command: CommandName): string => `\n${exitHelp(command)}\n${ENVIRONMENT_HELP}`;
 
+const HUSH_HELP = 'the hush that runs the script: old (CONFIG_HUSH_OLD_PARSER, U-Boot\'s default) or modern (CONFIG_HUSH_MODERN_PARSER, 2024.04 and later) (default: the board\'s)';
 const UBOOT_VERSION_HELP = `U-Boot release modelled: ${SUPPORTED_UBOOT_VERSIONS.join(', ')} (default: read from --uboot, else ${DEFAULT_UBOOT_VERSION})`;
 const UBOOT_FILE_HELP = 'the board\'s U-Boot binary (u-boot.bin): the release modelled is read from its version banner';
 
@@ -77,6 +78,7 @@ export function buildProgram(): Command {
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices([...SUPPORTED_XEN_VERSIONS]))
     .option('--uboot-version <v>', UBOOT_VERSION_HELP)
+    .addOption(new Option('--hush <flavour>', HUSH_HELP).choices(['old', 'modern']))
     .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
     .addOption(new Option('--dialect <name>', 'read the keys of Xilinx\'s ImageBuilder branch (DOM0_VIOMMU, DOMU_VIOMMU, DOMU_VUART_PL011) and write what it writes for them').choices(['xilinx']))
@@ -108,6 +110,7 @@ export function buildProgram(): Command {
     .option('--uboot-dtb <file>', 'U-Boot\'s own DTB, whose required /signature keys check FIT signatures (as written by -u)')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from the Xen image, else 4.17)').choices([...SUPPORTED_XEN_VERSIONS]))
     .option('--uboot-version <v>', UBOOT_VERSION_HELP)
+    .addOption(new Option('--hush <flavour>', HUSH_HELP).choices(['old', 'modern']))
     .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for a Xen without an embedded one (default: read from the Xen image)')
     .option('--json', `print one JSON document (verification) on stdout; its schema: ${JSON_SCHEMA_FILE} in the package`)
@@ -156,6 +159,7 @@ export function buildProgram(): Command {
     .option('--uboot-reserve <bytes>', 'size of U-Boot\'s area at the top of RAM that loads must avoid', '0x2400000')
     .addOption(new Option('--xen-version <v>', 'Xen version modelled (default: read from each Xen image, else 4.17)').choices([...SUPPORTED_XEN_VERSIONS]))
     .option('--uboot-version <v>', UBOOT_VERSION_HELP)
+    .addOption(new Option('--hush <flavour>', HUSH_HELP).choices(['old', 'modern']))
     .option('--uboot <file>', UBOOT_FILE_HELP)
     .option('--xen-config <file>', 'the Xen build\'s .config, for Xen images without an embedded one')
     .option('--json', 'JSON lines on stdout: one per config (its result), then the summary')

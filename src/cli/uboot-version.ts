@@ -3,10 +3,15 @@
 // --uboot-version wins over --uboot, so a binary newer than every modelled release can still be
 // simulated as a chosen one.
 import { ubootBinaryVersion } from '../api/uboot-binary.js';
-import { checkUbootVersion } from '../sim/uboot/version.js';
+import { atLeast, checkUbootVersion, DEFAULT_UBOOT_VERSION, parseUbootVersion } from '../sim/uboot/version.js';
+import { UbootGenError } from '../errors.js';
 
-export function ubootVersionOption(o: { ubootVersion?: string; uboot?: string }): { ubootVersion?: string } {
-  if (o.ubootVersion !== undefined) return { ubootVersion: checkUbootVersion(o.ubootVersion) };
-  if (o.uboot !== undefined) return { ubootVersion: ubootBinaryVersion(o.uboot).modelled };
-  return {};
+export function ubootVersionOption(o: { ubootVersion?: string; uboot?: string; hush?: 'old' | 'modern' }): { ubootVersion?: string; hush?: 'old' | 'modern' } {
+  const version = o.ubootVersion !== undefined ? checkUbootVersion(o.ubootVersion) : o.uboot !== undefined ? ubootBinaryVersion(o.uboot).modelled : undefined;
+  // CONFIG_HUSH_MODERN_PARSER first shipped in v2024.04 (cmd/Kconfig).
+  if (o.hush === 'modern' && !atLeast(parseUbootVersion(version ?? DEFAULT_UBOOT_VERSION), '2024.04')) {
+    throw new UbootGenError('USAGE', `--hush modern: U-Boot ${version ?? DEFAULT_UBOOT_VERSION} has only the old hush (the modern parser came with 2024.04)`, { hush: o.hush, ubootVersion: version ?? DEFAULT_UBOOT_VERSION }, undefined,
+      'add --uboot-version 2024.04 or later (or --uboot with such a binary)');
+  }
+  return { ...(version !== undefined ? { ubootVersion: version } : {}), ...(o.hush !== undefined ? { hush: o.hush } : {}) };
 }

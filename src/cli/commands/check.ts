@@ -11,7 +11,7 @@ import type { CheckRecord } from '../check-record.js';
 
 export interface CheckCliOptions {
   jobs?: string; json?: boolean; report?: string;
-  xenVersion?: string; ubootVersion?: string; uboot?: string; xenConfig?: string; board?: string; runtimeSizing?: boolean; share: boolean; templates?: string; ubootReserve: string;
+  xenVersion?: string; ubootVersion?: string; uboot?: string; hush?: 'old' | 'modern'; xenConfig?: string; board?: string; runtimeSizing?: boolean; share: boolean; templates?: string; ubootReserve: string;
 }
 
 /** --jobs N: a whole number from 1 up. */

@@ -16,7 +16,7 @@ export interface GenerateCliOptions {
   config?: string; dir?: string; loadCmd?: string; output?: string; prependPath?: string; runtimeSizing?: boolean; board?: string; then?: string; json?: boolean; verify: boolean; share: boolean;
   ubootReserve: string; xenVersion?: string; xenConfig?: string; dryRun?: boolean; quiet?: boolean; templates?: string; keepFailed?: boolean; outputOutsideDir?: boolean;
   report?: string; map?: boolean; install?: string; depfile?: string; fix?: boolean;
-  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256'; ubootVersion?: string; uboot?: string; dialect?: 'xilinx';
+  fit?: boolean; keyDir?: string; ubootDtb?: string; fitHash?: 'md5' | 'sha1' | 'sha256'; ubootVersion?: string; uboot?: string; hush?: 'old' | 'modern'; dialect?: 'xilinx';
 }
 
 /** Returns the run's result (--watch reads the files it named from it). */

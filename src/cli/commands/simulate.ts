@@ -10,7 +10,7 @@ import { formatVerifyReport, verifyJson } from '../verify-report.js';
 
 export interface SimulateCliOptions {
   root: string; prependPath?: string; then?: string; board?: string; scriptAddr: string; xenVersion?: string; xenConfig?: string; json?: boolean; report?: string;
-  fitImage?: string; ubootDtb?: string; ubootVersion?: string; uboot?: string;
+  fitImage?: string; ubootDtb?: string; ubootVersion?: string; uboot?: string; hush?: 'old' | 'modern';
 }
 
 export async function runSimulate(script: string, o: SimulateCliOptions): Promise<void> {

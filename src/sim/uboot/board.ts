@@ -53,6 +53,12 @@ export interface UbootBuildOptions {
    * Its texts are in net-lwip.ts. Absent means legacy.
    */
   netStack?: 'legacy' | 'lwip';
+  /**
+   * The hush that runs scripts: 'old' (common/cli_hush.c, CONFIG_HUSH_OLD_PARSER, the default) or
+   * 'modern' (common/cli_hush_modern.c, CONFIG_HUSH_MODERN_PARSER, from v2024.04; R-Car boards
+   * are modern-only from v2026.07). Absent means old.
+   */
+  hush?: 'old' | 'modern';
 }
 
 export const QEMU_VIRT_BUILD: UbootBuildOptions = {
@@ -215,7 +221,7 @@ export function boardFromDtb(dtb: Uint8Array, name = 'dtb'): BoardProfile {
   const w = ubootWindow(profile, dram);
   return {
     ...base, name: profile.name, ubootReserved: { start: w.start, size: w.end - w.start },
-    build: { ...profile.build }, env: profile.env, ubootVersion: profile.ubootVersion,
+    build: { ...profile.build, ...(profile.hush === 'modern' ? { hush: 'modern' as const } : {}) }, env: profile.env, ubootVersion: profile.ubootVersion,
     ...(profile.fdtOverlay !== undefined ? { fdtOverlay: profile.fdtOverlay } : {}),
   };
 }

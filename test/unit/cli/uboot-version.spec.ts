@@ -25,6 +25,32 @@ describe('cli → uboot-version', function () {
     expect(ubootVersionOption({ uboot: TRIXIE, ubootVersion: 'v2026.04' })).to.deep.equal({ ubootVersion: '2026.04' });
   });
 
+  it('--hush modern needs a release that has the modern parser (2024.04 and later)', () => {
+    expect(ubootVersionOption({ hush: 'modern', ubootVersion: '2024.04' })).to.deep.equal({ ubootVersion: '2024.04', hush: 'modern' });
+    expect(ubootVersionOption({ hush: 'old' })).to.deep.equal({ hush: 'old' });
+    expect(() => ubootVersionOption({ hush: 'modern' })).to.throw('--hush modern: U-Boot 2023.01 has only the old hush (the modern parser came with 2024.04)');
+    const { config } = sampleCopy();
+    const bad = run([config, '--dry-run', '--hush', 'modern']);
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.contain('add --uboot-version 2024.04 or later');
+  });
+
+  it('generate, simulate and check run the script under the hush --hush names', () => {
+    const { config, dir } = sampleCopy();
+    const g = run([config, '--dry-run', '--hush', 'modern', '--uboot-version', '2026.04']);
+    expect(g.status, g.stderr).to.equal(0);
+    const c = run(['check', config, '--hush', 'modern', '--uboot-version', '2026.04', '-j', '1']);
+    expect(c.status, c.stdout + c.stderr).to.equal(0);
+    // An && / || chain: old hush skips the rest of it, the modern one runs the `||` branch.
+    fs.writeFileSync(path.join(dir, 'chain.source'), 'test a = b && echo and2 || echo or2\n');
+    const console = (hush: string): string[] => {
+      const r = run(['simulate', path.join(dir, 'chain.source'), '-r', dir, '--json', '--hush', hush, '--uboot-version', '2026.04']);
+      return JSON.parse(r.stdout).verification.uboot.console as string[];
+    };
+    expect(console('modern')).to.include('or2');
+    expect(console('old')).to.not.include('or2');
+  });
+
   it('generate: the header names the release, and the simulated boot prints its texts', () => {
     const { config } = sampleCopy();
     const r = run([config, '--dry-run', '--uboot-version', '2026.04']);

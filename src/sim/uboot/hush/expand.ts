@@ -59,6 +59,7 @@ export interface Expansion { argvs: string[][]; syntaxError: boolean }
  */
 export function expandCommand(m: Machine, cmd: SimpleCommand): Expansion | undefined {
   if (!cmd.words.some(wordHasVar)) return { argvs: [cmd.words.map(wordText)], syntaxError: false };
+  if (m.build.hush === 'modern') return { argvs: [expandWordsModern(m, cmd.words)], syntaxError: false };
   // insert_var_value()/make_string() grow their result with xrealloc(), which hangs when the
   // heap is exhausted: a variable doubled over and over ends there on a board.
   const need = 3 * makeStringLength(m, cmd.words);
@@ -83,4 +84,35 @@ export function expandCommand(m: Machine, cmd: SimpleCommand): Expansion | undef
     return { argvs, syntaxError: true };
   }
   return { argvs, syntaxError: false };
+}
+
+/** IFS of U-Boot's modern hush (cli_hush_modern.c defifsvar): blank, tab, newline. */
+const IFS_RUN = /[ \t\n]+/;
+
+/**
+ * The modern hush's expansion (cli_hush_upstream.c expand_variables()): nothing is parsed again.
+ * A value inside "…" is inserted as it is; an unquoted one is split into fields at blanks, tabs
+ * and newlines (quotes, `;` or `#` in a value stay ordinary characters), and an unquoted word
+ * that expands to nothing is dropped from the command.
+ */
+export function expandWordsModern(m: Machine, words: readonly Word[]): string[] {
+  const out: string[] = [];
+  for (const w of words) {
+    let cur = '';
+    let have = w.quoted;
+    const finish = (): void => { if (have) out.push(cur); cur = ''; have = false; };
+    for (const p of w.parts) {
+      if (p.kind === 'lit') { cur += p.text; have ||= p.text !== ''; continue; }
+      const v = varValue(m, p.name);
+      if (p.inDq) { cur += v; have = true; continue; }
+      if (v === '') continue;
+      const fields = v.split(IFS_RUN);
+      fields.forEach((f, i) => {
+        if (i > 0) finish();
+        if (f !== '') { cur += f; have = true; }
+      });
+    }
+    finish();
+  }
+  return out;
 }

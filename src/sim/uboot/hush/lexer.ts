@@ -9,6 +9,10 @@
 // and a newline only separates words.
 // Checked on real U-Boot 2023.01: a `'` inside "…" still opens a literal section, and an unclosed
 // `"` takes the rest of the input (with the newline parse_string_outer() adds) into its word.
+// The modern hush (`modern`, common/cli_hush_upstream.c parse_stream()) differs where a script can
+// tell: `\<newline>` is a line continuation (i_peek_and_eat_bkslash_nl()), `'` inside "…" is an
+// ordinary character, an unclosed quote is a syntax error, and `(`, `)` start a subshell or group
+// U-Boot cannot run (a syntax error). `<` and `>` stay ordinary (U-Boot's port drops redirections).
 import { UbootGenError } from '../../../errors.js';
 
 export type WordPart =
@@ -47,7 +51,7 @@ export class Lexer {
    * (checking a generated script) the unclosed quote is a syntax error: U-Boot would run the rest of
    * the script as one word, which a generator never means.
    */
-  constructor(readonly text: string, readonly reparsing = false, readonly asUboot = false) {}
+  constructor(readonly text: string, readonly reparsing = false, readonly asUboot = false, readonly modern = false) {}
 
   get line(): number { return this.#line; }
   get pos(): number { return this.#pos; }
@@ -58,6 +62,7 @@ export class Lexer {
     for (;;) {
       const c = s[this.#pos];
       if (c === ' ' || c === '\t') { this.#pos++; continue; }
+      if (this.modern && c === '\\' && s[this.#pos + 1] === '\n') { this.#pos += 2; this.#line++; continue; }
       if (c === '#' ) {
         while (this.#pos < s.length && s[this.#pos] !== '\n') this.#pos++;
         continue;
@@ -81,6 +86,8 @@ export class Lexer {
         if (s[this.#pos + 1] === c) { this.#pos += 2; return { t: 'op', op: c === '&' ? '&&' : '||', line, start, end: this.#pos }; }
         throw new HushSyntaxError(line, `lone '${c}'`);
       }
+      // parse_group(): `(` opens a subshell that never closes in a U-Boot script; a stray `)` is unexpected.
+      if (this.modern && (c === '(' || c === ')')) throw new HushSyntaxError(line, c === '(' ? 'unterminated (' : 'unexpected )');
     }
     return this.#word(start, line);
   }
@@ -97,8 +104,10 @@ export class Lexer {
       if (c === undefined) break;
       if (c === ' ' || c === '\t' || c === '\n') break;
       if (!this.reparsing && (c === ';' || c === '&' || c === '|')) break;
+      if (this.modern && (c === '(' || c === ')')) break;
       if (c === '\\') {
         const n = s[this.#pos + 1];
+        if (this.modern && n === '\n') { this.#pos += 2; this.#line++; continue; }
         if (n === undefined) throw new HushSyntaxError(this.#line, 'backslash at the end of the input');
         if (n === '\n') this.#line++;
         lit += n; escaped = true; this.#pos += 2; continue;
@@ -106,7 +115,7 @@ export class Lexer {
       if (c === "'") {
         quoted = true;
         const close = s.indexOf("'", this.#pos + 1);
-        if (close < 0) throw new HushSyntaxError(this.#line, 'unterminated quote');
+        if (close < 0) throw new HushSyntaxError(this.#line, this.modern ? "unterminated '" : 'unterminated quote');
         const body = s.slice(this.#pos + 1, close);
         this.#line += countNl(body);
         lit += body; this.#pos = close + 1; continue;
@@ -119,16 +128,17 @@ export class Lexer {
           // Old hush has no "unterminated quote" check: the word simply runs to the end of the
           // input (newlines included) and the command runs (seen on real 2023.01).
           if (d === undefined) {
-            if (this.asUboot) break;
-            throw new HushSyntaxError(this.#line, 'unterminated quote');
+            if (this.asUboot && !this.modern) break;
+            throw new HushSyntaxError(this.#line, this.modern ? 'unterminated "' : 'unterminated quote');
           }
           if (d === '"') { this.#pos++; break; }
           if (d === '\\') {
             const n = s[this.#pos + 1];
+            if (this.modern && n === '\n') { this.#pos += 2; this.#line++; continue; }
             if (n === '"' || n === '\\' || n === '$' || n === '`') { lit += n; this.#pos += 2; continue; }
             lit += d; this.#pos++; continue;
           }
-          if (d === "'") {
+          if (d === "'" && !this.modern) {
             // parse_stream() handles `'` before looking at the double-quote state, so inside "…" it
             // still starts a literal section: "a'b c'd" is `ab cd`, and "it's" runs to the next `'`.
             const close = s.indexOf("'", this.#pos + 1);
@@ -174,6 +184,8 @@ export class Lexer {
       return { kind: 'var', name, inDq };
     }
     if (n === '?') { this.#pos += 2; return { kind: 'var', name: '?', inDq }; }
+    // The modern hush reads `$1`… as a positional parameter, which a U-Boot script never has: empty.
+    if (this.modern && n >= '0' && n <= '9') { this.#pos += 2; return { kind: 'var', name: n, inDq }; }
     if (NAME_START.test(n)) {
       let e = this.#pos + 2;
       while (e < s.length && NAME_CHAR.test(s[e]!)) e++;
@@ -192,7 +204,7 @@ function countNl(s: string): number {
 }
 
 /** Runs of characters that mean nothing special to the word scanner, outside and inside "…". */
-const PLAIN_RUN = /[^ \t\n;&|\\'"$]+/y;
+const PLAIN_RUN = /[^ \t\n;&|\\'"$()]+/y;
 const DQ_PLAIN_RUN = /[^"\\'$\n]+/y;
 
 /** The end of the plain run at `pos` (== pos when there is none): whole runs are copied at once. */

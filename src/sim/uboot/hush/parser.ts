@@ -37,8 +37,8 @@ export class Parser {
   /** `if` blocks open while parsing: the parser recurses per level, so the depth is bounded. */
   #depth = 0;
 
-  constructor(readonly text: string, reparsing = false, readonly maxNesting = DEFAULT_BUDGETS.nesting) {
-    this.#lx = new Lexer(text, reparsing, true);
+  constructor(readonly text: string, reparsing = false, readonly maxNesting = DEFAULT_BUDGETS.nesting, modern = false) {
+    this.#lx = new Lexer(text, reparsing, true, modern);
     this.#tok = this.#lx.next();
   }
 

@@ -47,7 +47,50 @@ function stopOnBudget(m: Machine, e: SimBudgetExceeded): void {
   if (line !== undefined) m.failures.push({ line, command: located ? '' : m.scriptPos?.command ?? '', rc: 1, message: [verdict, ...(e.hint ? [`hint: ${e.hint}`] : [])] });
 }
 
+/**
+ * The modern hush (cli_hush_upstream.c parse_and_run_stream() with end trigger '\0') parses the
+ * whole text before running any of it: a syntax error anywhere runs nothing, and U-Boot prints
+ * "syntax error: DETAIL" with no newline (bb_error_msg() is a bare printf in cli_hush_modern.c).
+ */
+function runLevelModern(m: Machine, text: string, opts: RunOptions): number {
+  const parser = new Parser(hushInput(text), false, m.budgets.nesting, true);
+  const lines: Statement[][] = [];
+  try {
+    for (let line = parser.nextLine(); line; line = parser.nextLine()) lines.push(line);
+  } catch (e) {
+    if (!(e instanceof HushSyntaxError)) throw e;
+    const detail = modernSyntaxDetail(String(e.data['detail']));
+    m.console.puts(`syntax error: ${detail}`);
+    m.lastRc = 1;
+    if (opts.recordFailures) m.failures.push({ line: e.line, command: '', rc: 1, message: [`syntax error: ${detail}`, e.message] });
+    m.stopped ??= 'syntax-error';
+    return 1;
+  }
+  m.enter(opts.what ?? 'hush');
+  m.depth++;
+  try {
+    for (const line of lines) {
+      for (const st of line) {
+        runStatement(m, st, opts, false);
+        if (m.stopped) return m.lastRc;
+      }
+    }
+    return m.lastRc;
+  } finally {
+    m.depth--;
+    m.leave();
+  }
+}
+
+/** The modern parser's words for a syntax error the shared parser found (syntax_error_unterm_str()). */
+function modernSyntaxDetail(detail: string): string {
+  // An `if` without its `fi` (or `then`) reaches the end of the input inside the compound command.
+  if (detail.startsWith('missing ') || detail === 'empty condition') return 'unterminated compound statement';
+  return detail;
+}
+
 function runLevel(m: Machine, text: string, opts: RunOptions): number {
+  if (m.build.hush === 'modern') return runLevelModern(m, text, opts);
   const parser = new Parser(hushInput(text), false, m.budgets.nesting);
   m.enter(opts.what ?? 'hush');
   m.depth++;
@@ -91,6 +134,7 @@ function runList(m: Machine, list: Statement[], opts: RunOptions, inCondition: b
  * `test a = b && echo and2 || echo or2` prints nothing (seen on real 2023.01).
  */
 function runStatement(m: Machine, st: Statement, opts: RunOptions, inCondition: boolean): void {
+  if (m.build.hush === 'modern') { runStatementModern(m, st, opts, inCondition); return; }
   for (let i = 0; i < st.items.length; i++) {
     if (m.stopped) return;
     const it = st.items[i]!;
@@ -99,6 +143,20 @@ function runStatement(m: Machine, st: Statement, opts: RunOptions, inCondition: 
     runPipe(m, it.pipe, opts, isCondition);
     const next = st.items[i + 1]?.op;
     if ((next === '&&' && m.lastRc !== 0) || (next === '||' && m.lastRc === 0)) return;
+  }
+}
+
+/**
+ * One && / || chain in the modern hush (cli_hush_upstream.c run_list()): as in POSIX sh, a pipe
+ * skipped by its operator passes the status on, so `test a = b && echo and2 || echo or2` prints
+ * "or2".
+ */
+function runStatementModern(m: Machine, st: Statement, opts: RunOptions, inCondition: boolean): void {
+  for (let i = 0; i < st.items.length; i++) {
+    if (m.stopped) return;
+    const it = st.items[i]!;
+    if ((it.op === '&&' && m.lastRc !== 0) || (it.op === '||' && m.lastRc === 0)) continue;
+    runPipe(m, it.pipe, opts, inCondition || i < st.items.length - 1);
   }
 }
 
@@ -125,7 +183,9 @@ function runIf(m: Machine, pipe: IfCommand, opts: RunOptions, inCondition: boole
     if (m.lastRc === 0) { runList(m, clause.body, opts, inCondition); return; }
   }
   if (pipe.elseBody) runList(m, pipe.elseBody, opts, inCondition);
-  else m.lastRc = 0;
+  // No branch taken: the modern hush sets $? to 0 (run_list(), "if <false> THEN cmd"); the old one
+  // keeps the failed condition's status (sandbox v2026.04: `if false; then …; fi; echo $?` prints 1 / 0).
+  else if (m.build.hush === 'modern') m.lastRc = 0;
 }
 
 function runSimple(m: Machine, cmd: SimpleCommand, opts: RunOptions, inCondition: boolean): void {
