@@ -59,17 +59,28 @@ function runLevelModern(m: Machine, text: string, opts: RunOptions): number {
     for (let line = parser.nextLine(); line; line = parser.nextLine()) lines.push(line);
   } catch (e) {
     if (!(e instanceof HushSyntaxError)) throw e;
-    const detail = modernSyntaxDetail(String(e.data['detail']));
-    m.console.puts(`syntax error: ${detail}`);
-    m.lastRc = 1;
-    if (opts.recordFailures) m.failures.push({ line: e.line, command: '', rc: 1, message: [`syntax error: ${detail}`, e.message] });
-    m.stopped ??= 'syntax-error';
-    return 1;
+    const printed = `syntax error: ${modernSyntaxDetail(String(e.data['detail']))}`;
+    m.console.puts(printed);
+    return syntaxError(m, opts, e, printed);
   }
+  let next = 0;
+  return runLines(m, opts, () => lines[next++]);
+}
+
+/** A syntax error ends the script with status 1; `printed` is what U-Boot showed for it. */
+function syntaxError(m: Machine, opts: RunOptions, e: HushSyntaxError, printed: string): number {
+  m.lastRc = 1;
+  if (opts.recordFailures) m.failures.push({ line: e.line, command: '', rc: 1, message: [printed, e.message] });
+  m.stopped ??= 'syntax-error';
+  return 1;
+}
+
+/** Runs each line `nextLine` gives (undefined: the end) at a new script level; returns `$?`. */
+function runLines(m: Machine, opts: RunOptions, nextLine: () => Statement[] | undefined): number {
   m.enter(opts.what ?? 'hush');
   m.depth++;
   try {
-    for (const line of lines) {
+    for (let line = nextLine(); line; line = nextLine()) {
       for (const st of line) {
         runStatement(m, st, opts, false);
         if (m.stopped) return m.lastRc;
@@ -91,33 +102,20 @@ function modernSyntaxDetail(detail: string): string {
 
 function runLevel(m: Machine, text: string, opts: RunOptions): number {
   if (m.build.hush === 'modern') return runLevelModern(m, text, opts);
+  // Old hush parses and runs one line at a time: the lines before a syntax error have run.
   const parser = new Parser(hushInput(text), false, m.budgets.nesting);
-  m.enter(opts.what ?? 'hush');
-  m.depth++;
-  try {
-    for (;;) {
-      let line: Statement[] | undefined;
-      try {
-        line = parser.nextLine();
-      } catch (e) {
-        if (!(e instanceof HushSyntaxError)) throw e;
-        m.console.line('syntax error');
-        m.lastRc = 1;
-        if (opts.recordFailures) m.failures.push({ line: e.line, command: '', rc: 1, message: ['syntax error', e.message] });
-        m.stopped ??= 'syntax-error';
-        return 1;
-      }
-      if (!line) break;
-      for (const st of line) {
-        runStatement(m, st, opts, false);
-        if (m.stopped) return m.lastRc;
-      }
+  let failed: number | undefined;
+  const rc = runLines(m, opts, () => {
+    try {
+      return parser.nextLine();
+    } catch (e) {
+      if (!(e instanceof HushSyntaxError)) throw e;
+      m.console.line('syntax error');
+      failed = syntaxError(m, opts, e, 'syntax error');
+      return undefined;
     }
-    return m.lastRc;
-  } finally {
-    m.depth--;
-    m.leave();
-  }
+  });
+  return failed ?? rc;
 }
 
 function runList(m: Machine, list: Statement[], opts: RunOptions, inCondition: boolean): void {
