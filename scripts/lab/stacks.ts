@@ -5,6 +5,9 @@
 //             private APT tree (the host's APT state is never touched)
 //   full      Xen cross-built from Debian's source package with static memory, static shared
 //             memory, boot-time cpupools and the null scheduler, booted by trixie's U-Boot
+//   debug     the same source with Debian's options and CONFIG_DEBUG (assertions, debug printks,
+//             the null/RTDS/ARINC653 schedulers by default), booted by trixie's U-Boot; only the
+//             cases where a debug build behaves otherwise boot there
 //   xen-4.21  Xen 4.21 and 4.22 built from their release tags with the release defaults
 //   xen-4.22  (defconfig), booted by trixie's U-Boot; not in the default set: asked for by name
 //   arm32     Debian 12 armhf: Xen 4.17 (a zImage) + the host's qemu_arm U-Boot 2023.01 (bootz) on
@@ -19,12 +22,14 @@ import { writeFileAtomic } from '../../src/util/file.js';
 import { DEBIAN_KEYRING, DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR, debFields, hostPackageVersion, labFile, PrivateApt, run, unpackDebs, type LabFile } from './apt.js';
 import { buildLabInitramfs } from './initramfs.js';
 import type { LabAssets } from './prepare.js';
-import { buildFullFeaturedXen, buildUpstreamXen, UPSTREAM_XEN_TAGS } from './xen-build.js';
+import { buildDebianSourceXen, buildUpstreamXen, DEBUG_IMPLIED, DEBUG_OPTIONS, FULL_FEATURED_OPTIONS, UPSTREAM_XEN_TAGS } from './xen-build.js';
 
-export const STACK_NAMES = ['bookworm', 'trixie', 'full', 'xen-4.21', 'xen-4.22', 'arm32'] as const;
+export const STACK_NAMES = ['bookworm', 'trixie', 'full', 'debug', 'xen-4.21', 'xen-4.22', 'arm32'] as const;
 export type StackName = (typeof STACK_NAMES)[number];
+/** Stacks that boot only the cases naming them: the arm32 board, and the debug build where it behaves otherwise. */
+export const OWN_CASES_ONLY: readonly StackName[] = ['debug', 'arm32'];
 /** The stacks a run boots when none is named (the upstream builds are asked for by name). */
-export const DEFAULT_STACKS: readonly StackName[] = ['bookworm', 'trixie', 'full', 'arm32'];
+export const DEFAULT_STACKS: readonly StackName[] = ['bookworm', 'trixie', 'full', 'debug', 'arm32'];
 
 export interface LabStack {
   name: StackName;
@@ -40,8 +45,10 @@ export interface LabStack {
   xenConfig?: Record<string, string>;
   /** Seconds spent preparing the stack in this run (downloads, build). */
   prepareSeconds: number;
-  /** Booted on the arm32 board (qemu-system-arm, Cortex-A15); only cases naming the stack run there. */
+  /** Booted on the arm32 board (qemu-system-arm, Cortex-A15). */
   arm32?: boolean;
+  /** Only the cases that name this stack boot on it (arm32, debug); the others boot on every other stack. */
+  ownCasesOnly?: boolean;
 }
 
 export interface StackOptions {
@@ -210,16 +217,19 @@ export function prepareStacks(base: LabAssets, names: readonly StackName[], o: S
       const xv = xenVersionOf(assets.xen.version);
       const uv = ubootVersionOf(assets.uboot.version);
       out.push({ name, title: `Debian bookworm armhf: Xen ${xv} (zImage) + U-Boot ${uv} (qemu_arm, bootz) on a Cortex-A15`, assets,
-        xenVersion: xv, ubootVersion: uv, prepareSeconds: secs(), arm32: true });
+        xenVersion: xv, ubootVersion: uv, prepareSeconds: secs(), arm32: true, ownCasesOnly: OWN_CASES_ONLY.includes(name) });
     } else {
       const p = getTrixie();
-      const b = buildFullFeaturedXen({ labDir: base.dir, ...(o.log ? { log: o.log } : {}), ...(o.tries ? { tries: o.tries } : {}),
-        ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}), ...(o.installHostPackages !== undefined ? { installHostPackages: o.installHostPackages } : {}) });
+      const debug = name === 'debug';
+      const b = buildDebianSourceXen({ labDir: base.dir, ...(o.log ? { log: o.log } : {}), ...(o.tries ? { tries: o.tries } : {}),
+        ...(o.backoffMs !== undefined ? { backoffMs: o.backoffMs } : {}), ...(o.installHostPackages !== undefined ? { installHostPackages: o.installHostPackages } : {}),
+        ...(debug ? { options: DEBUG_OPTIONS, implied: DEBUG_IMPLIED, label: 'debug' } : { options: FULL_FEATURED_OPTIONS, label: 'full-featured' }) });
       const uv = modelledUboot(p.uboot.path);
       const on = Object.entries(b.config).filter(([k, v]) => v === 'y' && !/EXPERT|UNSUPPORTED/.test(k)).map(([k]) => k.replace(/^CONFIG_/, ''));
-      const xen: LabAssets['xen'] = { ...b.xen, package: `xen ${b.sourceVersion} (source, cross-built)`, version: b.sourceVersion };
+      const xen: LabAssets['xen'] = { ...b.xen, package: `xen ${b.sourceVersion} (source, ${debug ? 'debug, ' : ''}cross-built)`, version: b.sourceVersion };
       out.push({ name, title: `Xen ${b.xenVersion} built from Debian's source (${on.join(', ')}) + U-Boot ${uv}`,
-        assets: stackAssets(base, name, xen, p.uboot), xenVersion: b.xenVersion, ubootVersion: uv, xenConfig: b.config, prepareSeconds: secs() });
+        assets: stackAssets(base, name, xen, p.uboot), xenVersion: b.xenVersion, ubootVersion: uv, xenConfig: b.config, prepareSeconds: secs(),
+        ownCasesOnly: OWN_CASES_ONLY.includes(name) });
     }
   }
   return out;

@@ -1,8 +1,10 @@
-// A full-featured Xen for the lab, cross-built from Debian's own Xen source package: the
-// features Debian's release build leaves out (static memory and static shared memory,
-// boot-time cpupools, the null scheduler) switched on through a Kconfig fragment, so the
-// differential also covers the builds users make themselves. Only our command lines live
-// here; the sources come from `apt-get source` at run time.
+// Xen builds for the lab, cross-built from Debian's own Xen source package with a Kconfig
+// fragment, so the differential also covers the builds users make themselves:
+//   full   the features Debian's release build leaves out (static memory and static shared
+//          memory, boot-time cpupools, the null scheduler) switched on;
+//   debug  Debian's configuration with CONFIG_DEBUG: assertions and debug printks on, and the
+//          schedulers whose Kconfig default is DEBUG (null, RTDS, ARINC653) built in.
+// Only our command lines live here; the sources come from `apt-get source` at run time.
 //
 // Cached under <lab>/xen-build/<source version>-<fragment hash>/: a second run with the
 // same source version and fragment reuses the binary (a build takes about a minute).
@@ -25,6 +27,15 @@ export const FULL_FEATURED_OPTIONS: Readonly<Record<string, string>> = {
   CONFIG_BOOT_TIME_CPUPOOLS: 'y',
   CONFIG_SCHED_NULL: 'y',
 };
+
+/**
+ * The debug build: only CONFIG_DEBUG is set, everything else keeps its Kconfig default, as a user
+ * who turns on "Developer Checks" to see why a board hangs would build it. The options that
+ * follow from it are checked in the resulting .config.
+ */
+export const DEBUG_OPTIONS: Readonly<Record<string, string>> = { CONFIG_DEBUG: 'y' };
+/** What DEBUG brings in through Kconfig defaults (xen/common/sched/Kconfig: `default DEBUG`, `default PV_SHIM || DEBUG`). */
+export const DEBUG_IMPLIED: Readonly<Record<string, string>> = { CONFIG_SCHED_NULL: 'y', CONFIG_SCHED_RTDS: 'y', CONFIG_SCHED_ARINC653: 'y', CONFIG_STATIC_MEMORY: 'n' };
 
 /** Suites whose deb-src entries may carry Xen, newest first: the newest source that downloads is built. */
 export const XEN_SOURCE_SUITES = [
@@ -61,8 +72,12 @@ export interface XenBuildOptions {
   backoffMs?: number;
   /** apt-get install missing build tools (default: when env CI is set). */
   installHostPackages?: boolean;
-  /** Extra options merged over FULL_FEATURED_OPTIONS (e.g. CONFIG_DEBUG=y for a debug build). */
-  options?: Record<string, string>;
+  /** The Kconfig fragment (FULL_FEATURED_OPTIONS or DEBUG_OPTIONS); every option must end up so in the .config. */
+  options: Readonly<Record<string, string>>;
+  /** Further options that must follow from the fragment (checked, not written). */
+  implied?: Readonly<Record<string, string>>;
+  /** Names the build in the log: "full-featured", "debug". */
+  label: string;
   jobs?: number;
 }
 
@@ -81,12 +96,12 @@ function configValues(file: string, keys: readonly string[]): Record<string, str
   return Object.fromEntries(keys.map((k) => [k, new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1] ?? 'n']));
 }
 
-/** Builds (or reuses) the full-featured Xen. */
-export function buildFullFeaturedXen(o: XenBuildOptions): XenBuild {
+/** Builds (or reuses) Xen from Debian's newest source package with the fragment `o.options`. */
+export function buildDebianSourceXen(o: XenBuildOptions): XenBuild {
   const log = o.log ?? (() => {});
   const tries = o.tries ?? 3;
   const backoffMs = o.backoffMs ?? 2000;
-  const options = { ...FULL_FEATURED_OPTIONS, ...(o.options ?? {}) };
+  const options = o.options;
   const fragment = fragmentText(options);
   const fragHash = createHash('sha256').update(fragment).digest('hex').slice(0, 12);
   ensureHostCommands(XEN_BUILD_HOST_TOOLS, o.installHostPackages ?? process.env['CI'] !== undefined, log);
@@ -103,7 +118,7 @@ export function buildFullFeaturedXen(o: XenBuildOptions): XenBuild {
     const meta = path.join(cached, 'build.json');
     if (fs.existsSync(meta) && fs.existsSync(path.join(cached, 'xen'))) {
       const m = JSON.parse(fs.readFileSync(meta, 'utf8')) as Omit<XenBuild, 'xen' | 'buildSeconds' | 'cacheDir'>;
-      log(`lab: full-featured Xen ${m.xenVersion} (source ${v}) from the cache`);
+      log(`lab: ${o.label} Xen ${m.xenVersion} (source ${v}) from the cache`);
       return { ...m, xen: labFile(path.join(cached, 'xen')), buildSeconds: 0, cacheDir: cached };
     }
   }
@@ -143,17 +158,18 @@ export function buildFullFeaturedXen(o: XenBuildOptions): XenBuild {
     log(`lab: unpacking the xen ${version} source (dpkg-source -x, with Debian's patches)`);
     const x = run('dpkg-source', ['--no-check', '-x', dsc, tree]);
     if (!x.ok) throw new LabError('LAB_SETUP', `dpkg-source -x ${path.basename(dsc)} failed: ${x.stderr.trim().split('\n').slice(-3).join(' | ')}`, { dsc });
-    const fragFile = path.join(work, 'full-featured.config');
+    const fragFile = path.join(work, `${o.label}.config`);
     writeFileAtomic(fragFile, fragment);
     const makeArgs = ['-C', 'xen', 'XEN_TARGET_ARCH=arm64', `CROSS_COMPILE=${CROSS_COMPILE}`];
     // Debian's build environment variables (e.g. from dpkg-buildflags) must not leak in.
     const env = { ...process.env, LANG: 'C', LC_ALL: 'C' };
     const t0 = Date.now();
-    log(`lab: make ${makeArgs.join(' ')} KCONFIG_ALLCONFIG=full-featured.config alldefconfig`);
+    log(`lab: make ${makeArgs.join(' ')} KCONFIG_ALLCONFIG=${o.label}.config alldefconfig`);
     const cfg = run('make', [...makeArgs, `KCONFIG_ALLCONFIG=${fragFile}`, 'alldefconfig'], { cwd: tree, env });
     if (!cfg.ok) throw new LabError('LAB_SETUP', `Xen's alldefconfig failed: ${cfg.stderr.trim().split('\n').slice(-5).join(' | ')}`, {});
-    const got = configValues(path.join(tree, 'xen', '.config'), Object.keys(options));
-    const wrong = Object.entries(options).filter(([k, v]) => got[k] !== v);
+    const wanted = { ...options, ...(o.implied ?? {}) };
+    const got = configValues(path.join(tree, 'xen', '.config'), Object.keys(wanted));
+    const wrong = Object.entries(wanted).filter(([k, v]) => got[k] !== v);
     if (wrong.length > 0) {
       throw new LabError('LAB_SETUP', `The Xen ${version} Kconfig did not take ${wrong.map(([k, v]) => `${k}=${v} (got ${got[k]})`).join(', ')}.`, { got });
     }
@@ -166,9 +182,9 @@ export function buildFullFeaturedXen(o: XenBuildOptions): XenBuild {
     fs.copyFileSync(path.join(tree, 'xen', 'xen'), path.join(cacheDir, 'xen'));
     fs.copyFileSync(path.join(tree, 'xen', '.config'), path.join(cacheDir, 'config'));
     const meta = { sourceVersion: version, xenVersion: readXenVersion(tree), config: configValues(path.join(tree, 'xen', '.config'),
-      [...Object.keys(options), 'CONFIG_DEBUG', 'CONFIG_SCHED_DEFAULT']) };
+      [...new Set([...Object.keys(wanted), 'CONFIG_DEBUG', 'CONFIG_SCHED_DEFAULT'])]) };
     writeFileAtomic(path.join(cacheDir, 'build.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    log(`lab: built Xen ${meta.xenVersion} in ${buildSeconds} s`);
+    log(`lab: built the ${o.label} Xen ${meta.xenVersion} in ${buildSeconds} s`);
     return { ...meta, xen: labFile(path.join(cacheDir, 'xen')), buildSeconds, cacheDir };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -267,3 +267,22 @@ export const xenstoreTwicePanic = (first: number): string => `Only 1 xenstore do
 /** trap-unmapped-accesses (4.21+) takes 0 or 1; above that arch_parse_dom0less_node() panics. */
 export const TRAP_UNMAP_MAX = 1;
 export const TRAP_UNMAP_PANIC = 'trap-unmapped-accesses: supported values are 0 or 1';
+
+/**
+ * Where a debug build without CONFIG_STATIC_MEMORY stops on `xen,static-mem`: the
+ * ASSERT_UNREACHABLE() of allocate_static_memory()'s stub, which the bug-frame handler prints as
+ * "Assertion 'unreachable' failed at FILE:LINE" and panics with (xen/arch/arm/traps.c
+ * do_bug_frame() to 4.19, xen/common/bug.c from 4.20). The line is the same in every patch release
+ * of a branch: xen/arch/arm/domain_build.c:1032 (RELEASE-4.17.0…4.17.7), :1055 (4.18.0…4.18.6);
+ * the inline stub in xen/arch/arm/include/asm/static-memory.h:35 (4.19.0…4.20.4) and
+ * xen/include/xen/static-memory.h:36 (4.21.0…4.22.0). FILE is the name the compiler was given: a
+ * source file relative to xen/, a header through `-I./…/include` (an in-tree build; an
+ * out-of-tree one names the source directory, cut to its last 47 characters behind "..." when
+ * longer than 50).
+ */
+export function staticMemoryAssertSite(minor: number): string {
+  if (minor <= 17) return 'arch/arm/domain_build.c:1032';
+  if (minor === 18) return 'arch/arm/domain_build.c:1055';
+  if (minor <= 20) return './arch/arm/include/asm/static-memory.h:35';
+  return './include/xen/static-memory.h:36';
+}

@@ -18,7 +18,7 @@ import { allocationOrder, orderFromBytes, PAGE_SIZE, XenHeap } from './heap.js';
 import { EINVAL, ENOENT, ENOMEM, probeKernelModule, type KernelInfo, type ProbeCtx } from './kernel.js';
 import type { DomainVerdict } from './verdict.js';
 import { panicHasRc } from './version.js';
-import { CAPS_SINCE, DOMAIN_CAPS_BITS, domUDtbLimit, FDT_ERR_NOSPACE, hardwareDomainRefusal, readsDomainP2mMemMb, TRAP_UNMAP_MAX, TRAP_UNMAP_PANIC, XENSTORE_MISSING_PANIC, XENSTORE_NEEDS_DOM0_PANIC, xenstoreTwicePanic } from '../../xen-build/facts.js';
+import { CAPS_SINCE, DOMAIN_CAPS_BITS, domUDtbLimit, FDT_ERR_NOSPACE, hardwareDomainRefusal, readsDomainP2mMemMb, staticMemoryAssertSite, TRAP_UNMAP_MAX, TRAP_UNMAP_PANIC, XENSTORE_MISSING_PANIC, XENSTORE_NEEDS_DOM0_PANIC, xenstoreTwicePanic } from '../../xen-build/facts.js';
 import { isEnabled } from '../../xen-build/build.js';
 import { readDomainCreateConfig } from './domain-config.js';
 import { allocateStaticMemory, processShm } from './static-mem.js';
@@ -537,8 +537,10 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
     // stops there; a release build goes on with no RAM bank, and make_memory_node() fails (-ENOENT).
     dv.reason = 'xen,static-mem on a Xen built without CONFIG_STATIC_MEMORY: the domain gets no memory';
     if (isEnabled(ctx.bi.build, 'DEBUG')) {
-      console.estimates.push(`d${domid}: the file and line of the failed assertion are not modelled`);
-      return console.panic("Assertion 'unreachable' failed\n");
+      const site = staticMemoryAssertSite(ctx.version.minor);
+      if (site.startsWith('./')) console.estimates.push(`d${domid}: the assertion's file is named as an in-tree build names it (${site.replace(/:\d+$/, '')})`);
+      console.printk(`Assertion 'unreachable' failed at ${site}`);
+      return console.panic(`Assertion 'unreachable' failed at ${site}\n`);
     }
     console.printk('Device tree generation failed (-2).');
     return EINVAL;

@@ -2,6 +2,8 @@
 // bytes U-Boot started, and the behaviour of features whose option is off, per release.
 // Messages are Xen's own (xen-project/xen at RELEASE-4.17.7 / 4.18.0 / 4.20.4).
 import { expect } from 'chai';
+import * as fs from 'node:fs';
+import { fixturePath } from '../../../helpers/paths.js';
 import { bootXen, type XenResult } from '../../../../src/sim/xen/index.js';
 import { parseXenKconfig, resolveXenBuild, type XenBuild } from '../../../../src/xen-build/index.js';
 import { DEBIAN_420_CONFIG, gzipN, syntheticXen } from '../../xen-build/fixtures.js';
@@ -159,6 +161,39 @@ describe('sim → xen → the build it runs', function () {
       expect(r.console).to.include('(XEN) Device tree generation failed (-2).');
       expect(r.panic).to.equal('Could not set up domain domU0 (rc = -22)');
       expect(r.domains[0]!.reason).to.match(/xen,static-mem on a Xen built without CONFIG_STATIC_MEMORY: the domain gets no memory/);
+    });
+
+    it('xen,static-mem alone, debug build without STATIC_MEMORY: the assertion a real debug 4.17.5 fails, with its file and line', () => {
+      const realLog = fs.readFileSync(fixturePath('transcripts', 'debug', 'gen-broken-static-over-module.log'), 'latin1');
+      const realPanic = /\(XEN\) Panic on CPU 0:\n\(XEN\) (.*)\n/.exec(realLog)?.[1];
+      expect(realPanic).to.equal("Assertion 'unreachable' failed at arch/arm/domain_build.c:1032");
+      const debug = buildOf(kconfig('4.17.5', 'CONFIG_DEBUG=y\n# CONFIG_STATIC_MEMORY is not set\nCONFIG_SCHED_NULL=y\n'));
+      const r = boot(`${BOOTARGS} ${domU('domU0', { extra: STATIC })}`, { build: debug });
+      expect(r.panic).to.equal(realPanic);
+      expect(r.console).to.include(`(XEN) ${realPanic}`);
+      expect(realLog.split('\n')).to.include(`(XEN) ${realPanic}`);
+    });
+
+    it('the same on a real debug 4.22.0 (built from RELEASE-4.22.0): the stub is inline in a header, named as an in-tree build names it', () => {
+      const realLog = fs.readFileSync(fixturePath('transcripts', 'debug', 'xen-4.22.0-static-mem.log'), 'latin1');
+      const realPanic = /\(XEN\) Panic on CPU 0:\n\(XEN\) (.*)\n/.exec(realLog)?.[1];
+      expect(realPanic).to.equal("Assertion 'unreachable' failed at ./include/xen/static-memory.h:36");
+      const debug = buildOf(kconfig('4.22.0', 'CONFIG_DEBUG=y\n# CONFIG_STATIC_MEMORY is not set\n'));
+      const r = boot(`${BOOTARGS} ${domU('domU0', { extra: STATIC })}`, { build: debug });
+      expect(r.panic).to.equal(realPanic);
+    });
+
+    it('the assertion names the stub where each release has it (xen-project/xen RELEASE-4.17.0 … 4.22.0)', () => {
+      const debugOf = (v: string): XenBuild => buildOf(kconfig(v, 'CONFIG_DEBUG=y\n# CONFIG_STATIC_MEMORY is not set\n'));
+      const panicOn = (v: string): string | undefined => boot(`${BOOTARGS} ${domU('domU0', { extra: STATIC })}`, { build: debugOf(v) }).panic;
+      expect(['4.17.0', '4.18.6', '4.19.2', '4.20.4', '4.21.2', '4.22.0'].map(panicOn)).to.deep.equal([
+        "Assertion 'unreachable' failed at arch/arm/domain_build.c:1032",
+        "Assertion 'unreachable' failed at arch/arm/domain_build.c:1055",
+        "Assertion 'unreachable' failed at ./arch/arm/include/asm/static-memory.h:35",
+        "Assertion 'unreachable' failed at ./arch/arm/include/asm/static-memory.h:35",
+        "Assertion 'unreachable' failed at ./include/xen/static-memory.h:36",
+        "Assertion 'unreachable' failed at ./include/xen/static-memory.h:36",
+      ]);
     });
 
     it('xen,static-mem on a STATIC_MEMORY build is accepted', () => {
