@@ -116,7 +116,7 @@ export function verifyJson(r: VerifyReport) {
   return {
     ok: r.ok, summary: verifySummary(r), board: r.board,
     uboot: {
-      version: uboot.ubootVersion, stoppedReason: uboot.stoppedReason, ...(uboot.verdict !== undefined ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted,
+      version: uboot.ubootVersion, hush: uboot.hush, stoppedReason: uboot.stoppedReason, ...(uboot.verdict !== undefined ? { verdict: uboot.verdict } : {}), bootAttempted: uboot.bootAttempted,
       failures: uboot.failures.map((f) => ({ line: f.line, command: f.command, rc: f.rc, message: [...f.message] })),
       console: [...uboot.console],
     },
@@ -155,7 +155,9 @@ export const causeJson = (c: VerdictCause): Record<string, unknown> => ({ ...c, 
 export function formatVerifyReport(r: VerifyReport, style: Style, withConsole = false): string {
   const out: string[] = [];
   // Exactly what was modelled: the U-Boot and board, and the Xen release and build options.
-  out.push(`${style.bold('Verification')}  U-Boot ${r.uboot.ubootVersion} (${r.board}) → ${r.linux?.version ?? r.xen?.build ?? 'Xen not started'}`);
+  // The hush is named when it is the modern one: old hush is every modelled release's default.
+  const hush = r.uboot.hush === 'modern' ? ', modern hush' : '';
+  out.push(`${style.bold('Verification')}  U-Boot ${r.uboot.ubootVersion} (${r.board}${hush}) → ${r.linux?.version ?? r.xen?.build ?? 'Xen not started'}`);
   if (withConsole) out.push('', ...r.uboot.console.map((l) => `  ${l}`));
   for (const f of r.uboot.failures) out.push(`  ${style.red('✗')} script line ${f.line}: \`${f.command}\` failed${f.message.length ? `: ${f.message.join(' | ')}` : ''}`);
   if (r.xen) {

@@ -74,6 +74,8 @@ export interface UbootResult {
   /** Why the simulation stopped early, in a sentence: a crossed budget, or a U-Boot hang. */
   verdict?: string;
   ubootVersion: string;
+  /** The hush parser that ran the script (CONFIG_HUSH_OLD_PARSER or CONFIG_HUSH_MODERN_PARSER). */
+  hush: 'old' | 'modern';
   /** Bitstreams `fpga load` programmed, in order. */
   fpgaLoads: { device: number; addr: number; size: number }[];
 }
@@ -126,6 +128,7 @@ export function simulateUboot(opts: SimulateUbootOptions): UbootResult {
     stoppedReason: m.stopped ?? 'end-of-script',
     ...(m.verdict ? { verdict: m.verdict } : {}),
     ubootVersion: m.ubootVersion,
+    hush: m.build.hush === 'modern' ? 'modern' : 'old',
     fpgaLoads: [...m.fpgaLoads],
   };
 }

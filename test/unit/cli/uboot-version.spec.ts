@@ -39,6 +39,11 @@ describe('cli → uboot-version', function () {
     const { config, dir } = sampleCopy();
     const g = run([config, '--dry-run', '--hush', 'modern', '--uboot-version', '2026.04']);
     expect(g.status, g.stderr).to.equal(0);
+    // The header and the JSON say which parser ran the script.
+    expect(g.stdout).to.contain('Verification  U-Boot 2026.04 (virt.dtb, modern hush) → Xen 4.17');
+    const gj = run([config, '--dry-run', '--json', '--hush', 'modern', '--uboot-version', '2026.04']);
+    expect(JSON.parse(gj.stdout).verification.uboot.hush).to.equal('modern');
+    expect(JSON.parse(run([config, '--dry-run', '--json', '--uboot-version', '2026.04']).stdout).verification.uboot.hush).to.equal('old');
     const c = run(['check', config, '--hush', 'modern', '--uboot-version', '2026.04', '-j', '1']);
     expect(c.status, c.stdout + c.stderr).to.equal(0);
     // An && / || chain: old hush skips the rest of it, the modern one runs the `||` branch.
