@@ -26,15 +26,17 @@ describe('cli → --board NAME|FILE.dtb', () => {
     try { resolveBoardValue('zcu12'); } catch (e) { err = e; }
     expect(err).to.be.instanceOf(UbootGenError);
     expect((err as UbootGenError).code).to.equal('USAGE');
-    expect((err as UbootGenError).message).to.equal("--board zcu12: no such board and no such file. Did you mean 'zcu102'? Known boards: qemu-virt, zcu102, kv260, rpi4, imx8mp-evk, hihope-rzg2m (--board list)");
+    expect((err as UbootGenError).message).to.equal("--board zcu12: no such board and no such file. Did you mean 'zcu102'? Known boards: qemu-virt, zcu102, kv260, rpi4, imx8mp-evk, hihope-rzg2m, salvator-xs-h3 (--board list)");
   });
 
   it('lists the boards with their memory, console and U-Boot', () => {
     const r = run(['--board', 'list']);
     expect(r.status).to.equal(0);
     expect(r.stdout).to.equal(boardListText());
-    expect(r.stdout).to.include('  zcu102        AMD/Xilinx ZCU102 rev1.0 (ZynqMP), 4 GiB: 2 GiB below 4 GiB and 2 GiB at 0x800000000\n');
+    expect(r.stdout).to.include('  zcu102         AMD/Xilinx ZCU102 rev1.0 (ZynqMP), 4 GiB: 2 GiB below 4 GiB and 2 GiB at 0x800000000\n');
     expect(r.stdout).to.include('U-Boot 2025.01 (xilinx_zynqmp_virt_defconfig) at 0x7ac00000..0x80000000; legacy network stack, old hush\n');
+    expect(r.stdout).to.include('  salvator-xs-h3 Renesas Salvator-XS with R-Car H3 ES2.0+ (r8a77951), 4 GiB: 896 MiB at 0x48000000 and 1 GiB each at 0x500000000, 0x600000000, 0x700000000\n');
+    expect(r.stdout).to.include('U-Boot 2025.01 (rcar3_salvator-x_defconfig) at 0x7ac00000..0x80000000; legacy network stack, old hush\n');
   });
 
   it('generate --board zcu102 -s verifies on the ZCU102 and names it in the header; a wrong name exits 2', () => {
