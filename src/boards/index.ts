@@ -108,15 +108,17 @@ const ZYNQMP_ENV = {
 // R-Car Gen3 (CONFIG_RCAR_GEN3 → RCAR_64): configs/renesas_rcar64.config sets the load address,
 // heap and raw initrd; SYS_BOOTM_LEN is boot/Kconfig's ARM64 default; arch/arm/mach-renesas/Kconfig.64
 // turns CONFIG_OF_LIBFDT_OVERLAY on for every RCAR_64 board. U-Boot takes its banks from its DT with
-// the fragment TF-A passes applied over it (board/renesas/rcar-common/common.c, dram_init from the
-// first /memory): uboot-gen assumes TF-A reports the banks the board DTB has.
+// the fragment TF-A passes applied over it (board/renesas/rcar-common/common.c; dram_init takes
+// ram_base/ram_size from the first reg of the first /memory, lib/fdtdec.c): uboot-gen assumes TF-A
+// reports the banks the board DTB has, the first one lowest.
 const RCAR_GEN3_BUILD: BoardBuild = { loadAddr: 0x58000000, mallocLen: 0x4000000, bootmLen: 0x4000000, rawInitrd: true, ethDevice: 'ethernet@e6800000' };
 
 // The default environment of both R-Car builds (`make u-boot-initial-env`): CONFIG_ENV_VARS_UBOOT_CONFIG
 // is off, so no arch/board/vendor; bootargs, mtdids and mtdparts are empty, which an env import
 // drops; bootcmd (the defconfig's tftp + booti of a plain kernel) is left out, no script reads it.
 // stdin/stdout/stderr are set by console_init_r, `platform` by arch_misc_init
-// (arch/arm/mach-renesas/cpu_info.c: the SoC's PRR name in lower case).
+// (arch/arm/mach-renesas/cpu_info.c: the SoC's name in lower case, from the PRR register on R-Car,
+// from the compatible of TF-A's DT on RZ/G2, cpu_info-rzg.c).
 const RCAR_GEN3_ENV = {
   baudrate: '115200', bootdelay: '2', bootm_size: '0x10000000', loadaddr: '0x58000000', stdin: 'serial', stdout: 'serial', stderr: 'serial',
 };

@@ -57,4 +57,18 @@ describe('cli → --board NAME|FILE.dtb', () => {
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.include("Did you mean 'zcu102'?");
   });
+
+  it('generate --board salvator-xs-h3 -s: the example config, moved into the H3\'s first bank, verifies on the R-Car H3', () => {
+    const { config } = sampleCopy(['MEMORY_START="0x48000000"', 'MEMORY_END="0x80000000"', 'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M bootscrub=0"']);
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/^DEVICE_TREE=.*\n/m, ''));
+    const json = run([config, '-s', '--board', 'salvator-xs-h3', '--dry-run', '--json']);
+    expect(json.status, json.stderr).to.equal(0);
+    const doc = JSON.parse(json.stdout) as { plan: { board: unknown }; verification: { ok: boolean; board: string; summary: string; domains: { name: string; verdict: string }[] } };
+    expect(doc.plan.board).to.deep.equal({
+      name: 'salvator-xs-h3', uart: '/soc/serial@e6e88000',
+      ubootWindow: { start: 0x7ac00000, end: 0x80000000, label: 'U-Boot 2025.01 on salvator-xs-h3 (relocated code, heap, stack)' },
+    });
+    expect([doc.verification.ok, doc.verification.board, doc.verification.summary]).to.deep.equal([true, 'salvator-xs-h3', 'every domain comes up (dom0, domU1, domU0)']);
+    expect(doc.verification.domains.map((d) => `${d.name}:${d.verdict}`)).to.deep.equal(['dom0:up', 'domU1:up', 'domU0:up']);
+  });
 });
