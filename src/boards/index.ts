@@ -15,7 +15,8 @@
 //     board_get_usable_ram_top(): board/xilinx/common/board.c (ZynqMP: top of the lowest bank,
 //     dram_init uses fdtdec_setup_mem_size_base_lowest), arch/arm/mach-imx/imx8m/soc.c (clamped
 //     to 4 GiB; bank 1 never crosses it), board/raspberrypi/rpi/rpi.c (first bank, below the
-//     firmware's DTB), include/configs/rcar-gen3-common.h (CFG_SYS_SDRAM_BASE 0x48000000).
+//     firmware's DTB), board/renesas/rcar-common/common.c (R-Car Gen3: the first /memory of
+//     the DT, 0x48000000 on both boards, include/configs/rcar-gen3-common.h CFG_SYS_SDRAM_BASE).
 import { getName, getprop, pathOffset, subnodes } from '../fdt/ro.js';
 import { isFdtErr } from '../fdt/errors.js';
 import { alignUp } from '../util/align.js';
@@ -104,6 +105,31 @@ const ZYNQMP_ENV = {
   stdin: 'serial', stdout: 'serial,vidconsole', stderr: 'serial,vidconsole',
 };
 
+// R-Car Gen3 (CONFIG_RCAR_GEN3 → RCAR_64): configs/renesas_rcar64.config sets the load address,
+// heap and raw initrd; SYS_BOOTM_LEN is boot/Kconfig's ARM64 default; arch/arm/mach-renesas/Kconfig.64
+// turns CONFIG_OF_LIBFDT_OVERLAY on for every RCAR_64 board. U-Boot takes its banks from its DT with
+// the fragment TF-A passes applied over it (board/renesas/rcar-common/common.c; dram_init takes
+// ram_base/ram_size from the first reg of the first /memory, lib/fdtdec.c): uboot-gen assumes TF-A
+// reports the banks the board DTB has, the first one lowest.
+const RCAR_GEN3_BUILD: BoardBuild = { loadAddr: 0x58000000, mallocLen: 0x4000000, bootmLen: 0x4000000, rawInitrd: true, ethDevice: 'ethernet@e6800000' };
+
+// The default environment of both R-Car builds (`make u-boot-initial-env`): CONFIG_ENV_VARS_UBOOT_CONFIG
+// is off, so no arch/board/vendor; bootargs, mtdids and mtdparts are empty, which an env import
+// drops; bootcmd (the defconfig's tftp + booti of a plain kernel) is left out, no script reads it.
+// stdin/stdout/stderr are set by console_init_r, `platform` by arch_misc_init
+// (arch/arm/mach-renesas/cpu_info.c: the SoC's name in lower case, from the PRR register on R-Car,
+// from the compatible of TF-A's DT on RZ/G2, cpu_info-rzg.c).
+const RCAR_GEN3_ENV = {
+  baudrate: '115200', bootdelay: '2', bootm_size: '0x10000000', loadaddr: '0x58000000', stdin: 'serial', stdout: 'serial', stderr: 'serial',
+};
+
+const RCAR_GEN3_SOURCES = [
+  'u-boot v2025.01 configs/renesas_rcar3.config, configs/renesas_rcar64.config, configs/renesas_rcar.config',
+  'u-boot v2025.01 arch/arm/mach-renesas/Kconfig (RCAR_64 implies OF_UPSTREAM), Kconfig.64 (OF_LIBFDT_OVERLAY default y), cpu_info.c (platform)',
+  'u-boot v2025.01 include/configs/rcar-gen3-common.h (DRAM_RSV_SIZE, CFG_SYS_SDRAM_BASE, CFG_EXTRA_ENV_SETTINGS)',
+  'u-boot v2025.01 board/renesas/rcar-common/common.c (dram_init: the DT\'s banks with TF-A\'s fragment applied; ft_board_setup)',
+];
+
 export const BOARDS: readonly BoardEntry[] = [
   {
     name: 'qemu-virt', description: 'QEMU virt arm64, 2 GiB, 4 CPUs, GICv3 (the machine the real-boot lab runs)',
@@ -177,16 +203,29 @@ export const BOARDS: readonly BoardEntry[] = [
     dtb: 'r8a774a1-hihope-rzg2m.dtb', compatible: 'hoperun,hihope-rzg2m',
     banks: [{ start: 0x48000000, size: 0x78000000 }, { start: 0x600000000, size: 0x80000000 }], reserved: [], pcpus: 6, uart: '/soc/serial@e6e88000',
     ubootVersion: '2025.01', defconfig: 'hihope_rzg2_defconfig',
-    build: { loadAddr: 0x58000000, mallocLen: 0x4000000, bootmLen: 0x4000000, rawInitrd: true, ethDevice: 'ethernet@e6800000' },
-    fdtOverlay: false, net: 'legacy', hush: 'old', recognise: true,
-    env: {
-      arch: 'arm', baudrate: '115200', board: 'hihope-rzg2', board_name: 'hihope-rzg2', cpu: 'armv8', soc: 'renesas', vendor: 'hoperun',
-      bootm_size: '0x10000000', loadaddr: '0x58000000', stdin: 'serial', stdout: 'serial', stderr: 'serial',
-    },
+    build: RCAR_GEN3_BUILD, fdtOverlay: true, net: 'legacy', hush: 'old', recognise: true,
+    env: { ...RCAR_GEN3_ENV, platform: 'r8a774a1' },
     sources: [
-      'u-boot v2025.01 configs/hihope_rzg2_defconfig, configs/renesas_rcar3.config, configs/renesas_rcar64.config',
-      'u-boot v2025.01 include/configs/rcar-gen3-common.h (DRAM_RSV_SIZE, CFG_SYS_SDRAM_BASE, CFG_EXTRA_ENV_SETTINGS)',
-      'Debian 6.1 kernels ship no R-Car H3/M3 board DTBs; RZ/G2M is the R-Car M3-W based part they do ship',
+      'u-boot v2025.01 configs/hihope_rzg2_defconfig', ...RCAR_GEN3_SOURCES,
+      'Linux DTB from Debian\'s 6.1 kernel package; the R-Car H3 board below is compiled from U-Boot\'s dts/upstream, Debian ships no R-Car H3/M3 board DTB',
+    ],
+  },
+  {
+    name: 'salvator-xs-h3',
+    description: 'Renesas Salvator-XS with R-Car H3 ES2.0+ (r8a77951), 4 GiB: 896 MiB at 0x48000000 and 1 GiB each at 0x500000000, 0x600000000, 0x700000000',
+    dtb: 'r8a77951-salvator-xs.dtb', compatible: 'renesas,salvator-xs',
+    banks: [
+      { start: 0x48000000, size: 0x38000000 }, { start: 0x500000000, size: 0x40000000 },
+      { start: 0x600000000, size: 0x40000000 }, { start: 0x700000000, size: 0x40000000 },
+    ],
+    reserved: [], pcpus: 8, uart: '/soc/serial@e6e88000',
+    ubootVersion: '2025.01', defconfig: 'rcar3_salvator-x_defconfig',
+    build: RCAR_GEN3_BUILD, fdtOverlay: true, net: 'legacy', hush: 'old', recognise: true,
+    env: { ...RCAR_GEN3_ENV, platform: 'r8a7795' },
+    sources: [
+      'u-boot v2025.01 configs/rcar3_salvator-x_defconfig (DEFAULT_DEVICE_TREE renesas/r8a77951-salvator-x, one DTB per SoC of a multi-DTB FIT: board/renesas/salvator-x/salvator-x.c)',
+      ...RCAR_GEN3_SOURCES, 'u-boot v2025.01 board/renesas/salvator-x/Kconfig, include/configs/salvator-x.h',
+      'DTB: u-boot v2025.01 dts/upstream/src/arm64/renesas/r8a77951-salvator-xs.dts (Linux\'s DTS, OF_UPSTREAM) compiled with cpp and dtc (boards/README.md)',
     ],
   },
 ];

@@ -12,11 +12,12 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 /** The `--board list` table: name, DTB, banks, U-Boot's window, release and defconfig. */
 export function boardListText(): string {
   const lines = ['Boards (--board NAME; or --board FILE.dtb for any other board):', ''];
+  const width = Math.max(...BOARDS.map((b) => b.name.length));
   for (const b of BOARDS) {
     const w = ubootWindow(b);
-    lines.push(`  ${b.name.padEnd(13)} ${b.description}`);
-    lines.push(`  ${''.padEnd(13)} boards/${b.dtb}; RAM ${b.banks.map((k) => `${hex(k.start)}+${hex(k.size)}`).join(', ')}; ${b.pcpus} CPUs; console ${b.uart}`);
-    lines.push(`  ${''.padEnd(13)} U-Boot ${b.ubootVersion} (${b.defconfig}) at ${hex(w.start)}..${hex(ramTop(b.banks))}; ${b.net === 'lwip' ? 'lwIP' : 'legacy'} network stack, ${b.hush} hush`);
+    lines.push(`  ${b.name.padEnd(width)} ${b.description}`);
+    lines.push(`  ${''.padEnd(width)} boards/${b.dtb}; RAM ${b.banks.map((k) => `${hex(k.start)}+${hex(k.size)}`).join(', ')}; ${b.pcpus} CPUs; console ${b.uart}`);
+    lines.push(`  ${''.padEnd(width)} U-Boot ${b.ubootVersion} (${b.defconfig}) at ${hex(w.start)}..${hex(ramTop(b.banks))}; ${b.net === 'lwip' ? 'lwIP' : 'legacy'} network stack, ${b.hush} hush`);
   }
   return `${lines.join('\n')}\n`;
 }

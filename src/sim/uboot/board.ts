@@ -262,12 +262,13 @@ function countFpgaManagers(dtb: Uint8Array): number {
 
 /**
  * CONFIG_OF_LIBFDT_OVERLAY in the defconfig of the board's family, by the DTB's root compatible:
- * set in xilinx_zynqmp_virt, xilinx_versal_virt and rpi_arm64; not in imx8mm_evk, imx8mp_evk or the
- * R-Car defconfigs. Undefined for any other board (QEMU virt: by U-Boot version, see BoardProfile).
+ * set in xilinx_zynqmp_virt, xilinx_versal_virt and rpi_arm64, and on every 64-bit R-Car/RZ/G2
+ * (arch/arm/mach-renesas/Kconfig.64 defaults it on for RCAR_64); not in imx8mm_evk or imx8mp_evk.
+ * Undefined for any other board (QEMU virt: by U-Boot version, see BoardProfile).
  */
 const OVERLAY_BY_COMPATIBLE: ReadonlyArray<readonly [prefix: string, enabled: boolean]> = [
   ['xlnx,zynqmp', true], ['xlnx,versal', true], ['raspberrypi,', true], ['brcm,bcm2711', true], ['brcm,bcm2837', true],
-  ['fsl,imx8m', false], ['renesas,r8a77', false], ['renesas,r8a779', false],
+  ['fsl,imx8m', false], ['renesas,r8a77', true], ['renesas,r8a779', true],
 ];
 
 function overlaySupport(dtb: Uint8Array): boolean | undefined {

@@ -26,15 +26,17 @@ describe('cli → --board NAME|FILE.dtb', () => {
     try { resolveBoardValue('zcu12'); } catch (e) { err = e; }
     expect(err).to.be.instanceOf(UbootGenError);
     expect((err as UbootGenError).code).to.equal('USAGE');
-    expect((err as UbootGenError).message).to.equal("--board zcu12: no such board and no such file. Did you mean 'zcu102'? Known boards: qemu-virt, zcu102, kv260, rpi4, imx8mp-evk, hihope-rzg2m (--board list)");
+    expect((err as UbootGenError).message).to.equal("--board zcu12: no such board and no such file. Did you mean 'zcu102'? Known boards: qemu-virt, zcu102, kv260, rpi4, imx8mp-evk, hihope-rzg2m, salvator-xs-h3 (--board list)");
   });
 
   it('lists the boards with their memory, console and U-Boot', () => {
     const r = run(['--board', 'list']);
     expect(r.status).to.equal(0);
     expect(r.stdout).to.equal(boardListText());
-    expect(r.stdout).to.include('  zcu102        AMD/Xilinx ZCU102 rev1.0 (ZynqMP), 4 GiB: 2 GiB below 4 GiB and 2 GiB at 0x800000000\n');
+    expect(r.stdout).to.include('  zcu102         AMD/Xilinx ZCU102 rev1.0 (ZynqMP), 4 GiB: 2 GiB below 4 GiB and 2 GiB at 0x800000000\n');
     expect(r.stdout).to.include('U-Boot 2025.01 (xilinx_zynqmp_virt_defconfig) at 0x7ac00000..0x80000000; legacy network stack, old hush\n');
+    expect(r.stdout).to.include('  salvator-xs-h3 Renesas Salvator-XS with R-Car H3 ES2.0+ (r8a77951), 4 GiB: 896 MiB at 0x48000000 and 1 GiB each at 0x500000000, 0x600000000, 0x700000000\n');
+    expect(r.stdout).to.include('U-Boot 2025.01 (rcar3_salvator-x_defconfig) at 0x7ac00000..0x80000000; legacy network stack, old hush\n');
   });
 
   it('generate --board zcu102 -s verifies on the ZCU102 and names it in the header; a wrong name exits 2', () => {
@@ -54,5 +56,19 @@ describe('cli → --board NAME|FILE.dtb', () => {
     const bad = run([config, '-s', '--board', 'zcu12']);
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.include("Did you mean 'zcu102'?");
+  });
+
+  it('generate --board salvator-xs-h3 -s: the example config, moved into the H3\'s first bank, verifies on the R-Car H3', () => {
+    const { config } = sampleCopy(['MEMORY_START="0x48000000"', 'MEMORY_END="0x80000000"', 'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M bootscrub=0"']);
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/^DEVICE_TREE=.*\n/m, ''));
+    const json = run([config, '-s', '--board', 'salvator-xs-h3', '--dry-run', '--json']);
+    expect(json.status, json.stderr).to.equal(0);
+    const doc = JSON.parse(json.stdout) as { plan: { board: unknown }; verification: { ok: boolean; board: string; summary: string; domains: { name: string; verdict: string }[] } };
+    expect(doc.plan.board).to.deep.equal({
+      name: 'salvator-xs-h3', uart: '/soc/serial@e6e88000',
+      ubootWindow: { start: 0x7ac00000, end: 0x80000000, label: 'U-Boot 2025.01 on salvator-xs-h3 (relocated code, heap, stack)' },
+    });
+    expect([doc.verification.ok, doc.verification.board, doc.verification.summary]).to.deep.equal([true, 'salvator-xs-h3', 'every domain comes up (dom0, domU1, domU0)']);
+    expect(doc.verification.domains.map((d) => `${d.name}:${d.verdict}`)).to.deep.equal(['dom0:up', 'domU1:up', 'domU0:up']);
   });
 });

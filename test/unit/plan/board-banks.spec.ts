@@ -48,6 +48,33 @@ describe('plan on a board profile', () => {
     expect(report.uboot.ubootVersion).to.equal('2025.01');
   });
 
+  it('Salvator-XS H3: a domU ramdisk that does not fit below U-Boot in the 896 MiB bank goes to the first bank above 4 GiB, and every domain comes up', () => {
+    const config = onBoard([
+      'MEMORY_START="0x48000000"', 'MEMORY_END="0x740000000"', 'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M bootscrub=0"',
+      'DOM0_RAMDISK="dom0.cpio.gz"', 'DOMU_RAMDISK[0]="domu.cpio.gz"', 'DEVICE_TREE="h3.dtb"', 'DOMU_MEM[0]=1024',
+    ]);
+    fs.copyFileSync(shippedBoardDtb('r8a77951-salvator-xs.dtb'), path.join(path.dirname(config), 'h3.dtb'));
+    ramdiskFile(path.join(path.dirname(config), 'dom0.cpio.gz'), 64 * MiB);
+    ramdiskFile(path.join(path.dirname(config), 'domu.cpio.gz'), 800 * MiB);
+    const gen = generate(config, { env: {}, write: false });
+    expect(gen.plan.ram.map((r) => [r.start, r.end])).to.deep.equal([
+      [0x48000000, 0x80000000], [0x500000000, 0x540000000], [0x600000000, 0x640000000], [0x700000000, 0x740000000],
+    ]);
+    const at = Object.fromEntries(gen.plan.loads.map((l) => [l.id, l.addr]));
+    // 0x4a600000 + 64 MiB leaves 0x2c400000 (708 MiB) below U-Boot's window at 0x7ac00000: not 800 MiB.
+    expect(at).to.deep.equal({ dom0_linux: 0x48400000, dom0_ramdisk: 0x4a600000, domU0_ramdisk: 0x500000000, host_kernel: 0x532000000, host_fdt: 0x532200000 });
+    expect(gen.plan.loads.find((l) => l.id === 'domU0_ramdisk')!.note)
+      .to.equal('moved past U-Boot 2025.01 on salvator-xs-h3 (relocated code, heap, stack), no RAM (0x80000000..0x500000000, between banks)');
+
+    const report = verifyGenerated(gen);
+    expect(report.uboot.failures).to.deep.equal([]);
+    expect(report.board).to.equal('salvator-xs-h3');
+    expect(report.uboot.ubootVersion).to.equal('2025.01');
+    expect(report.uboot.handoff?.fdtAddr).to.equal(0x532200000);
+    expect(report.domains.map((d) => `${d.name}:${d.verdict}`)).to.deep.equal(['dom0:up', 'domU0:up']);
+    expect(report.ok, verifySummary(report)).to.equal(true);
+  });
+
   for (const b of BOARDS) {
     const [first] = b.banks;
     it(`${b.name}: the sample dom0 + domU, generated for the board, comes up (U-Boot ${b.ubootVersion})`, () => {
