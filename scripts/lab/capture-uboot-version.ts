@@ -1,7 +1,8 @@
 // Ground truth for another U-Boot release: boots lab cases with a given u-boot.bin (QEMU arm64, e.g.
 // built from U-Boot's tag with qemu_arm64_defconfig) and bookworm's Xen, kernel and initramfs, and
-// saves each serial log under test/fixtures/transcripts/uboot-<release>/ beside the boot.source that
-// produced it. The release is read from the binary's own banner.
+// saves each serial log under test/fixtures/transcripts/uboot-<release>/ (uboot-<release>-lwip/ for a
+// build with the lwIP network stack) beside the boot.source that produced it. The release is read from
+// the binary's own banner, the network stack from its strings.
 // Usage: node dist/scripts/lab/capture-uboot-version.js --uboot FILE [--bdinfo] [case-name-prefix...]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,11 +21,12 @@ if (!ubootBin) {
 }
 const version = ubootBinaryVersion(ubootBin);
 const wanted = args.filter((a, i) => !a.startsWith('--') && i !== at + 1);
-const out = path.join(process.cwd(), 'test', 'fixtures', 'transcripts', `uboot-${version.modelled}`);
+const folder = `uboot-${version.modelled}${version.netStack === 'lwip' ? '-lwip' : ''}`;
+const out = path.join(process.cwd(), 'test', 'fixtures', 'transcripts', folder);
 fs.mkdirSync(out, { recursive: true });
 const base = prepareLab({ log: (l) => console.error(l) });
 // The cases are staged in a folder of this release's own, never in the shared case folders.
-const assets = { ...base, dir: path.join(base.dir, 'stacks', `uboot-${version.modelled}`) };
+const assets = { ...base, dir: path.join(base.dir, 'stacks', folder) };
 fs.mkdirSync(assets.dir, { recursive: true });
 const inputs = labCaseInputs(assets);
 console.error(`${version.banner}: recording into ${path.relative(process.cwd(), out)}`);

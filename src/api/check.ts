@@ -27,6 +27,8 @@ export interface CheckOptions {
   ubootVersion?: string;
   /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
   hush?: 'old' | 'modern';
+  /** The network stack of the U-Boot build (read from a `--uboot` binary): tftpboot's texts differ under lwIP. */
+  netStack?: 'legacy' | 'lwip';
   xenConfig?: string;
   ubootReserve?: number;
   env?: Record<string, string | undefined>;
@@ -109,7 +111,7 @@ export function checkConfig(config: string, opts: CheckOptions = {}, cwd = proce
     verification = verifyGenerated(gen, {
       ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
       ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
-      ...(opts.hush !== undefined ? { hush: opts.hush } : {}),
+      ...(opts.hush !== undefined ? { hush: opts.hush } : {}), ...(opts.netStack !== undefined ? { netStack: opts.netStack } : {}),
       ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
       ...(staged.size ? { staged } : {}),
     });

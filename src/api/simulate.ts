@@ -21,6 +21,8 @@ export interface SimulateOptions {
   ubootVersion?: string;
   /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
   hush?: 'old' | 'modern';
+  /** The network stack of the U-Boot build (read from a `--uboot` binary): tftpboot's texts differ under lwIP. */
+  netStack?: 'legacy' | 'lwip';
   /** --xen-config: the Xen build's .config, for an image without an embedded one. */
   xenConfig?: string;
   /** Folder prefix the script's file names are read under (-s scripts). */
@@ -79,7 +81,7 @@ export function simulate(scriptFile: string, opts: SimulateOptions): SimulateRep
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}),
     ...(opts.xenVersion !== undefined ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
-    ...(opts.hush !== undefined ? { hush: opts.hush } : {}),
+    ...(opts.hush !== undefined ? { hush: opts.hush } : {}), ...(opts.netStack !== undefined ? { netStack: opts.netStack } : {}),
     ...(opts.xenConfig !== undefined ? { xenConfig: opts.xenConfig } : {}),
     ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}),
     ...(opts.then !== undefined ? { then: opts.then } : {}),

@@ -2,7 +2,7 @@
 // so the simulation models the U-Boot the board runs.
 import { ImageFormatError } from '../errors.js';
 import { readWholeInput } from '../images/probe-file.js';
-import { ubootBanner } from '../images/uboot-bin.js';
+import { ubootBanner, ubootNetStack } from '../images/uboot-bin.js';
 import { modelledRelease, SUPPORTED_UBOOT_VERSIONS } from '../sim/uboot/version.js';
 
 /** u-boot.bin for QEMU is about 1 MiB and u-boot.elf a few; a flash image holding one stays under this. */
@@ -15,6 +15,8 @@ export interface UbootBinaryVersion {
   banner: string;
   /** The release the simulator models for it: the same release, or the newest modelled one before it. */
   modelled: string;
+  /** The network stack it was built with (CONFIG_NET_LWIP or the legacy one): tftpboot's texts differ. */
+  netStack: 'legacy' | 'lwip';
 }
 
 export function ubootBinaryVersion(file: string): UbootBinaryVersion {
@@ -29,5 +31,5 @@ export function ubootBinaryVersion(file: string): UbootBinaryVersion {
     throw new ImageFormatError('IMAGE_UNSUPPORTED', `"${file}" is U-Boot ${b.version}, older than the oldest release modelled (${SUPPORTED_UBOOT_VERSIONS[0]})`,
       { file, version: b.version }, { file, key: 'U-Boot binary' }, `use U-Boot ${SUPPORTED_UBOOT_VERSIONS[0]} or later, or name a release with --uboot-version`);
   }
-  return { version: b.version, banner: b.banner, modelled };
+  return { version: b.version, banner: b.banner, modelled, netStack: ubootNetStack(bytes) };
 }

@@ -23,6 +23,8 @@ export interface VerifyOptions {
   ubootVersion?: string;
   /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
   hush?: 'old' | 'modern';
+  /** The network stack of the U-Boot build (read from a `--uboot` binary): tftpboot's texts differ under lwIP. */
+  netStack?: 'legacy' | 'lwip';
   /** --xen-config: the Xen build's .config, for an image without an embedded one. */
   xenConfig?: string;
   board?: BoardProfile;
@@ -38,6 +40,8 @@ export interface VerifyScriptOptions {
   ubootVersion?: string;
   /** --hush: the hush that runs the script (default: the board's; old hush on QEMU virt). */
   hush?: 'old' | 'modern';
+  /** The network stack of the U-Boot build (read from a `--uboot` binary): tftpboot's texts differ under lwIP. */
+  netStack?: 'legacy' | 'lwip';
   xenConfig?: string;
   prependPath?: string;
   then?: string;
@@ -94,7 +98,8 @@ export function verifyScript(script: Uint8Array, root: string, board: BoardProfi
     script, root, ...(opts.staged ? { staged: opts.staged } : {}), ...(opts.prependPath !== undefined ? { prependPath: opts.prependPath } : {}), ...(board ? { board } : {}),
     ...(opts.scriptAddr !== undefined ? { scriptAddr: opts.scriptAddr } : {}), ...(opts.then !== undefined ? { then: opts.then } : {}),
     ...(opts.ubootVersion !== undefined ? { ubootVersion: opts.ubootVersion } : {}),
-    ...(opts.hush !== undefined ? { build: { hush: opts.hush } } : {}),
+    ...(opts.hush !== undefined || opts.netStack !== undefined
+      ? { build: { ...(opts.hush !== undefined ? { hush: opts.hush } : {}), ...(opts.netStack !== undefined ? { netStack: opts.netStack } : {}) } } : {}),
     ...(opts.scriptName !== undefined ? { scriptName: opts.scriptName } : {}),
     ...(opts.fitScript !== undefined ? { fitScript: opts.fitScript } : {}),
     ...(opts.controlFdt ? { controlFdt: opts.controlFdt } : {}),
@@ -122,6 +127,7 @@ export function verifyGenerated(gen: GenerateResult, opts: VerifyOptions = {}): 
     ...(opts.xenVersion ? { xenVersion: opts.xenVersion } : {}),
     ...(opts.ubootVersion ? { ubootVersion: opts.ubootVersion } : {}),
     ...(opts.hush ? { hush: opts.hush } : {}),
+    ...(opts.netStack ? { netStack: opts.netStack } : {}),
     ...(opts.staged ? { staged: opts.staged } : {}),
     ...(opts.xenConfig ? { xenConfig: opts.xenConfig } : {}),
     os: gen.plan.linux ? 'linux' : 'xen',

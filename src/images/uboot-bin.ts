@@ -32,3 +32,15 @@ export function ubootBanner(bytes: Uint8Array): UbootBanner | undefined {
   }
   return undefined;
 }
+
+/**
+ * A message only the lwIP stack's net/lwip/net-lwip.c (net_lwip_get_netif(), built with every
+ * CONFIG_NET_LWIP networking build from v2025.01 to v2026.04) prints; the legacy stack has no such text.
+ */
+const LWIP_MARK = Buffer.from('more than one netif in lwIP', 'latin1');
+
+/** The network stack a U-Boot binary was built with: 'lwip' (CONFIG_NET_LWIP) or the legacy stack of net/. */
+export function ubootNetStack(bytes: Uint8Array): 'legacy' | 'lwip' {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buf.indexOf(LWIP_MARK) >= 0 ? 'lwip' : 'legacy';
+}

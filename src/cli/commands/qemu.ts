@@ -126,9 +126,10 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
   if (!ok) process.exitCode = EXIT_CODE.verify;
 }
 
-function bannerRelease(file: string): { ubootVersion?: string } {
+function bannerRelease(file: string): { ubootVersion?: string; netStack?: 'lwip' } {
   try {
-    return { ubootVersion: ubootBinaryVersion(file).modelled };
+    const b = ubootBinaryVersion(file);
+    return { ubootVersion: b.modelled, ...(b.netStack === 'lwip' ? { netStack: 'lwip' as const } : {}) };
   } catch (e) {
     if (e instanceof ImageFormatError && e.code === 'IMAGE_UNSUPPORTED') return {};
     throw e;

@@ -4,9 +4,13 @@
 //   "Loading: " without the legacy '*'; '#' every 10 blocks and "\n\t " every 650 (v2025.01 on);
 //   v2026.04: the client asks for the file size (tsize) and prints 50 '#' and "  <size>" instead;
 //   a server error is "\nTFTP error: <code> (<message>)" (the legacy stack: "TFTP error: '<message>' (<code>)"
-//   then "Not retrying..."), with no retry line;
+//   then "Not retrying..."), with no retry line; <code> is the packet's 16-bit field as it lies in
+//   memory (lib/lwip/.../apps/tftp/tftp.c passes sbuf[1] unconverted), so on the little-endian Arm
+//   boards "File not found" (1) prints as 256 (a real v2026.04 lwIP boot);
 //   a store into reserved memory is refused only from v2025.07 (store_block() gained the LMB check),
-//   with the legacy text; v2025.04's lwIP stores it.
+//   with the legacy text; v2025.04's lwIP stores it. The refused write makes the lwIP client send an
+//   error and close the transfer, and tftp_close() has no failure on record: it finishes the marks,
+//   prints "done" and the bytes stored before the refused block, and tftpboot succeeds (real v2026.04).
 //   tftpblocksize is honoured; filesize and fileaddr are set on success only.
 // Transfer-rate lines ("\t 1.2 MiB/s") are timing and are not reproduced, as for the legacy stack.
 import type { Machine } from './machine.js';
@@ -53,7 +57,7 @@ export function lwipTftpTransfer(m: Machine, addr: number, served: Served | unde
   if (!served) {
     // slirp's and tftpd's answer to a missing file: error 1, "File not found".
     m.console.puts('\n');
-    m.console.line('TFTP error: 1 (File not found)');
+    m.console.line(`TFTP error: ${wireOrder16(1)} (File not found)`);
     return 1;
   }
   const bs = blockSize(m);
@@ -80,14 +84,20 @@ export function lwipTftpTransfer(m: Machine, addr: number, served: Served | unde
   if (stored < served.size) {
     m.console.puts('\n');
     m.console.line('TFTP error: trying to overwrite reserved memory...');
-    return 1;
+    // Before v2025.07 nothing refuses the store (the simulator stops it there and says so above).
+    if (!atLeast(m.version, '2025.07')) return 1;
+    // tftp_close() after the refused write: the marks up to 49, then as after a whole transfer.
+    if (tsize) m.console.puts('#'.repeat(Math.max(0, 49 - Math.floor((stored * 50) / served.size))));
   }
-  // tftp_close(): the 50th '#' is already out; then two spaces and the size.
+  // tftp_close(): after a whole transfer the 50th '#' is already out; then two spaces and the size.
   if (tsize) m.console.puts(`  ${printSize(served.size)}`);
   m.console.puts('\n');
   m.console.line('done');
-  m.console.line(`Bytes transferred = ${served.size} (${served.size.toString(16)} hex)`);
-  m.env.setHex('filesize', served.size);
+  m.console.line(`Bytes transferred = ${stored} (${stored.toString(16)} hex)`);
+  m.env.setHex('filesize', stored);
   m.env.setHex('fileaddr', addr);
   return 0;
 }
+
+/** A 16-bit protocol field read in place on a little-endian CPU: its two bytes swapped. */
+const wireOrder16 = (v: number): number => ((v & 0xff) << 8) | ((v >> 8) & 0xff);

@@ -3,7 +3,7 @@
 // booleans), xen/common/lib.c parse_size_and_unit(), and the option handlers of
 // xen/arch/arm/domain_build.c (dom0_mem, dom0_max_vcpus), xen/common/sched/core.c (sched),
 // xen/drivers/char/console.c (console, loglvl, guest_loglvl), xen/drivers/char/arm-uart.c (dtuart),
-// xen/arch/arm/shutdown.c (noreboot) and xen/common/page_alloc.c (bootscrub), as of 4.17.
+// xen/arch/arm/shutdown.c (noreboot), xen/arch/arm/smpboot.c (hmp-unsafe) and xen/common/page_alloc.c (bootscrub), as of 4.17.
 
 export type BootScrub = 'on' | 'off' | 'idle';
 
@@ -19,6 +19,8 @@ export interface XenCmdline {
   readonly loglvl?: string;
   readonly guestLoglvl?: string;
   readonly noreboot: boolean;
+  /** hmp-unsafe (xen/arch/arm/smpboot.c): keep CPUs of another kind than the boot CPU on. */
+  readonly hmpUnsafe: boolean;
   readonly bootscrub: BootScrub;
   /** Options Xen would reject ("parameter ... has invalid value"), printed only into the console ring. */
   readonly problems: readonly string[];
@@ -52,6 +54,7 @@ export function parseXenCmdline(raw: string | undefined): XenCmdline {
   let loglvl: string | undefined;
   let guestLoglvl: string | undefined;
   let noreboot = false;
+  let hmpUnsafe = false;
   let bootscrub: BootScrub = 'idle';
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const eq = word.indexOf('=');
@@ -78,6 +81,8 @@ export function parseXenCmdline(raw: string | undefined): XenCmdline {
       case 'guest_loglvl': guestLoglvl = value; break;
       case 'noreboot': noreboot = value === undefined || !FALSE_WORDS.has(value); break;
       case 'no-noreboot': noreboot = false; break;
+      case 'hmp-unsafe': hmpUnsafe = value === undefined || TRUE_WORDS.has(value); break;
+      case 'no-hmp-unsafe': hmpUnsafe = false; break;
       case 'bootscrub':
         if (value === undefined || TRUE_WORDS.has(value)) bootscrub = 'on';
         else if (FALSE_WORDS.has(value)) bootscrub = 'off';
@@ -98,6 +103,7 @@ export function parseXenCmdline(raw: string | undefined): XenCmdline {
     ...(loglvl !== undefined ? { loglvl } : {}),
     ...(guestLoglvl !== undefined ? { guestLoglvl } : {}),
     noreboot,
+    hmpUnsafe,
     bootscrub,
     problems,
   };

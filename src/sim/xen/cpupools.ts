@@ -12,7 +12,7 @@ import { isEnabled, optionValue, type XenBuild } from '../../xen-build/build.js'
 import { SCHEDULERS } from '../../xen-build/facts.js';
 import { readDtNumber } from '../handoff.js';
 import type { XenConsole } from './console.js';
-import { allNodes, baseName, isCompatible, propString, propU32, type DtNode } from './device-tree.js';
+import { allNodes, baseName, isCompatible, propString, propU32, stringList, type DtNode } from './device-tree.js';
 
 /** XEN_SCHEDULER_* ids (xen/include/public/domctl.h), printed as "Scheduler id". */
 const SCHED_IDS: Readonly<Record<string, number>> = { credit: 5, credit2: 6, arinc653: 7, rtds: 8, null: 9 };
@@ -254,16 +254,21 @@ export function maxCpus(raw: string, present: number): number {
 export const defaultSchedulerOf = (build: XenBuild): string => optionValue(build, 'SCHED_DEFAULT')?.replace(/"/g, '') ?? 'credit2';
 
 /**
- * MPIDRs of the CPUs in /cpus, by logical id (smp_init_cpus(): the boot CPU is 0, the others follow
- * in device-tree order; the boot CPU is taken to be the first node, as on QEMU virt). Without CPU
- * nodes, `count` CPUs numbered 0 up.
+ * The CPUs of /cpus by logical id, each with its MPIDR and its first `compatible` (the core, e.g.
+ * "arm,cortex-a57"): smp_init_cpus() makes the boot CPU 0 and numbers the others in device-tree
+ * order; the boot CPU is taken to be the first node, as on QEMU virt. Without CPU nodes, `count`
+ * CPUs numbered 0 up.
  */
-export function boardCpuHwids(root: DtNode, count: number): number[] {
+export function boardCpus(root: DtNode, count: number): { hwid: number; core?: string }[] {
   const cpus = root.children.find((c) => c.name === 'cpus');
   const ac = cpus ? propU32(cpus, '#address-cells', 2)! : 2;
   const ids = (cpus?.children ?? []).filter((c) => propString(c, 'device_type') === 'cpu' && c.props.has('reg'))
-    .map((c) => { const reg = c.props.get('reg')!; return reg.length >= ac * 4 ? readDtNumber(reg, ac) % 2 ** 32 : readDtNumber(reg, 1); });
-  return ids.length > 0 ? ids : Array.from({ length: count }, (_, i) => i);
+    .map((c) => {
+      const reg = c.props.get('reg')!;
+      const core = stringList(c.props.get('compatible'))[0];
+      return { hwid: reg.length >= ac * 4 ? readDtNumber(reg, ac) % 2 ** 32 : readDtNumber(reg, 1), ...(core !== undefined ? { core } : {}) };
+    });
+  return ids.length > 0 ? ids : Array.from({ length: count }, (_, i) => ({ hwid: i }));
 }
 
 /** llc_coloring_init(): on with CONFIG_LLC_COLORING and llc-coloring=on, or llc-size and llc-nr-ways given (Xen 4.20+). */

@@ -639,7 +639,8 @@ export function createDom0(ctx: BuildCtx, dv: DomainVerdict): void {
   const { console } = ctx;
   ctx.current = dv;
   dv.domid = 0;
-  const vcpus = Math.min(ctx.cmdline.dom0MaxVcpus || ctx.host.pcpus, MAX_VIRT_CPUS, ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS);
+  // dom0_max_vcpus() defaults to num_online_cpus(): the CPUs brought up, not those the DT lists.
+  const vcpus = Math.min(ctx.cmdline.dom0MaxVcpus || (ctx.cpu?.ctx.cpuHwids.length ?? ctx.host.pcpus), MAX_VIRT_CPUS, ctx.host.gicV3 ? MAX_VIRT_CPUS : VGIC_V2_MAX_VCPUS);
   dv.vcpus = vcpus;
   ctx.hardwareDomain = true;
   if (ctx.cpu) { ctx.cpu.hardware.name = 'd0'; insertVcpus(ctx.cpu.ctx, ctx.cpu.state, 0, 0, 'dom0', vcpus); }

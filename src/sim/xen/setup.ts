@@ -18,7 +18,7 @@ import { XenConsole, XenPanicSignal, type XenLogLevel } from './console.js';
 import { allNodes, baseName, findNodeByAlias, findNodeByPath, isCompatible, propString, stringList, unflattenDeviceTree, type DtNode } from './device-tree.js';
 import { allocStaticEvtchns, modulesInStaticBanks } from './static-mem.js';
 import { checkXenstore, createDom0, createDomU, type BuildCtx, type BuiltDomain, type HostInfo } from './domain-build.js';
-import { boardCpuHwids, maxCpus, setupCpupools, type CpupoolCtx, type CpupoolState } from './cpupools.js';
+import { boardCpus, maxCpus, setupCpupools, type CpupoolCtx, type CpupoolState } from './cpupools.js';
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
 import { efiStub, modulesWithHeapTail } from './efi-boot.js';
@@ -120,6 +120,33 @@ function hostInfo(root: DtNode, handoff: BootHandoff, fdtSize: number): HostInfo
     timerClock: (timer?.props.get('clock-frequency')?.length ?? 0) >= 4,
     hostFdtSize: fdtSize,
   };
+}
+
+/**
+ * The CPUs Xen brings up: the first maxcpus= of /cpus, less those of another kind than the boot CPU
+ * on a big.LITTLE board. start_secondary() (xen/arch/arm/smpboot.c) compares each CPU's MIDR with
+ * the boot CPU's and parks a mismatch ("CPU4 MIDR (…) does not match boot CPU MIDR (…), disable cpu
+ * (see big.LITTLE.txt under docs/)") unless hmp-unsafe is given, which keeps it and taints Xen. The
+ * MIDR comes from the silicon, not the device tree: the core's `compatible` stands for it, and the
+ * line itself (whose MIDR values the DT does not give) is left out of the console.
+ */
+function onlineCpus(root: DtNode, present: number, cmdline: XenCmdline, console: XenConsole, findings: string[]): number[] {
+  const cpus = boardCpus(root, present).slice(0, maxCpus(cmdline.raw, present));
+  const boot = cpus[0]?.core;
+  const other = cpus.map((c, id) => ({ ...c, id })).filter((c) => boot !== undefined && c.core !== undefined && c.core !== boot);
+  if (other.length === 0) return cpus.map((c) => c.hwid);
+  const which = `CPU${other.map((c) => c.id).join(', CPU')} (${[...new Set(other.map((c) => c.core))].join(', ')})`;
+  if (cmdline.hmpUnsafe) {
+    findings.push(`${which} are not the boot CPU's kind (${boot}); hmp-unsafe keeps them on and taints Xen: give every domain's vCPUs a hard affinity to one kind`);
+    console.estimates.push('the "does not match boot CPU MIDR" lines (their MIDR values are the silicon\'s) are not printed');
+    return cpus.map((c) => c.hwid);
+  }
+  findings.push(`${which} are not the boot CPU's kind (${boot}): Xen parks them ("does not match boot CPU MIDR … disable cpu"), so only ${cpus.length - other.length} of ${cpus.length} CPUs run domains; add hmp-unsafe=true to XEN_CMD to keep them (Xen is then tainted)`);
+  console.estimates.push('the "does not match boot CPU MIDR" lines (their MIDR values are the silicon\'s) are not printed');
+  // A parked CPU keeps its logical id: one before an online CPU would renumber those after it here.
+  const parked = new Set(other.map((c) => c.id));
+  if (other.some((c) => c.id < cpus.length - 1 && !parked.has(c.id + 1))) console.estimates.push('a parked CPU between online ones: the logical ids of the CPUs after it are not modelled');
+  return cpus.filter((_, id) => !parked.has(id)).map((c) => c.hwid);
 }
 
 /** Guest command line asks for an initramfs it will not get. */
@@ -374,7 +401,7 @@ export function startXen(handoff: BootHandoff, opts: XenBootOptions = {}): XenRe
   xsmInit(console, bi, handoff.ram, build, cmdline, console.estimates);
   const bootScheduler = schedulerInit(console, build, cmdline.sched, findings);
   // maxcpus= limits the CPUs Xen brings up (smp_get_max_cpus()); the rest stay off for good.
-  const cpuHwids = boardCpuHwids(root, host.pcpus).slice(0, maxCpus(cmdline.raw, host.pcpus));
+  const cpuHwids = onlineCpus(root, host.pcpus, cmdline, console, findings);
   console.printk(`Brought up ${cpuHwids.length} CPUs`);
   // cpupool_init() (an initcall): boot-time cpupools, before any domain exists.
   const cpuCtx: CpupoolCtx = { console, root, build, minor: version.minor, cpuHwids, bootScheduler, findings };

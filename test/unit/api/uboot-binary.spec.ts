@@ -19,7 +19,7 @@ describe('api → uboot-binary', () => {
 
   it('reads the release from real banners', () => {
     expect(ubootBinaryVersion(fixturePath('uboot-bin', 'trixie-2025.01.banner.bin'))).to.deep.equal({
-      version: '2025.01-3+deb13u1', banner: 'U-Boot 2025.01-3+deb13u1 (Jun 24 2026 - 09:07:15 +0000)', modelled: '2025.01',
+      version: '2025.01-3+deb13u1', banner: 'U-Boot 2025.01-3+deb13u1 (Jun 24 2026 - 09:07:15 +0000)', modelled: '2025.01', netStack: 'legacy',
     });
     expect(ubootBinaryVersion(fixturePath('uboot-bin', 'v2026.04.banner.bin')).modelled).to.equal('2026.04');
   });
@@ -27,7 +27,7 @@ describe('api → uboot-binary', () => {
   it('models an unlisted release as the newest modelled one before it', () => {
     const f = path.join(dir, 'u-boot-2025.07.bin');
     fs.writeFileSync(f, Buffer.from('\0\0U-Boot 2025.07-rc4 (Jul 01 2025)\0', 'latin1'));
-    expect(ubootBinaryVersion(f)).to.deep.equal({ version: '2025.07-rc4', banner: 'U-Boot 2025.07-rc4 (Jul 01 2025)', modelled: '2025.04' });
+    expect(ubootBinaryVersion(f)).to.deep.equal({ version: '2025.07-rc4', banner: 'U-Boot 2025.07-rc4 (Jul 01 2025)', modelled: '2025.04', netStack: 'legacy' });
   });
 
   it('refuses a file without a banner, naming the file and the fix', () => {

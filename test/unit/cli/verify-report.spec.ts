@@ -20,7 +20,7 @@ describe('cli → verify-report', () => {
     const json = verifyJson(r);
     expect(Object.keys(json)).to.deep.equal(['ok', 'summary', 'board', 'uboot', 'xen', 'domains']);
     expect(json.summary).to.equal('every domain comes up (dom0, domU1, domU0)');
-    expect(Object.keys(json.uboot)).to.deep.equal(['version', 'stoppedReason', 'bootAttempted', 'failures', 'console']);
+    expect(Object.keys(json.uboot)).to.deep.equal(['version', 'hush', 'stoppedReason', 'bootAttempted', 'failures', 'console']);
     expect(json.domains.map((d) => [d.name, d.kind, d.domid, d.verdict])).to.deep.equal([['dom0', 'dom0', 0, 'up'], ['domU1', 'domU', 1, 'up'], ['domU0', 'domU', 2, 'up']]);
     expectSchemaValid(envelope('simulate', 0, [], { verification: json }));
     expect(formatVerifyReport(r, plain).split('\n').at(-1)).to.equal('  ✓ every domain comes up (dom0, domU1, domU0)');

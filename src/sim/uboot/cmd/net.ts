@@ -105,7 +105,8 @@ export function tftpLoad(m: Machine, argv: readonly string[]): number {
     const lwipServed = m.files.resolve(file);
     const rc = lwipTftpTransfer(m, addr, lwipServed, (len) => { if (lwipServed && len > 0) store(m, addr, lwipServed, len); });
     // net/lwip/tftp.c remembers the file for bootefi as net/tftp.c does.
-    if (rc === 0 && lwipServed) efiSetBootdev(m, addr, lwipServed.size, lwipServed.name, 'net');
+    // (with the bytes stored: 0 after a refused first block, which lwIP still reports as done)
+    if (rc === 0 && lwipServed) efiSetBootdev(m, addr, Number.parseInt(m.env.get('filesize') ?? '0', 16), lwipServed.name, 'net');
     return rc === 0 ? autostart(m, addr) : CMD_RET.FAILURE;
   }
   // Until v2024.10, tftp_init_load_addr() (net/tftp.c) refused a load address inside U-Boot's LMB

@@ -69,9 +69,9 @@ function realUbootLines(log: string): string[] {
   return progress(out);
 }
 
-function simulatedLines(root: string, release: string, opts: { reservedFrom: number; env: Record<string, string> }): string[] {
+function simulatedLines(root: string, release: string, opts: { reservedFrom: number; env: Record<string, string>; netStack?: 'lwip' }): string[] {
   const board = boardFromBanks([{ start: 0x40000000, size: 0x80000000 }], { pcpus: 4, reservedBytes: 0xc0000000 - opts.reservedFrom, name: 'qemu-virt' });
-  const m = createMachine({ root, ubootVersion: release, board, env: opts.env, replaceEnv: true });
+  const m = createMachine({ root, ubootVersion: release, board, env: opts.env, replaceEnv: true, ...(opts.netStack ? { build: { netStack: opts.netStack } } : {}) });
   runCommands(m, TYPED);
   const out = m.console.transcript().join('\n').split('\n');
   const end = out.indexOf('Starting kernel ...');
@@ -95,6 +95,8 @@ const KNOWN: Record<string, Record<string, [real: string, simulated: string][]>>
 
 interface Release {
   release: string;
+  /** The fixture folder's suffix and the build's network stack: qemu_arm64_lwip_defconfig (CONFIG_NET_LWIP). */
+  netStack?: 'lwip';
   /** Start of U-Boot's LMB reservations (bdinfo's lmb_dump_all in the folder's uboot-bdinfo.log). */
   reservedFrom: number;
   /** The default environment of the build (printenv in uboot-bdinfo.log), for what the commands read. */
@@ -106,12 +108,15 @@ const { fdt_high: _fh, initrd_high: _ih, ...UPSTREAM_ENV } = QEMU_VIRT_DEFAULT_E
 const RELEASES: Release[] = [
   // Upstream qemu_arm64_defconfig sets neither fdt_high nor initrd_high (Debian's build does).
   { release: '2026.04', reservedFrom: 0xbd533000, env: { ...UPSTREAM_ENV, fdtcontroladdr: 'be557d80' } },
+  // The same tag built with qemu_arm64_lwip_defconfig: tftpboot runs on lwIP (net/lwip/tftp.c).
+  { release: '2026.04', netStack: 'lwip', reservedFrom: 0xbd506000, env: { ...UPSTREAM_ENV, fdtcontroladdr: 'be52ad80' } },
 ];
 
 for (const r of RELEASES) {
-  const dir = fixturePath('transcripts', `uboot-${r.release}`);
+  const folder = `uboot-${r.release}${r.netStack ? `-${r.netStack}` : ''}`;
+  const dir = fixturePath('transcripts', folder);
   const cases = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.log') && f !== 'uboot-bdinfo.log').map((f) => f.slice(0, -4)) : [];
-  describe(`sim → uboot → real U-Boot ${r.release} boots (test/fixtures/transcripts/uboot-${r.release})`, () => {
+  describe(`sim → uboot → real U-Boot ${r.release}${r.netStack ? ` (${r.netStack})` : ''} boots (test/fixtures/transcripts/${folder})`, () => {
     it('has the bdinfo this model\'s board and environment come from', () => {
       const bd = fs.readFileSync(path.join(dir, 'uboot-bdinfo.log'), 'utf8');
       expect(bd).to.contain(`U-Boot ${r.release} (`);

@@ -26,8 +26,8 @@ describe('sim → xen → the build it runs', function () {
   const std = (x = xen): Load[] => [{ addr: KADDR, file: image }, { addr: RADDR, file: ramdisk }, { addr: XEN_ADDR, file: x }];
   const domU = (name: string, extra: Partial<Parameters<typeof domUNode>[1]> = {}): string =>
     domUNode(name, { memKiB: 0x40000, cpus: 1, kernel: [KADDR, KREG], ramdisk: [RADDR, ramdisk.size], bootargs: 'console=ttyAMA0', ...extra });
-  const boot = (chosen: string, o: { loads?: Load[]; version?: string; build?: XenBuild; root?: string } = {}): XenResult => {
-    const dtb = dtc(virtDts(`#address-cells = <0x2>; #size-cells = <0x2>; ${chosen}`, o.root ? { extraRoot: o.root } : {}));
+  const boot = (chosen: string, o: { loads?: Load[]; version?: string; build?: XenBuild; root?: string; cpus?: string } = {}): XenResult => {
+    const dtb = dtc(virtDts(`#address-cells = <0x2>; #size-cells = <0x2>; ${chosen}`, { ...(o.root ? { extraRoot: o.root } : {}), ...(o.cpus ? { cpus: o.cpus } : {}) }));
     return bootXen(handoff(o.loads ?? std(), dtb, FDT_ADDR, XEN_ADDR), { ...(o.version ? { xenVersion: o.version } : {}), ...(o.build ? { build: o.build } : {}) });
   };
   const verdicts = (r: XenResult): unknown[] => r.domains.map((d) => [d.name, d.verdict]);
@@ -208,6 +208,41 @@ describe('sim → xen → the build it runs', function () {
       expect(small.console.some((l) => l.startsWith('(XEN) Freed '))).to.equal(false);
       const big = boot(`${BOOTARGS} ${heap} ${domU('domU0', { memKiB: 0x40000 })}`);
       expect(big.panic).to.equal('Failed to allocate requested domain memory. 262144KB unallocated. Fix the VMs configurations.');
+    });
+  });
+
+  // xen/arch/arm/smpboot.c start_secondary(): a CPU whose MIDR differs from the boot CPU's is parked
+  // unless hmp-unsafe is given (docs/misc/arm/big.LITTLE.txt). R-Car H3 and RZ/G2M are such boards.
+  describe('big.LITTLE: CPUs of another kind than the boot CPU', () => {
+    const cpu = (reg: number, core: string): string => `cpu@${reg.toString(16)} { device_type = "cpu"; compatible = "arm,${core}"; reg = <${reg}>; enable-method = "psci"; };`;
+    const H3_LIKE = [cpu(0, 'cortex-a57'), cpu(1, 'cortex-a57'), cpu(0x100, 'cortex-a53'), cpu(0x101, 'cortex-a53'), cpu(0x102, 'cortex-a53'), cpu(0x103, 'cortex-a53')].join(' ');
+    const dom0 = (args: string): string => `xen,xen-bootargs = "console=dtuart dtuart=/pl011@9000000${args}";
+      xen,dom0-bootargs = "console=hvc0 root=/dev/ram0";
+      dom0@40400000 { compatible = "xen,linux-zimage", "xen,multiboot-module", "multiboot,module"; reg = <0x0 ${KADDR} 0x0 ${KREG}>; };
+      dom0-ramdisk@42600000 { compatible = "xen,linux-initrd", "xen,multiboot-module", "multiboot,module"; reg = <0x0 ${RADDR} 0x0 ${ramdisk.size}>; };`;
+
+    it('parks the other kind: only the boot CPU\'s kind is brought up, and dom0 gets one vCPU per online CPU', () => {
+      const r = boot(dom0(' dom0_mem=512M'), { cpus: H3_LIKE });
+      expect(r.console).to.include('(XEN) Brought up 2 CPUs');
+      expect(r.domains.map((d) => [d.name, d.verdict, d.vcpus])).to.deep.equal([['dom0', 'up', 2]]);
+      expect(r.findings).to.include('CPU2, CPU3, CPU4, CPU5 (arm,cortex-a53) are not the boot CPU\'s kind (arm,cortex-a57): Xen parks them ("does not match boot CPU MIDR … disable cpu"), so only 2 of 6 CPUs run domains; add hmp-unsafe=true to XEN_CMD to keep them (Xen is then tainted)');
+    });
+
+    it('hmp-unsafe keeps them on (and says Xen is tainted); no-hmp-unsafe and an all-one-kind board park nothing more', () => {
+      const r = boot(dom0(' dom0_mem=512M hmp-unsafe=true'), { cpus: H3_LIKE });
+      expect(r.console).to.include('(XEN) Brought up 6 CPUs');
+      expect(r.domains[0]!.vcpus).to.equal(6);
+      expect(r.findings.some((f) => f.includes('hmp-unsafe keeps them on and taints Xen'))).to.equal(true);
+      expect(boot(dom0(' dom0_mem=512M hmp-unsafe no-hmp-unsafe'), { cpus: H3_LIKE }).console).to.include('(XEN) Brought up 2 CPUs');
+      const plain = boot(dom0(' dom0_mem=512M'));
+      expect(plain.console).to.include('(XEN) Brought up 4 CPUs');
+      expect(plain.findings.some((f) => f.includes('boot CPU'))).to.equal(false);
+    });
+
+    it('maxcpus= counts first: dom0 gets the CPUs brought up, not those the DT lists', () => {
+      const r = boot(dom0(' dom0_mem=512M maxcpus=3'));
+      expect(r.console).to.include('(XEN) Brought up 3 CPUs');
+      expect(r.domains[0]!.vcpus).to.equal(3);
     });
   });
 

@@ -68,8 +68,8 @@ export const XEN_IMAGE_SIZE = 0x130000;
 export interface Load { addr: number; file: TestFile }
 
 /** QEMU virt-like host DTB text (gic-version=3, cortex-a57 x4, no /aliases), plus `chosen` contents. */
-export function virtDts(chosen: string, opts: { memory?: string; extraRoot?: string; memreserve?: string } = {}): string {
-  const cpus = [0, 1, 2, 3].map((i) => `cpu@${i} { device_type = "cpu"; compatible = "arm,cortex-a57"; reg = <${i}>; enable-method = "psci"; };`).join('\n    ');
+export function virtDts(chosen: string, opts: { memory?: string; extraRoot?: string; memreserve?: string; cpus?: string } = {}): string {
+  const cpus = opts.cpus ?? [0, 1, 2, 3].map((i) => `cpu@${i} { device_type = "cpu"; compatible = "arm,cortex-a57"; reg = <${i}>; enable-method = "psci"; };`).join('\n    ');
   return `/dts-v1/;
 ${opts.memreserve ?? ''}
 / {

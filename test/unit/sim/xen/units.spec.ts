@@ -23,7 +23,7 @@ describe('sim → xen → cmdline', function () {
   });
 
   it('defaults: console=dtuart, no dtuart path, bootscrub=idle, reboot on panic', function () {
-    expect(parseXenCmdline(undefined)).to.deep.equal({ raw: '', console: ['dtuart'], dtuart: '', noreboot: false, bootscrub: 'idle', problems: [] });
+    expect(parseXenCmdline(undefined)).to.deep.equal({ raw: '', console: ['dtuart'], dtuart: '', noreboot: false, hmpUnsafe: false, bootscrub: 'idle', problems: [] });
     expect(parseXenCmdline('dom0_max_vcpus=2 noreboot bootscrub=0 dtuart=serial0:115200n8')).to.deep.include({ dom0MaxVcpus: 2, noreboot: true, bootscrub: 'off', dtuart: 'serial0:115200n8' });
   });
 });
