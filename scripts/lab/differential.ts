@@ -372,6 +372,9 @@ function cases(assets: LabAssets): DiffCase[] {
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_ENHANCED[0]=1']), ...DOMU(1)], 90_000),
     generated('gen-broken-domu-2g', 'generated, broken: a 2 GiB domU on a 2 GiB board',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1, ['DOMU_MEM[1]=2048'])], 90_000),
+    // Too little RAM for the guest kernel: Debian's 6.1 runs out of memory before init (test/fixtures/transcripts/guest-memory).
+    only(UBOOT_STACKS, generated('gen-broken-domu-48m', 'generated, broken: a 48 MiB domU, less than Linux 6.1 needs to reach init',
+      [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0, ['DOMU_MEM[0]=48']), ...DOMU(1)], 90_000)),
     // Both overlays applied right after `fdt resize`, whose size covers their 7.4 KB.
     only(UBOOT_STACKS, generated('gen-dt-overlays', 'generated: 2 DT overlays (PL061 disabled, a 6 KiB property), exact fdt resize',
       [...BASE, `XEN_CMD="${CONSOLE}"`, 'NUM_DOMUS=2', ...DOMU(0), ...DOMU(1), ...OVERLAYS], 120_000, OVERLAY_FILES())),

@@ -9,7 +9,7 @@ import type { DomainVerdict, XenResult } from '../sim/xen/verdict.js';
 import { kernelRoomBytes, smallestDomUMemMiB } from '../xen-build/guest-memory.js';
 
 export type CauseKind =
-  | 'domain-memory-too-small' | 'domain-memory-too-large' | 'too-many-vcpus' | 'guest-dtb-too-large'
+  | 'domain-memory-too-small' | 'guest-memory-too-small' | 'domain-memory-too-large' | 'too-many-vcpus' | 'guest-dtb-too-large'
   | 'no-initramfs' | 'missing-kernel' | 'xen-console' | 'hardware-domain' | 'xenstore-domain';
 
 export interface VerdictCause {
@@ -74,6 +74,16 @@ function domainCause(plan: BootPlan, d: DomainVerdict): VerdictCause | undefined
         data: { memMiB: Math.floor(f.memoryKiB / 1024), kernelBytes: f.kernel.len, kernelRoom: kernelRoomBytes(f.kernel), initrdBytes: f.initrdLen, dtbBytes: f.dtbSize, ...(least !== undefined ? { leastMiB: least } : {}) },
         ...(least !== undefined ? { edit: editOf(plan, k('DOMU_MEM'), String(least), k('DOMU_KERNEL')) } : {}),
       };
+    }
+    case 'guest-out-of-memory': {
+      const needMiB = Math.ceil(f.needBytes / MiB);
+      if (d.kind === 'dom0') {
+        const keys = plan.config.xenCmdDefaulted ? ['DOM0_MEM'] : ['XEN_CMD'];
+        return { ...base, kind: 'guest-memory-too-small', keys, where: located(plan, keys), data: { memMiB: Math.floor(f.memoryKiB / 1024), needMiB } };
+      }
+      const keys = [k('DOMU_MEM'), k('DOMU_KERNEL')];
+      return { ...base, kind: 'guest-memory-too-small', keys, where: located(plan, keys), data: { memMiB: Math.floor(f.memoryKiB / 1024), needMiB },
+        edit: editOf(plan, k('DOMU_MEM'), String(needMiB), k('DOMU_KERNEL')) };
     }
     case 'memory-unavailable': {
       const data = { memMiB: Math.floor(f.memoryKiB / 1024), largestMiB: f.largestMiB, freeMiB: Math.floor(f.freeBytes / MiB), laterMiB: Math.ceil(f.laterBytes / MiB), vcpus: f.vcpus };

@@ -22,6 +22,13 @@ export function causeText(c: VerdictCause): { message: string; fix: string } {
         message: `${value(d['memMiB'])} is below ${dom}'s kernel's ${humanSize(Number(d['kernelBytes']))} footprint + DTB + initrd`,
         fix: d['leastMiB'] !== undefined ? `set ${key} to at least ${d['leastMiB']}` : `the kernel, initrd and DTB do not fit the 3 GiB of a domU's first bank: use a smaller kernel or initrd`,
       };
+    case 'guest-memory-too-small': {
+      const what = key === 'XEN_CMD' ? `dom0_mem=${d['memMiB']}M in XEN_CMD` : value(d['memMiB']);
+      return {
+        message: `${what} is less than ${dom}'s Linux needs to reach init (about ${d['needMiB']} MiB: its image, the initramfs and its boot-time allocations): it runs out of memory while booting`,
+        fix: `set ${key === 'XEN_CMD' ? 'dom0_mem in XEN_CMD' : key} to at least ${d['needMiB']}${key === 'XEN_CMD' ? 'M' : ''}`,
+      };
+    }
     case 'domain-memory-too-large': {
       const what = key === 'XEN_CMD' ? `dom0_mem=${d['memMiB']}M in XEN_CMD` : value(d['memMiB']);
       return {

@@ -24,7 +24,9 @@ export type DomainFault =
   /** A domU with the hardware capability Xen refuses as the hardware domain (4.21+). */
   | { kind: 'hardware-domain'; refusal: HardwareRefusal; panic: string }
   /** xen,enhanced with no xenstore domain, or a second xenstore domain (this one; 4.21+). */
-  | { kind: 'xenstore-domain'; second: boolean; panic: string };
+  | { kind: 'xenstore-domain'; second: boolean; panic: string }
+  /** Less RAM than the guest's Linux needs to reach init: it runs out of memory while booting. */
+  | { kind: 'guest-out-of-memory'; memoryKiB: number; needBytes: number };
 
 export type DomainVerdictKind = 'up' | 'xen panic' | 'dropped' | 'guest fails' | 'silent hang' | 'not started';
 

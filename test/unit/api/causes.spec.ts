@@ -30,6 +30,28 @@ function domU0WithMemory(mib: number) {
 describe('api → causes', function () {
   this.timeout(60000);
 
+  it('DOMU_MEM below what the guest\'s Linux 6.1 needs to reach init: guest fails, the cause names DOMU_MEM and the least value, which boots', () => {
+    const withBanner = (mib: number): { config: string; r: VerifyReport; gen: ReturnType<typeof generate> } => {
+      const { dir, config } = sampleCopy([`DOMU_MEM[0]=${mib}`]);
+      // The sample Image with the banner of the kernel the figure was measured on.
+      const image = fs.readFileSync(`${dir}/samples/Image`);
+      image.write('Linux version 6.1.0-57-arm64 (debian-kernel@lists.debian.org) #1 SMP Debian 6.1.192-3\0', 0x20000, 'latin1');
+      fs.writeFileSync(`${dir}/samples/Image`, image);
+      const gen = generate(config, { env: {}, write: false });
+      return { config, gen, r: verifyGenerated(gen) };
+    };
+    const small = withBanner(40);
+    expect(small.r.domains.find((d) => d.name === 'domU0')?.verdict).to.equal('guest fails');
+    const cause = small.r.causes?.find((c) => c.domain === 'domU0');
+    expect(cause).to.deep.include({ kind: 'guest-memory-too-small', keys: ['DOMU_MEM[0]', 'DOMU_KERNEL[0]'] });
+    const need = Number(cause!.data['needMiB']);
+    expect(need).to.be.within(48, 56);
+    expect(formatCauses(small.r).join('\n')).to.contain(`DOMU_MEM[0]=40 is less than domU0's Linux needs to reach init (about ${need} MiB`)
+      .and.to.contain(`set DOMU_MEM[0] to at least ${need}`);
+    expect(withBanner(need).r.domains.find((d) => d.name === 'domU0')?.verdict).to.equal('up');
+    expect(withBanner(need - 1).r.domains.find((d) => d.name === 'domU0')?.verdict).to.equal('guest fails');
+  });
+
   it('DOMU_MEM below the kernel + DTB + initrd: the verdict and the plan check give the same least value, which boots', () => {
     const { config } = sampleCopy(['DOMU_MEM[0]=16']);
     let planned: UbootGenError | undefined;

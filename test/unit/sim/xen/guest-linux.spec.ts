@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { expect } from 'chai';
 import { bootXen, type XenResult } from '../../../../src/sim/xen/index.js';
+import { linuxGuestMemoryNeed } from '../../../../src/sim/xen/guest-linux.js';
+import { fixturePath } from '../../../helpers/paths.js';
 import { arm64Header } from '../../../helpers/images.js';
 import { arm64Image, domUNode, dtc, handoff, hasTool, plainFile, sparseFile, tmpDir, virtDts, XEN_IMAGE_SIZE, type Load, type TestFile } from './helpers.js';
 
@@ -64,6 +66,48 @@ describe('sim → xen → the Linux guest', function () {
       const r = domUWith(cpioArchive('bin', true), 'console=ttyAMA0 root=/dev/vda');
       expect(r.domains[0]!.verdict).to.equal('up');
       expect(r.findings).to.include('domU0: the guest prints "Initramfs unpacking failed: no cpio magic"; it goes on with its root= device');
+    });
+  });
+
+  describe('guest RAM below what Linux needs to reach init (real: test/fixtures/transcripts/guest-memory)', () => {
+    const MIB = 1024 * 1024;
+    const LAB_INITRAMFS = { packed: 1014045, unpacked: 1848320 };
+    it('Debian\'s 6.1 with the lab initramfs: 52 MiB falls short, 54 MiB is enough, as the real boots show', () => {
+      const real = (name: string): string => fs.readFileSync(fixturePath('transcripts', 'guest-memory', name), 'latin1');
+      expect(real('domu-52m.log')).to.contain('Memory: 16956K/53248K available').and.to.contain('Kernel panic - not syncing: System is deadlocked on memory');
+      expect(real('domu-54m.log')).to.contain('Memory: 19000K/55296K available').and.to.contain('UBOOTGEN-LAB-UP token=u0');
+      const need = linuxGuestMemoryNeed(0x2010000, '6.1.0-57-arm64', LAB_INITRAMFS);
+      expect(need.measured).to.equal(true);
+      expect(need.needBytes).to.be.greaterThan(52 * MIB).and.at.most(54 * MIB);
+      expect(linuxGuestMemoryNeed(0x2010000, '6.6.3', LAB_INITRAMFS).measured).to.equal(false);
+    });
+
+    const withBanner61 = (): TestFile => {
+      const f = sparseFile('Image-6.1-mem', 0x1f6dfc0, arm64Header({ imageSize: 0x2010000 }));
+      const banner = 'Linux version 6.1.0-57-arm64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP Debian 6.1.192-3';
+      const fd = fs.openSync(f.path, 'r+');
+      fs.writeSync(fd, Buffer.from(`${banner}\0`), 0, banner.length + 1, 0xa00010);
+      fs.closeSync(fd);
+      return f;
+    };
+    const smallDomU = (k: TestFile, memMiB: number): XenResult => {
+      const rd = cpioArchive('newc', true);
+      return boot(domUNode('domU0', { memKiB: memMiB * 1024, cpus: 1, kernel: [KADDR, k.size], ramdisk: [RADDR, rd.size], bootargs: 'console=ttyAMA0' }),
+        [{ addr: KADDR, file: k }, { addr: RADDR, file: rd }, { addr: XEN_ADDR, file: xen }]);
+    };
+
+    it('Linux 6.1 in too small a domU: guest fails with the panic real 6.1 prints; enough RAM: up', () => {
+      const k = withBanner61();
+      const small = smallDomU(k, 50);
+      expect(small.domains[0]!.verdict).to.equal('guest fails');
+      expect(small.domains[0]!.reason).to.equal('its 50 MiB are less than Linux 6.1.0-57-arm64 needs to reach init (about 51 MiB: the 33 MiB kernel image, the initramfs packed and unpacked and its boot-time allocations): the guest runs out of memory and panics "Kernel panic - not syncing: System is deadlocked on memory"');
+      expect(smallDomU(k, 52).domains[0]!.verdict).to.equal('up');
+    });
+
+    it('another (or unknown) kernel: only a warning, since the figure was measured on 6.1', () => {
+      const r = smallDomU(image, 40);
+      expect(r.domains[0]!.verdict).to.equal('up');
+      expect(r.findings.some((f) => /^domU0: its 40 MiB are less than Linux needs to reach init .*as measured on Linux 6\.1: it may run out of memory while booting$/.test(f))).to.equal(true);
     });
   });
 
