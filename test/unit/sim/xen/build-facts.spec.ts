@@ -163,25 +163,22 @@ describe('sim → xen → the build it runs', function () {
       expect(r.domains[0]!.reason).to.match(/xen,static-mem on a Xen built without CONFIG_STATIC_MEMORY: the domain gets no memory/);
     });
 
-    it('xen,static-mem alone, debug build without STATIC_MEMORY: the assertion a real debug 4.17.5 fails, with its file and line', () => {
-      const realLog = fs.readFileSync(fixturePath('transcripts', 'debug', 'gen-broken-static-over-module.log'), 'latin1');
-      const realPanic = /\(XEN\) Panic on CPU 0:\n\(XEN\) (.*)\n/.exec(realLog)?.[1];
-      expect(realPanic).to.equal("Assertion 'unreachable' failed at arch/arm/domain_build.c:1032");
-      const debug = buildOf(kconfig('4.17.5', 'CONFIG_DEBUG=y\n# CONFIG_STATIC_MEMORY is not set\nCONFIG_SCHED_NULL=y\n'));
-      const r = boot(`${BOOTARGS} ${domU('domU0', { extra: STATIC })}`, { build: debug });
-      expect(r.panic).to.equal(realPanic);
-      expect(r.console).to.include(`(XEN) ${realPanic}`);
-      expect(realLog.split('\n')).to.include(`(XEN) ${realPanic}`);
-    });
-
-    it('the same on a real debug 4.22.0 (built from RELEASE-4.22.0): the stub is inline in a header, named as an in-tree build names it', () => {
-      const realLog = fs.readFileSync(fixturePath('transcripts', 'debug', 'xen-4.22.0-static-mem.log'), 'latin1');
-      const realPanic = /\(XEN\) Panic on CPU 0:\n\(XEN\) (.*)\n/.exec(realLog)?.[1];
-      expect(realPanic).to.equal("Assertion 'unreachable' failed at ./include/xen/static-memory.h:36");
-      const debug = buildOf(kconfig('4.22.0', 'CONFIG_DEBUG=y\n# CONFIG_STATIC_MEMORY is not set\n'));
-      const r = boot(`${BOOTARGS} ${domU('domU0', { extra: STATIC })}`, { build: debug });
-      expect(r.panic).to.equal(realPanic);
-    });
+    // Real debug builds: Debian's 4.17.5 source and RELEASE-4.22.0, each with CONFIG_DEBUG=y (test/fixtures/transcripts/debug).
+    for (const real of [
+      { release: '4.17.5', log: 'gen-broken-static-over-module.log', site: 'arch/arm/domain_build.c:1032', where: 'in domain_build.c' },
+      { release: '4.22.0', log: 'xen-4.22.0-static-mem.log', site: './include/xen/static-memory.h:36', where: 'inline in a header, named as an in-tree build names it' },
+    ]) {
+      it(`xen,static-mem alone, debug ${real.release} without STATIC_MEMORY: the assertion the real build fails (the stub ${real.where})`, () => {
+        const realLog = fs.readFileSync(fixturePath('transcripts', 'debug', real.log), 'latin1');
+        const realPanic = /\(XEN\) Panic on CPU 0:\n\(XEN\) (.*)\n/.exec(realLog)?.[1];
+        expect(realPanic).to.equal(`Assertion 'unreachable' failed at ${real.site}`);
+        const r = boot(`${BOOTARGS} ${domU('domU0', { extra: STATIC })}`, { build: buildOf(kconfig(real.release, 'CONFIG_DEBUG=y\n# CONFIG_STATIC_MEMORY is not set\n')) });
+        expect(r.panic).to.equal(realPanic);
+        // printk() first, then the CPU state, then panic() with the same text.
+        expect(r.console).to.include(`(XEN) ${realPanic}`);
+        expect(realLog.split('\n').filter((l) => l === `(XEN) ${realPanic}`)).to.have.length(2);
+      });
+    }
 
     it('the assertion names the stub where each release has it (xen-project/xen RELEASE-4.17.0 … 4.22.0)', () => {
       const debugOf = (v: string): XenBuild => buildOf(kconfig(v, 'CONFIG_DEBUG=y\n# CONFIG_STATIC_MEMORY is not set\n'));
