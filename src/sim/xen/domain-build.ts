@@ -69,6 +69,8 @@ export interface BuiltDomain {
   cmdline?: string;
   /** What is missing from the guest device tree Xen wrote (4.17 passthrough errors it ignored); the guest still boots. */
   dtFindings: string[];
+  /** A xenstore-enhanced domU with a dom0 to run the console daemon its PV console (hvc0) needs. */
+  pvConsole?: boolean;
 }
 
 /** The generic "could not set up" panic, by version. */
@@ -621,7 +623,8 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
   }
 
   constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize, dv);
-  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtFindings });
+  ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtFindings,
+    ...(enhanced && ctx.built.size > 0 && [...ctx.built.keys()].some((d) => d.kind === 'dom0') ? { pvConsole: true } : {}) });
   return 0;
 }
 

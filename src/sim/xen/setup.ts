@@ -247,6 +247,17 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
     // its guest DTB has no bootargs, and it stays silent).
     if (b.cmdline === undefined) problems.push('no command line: Xen takes bootargs only from a kernel node compatible with "multiboot,module", so the guest boots without console= or root= and prints nothing');
     else if (!/(^|\s)(console|earlycon)=/.test(b.cmdline)) findings.push(`${dv.name}: its command line has no console=, so the guest will print nothing on the vpl011`);
+    else {
+      // A domU's hvc0 is Xen's PV console: its ring is served by a console daemon in dom0 over
+      // xenstore, never by Xen's serial line (only dom0's hvc0 writes through console_io). With
+      // every console= on hvc the guest runs, but nothing of it is seen (real 4.17.7: the domain
+      // is built and never prints).
+      const consoles = [...b.cmdline.matchAll(/(?:^|\s)console=(\S*)/g)].map((m) => m[1]!.split(',')[0]!);
+      const hvcOnly = consoles.length > 0 && consoles.every((c) => /^hvc\d*$/.test(c));
+      // With xen,enhanced and a dom0, the daemon there serves it (`xl console`): seen in dom0, not on the serial line.
+      if (hvcOnly && b.pvConsole) findings.push(`${dv.name}: its console is hvc0, the PV console: it is seen from dom0 (xl console ${dv.name}), not on Xen's serial line`);
+      else if (hvcOnly) problems.push(`console=${consoles.join(', console=')} only: a domU's hvc console is the PV console a dom0 daemon serves over xenstore, and this domain has no xen,enhanced or no dom0, so nothing of this guest is ever seen; use console=ttyAMA0 (its vpl011)`);
+    }
   }
   const memory = guestMemoryShortfall(dv, b, handoff);
   if (memory?.measured) {

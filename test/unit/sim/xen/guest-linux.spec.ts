@@ -111,6 +111,35 @@ describe('sim → xen → the Linux guest', function () {
     });
   });
 
+  describe('a domU whose only console is hvc0 (real: test/fixtures/transcripts/guest-console)', () => {
+    const twoDomUs = (cmd0: string): XenResult => {
+      const rd = cpioArchive('newc', true);
+      const domU = (name: string, bootargs: string): string => domUNode(name, { memKiB: 0x40000, cpus: 1, kernel: [KADDR, KREG], ramdisk: [RADDR, rd.size], bootargs });
+      return boot(`${domU('domU1', 'console=ttyAMA0')} ${domU('domU0', cmd0)}`, [{ addr: KADDR, file: image }, { addr: RADDR, file: rd }, { addr: XEN_ADDR, file: xen }]);
+    };
+    it('is built by Xen and never seen: guest fails, as the real domU0 that never printed', () => {
+      const real = fs.readFileSync(fixturePath('transcripts', 'guest-console', 'domu-hvc0.log'), 'latin1');
+      expect(real).to.contain('(XEN) Loading d2 kernel from boot module @ 0000000040400000').and.to.contain('UBOOTGEN-LAB-UP token=u1');
+      expect(real).to.not.match(/\(XEN\) DOM2: /);
+      const r = twoDomUs('console=hvc0 root=/dev/ram0');
+      expect(r.domains.map((d) => [d.name, d.verdict])).to.deep.equal([['domU1', 'up'], ['domU0', 'guest fails']]);
+      expect(r.domains[1]!.reason).to.equal('console=hvc0 only: a domU\'s hvc console is the PV console a dom0 daemon serves over xenstore, and this domain has no xen,enhanced or no dom0, so nothing of this guest is ever seen; use console=ttyAMA0 (its vpl011)');
+    });
+    it('with xen,enhanced and a dom0 the PV console has its daemon: up, and a finding says where it is seen', () => {
+      const rd = cpioArchive('newc', true);
+      const dom0 = `module@44000000 { compatible = "multiboot,kernel", "multiboot,module"; reg = <0x0 0x44000000 0x0 ${KREG}>; bootargs = "console=hvc0 root=/dev/ram0"; };
+        module@46200000 { compatible = "multiboot,ramdisk", "multiboot,module"; reg = <0x0 0x46200000 0x0 ${rd.size}>; };`;
+      const domU = domUNode('domU0', { memKiB: 0x40000, cpus: 1, kernel: [KADDR, KREG], ramdisk: [RADDR, rd.size], bootargs: 'console=hvc0 root=/dev/ram0', extra: 'xen,enhanced = "enabled";' });
+      const r = boot(`${dom0} ${domU}`, [{ addr: KADDR, file: image }, { addr: RADDR, file: rd }, { addr: 0x44000000, file: image }, { addr: 0x46200000, file: rd }, { addr: XEN_ADDR, file: xen }]);
+      expect(r.domains.map((d) => [d.name, d.verdict])).to.deep.equal([['dom0', 'up'], ['domU0', 'up']]);
+      expect(r.findings).to.include('domU0: its console is hvc0, the PV console: it is seen from dom0 (xl console domU0), not on Xen\'s serial line');
+    });
+
+    it('hvc0 beside ttyAMA0 is fine (the vpl011 shows the guest)', () => {
+      expect(twoDomUs('console=hvc0 console=ttyAMA0').domains.map((d) => d.verdict)).to.deep.equal(['up', 'up']);
+    });
+  });
+
   describe('dom0 on QEMU virt with the PL061 enabled', () => {
     const dom0 = (k: TestFile): string => `module@44000000 { compatible = "multiboot,kernel", "multiboot,module"; reg = <0x0 0x44000000 0x0 ${k.size}>; bootargs = "console=hvc0 root=/dev/vda"; };`;
     const withBanner = (name: string, banner: string): TestFile => {
