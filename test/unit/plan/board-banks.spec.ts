@@ -23,16 +23,20 @@ function onBoard(lines: string[]): string {
   ]);
 }
 
+/** The config on a shipped board DTB (copied in as DEVICE_TREE `dtbName`), with dom0's and the domU's ramdisks of the sizes given, generated. */
+function generateOnBoard(shipped: string, dtbName: string, lines: string[], ramdiskMiB: { dom0: number; domU: number }): ReturnType<typeof generate> {
+  const config = onBoard([...lines, 'DOM0_RAMDISK="dom0.cpio.gz"', 'DOMU_RAMDISK[0]="domu.cpio.gz"', `DEVICE_TREE="${dtbName}"`]);
+  fs.copyFileSync(shippedBoardDtb(shipped), path.join(path.dirname(config), dtbName));
+  ramdiskFile(path.join(path.dirname(config), 'dom0.cpio.gz'), ramdiskMiB.dom0 * MiB);
+  ramdiskFile(path.join(path.dirname(config), 'domu.cpio.gz'), ramdiskMiB.domU * MiB);
+  return generate(config, { env: {}, write: false });
+}
+
 describe('plan on a board profile', () => {
   it('ZCU102: a ramdisk that does not fit below U-Boot in the first bank goes to the second, at 0x800000000', () => {
-    const config = onBoard([
-      'MEMORY_START="0x0"', 'MEMORY_END="0x880000000"', 'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=1200M bootscrub=0"',
-      'DOM0_RAMDISK="dom0.cpio.gz"', 'DOMU_RAMDISK[0]="domu.cpio.gz"', 'DEVICE_TREE="zcu102.dtb"', 'DOMU_MEM[0]=900',
-    ]);
-    fs.copyFileSync(shippedBoardDtb('zynqmp-zcu102-rev1.0.dtb'), path.join(path.dirname(config), 'zcu102.dtb'));
-    ramdiskFile(path.join(path.dirname(config), 'dom0.cpio.gz'), 1100 * MiB);
-    ramdiskFile(path.join(path.dirname(config), 'domu.cpio.gz'), 850 * MiB);
-    const gen = generate(config, { env: {}, write: false });
+    const gen = generateOnBoard('zynqmp-zcu102-rev1.0.dtb', 'zcu102.dtb', [
+      'MEMORY_START="0x0"', 'MEMORY_END="0x880000000"', 'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=1200M bootscrub=0"', 'DOMU_MEM[0]=900',
+    ], { dom0: 1100, domU: 850 });
     expect(gen.plan.ram.map((r) => [r.start, r.end])).to.deep.equal([[0, 0x80000000], [0x800000000, 0x880000000]]);
     const at = Object.fromEntries(gen.plan.loads.map((l) => [l.id, l.addr]));
     // The Image is shared by dom0 and the domU; 0x3000000 + 1100 MiB leaves no room for 850 MiB below U-Boot.
@@ -49,14 +53,9 @@ describe('plan on a board profile', () => {
   });
 
   it('Salvator-XS H3: a domU ramdisk that does not fit below U-Boot in the 896 MiB bank goes to the first bank above 4 GiB, and every domain comes up', () => {
-    const config = onBoard([
-      'MEMORY_START="0x48000000"', 'MEMORY_END="0x740000000"', 'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M bootscrub=0"',
-      'DOM0_RAMDISK="dom0.cpio.gz"', 'DOMU_RAMDISK[0]="domu.cpio.gz"', 'DEVICE_TREE="h3.dtb"', 'DOMU_MEM[0]=1024',
-    ]);
-    fs.copyFileSync(shippedBoardDtb('r8a77951-salvator-xs.dtb'), path.join(path.dirname(config), 'h3.dtb'));
-    ramdiskFile(path.join(path.dirname(config), 'dom0.cpio.gz'), 64 * MiB);
-    ramdiskFile(path.join(path.dirname(config), 'domu.cpio.gz'), 800 * MiB);
-    const gen = generate(config, { env: {}, write: false });
+    const gen = generateOnBoard('r8a77951-salvator-xs.dtb', 'h3.dtb', [
+      'MEMORY_START="0x48000000"', 'MEMORY_END="0x740000000"', 'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M bootscrub=0"', 'DOMU_MEM[0]=1024',
+    ], { dom0: 64, domU: 800 });
     expect(gen.plan.ram.map((r) => [r.start, r.end])).to.deep.equal([
       [0x48000000, 0x80000000], [0x500000000, 0x540000000], [0x600000000, 0x640000000], [0x700000000, 0x740000000],
     ]);
