@@ -47,8 +47,6 @@ export interface LabStack {
   prepareSeconds: number;
   /** Booted on the arm32 board (qemu-system-arm, Cortex-A15). */
   arm32?: boolean;
-  /** Only the cases that name this stack boot on it (arm32, debug); the others boot on every other stack. */
-  ownCasesOnly?: boolean;
 }
 
 export interface StackOptions {
@@ -217,7 +215,7 @@ export function prepareStacks(base: LabAssets, names: readonly StackName[], o: S
       const xv = xenVersionOf(assets.xen.version);
       const uv = ubootVersionOf(assets.uboot.version);
       out.push({ name, title: `Debian bookworm armhf: Xen ${xv} (zImage) + U-Boot ${uv} (qemu_arm, bootz) on a Cortex-A15`, assets,
-        xenVersion: xv, ubootVersion: uv, prepareSeconds: secs(), arm32: true, ownCasesOnly: OWN_CASES_ONLY.includes(name) });
+        xenVersion: xv, ubootVersion: uv, prepareSeconds: secs(), arm32: true });
     } else {
       const p = getTrixie();
       const debug = name === 'debug';
@@ -228,8 +226,7 @@ export function prepareStacks(base: LabAssets, names: readonly StackName[], o: S
       const on = Object.entries(b.config).filter(([k, v]) => v === 'y' && !/EXPERT|UNSUPPORTED/.test(k)).map(([k]) => k.replace(/^CONFIG_/, ''));
       const xen: LabAssets['xen'] = { ...b.xen, package: `xen ${b.sourceVersion} (source, ${debug ? 'debug, ' : ''}cross-built)`, version: b.sourceVersion };
       out.push({ name, title: `Xen ${b.xenVersion} built from Debian's source (${on.join(', ')}) + U-Boot ${uv}`,
-        assets: stackAssets(base, name, xen, p.uboot), xenVersion: b.xenVersion, ubootVersion: uv, xenConfig: b.config, prepareSeconds: secs(),
-        ownCasesOnly: OWN_CASES_ONLY.includes(name) });
+        assets: stackAssets(base, name, xen, p.uboot), xenVersion: b.xenVersion, ubootVersion: uv, xenConfig: b.config, prepareSeconds: secs() });
     }
   }
   return out;

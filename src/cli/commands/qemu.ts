@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { EXIT_CODE, ImageFormatError, UbootGenError } from '../../errors.js';
 import { generate } from '../../api/generate.js';
 import { verifyGenerated } from '../../api/verify.js';
-import { ubootBinaryVersion } from '../../api/uboot-binary.js';
+import { ubootVersionOption } from '../uboot-version.js';
 import { bootOutputDir, bootQemu, dumpBoardDtb, LAB_TOKEN_PARAM, parseLinuxConsole, parseXenConsole, UBOOT_QEMU_ARM64 } from '../../lab/index.js';
 import { renderScriptHint } from '../../emit/render.js';
 import { compareWithReal, expectedDomainsOf, observeSimulation } from '../../lab/compare.js';
@@ -126,10 +126,10 @@ export async function runQemu(positional: string | undefined, o: QemuCliOptions)
   if (!ok) process.exitCode = EXIT_CODE.verify;
 }
 
-function bannerRelease(file: string): { ubootVersion?: string; netStack?: 'lwip' } {
+/** The release and network stack of the U-Boot QEMU boots, as --uboot reads them; a binary too old to model is simulated as the default. */
+function bannerRelease(file: string): ReturnType<typeof ubootVersionOption> {
   try {
-    const b = ubootBinaryVersion(file);
-    return { ubootVersion: b.modelled, ...(b.netStack === 'lwip' ? { netStack: 'lwip' as const } : {}) };
+    return ubootVersionOption({ uboot: file });
   } catch (e) {
     if (e instanceof ImageFormatError && e.code === 'IMAGE_UNSUPPORTED') return {};
     throw e;

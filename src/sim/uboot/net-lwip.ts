@@ -70,9 +70,11 @@ export function lwipTftpTransfer(m: Machine, addr: number, served: Served | unde
     if (!fits(addr + b * bs, len)) { stored = b * bs; break; }
   }
   const tsize = atLeast(m.version, '2026.04') && served.size > 0;
+  // With tsize, store_block() keeps hash_count at 50 marks per file size stored.
+  const hashCount = tsize ? Math.floor((stored * 50) / served.size) : 0;
   let text = '';
   if (tsize) {
-    text += '#'.repeat(Math.floor((stored * 50) / served.size));
+    text += '#'.repeat(hashCount);
   } else {
     for (let b = 1; b <= Math.ceil(stored / bs); b++) {
       if (b % 10 === 0) text += '#';
@@ -87,7 +89,7 @@ export function lwipTftpTransfer(m: Machine, addr: number, served: Served | unde
     // Before v2025.07 nothing refuses the store (the simulator stops it there and says so above).
     if (!atLeast(m.version, '2025.07')) return 1;
     // tftp_close() after the refused write: the marks up to 49, then as after a whole transfer.
-    if (tsize) m.console.puts('#'.repeat(Math.max(0, 49 - Math.floor((stored * 50) / served.size))));
+    if (tsize) m.console.puts('#'.repeat(Math.max(0, 49 - hashCount)));
   }
   // tftp_close(): after a whole transfer the 50th '#' is already out; then two spaces and the size.
   if (tsize) m.console.puts(`  ${printSize(served.size)}`);

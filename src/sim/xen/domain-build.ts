@@ -624,7 +624,7 @@ export function constructDomU(ctx: BuildCtx, node: DtNode, domid: number, dv: Do
 
   constructDomain(ctx, domid, kinfo, banks[0]!, probed.initrd, dtbSize, dv);
   ctx.built.set(dv, { kernelMod: probed.mod!, kinfo, ramdiskWanted: probed.ramdiskWanted, ...(probed.initrd ? { ramdiskMod: probed.initrd } : {}), ...(probed.cmdline !== undefined ? { cmdline: probed.cmdline } : {}), dtFindings,
-    ...(enhanced && ctx.built.size > 0 && [...ctx.built.keys()].some((d) => d.kind === 'dom0') ? { pvConsole: true } : {}) });
+    ...(enhanced && ctx.hardwareDomain ? { pvConsole: true } : {}) });
   return 0;
 }
 

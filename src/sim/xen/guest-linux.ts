@@ -91,22 +91,17 @@ export const LINUX_61_BOOT_WORKING_SET = 16_200 * 1024;
 /** What Linux 6.1 reserves at boot besides its image and the initramfs ("Memory: …K/…K available" leaves 2.4 MiB more reserved, whatever the RAM size). */
 const LINUX_BOOT_RESERVED_OTHER = 2_460 * 1024;
 
-export interface GuestMemoryNeed {
-  /** Bytes the guest must have for Linux to reach init. */
-  needBytes: number;
-  /** Certain for the kernel this was measured on (Linux 6.1); an estimate for others. */
-  measured: boolean;
-}
-
 /**
  * The guest RAM a Linux arm64 Image needs to reach init: its image_size, the initramfs packed and
  * unpacked (gzip's ISIZE), what Linux reserves besides, and its boot working set.
  */
-export function linuxGuestMemoryNeed(imageSize: number, version: string | undefined, initramfs: { packed: number; unpacked: number } | undefined): GuestMemoryNeed {
+export function linuxGuestMemoryNeed(imageSize: number, initramfs: { packed: number; unpacked: number } | undefined): number {
   const rd = initramfs ? initramfs.packed + initramfs.unpacked : 0;
-  const needBytes = imageSize + rd + LINUX_BOOT_RESERVED_OTHER + LINUX_61_BOOT_WORKING_SET;
-  return { needBytes, measured: version !== undefined && /^6\.1(\.|$|-)/.test(version) };
+  return imageSize + rd + LINUX_BOOT_RESERVED_OTHER + LINUX_61_BOOT_WORKING_SET;
 }
+
+/** The figure is certain for the kernel it was measured on (Linux 6.1, by its banner); an estimate for others. */
+export const memoryNeedMeasuredOn = (version: string | undefined): boolean => version !== undefined && /^6\.1(\.|$|-)/.test(version);
 
 /** The size an initramfs unpacks to: gzip's ISIZE (the last 4 bytes, mod 2^32), a plain cpio's own size. */
 export function initramfsUnpackedSize(ram: SparseRam, start: number, fileSize: number): number {

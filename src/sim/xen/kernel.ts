@@ -30,6 +30,8 @@ export interface KernelInfo {
   is64: boolean;
   /** arm32 zImage start field (0 = position independent). */
   zimageStart: number;
+  /** arm64 Image header image_size (what the kernel occupies once running, BSS included); 0 when the header leaves it unset. */
+  imageSize?: number;
   /** Things Xen accepts silently but the guest will trip over. */
   guestProblems: string[];
   /** Xen-side notes for findings. */
@@ -120,7 +122,7 @@ export function kernelDecompress(ctx: ProbeCtx, mod: BootModule, out: { dec?: De
 function zimage64Probe(head: Uint8Array, addr: number, size: number): KernelInfo | undefined {
   if (size < 64 || head.length < 64 || !probeArm64ImageXen(head)) return undefined;
   // No length in the header: Xen copies the whole module ("just use the size").
-  return { format: 'arm64-image', kernelAddr: addr, len: size, textOffset: u64le(head, 8), is64: true, zimageStart: 0, guestProblems: [], notes: [] };
+  return { format: 'arm64-image', kernelAddr: addr, len: size, textOffset: u64le(head, 8), imageSize: u64le(head, 16), is64: true, zimageStart: 0, guestProblems: [], notes: [] };
 }
 
 function zimage32Probe(head: Uint8Array, addr: number, size: number): KernelInfo | undefined {

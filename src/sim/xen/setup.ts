@@ -22,7 +22,7 @@ import { boardCpus, maxCpus, setupCpupools, type CpupoolCtx, type CpupoolState }
 import { PAGE_SIZE, XenHeap, xenOverheadEstimate } from './heap.js';
 import { examineModule } from './integrity.js';
 import { efiStub, modulesWithHeapTail } from './efi-boot.js';
-import { initramfsFault, initramfsUnpackedSize, linuxGuestMemoryNeed, linuxVersionOf } from './guest-linux.js';
+import { initramfsFault, initramfsUnpackedSize, linuxGuestMemoryNeed, linuxVersionOf, memoryNeedMeasuredOn } from './guest-linux.js';
 import type { DomainVerdict, XenResult } from './verdict.js';
 import { infoVisibleByDefault, parseXenVersion, type XenVersion } from './version.js';
 import { describeXenBuild, describeXenBuildSources, isEnabled, optionValue, resolveXenBuild, SCHEDULERS, XEN_IOMMU_COMPATIBLES, type XenBuild } from '../../xen-build/index.js';
@@ -136,13 +136,12 @@ function onlineCpus(root: DtNode, present: number, cmdline: XenCmdline, console:
   const other = cpus.map((c, id) => ({ ...c, id })).filter((c) => boot !== undefined && c.core !== undefined && c.core !== boot);
   if (other.length === 0) return cpus.map((c) => c.hwid);
   const which = `CPU${other.map((c) => c.id).join(', CPU')} (${[...new Set(other.map((c) => c.core))].join(', ')})`;
+  console.estimates.push('the "does not match boot CPU MIDR" lines (their MIDR values are the silicon\'s) are not printed');
   if (cmdline.hmpUnsafe) {
     findings.push(`${which} are not the boot CPU's kind (${boot}); hmp-unsafe keeps them on and taints Xen: give every domain's vCPUs a hard affinity to one kind`);
-    console.estimates.push('the "does not match boot CPU MIDR" lines (their MIDR values are the silicon\'s) are not printed');
     return cpus.map((c) => c.hwid);
   }
   findings.push(`${which} are not the boot CPU's kind (${boot}): Xen parks them ("does not match boot CPU MIDR … disable cpu"), so only ${cpus.length - other.length} of ${cpus.length} CPUs run domains; add hmp-unsafe=true to XEN_CMD to keep them (Xen is then tainted)`);
-  console.estimates.push('the "does not match boot CPU MIDR" lines (their MIDR values are the silicon\'s) are not printed');
   // A parked CPU keeps its logical id: one before an online CPU would renumber those after it here.
   const parked = new Set(other.map((c) => c.id));
   if (other.some((c) => c.id < cpus.length - 1 && !parked.has(c.id + 1))) console.estimates.push('a parked CPU between online ones: the logical ids of the CPUs after it are not modelled');
@@ -185,24 +184,21 @@ function dom0AmbaHazard(handoff: BootHandoff, b: BuiltDomain): { fails: boolean;
  * panics "System is deadlocked on memory" (real: Debian's 6.1 in 48-52 MiB domUs). Certain for the
  * Linux 6.1 kernel the figure was measured on; for other uncompressed arm64 kernels a warning.
  */
-function guestMemoryShortfall(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff): { measured: boolean; text: string; needBytes: number } | undefined {
+function guestMemoryShortfall(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, initrdBytes: number | undefined): { measured: boolean; text: string; needBytes: number } | undefined {
   const km = b.kernelMod;
-  if (dv.memoryKiB === undefined || km.decompressed || b.kinfo.format !== 'arm64-image') return undefined;
-  const header = handoff.ram.read(km.origStart, 24);
-  const imageSize = Number(Buffer.from(header).readBigUInt64LE(16));
-  if (imageSize === 0) return undefined;
+  const imageSize = b.kinfo.imageSize ?? 0;
+  if (dv.memoryKiB === undefined || km.decompressed || imageSize === 0) return undefined;
   const memBytes = dv.memoryKiB * 1024;
-  const rd = b.ramdiskMod ? examineModule(handoff.ram, b.ramdiskMod.origStart, b.ramdiskMod.origSize) : undefined;
-  const packed = rd?.fileSize !== undefined ? Math.min(rd.fileSize, b.ramdiskMod!.origSize) : b.ramdiskMod?.origSize;
-  const initramfs = b.ramdiskMod && packed !== undefined ? { packed, unpacked: initramfsUnpackedSize(handoff.ram, b.ramdiskMod.origStart, packed) } : undefined;
+  const initramfs = b.ramdiskMod && initrdBytes !== undefined ? { packed: initrdBytes, unpacked: initramfsUnpackedSize(handoff.ram, b.ramdiskMod.origStart, initrdBytes) } : undefined;
+  const needBytes = linuxGuestMemoryNeed(imageSize, initramfs);
+  if (memBytes >= needBytes) return undefined;
+  // Only a domain short of RAM has its kernel searched for the banner (up to 48 MiB of RAM read).
   const version = linuxVersionOf(handoff.ram, km.origStart, km.origSize);
-  const need = linuxGuestMemoryNeed(imageSize, version, initramfs);
-  if (memBytes >= need.needBytes) return undefined;
   const mib = (n: number): string => `${Math.ceil(n / SZ_1M)} MiB`;
-  const what = `its ${mib(memBytes)} are less than Linux${version ? ` ${version}` : ''} needs to reach init (about ${mib(need.needBytes)}: the ${mib(imageSize)} kernel image${initramfs ? ', the initramfs packed and unpacked' : ''} and its boot-time allocations)`;
-  return need.measured
-    ? { measured: true, needBytes: need.needBytes, text: `${what}: the guest runs out of memory and panics "Kernel panic - not syncing: System is deadlocked on memory"` }
-    : { measured: false, needBytes: need.needBytes, text: `${what}, as measured on Linux 6.1: it may run out of memory while booting` };
+  const what = `its ${mib(memBytes)} are less than Linux${version ? ` ${version}` : ''} needs to reach init (about ${mib(needBytes)}: the ${mib(imageSize)} kernel image${initramfs ? ', the initramfs packed and unpacked' : ''} and its boot-time allocations)`;
+  return memoryNeedMeasuredOn(version)
+    ? { measured: true, needBytes, text: `${what}: the guest runs out of memory and panics "Kernel panic - not syncing: System is deadlocked on memory"` }
+    : { measured: false, needBytes, text: `${what}, as measured on Linux 6.1: it may run out of memory while booting` };
 }
 
 /** Checks that only the guest can fail: Xen copied whatever the module ranges held. */
@@ -218,16 +214,19 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
     else if (c.regMinusFile < 0) problems.push(`kernel truncated: reg covers ${hex(km.origSize)} of the ${hex(c.fileSize!)} bytes of ${c.fileName}`);
     if (version.minor === 17 && overlapsXen(km.origStart, km.origSize)) problems.push(`kernel overlaps Xen's own image+BSS [${hex(handoff.entry)}, ${hex(xenEnd)}): Xen's startup overwrote it`);
   }
+  // The initramfs bytes Linux reads: the reg, or the file when the reg runs past it.
+  let initrdBytes: number | undefined;
   if (b.ramdiskMod) {
     const r = b.ramdiskMod;
     const c = examineModule(handoff.ram, r.origStart, r.origSize);
+    initrdBytes = Math.min(r.origSize, c.fileSize ?? r.origSize);
     if (c.damage) problems.push(`initramfs damaged: ${c.damage.what}`);
     else if (c.regMinusFile < 0) problems.push(`initramfs truncated: reg covers ${hex(r.origSize)} of the ${hex(c.fileSize!)} bytes of ${c.fileName}`);
     else if (c.regMinusFile > 0 && c.tailWritten) {
       findings.push(`${dv.name}: ramdisk reg is ${hex(c.regMinusFile)} bytes longer than ${c.fileName}; the guest unpacks the bytes after it too and reports "Initramfs unpacking failed: invalid magic at start of compressed archive" (files before that are kept)`);
     }
     if (version.minor === 17 && overlapsXen(r.origStart, r.origSize)) problems.push(`initramfs overlaps Xen's own image+BSS [${hex(handoff.entry)}, ${hex(xenEnd)}): Xen's startup overwrote it`);
-    const fault = c.damage ? undefined : initramfsFault(handoff.ram, r.origStart, Math.min(r.origSize, c.fileSize ?? r.origSize));
+    const fault = c.damage ? undefined : initramfsFault(handoff.ram, r.origStart, initrdBytes);
     if (fault) {
       const said = `the guest prints "Initramfs unpacking failed: ${fault}"`;
       if (needsInitramfs(b.cmdline)) problems.push(`initramfs${c.fileName ? ` ${c.fileName}` : ''} cannot be unpacked: ${said} and has no init to run`);
@@ -259,7 +258,7 @@ function guestChecks(dv: DomainVerdict, b: BuiltDomain, handoff: BootHandoff, ve
       else if (hvcOnly) problems.push(`console=${consoles.join(', console=')} only: a domU's hvc console is the PV console a dom0 daemon serves over xenstore, and this domain has no xen,enhanced or no dom0, so nothing of this guest is ever seen; use console=ttyAMA0 (its vpl011)`);
     }
   }
-  const memory = guestMemoryShortfall(dv, b, handoff);
+  const memory = guestMemoryShortfall(dv, b, handoff, initrdBytes);
   if (memory?.measured) {
     problems.push(memory.text);
     dv.fault ??= { kind: 'guest-out-of-memory', memoryKiB: dv.memoryKiB ?? 0, needBytes: memory.needBytes };
